@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LoraTrainer.Api;
+
+/// <summary>Per-run credentials, each a Secret in the run's namespace.</summary>
+public sealed record CredentialsSpec
+{
+    /// <summary>Secret holding the Vast.ai API key (key <c>apiKey</c>).</summary>
+    public SecretReference? Vast { get; init; }
+
+    /// <summary>Secret holding the Civitai API key (key <c>apiKey</c>).</summary>
+    public SecretReference? Civitai { get; init; }
+
+    /// <summary>Secret holding S3 credentials (keys <c>accessKeyId</c> and <c>secretAccessKey</c>).</summary>
+    public SecretReference? S3 { get; init; }
+}
+
+/// <summary>A reference to a Secret in the run's namespace.</summary>
+public sealed record SecretReference
+{
+    /// <summary>The Secret's name.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
+    [MaxLength(253)]
+    public string Name { get; init; } = "";
+
+    /// <summary>The key within the Secret. Defaults to the key named for each credential.</summary>
+    [MaxLength(253)]
+    public string? Key { get; init; }
+}

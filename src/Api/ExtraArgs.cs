@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace LoraTrainer.Api;
+
+/// <summary>
+/// The sd-scripts arguments a user may pass through <c>spec.training.extraArgs</c>. Arguments the operator
+/// controls (paths, output names, saving, logging) are not on the list: a user value would break the run.
+/// </summary>
+public static class ExtraArgs
+{
+    /// <summary>Argument names accepted in <c>extraArgs</c>.</summary>
+    public static IReadOnlySet<string> Allowed { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "noise_offset", "adaptive_noise_scale", "multires_noise_iterations", "multires_noise_discount", "ip_noise_gamma",
+        "min_snr_gamma", "debiased_estimation_loss", "loss_type", "huber_c", "huber_schedule",
+        "caption_dropout_rate", "caption_dropout_every_n_epochs", "caption_tag_dropout_rate", "shuffle_caption", "keep_tokens",
+        "clip_skip", "max_token_length", "prior_loss_weight", "color_aug", "flip_aug", "random_crop",
+        "max_grad_norm", "gradient_accumulation_steps", "gradient_checkpointing", "lr_warmup_steps", "lr_scheduler_num_cycles",
+        "lr_scheduler_power", "optimizer_args", "network_args", "network_dropout", "scale_weight_norms",
+        "network_train_unet_only", "network_train_text_encoder_only", "cache_latents", "cache_text_encoder_outputs",
+        "sdpa", "xformers", "full_bf16", "full_fp16", "no_half_vae", "fp8_base", "blocks_to_swap",
+        "timestep_sampling", "discrete_flow_shift", "guidance_scale", "model_prediction_type", "sigmoid_scale",
+        "min_bucket_reso", "max_bucket_reso", "bucket_reso_steps", "bucket_no_upscale", "v2", "v_parameterization",
+        "zero_terminal_snr", "save_precision",
+    };
+
+    /// <summary>One error per argument that is not allowed or has a value sd-scripts cannot take.</summary>
+    public static IReadOnlyList<string> Validate(IReadOnlyDictionary<string, JsonElement>? extraArgs)
+    {
+        if (extraArgs is null)
+        {
+            return [];
+        }
+
+        var errors = new List<string>();
+        foreach (var (name, value) in extraArgs.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            if (!Allowed.Contains(name))
+            {
+                errors.Add($"spec.training.extraArgs.{name} is not an allowed sd-scripts argument");
+            }
+            else if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined)
+            {
+                errors.Add($"spec.training.extraArgs.{name} must be a number, string, boolean or list");
+            }
+        }
+
+        return errors;
+    }
+}

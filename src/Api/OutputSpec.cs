@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace LoraTrainer.Api;
+
+/// <summary>Where the trained LoRA goes.</summary>
+public sealed record OutputSpec
+{
+    /// <summary>The bucket and prefix; the LoRA is written as <c>{prefix}{run name}.safetensors</c>.</summary>
+    [Required]
+    public S3Location S3 { get; init; } = new();
+
+    /// <summary>Keep only the lowest-loss epoch (<c>best</c>) or every epoch (<c>all</c>). Defaults to best.</summary>
+    public KeepPolicy Keep { get; init; } = KeepPolicy.Best;
+}
+
+/// <summary>Which epochs are uploaded.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<KeepPolicy>))]
+public enum KeepPolicy
+{
+    /// <summary>Only the epoch with the lowest mean loss.</summary>
+    [JsonStringEnumMemberName("best")] Best,
+
+    /// <summary>Every epoch, plus the best one under the run's name.</summary>
+    [JsonStringEnumMemberName("all")] All,
+}

@@ -1,0 +1,53 @@
+namespace LoraTrainer.Api;
+
+/// <summary>Something that happened to a run: an agent event or an operator observation.</summary>
+public abstract record PhaseInput;
+
+/// <summary>An event reported by the GPU agent; ignored unless its attempt is current and its seq is new.</summary>
+public abstract record AgentInput(long Seq, int Attempt) : PhaseInput;
+
+/// <summary>The agent is up and sees its GPU.</summary>
+public sealed record GpuReadyInput(long Seq, int Attempt, string? GpuName, long? MemoryMb) : AgentInput(Seq, Attempt);
+
+/// <summary>The dataset is downloaded and unpacked.</summary>
+public sealed record ImagesDownloadedInput(long Seq, int Attempt, int Images, int Captions, long Bytes) : AgentInput(Seq, Attempt);
+
+/// <summary>The base model is downloaded and verified.</summary>
+public sealed record ModelDownloadedInput(long Seq, int Attempt, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
+
+/// <summary>Everything is in place; training starts.</summary>
+public sealed record ReadyInput(long Seq, int Attempt) : AgentInput(Seq, Attempt);
+
+/// <summary>Training progress.</summary>
+public sealed record ProgressInput(long Seq, int Attempt, int Percent, long? Step, long? TotalSteps, int? Epoch, int? TotalEpochs, double? Loss, long? EtaSeconds)
+    : AgentInput(Seq, Attempt);
+
+/// <summary>An epoch finished with this mean loss.</summary>
+public sealed record EpochCompletedInput(long Seq, int Attempt, int Epoch, double Loss) : AgentInput(Seq, Attempt);
+
+/// <summary>The trainer exited successfully; the best epoch is chosen.</summary>
+public sealed record TrainingCompletedInput(long Seq, int Attempt, IReadOnlyList<EpochLoss> Epochs, int BestEpoch) : AgentInput(Seq, Attempt);
+
+/// <summary>The best epoch was uploaded to <paramref name="Uri"/>.</summary>
+public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double Loss, string Uri, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
+
+/// <summary>The agent gave up.</summary>
+public sealed record AgentFailedInput(long Seq, int Attempt, string Stage, string Reason) : AgentInput(Seq, Attempt);
+
+/// <summary>The agent is alive.</summary>
+public sealed record HeartbeatInput(long Seq, int Attempt) : AgentInput(Seq, Attempt);
+
+/// <summary>The operator accepted a new run.</summary>
+public sealed record AcceptedInput : PhaseInput;
+
+/// <summary>The operator rented an instance: the first attempt, or a retry after a stall.</summary>
+public sealed record GpuAllocatedInput(GpuStatus Gpu) : PhaseInput;
+
+/// <summary>A deadline passed or the instance died; <paramref name="MachineId"/> is excluded from later attempts.</summary>
+public sealed record StallInput(string Reason, string? MachineId) : PhaseInput;
+
+/// <summary>The operator found the uploaded object in S3 with the expected size and hash.</summary>
+public sealed record UploadVerifiedInput : PhaseInput;
+
+/// <summary>An unrecoverable error found by the operator (bad spec, failed verification, cost limit).</summary>
+public sealed record FailInput(string Reason, string ConditionReason) : PhaseInput;

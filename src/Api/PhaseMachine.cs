@@ -1,0 +1,226 @@
+using System.Globalization;
+
+namespace LoraTrainer.Api;
+
+/// <summary>The outcome of applying one input: the new status, and whether the input changed anything.</summary>
+/// <param name="Status">The status after the input (the old one when not accepted).</param>
+/// <param name="Accepted">False when the input was stale, out of order or arrived after a terminal phase.</param>
+/// <param name="Ignored">Why an input was not accepted, for logs.</param>
+public sealed record PhaseResult(TrainingRunStatus Status, bool Accepted, string? Ignored = null)
+{
+    /// <summary>Whether the phase differs from <paramref name="before"/>.</summary>
+    public bool PhaseChanged(TrainingRunStatus? before) => before?.Phase != Status.Phase;
+}
+
+/// <summary>
+/// The TrainingRun state machine as one pure function, <c>(run, input, now) → status'</c>. The receiver
+/// applies agent events through it and the reconciler applies its own observations; nobody else writes a phase.
+/// </summary>
+/// <remarks>
+/// Phases only move forward: pending → pendingGpu → pendingImages → pendingModel → training → completed,
+/// any GPU-holding phase → stalled, any non-terminal phase → failed. A stall with retries left
+/// (<c>attempt ≤ backoffLimit</c>) re-enters pendingGpu on the next allocation with <c>attempt + 1</c>.
+/// </remarks>
+public static class PhaseMachine
+{
+    /// <summary>Applies <paramref name="input"/> to <paramref name="run"/>'s status at <paramref name="now"/>.</summary>
+    public static PhaseResult Apply(TrainingRun run, PhaseInput input, DateTimeOffset now)
+    {
+        now = Time.Truncate(now);
+        var status = run.Status ?? new TrainingRunStatus();
+        var backoffLimit = run.Spec.RunPolicy?.BackoffLimit ?? 2;
+
+        if (input is not AcceptedInput && run.Status is null)
+        {
+            return new PhaseResult(status, false, "the run has not been accepted yet");
+        }
+
+        if (IsTerminal(status, backoffLimit))
+        {
+            return new PhaseResult(status, false, $"the run is {status.Phase.ToWireName()}");
+        }
+
+        if (input is AgentInput agent)
+        {
+            if (agent.Attempt != status.Attempt)
+            {
+                return new PhaseResult(status, false, $"event for attempt {agent.Attempt}, current is {status.Attempt}");
+            }
+
+            if (agent.Seq <= status.LastEventSeq)
+            {
+                return new PhaseResult(status, false, $"seq {agent.Seq} already seen (last {status.LastEventSeq})");
+            }
+        }
+
+        var next = input switch
+        {
+            AcceptedInput => Accept(status, now),
+            GpuAllocatedInput allocated => Allocate(status, allocated, backoffLimit, now),
+            StallInput stall => Stall(status, stall, backoffLimit, now),
+            FailInput fail => Enter(status, TrainingPhase.Failed, now, fail.Reason),
+            UploadVerifiedInput => Verify(status, now),
+            AgentInput evt => ApplyAgentEvent(status, evt, now),
+            _ => null,
+        };
+
+        if (next is null)
+        {
+            return new PhaseResult(status, false, $"{Describe(input)} does not apply in phase {status.Phase.ToWireName()}");
+        }
+
+        if (input is AgentInput accepted)
+        {
+            next = next with { LastEventSeq = accepted.Seq, LastHeartbeatTime = now };
+        }
+
+        next = WithConditions(next, run.Metadata?.Generation, backoffLimit, now);
+        return new PhaseResult(next, true);
+    }
+
+    /// <summary>Completed, failed, or stalled with no retries left.</summary>
+    public static bool IsTerminal(TrainingRunStatus? status, int backoffLimit) => status?.Phase switch
+    {
+        TrainingPhase.Completed or TrainingPhase.Failed => true,
+        TrainingPhase.Stalled => !HasRetriesLeft(status, backoffLimit),
+        _ => false,
+    };
+
+    /// <summary>Whether a stalled run may be retried on another machine.</summary>
+    public static bool HasRetriesLeft(TrainingRunStatus status, int backoffLimit) => status.Attempt <= backoffLimit;
+
+    private static TrainingRunStatus? Accept(TrainingRunStatus status, DateTimeOffset now) =>
+        status.StartTime is not null
+            ? null
+            : status with { Phase = TrainingPhase.Pending, PhaseStartTime = now, StartTime = now, Message = "accepted; preparing the dataset" };
+
+    private static TrainingRunStatus? Allocate(TrainingRunStatus status, GpuAllocatedInput input, int backoffLimit, DateTimeOffset now)
+    {
+        var retry = status.Phase == TrainingPhase.Stalled && HasRetriesLeft(status, backoffLimit);
+        if (status.Phase != TrainingPhase.Pending && !retry)
+        {
+            return null;
+        }
+
+        var gpu = input.Gpu with { AllocatedAt = input.Gpu.AllocatedAt ?? now, ReleasedAt = null };
+        var message = $"waiting for {gpu.GpuName ?? "the GPU"} (instance {gpu.InstanceId}) to start";
+        return Enter(status, TrainingPhase.PendingGpu, now, message) with
+        {
+            Attempt = status.Attempt + 1,
+            Gpu = gpu,
+            LastEventSeq = 0,
+            Progress = null,
+            Epochs = [],
+            Output = null,
+            LastHeartbeatTime = null,
+        };
+    }
+
+    private static TrainingRunStatus? Stall(TrainingRunStatus status, StallInput input, int backoffLimit, DateTimeOffset now)
+    {
+        if (!status.Phase.HoldsGpu())
+        {
+            return null;
+        }
+
+        var excluded = input.MachineId is { Length: > 0 } machine && !status.ExcludedMachines.Contains(machine)
+            ? [.. status.ExcludedMachines, machine]
+            : status.ExcludedMachines;
+        var stalled = status with { ExcludedMachines = excluded };
+        var message = HasRetriesLeft(status, backoffLimit)
+            ? $"{input.Reason}; retrying on another machine (attempt {status.Attempt + 1} of {backoffLimit + 1})"
+            : $"{input.Reason}; no retries left (backoffLimit {backoffLimit})";
+        var next = Enter(stalled, TrainingPhase.Stalled, now, message);
+        return HasRetriesLeft(status, backoffLimit) ? next with { CompletionTime = null } : next;
+    }
+
+    private static TrainingRunStatus? Verify(TrainingRunStatus status, DateTimeOffset now)
+    {
+        if (status.Phase != TrainingPhase.Training || status.Output?.Uri is null)
+        {
+            return null;
+        }
+
+        var output = status.Output with { VerifiedAt = now };
+        var message = $"completed: epoch {output.Epoch} (loss {Format(output.Loss)}) at {output.Uri}";
+        return Enter(status, TrainingPhase.Completed, now, message) with { Output = output, Progress = Finished(status.Progress, now) };
+    }
+
+    private static TrainingRunStatus? ApplyAgentEvent(TrainingRunStatus status, AgentInput input, DateTimeOffset now) => (status.Phase, input) switch
+    {
+        (TrainingPhase.PendingGpu, GpuReadyInput ready) => Enter(status, TrainingPhase.PendingImages, now,
+            $"GPU ready ({ready.GpuName ?? status.Gpu?.GpuName}); downloading images") with
+        {
+            Gpu = status.Gpu is null ? null : status.Gpu with { GpuName = ready.GpuName ?? status.Gpu.GpuName },
+        },
+        (TrainingPhase.PendingImages, ImagesDownloadedInput images) => Enter(status, TrainingPhase.PendingModel, now,
+            $"{images.Images} images downloaded; downloading the base model"),
+        (TrainingPhase.PendingModel, ModelDownloadedInput model) => status with
+        {
+            Model = (status.Model ?? new ModelStatus()) with { Bytes = model.Bytes, Sha256 = model.Sha256 ?? status.Model?.Sha256 },
+            Message = "base model downloaded; preparing the trainer",
+        },
+        (TrainingPhase.PendingModel, ReadyInput) => Enter(status, TrainingPhase.Training, now, $"training on {status.Gpu?.GpuName ?? "the GPU"}"),
+        (TrainingPhase.Training, ProgressInput progress) => status with
+        {
+            Progress = new ProgressStatus
+            {
+                Percent = Math.Clamp(progress.Percent, 0, 100),
+                Epoch = progress.Epoch,
+                TotalEpochs = progress.TotalEpochs,
+                Step = progress.Step,
+                TotalSteps = progress.TotalSteps,
+                Loss = progress.Loss,
+                EtaSeconds = progress.EtaSeconds,
+                UpdatedAt = now,
+            },
+            Message = $"epoch {progress.Epoch}/{progress.TotalEpochs}, loss {Format(progress.Loss)}",
+        },
+        (TrainingPhase.Training, EpochCompletedInput epoch) => status with
+        {
+            Epochs = [.. status.Epochs.Where(e => e.Epoch != epoch.Epoch), new EpochLoss { Epoch = epoch.Epoch, Loss = epoch.Loss }],
+        },
+        (TrainingPhase.Training, TrainingCompletedInput done) => status with
+        {
+            Epochs = Merge(status.Epochs, done.Epochs),
+            Message = $"training finished; uploading epoch {done.BestEpoch}",
+        },
+        (TrainingPhase.Training, UploadedInput uploaded) => status with
+        {
+            Output = new OutputStatus { Uri = uploaded.Uri, Epoch = uploaded.Epoch, Loss = uploaded.Loss, Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256 },
+            Message = $"epoch {uploaded.Epoch} uploaded; verifying it in S3",
+        },
+        (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}"),
+        (var phase, HeartbeatInput) when phase.HoldsGpu() => status,
+        _ => null,
+    };
+
+    private static TrainingRunStatus Enter(TrainingRunStatus status, TrainingPhase phase, DateTimeOffset now, string message)
+    {
+        var terminal = phase is TrainingPhase.Completed or TrainingPhase.Failed or TrainingPhase.Stalled;
+        return status with
+        {
+            Phase = phase,
+            PhaseStartTime = now,
+            Message = message,
+            CompletionTime = terminal ? now : status.CompletionTime,
+        };
+    }
+
+    private static TrainingRunStatus WithConditions(TrainingRunStatus status, long? generation, int backoffLimit, DateTimeOffset now) =>
+        status with
+        {
+            ObservedGeneration = generation ?? status.ObservedGeneration,
+            Conditions = Conditions.Merge(status.Conditions, PhaseConditions.For(status, backoffLimit, generation), now),
+        };
+
+    private static IReadOnlyList<EpochLoss> Merge(IReadOnlyList<EpochLoss> known, IReadOnlyList<EpochLoss> reported) =>
+        [.. known.Concat(reported).GroupBy(e => e.Epoch).Select(g => g.Last()).OrderBy(e => e.Epoch)];
+
+    private static ProgressStatus Finished(ProgressStatus? progress, DateTimeOffset now) =>
+        (progress ?? new ProgressStatus()) with { Percent = 100, Epoch = progress?.TotalEpochs ?? progress?.Epoch, EtaSeconds = 0, UpdatedAt = now };
+
+    private static string Format(double? loss) => loss?.ToString("0.####", CultureInfo.InvariantCulture) ?? "n/a";
+
+    private static string Describe(PhaseInput input) => input.GetType().Name.Replace("Input", "", StringComparison.Ordinal);
+}

@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LoraTrainer.Api;
+
+/// <summary>Deadlines, retries and cost limits, named as in Kubeflow's <c>runPolicy</c>.</summary>
+public sealed record RunPolicySpec
+{
+    /// <summary>How long each waiting phase may take before the run stalls.</summary>
+    public DeadlinesSpec? Deadlines { get; init; }
+
+    /// <summary>Wall-clock limit for the whole run in seconds, retries included; past it the run fails.</summary>
+    [Range(60, 2_592_000)]
+    public long? ActiveDeadlineSeconds { get; init; }
+
+    /// <summary>Spending limit in USD; the run fails and its GPU is released when the estimate reaches it.</summary>
+    [ExclusiveMinimum(0)]
+    [Range(0, 100_000)]
+    public double? MaxCostUsd { get; init; }
+
+    /// <summary>How many times a stalled run is retried on another machine. Defaults to 2.</summary>
+    [Range(0, 10)]
+    public int BackoffLimit { get; init; } = 2;
+
+    /// <summary>Delete the run this many seconds after it finished. Unset keeps it.</summary>
+    [Range(0, 31_536_000)]
+    public long? TtlSecondsAfterFinished { get; init; }
+
+    /// <summary>Hold the run in pending without renting anything. Defaults to false.</summary>
+    public bool Suspend { get; init; }
+}
+
+/// <summary>Per-phase deadlines as durations such as <c>20m</c> or <c>1h30m</c>.</summary>
+public sealed record DeadlinesSpec
+{
+    /// <summary>From instance creation to the agent's <c>gpuReady</c>. Defaults to 20m.</summary>
+    [RegularExpression(Duration.Pattern)]
+    public string PendingGpu { get; init; } = "20m";
+
+    /// <summary>From <c>gpuReady</c> to <c>imagesDownloaded</c>. Defaults to 15m.</summary>
+    [RegularExpression(Duration.Pattern)]
+    public string PendingImages { get; init; } = "15m";
+
+    /// <summary>From <c>imagesDownloaded</c> to <c>ready</c>. Defaults to 30m.</summary>
+    [RegularExpression(Duration.Pattern)]
+    public string PendingModel { get; init; } = "30m";
+
+    /// <summary>Longest silence from the agent while training. Defaults to 10m.</summary>
+    [RegularExpression(Duration.Pattern)]
+    public string Heartbeat { get; init; } = "10m";
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace LoraTrainer.Api;
+
+/// <summary>The phases of a run, in the order a successful run passes through them.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingPhase>))]
+public enum TrainingPhase
+{
+    /// <summary>Accepted; validating, zipping the dataset and renting a GPU.</summary>
+    [JsonStringEnumMemberName("pending")] Pending,
+
+    /// <summary>A GPU instance was created; waiting for the agent's <c>gpuReady</c>.</summary>
+    [JsonStringEnumMemberName("pendingGpu")] PendingGpu,
+
+    /// <summary>The agent is downloading the dataset.</summary>
+    [JsonStringEnumMemberName("pendingImages")] PendingImages,
+
+    /// <summary>The agent is downloading the base model and preparing the trainer.</summary>
+    [JsonStringEnumMemberName("pendingModel")] PendingModel,
+
+    /// <summary>sd-scripts is training; ends when the best epoch is uploaded and verified.</summary>
+    [JsonStringEnumMemberName("training")] Training,
+
+    /// <summary>The LoRA is in S3 and verified. Terminal.</summary>
+    [JsonStringEnumMemberName("completed")] Completed,
+
+    /// <summary>A deadline passed or the instance died; retried on another machine while the backoff limit allows.</summary>
+    [JsonStringEnumMemberName("stalled")] Stalled,
+
+    /// <summary>An unrecoverable error. Terminal.</summary>
+    [JsonStringEnumMemberName("failed")] Failed,
+}
+
+/// <summary>Facts about phases that do not depend on a particular run.</summary>
+public static class TrainingPhases
+{
+    /// <summary>All phases.</summary>
+    public static IReadOnlyList<TrainingPhase> All { get; } = Enum.GetValues<TrainingPhase>();
+
+    /// <summary>The phases in which a GPU instance is (or may be) rented.</summary>
+    public static bool HoldsGpu(this TrainingPhase phase) =>
+        phase is TrainingPhase.PendingGpu or TrainingPhase.PendingImages or TrainingPhase.PendingModel or TrainingPhase.Training;
+
+    /// <summary>The name as written in <c>status.phase</c>.</summary>
+    public static string ToWireName(this TrainingPhase phase) => phase switch
+    {
+        TrainingPhase.Pending => "pending",
+        TrainingPhase.PendingGpu => "pendingGpu",
+        TrainingPhase.PendingImages => "pendingImages",
+        TrainingPhase.PendingModel => "pendingModel",
+        TrainingPhase.Training => "training",
+        TrainingPhase.Completed => "completed",
+        TrainingPhase.Stalled => "stalled",
+        _ => "failed",
+    };
+
+    /// <summary>The phase as a CamelCase condition reason, e.g. <c>PendingGpu</c>.</summary>
+    public static string ToReason(this TrainingPhase phase) => phase.ToString();
+
+    /// <summary>The position along the happy path; later phases have higher ranks.</summary>
+    internal static int Rank(this TrainingPhase phase) => phase switch
+    {
+        TrainingPhase.Pending => 0,
+        TrainingPhase.PendingGpu => 1,
+        TrainingPhase.PendingImages => 2,
+        TrainingPhase.PendingModel => 3,
+        TrainingPhase.Training => 4,
+        _ => 5,
+    };
+}

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LoraTrainer.Api;
+
+/// <summary>What to train, on what, and within which limits.</summary>
+public sealed record TrainingRunSpec
+{
+    /// <summary>The checkpoint the LoRA is trained against.</summary>
+    [Required]
+    public BaseModelSpec BaseModel { get; init; } = new();
+
+    /// <summary>The training images and how they are captioned.</summary>
+    [Required]
+    public DatasetSpec Dataset { get; init; } = new();
+
+    /// <summary>Training hyperparameters. Every field is optional: the model family's defaults apply.</summary>
+    public TrainingSpec? Training { get; init; }
+
+    /// <summary>Which GPUs may be rented and at what price.</summary>
+    public GpuSpec? Gpu { get; init; }
+
+    /// <summary>Where the trained LoRA is written.</summary>
+    [Required]
+    public OutputSpec Output { get; init; } = new();
+
+    /// <summary>Secrets holding provider credentials. Operator-wide defaults apply when omitted.</summary>
+    public CredentialsSpec? Credentials { get; init; }
+
+    /// <summary>Deadlines, retries and cost limits.</summary>
+    public RunPolicySpec? RunPolicy { get; init; }
+
+    /// <summary>Plan only: select an offer and estimate the cost without renting anything. Defaults to false.</summary>
+    public bool DryRun { get; init; }
+}

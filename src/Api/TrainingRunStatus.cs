@@ -1,0 +1,241 @@
+namespace LoraTrainer.Api;
+
+/// <summary>What the operator observed; written only by the operator and the receiver.</summary>
+public sealed record TrainingRunStatus
+{
+    /// <summary>The spec generation this status reflects.</summary>
+    public long? ObservedGeneration { get; init; }
+
+    /// <summary>Where the run is in its lifecycle.</summary>
+    public TrainingPhase Phase { get; init; } = TrainingPhase.Pending;
+
+    /// <summary>When the run entered its current phase; phase deadlines count from here.</summary>
+    public DateTimeOffset? PhaseStartTime { get; init; }
+
+    /// <summary>Which attempt is running, starting at 1; a stall with retries left starts the next.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>Standard conditions: Ready, Reconciling, Stalled, Succeeded, Failed.</summary>
+    public IReadOnlyList<Condition> Conditions { get; init; } = [];
+
+    /// <summary>The dataset zip handed to the GPU.</summary>
+    public DatasetStatus? Dataset { get; init; }
+
+    /// <summary>The resolved base model.</summary>
+    public ModelStatus? Model { get; init; }
+
+    /// <summary>The rented GPU instance of the current attempt.</summary>
+    public GpuStatus? Gpu { get; init; }
+
+    /// <summary>Machines that failed earlier attempts; never rented again for this run.</summary>
+    public IReadOnlyList<string> ExcludedMachines { get; init; } = [];
+
+    /// <summary>Training progress.</summary>
+    public ProgressStatus? Progress { get; init; }
+
+    /// <summary>Mean loss of each finished epoch.</summary>
+    public IReadOnlyList<EpochLoss> Epochs { get; init; } = [];
+
+    /// <summary>Money spent so far.</summary>
+    public CostStatus? Cost { get; init; }
+
+    /// <summary>The uploaded LoRA.</summary>
+    public OutputStatus? Output { get; init; }
+
+    /// <summary>What a dry run would rent.</summary>
+    public PlanStatus? Plan { get; init; }
+
+    /// <summary>Last time the agent was heard from.</summary>
+    public DateTimeOffset? LastHeartbeatTime { get; init; }
+
+    /// <summary>Highest event sequence number accepted from the agent in this attempt.</summary>
+    public long LastEventSeq { get; init; }
+
+    /// <summary>One human-readable sentence about the current state or what to fix.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>When the run was accepted.</summary>
+    public DateTimeOffset? StartTime { get; init; }
+
+    /// <summary>When the run reached a terminal phase.</summary>
+    public DateTimeOffset? CompletionTime { get; init; }
+}
+
+/// <summary>A Kubernetes condition (metav1.Condition).</summary>
+public sealed record Condition
+{
+    /// <summary>The condition type, e.g. <c>Ready</c>.</summary>
+    public string Type { get; init; } = "";
+
+    /// <summary><c>True</c>, <c>False</c> or <c>Unknown</c>.</summary>
+    public string Status { get; init; } = ConditionStatus.Unknown;
+
+    /// <summary>A CamelCase reason.</summary>
+    public string Reason { get; init; } = "";
+
+    /// <summary>A human-readable message.</summary>
+    public string Message { get; init; } = "";
+
+    /// <summary>When <see cref="Status"/> last changed.</summary>
+    public DateTimeOffset LastTransitionTime { get; init; }
+
+    /// <summary>The generation the condition was computed for.</summary>
+    public long? ObservedGeneration { get; init; }
+}
+
+/// <summary>The dataset zip.</summary>
+public sealed record DatasetStatus
+{
+    /// <summary><c>s3://bucket/key</c> of the zip.</summary>
+    public string? Zip { get; init; }
+    /// <summary>Images in the zip.</summary>
+    public int Images { get; init; }
+    /// <summary>Images that came with a caption file.</summary>
+    public int Captions { get; init; }
+    /// <summary>Captions generated from the trigger word and class tokens.</summary>
+    public int GeneratedCaptions { get; init; }
+    /// <summary>Files under the prefix that were not images or captions and were skipped.</summary>
+    public int Skipped { get; init; }
+    /// <summary>Size of the zip in bytes.</summary>
+    public long Bytes { get; init; }
+    /// <summary>Content hash naming the zip.</summary>
+    public string? Sha256 { get; init; }
+}
+
+/// <summary>The resolved base model.</summary>
+public sealed record ModelStatus
+{
+    /// <summary>The model family used.</summary>
+    public ModelFamily? Family { get; init; }
+    /// <summary>The model's name.</summary>
+    public string? Name { get; init; }
+    /// <summary>The checkpoint file name.</summary>
+    public string? FileName { get; init; }
+    /// <summary>The checkpoint size in bytes.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>The checkpoint SHA-256.</summary>
+    public string? Sha256 { get; init; }
+}
+
+/// <summary>The rented GPU instance.</summary>
+public sealed record GpuStatus
+{
+    /// <summary>Always <c>vast</c> today.</summary>
+    public string Provider { get; init; } = "vast";
+    /// <summary>The Vast instance (contract) id.</summary>
+    public string? InstanceId { get; init; }
+    /// <summary>The offer (ask) it was created from.</summary>
+    public string? OfferId { get; init; }
+    /// <summary>The host machine.</summary>
+    public string? MachineId { get; init; }
+    /// <summary>The GPU model.</summary>
+    public string? GpuName { get; init; }
+    /// <summary>Number of GPUs.</summary>
+    public int? NumGpus { get; init; }
+    /// <summary>Total price in USD per hour.</summary>
+    public double? PricePerHour { get; init; }
+    /// <summary>When the instance was created.</summary>
+    public DateTimeOffset? AllocatedAt { get; init; }
+    /// <summary>When the instance was destroyed and confirmed gone.</summary>
+    public DateTimeOffset? ReleasedAt { get; init; }
+}
+
+/// <summary>Training progress as reported by the agent.</summary>
+public sealed record ProgressStatus
+{
+    /// <summary>Percent complete (0–100).</summary>
+    public int Percent { get; init; }
+    /// <summary>Current epoch.</summary>
+    public int? Epoch { get; init; }
+    /// <summary>Total epochs.</summary>
+    public int? TotalEpochs { get; init; }
+    /// <summary>Current step.</summary>
+    public long? Step { get; init; }
+    /// <summary>Total steps.</summary>
+    public long? TotalSteps { get; init; }
+    /// <summary>Moving mean loss of the current epoch.</summary>
+    public double? Loss { get; init; }
+    /// <summary>Estimated seconds remaining.</summary>
+    public long? EtaSeconds { get; init; }
+    /// <summary>When the agent sent these figures.</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+}
+
+/// <summary>One epoch's mean loss.</summary>
+public sealed record EpochLoss
+{
+    /// <summary>The epoch number, from 1.</summary>
+    public int Epoch { get; init; }
+    /// <summary>The epoch's mean loss.</summary>
+    public double Loss { get; init; }
+}
+
+/// <summary>Money spent.</summary>
+public sealed record CostStatus
+{
+    /// <summary>Estimated USD spent on GPU instances so far, all attempts included.</summary>
+    public double EstimatedUsd { get; init; }
+}
+
+/// <summary>The uploaded LoRA.</summary>
+public sealed record OutputStatus
+{
+    /// <summary><c>s3://bucket/key</c> of the LoRA.</summary>
+    public string? Uri { get; init; }
+    /// <summary>The epoch chosen (lowest mean loss).</summary>
+    public int? Epoch { get; init; }
+    /// <summary>Its mean loss.</summary>
+    public double? Loss { get; init; }
+    /// <summary>Size in bytes.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>SHA-256 of the file.</summary>
+    public string? Sha256 { get; init; }
+    /// <summary>When the operator confirmed the object in S3.</summary>
+    public DateTimeOffset? VerifiedAt { get; init; }
+}
+
+/// <summary>The plan of a dry run.</summary>
+public sealed record PlanStatus
+{
+    /// <summary>The offer that would be rented.</summary>
+    public string? OfferId { get; init; }
+    /// <summary>Its GPU.</summary>
+    public string? GpuName { get; init; }
+    /// <summary>Its price in USD per hour.</summary>
+    public double? PricePerHour { get; init; }
+    /// <summary>Estimated training hours.</summary>
+    public double? EstimatedHours { get; init; }
+    /// <summary>Estimated cost in USD.</summary>
+    public double? EstimatedUsd { get; init; }
+    /// <summary>How many offers matched.</summary>
+    public int MatchingOffers { get; init; }
+}
+
+/// <summary>Condition status values.</summary>
+public static class ConditionStatus
+{
+    /// <summary>True.</summary>
+    public const string True = "True";
+    /// <summary>False.</summary>
+    public const string False = "False";
+    /// <summary>Unknown.</summary>
+    public const string Unknown = "Unknown";
+}
+
+/// <summary>Condition types written on every run.</summary>
+public static class ConditionTypes
+{
+    /// <summary>The LoRA is trained and in S3.</summary>
+    public const string Ready = "Ready";
+    /// <summary>The operator is working toward the desired state (kstatus InProgress).</summary>
+    public const string Reconciling = "Reconciling";
+    /// <summary>The run cannot make progress without a change (kstatus Failed).</summary>
+    public const string Stalled = "Stalled";
+    /// <summary>The run finished successfully.</summary>
+    public const string Succeeded = "Succeeded";
+    /// <summary>The run finished unsuccessfully.</summary>
+    public const string Failed = "Failed";
+
+    /// <summary>All condition types, in the order they are written.</summary>
+    public static IReadOnlyList<string> All { get; } = [Ready, Reconciling, Stalled, Succeeded, Failed];
+}

@@ -1,0 +1,162 @@
+namespace LoraTrainer.Protocol;
+
+/// <summary>The document the agent fetches from <c>GET {run}/config</c>: everything it needs, nothing it keeps.</summary>
+/// <remarks>Presigned URLs inside expire; fetching the config again returns fresh ones.</remarks>
+public sealed record AgentConfig
+{
+    /// <summary>Always <see cref="ProtocolVersion.Current"/> for this contract.</summary>
+    public string Protocol { get; init; } = ProtocolVersion.Current;
+
+    /// <summary>Which run and attempt this config belongs to.</summary>
+    public RunIdentity Run { get; init; } = new();
+
+    /// <summary>The dataset zip and how to lay it out for the trainer.</summary>
+    public DatasetSource Dataset { get; init; } = new();
+
+    /// <summary>The base model file(s) to download.</summary>
+    public ModelSource Model { get; init; } = new();
+
+    /// <summary>The trainer script and its arguments.</summary>
+    public TrainingPlan Training { get; init; } = new();
+
+    /// <summary>Where to upload the result.</summary>
+    public OutputTargets Outputs { get; init; } = new();
+
+    /// <summary>How often to report.</summary>
+    public ReportingPolicy Reporting { get; init; } = new();
+}
+
+/// <summary>The run and attempt a config or event belongs to.</summary>
+public sealed record RunIdentity
+{
+    /// <summary>The TrainingRun's namespace.</summary>
+    public string Namespace { get; init; } = "";
+    /// <summary>The TrainingRun's name.</summary>
+    public string Name { get; init; } = "";
+    /// <summary>The TrainingRun's uid.</summary>
+    public string Uid { get; init; } = "";
+    /// <summary>The attempt number, from 1.</summary>
+    public int Attempt { get; init; }
+}
+
+/// <summary>The dataset zip.</summary>
+public sealed record DatasetSource
+{
+    /// <summary>Presigned GET URL of the zip.</summary>
+    public string Url { get; init; } = "";
+    /// <summary>Size of the zip in bytes.</summary>
+    public long Bytes { get; init; }
+    /// <summary>SHA-256 naming the zip's content (keys, ETags and sizes), not a hash of its bytes.</summary>
+    public string? Sha256 { get; init; }
+    /// <summary>How the trainer sees the images.</summary>
+    public DatasetLayout Layout { get; init; } = new();
+}
+
+/// <summary>How the dataset is laid out for sd-scripts.</summary>
+public sealed record DatasetLayout
+{
+    /// <summary>Repeats per image per epoch.</summary>
+    public int Repeats { get; init; } = 10;
+    /// <summary>Caption for images without a caption file.</summary>
+    public string? ClassTokens { get; init; }
+    /// <summary>Caption file extension.</summary>
+    public string CaptionExtension { get; init; } = ".txt";
+    /// <summary>Training resolution in pixels.</summary>
+    public int Resolution { get; init; } = 1024;
+    /// <summary>Images per batch.</summary>
+    public int BatchSize { get; init; } = 1;
+}
+
+/// <summary>The base model: one checkpoint, plus the extra files a Flux run needs.</summary>
+public sealed record ModelSource
+{
+    /// <summary><c>sd15</c>, <c>sdxl</c> or <c>flux</c>.</summary>
+    public string Family { get; init; } = "";
+    /// <summary>Download URL of the checkpoint.</summary>
+    public string Url { get; init; } = "";
+    /// <summary>Value of the Authorization header for the download, when one is needed.</summary>
+    public string? Authorization { get; init; }
+    /// <summary>File name to save the checkpoint as.</summary>
+    public string FileName { get; init; } = "model.safetensors";
+    /// <summary>Expected size in bytes, when known.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>Expected lowercase hex SHA-256, when known.</summary>
+    public string? Sha256 { get; init; }
+    /// <summary>Additional files (Flux: <c>clip_l</c>, <c>t5xxl</c>, <c>ae</c>), keyed by the trainer argument that takes their path.</summary>
+    public IReadOnlyList<ModelFile> ExtraFiles { get; init; } = [];
+}
+
+/// <summary>An extra model file passed to the trainer by argument name.</summary>
+public sealed record ModelFile
+{
+    /// <summary>The sd-scripts argument that takes the file's path, e.g. <c>clip_l</c>.</summary>
+    public string Argument { get; init; } = "";
+    /// <summary>Download URL.</summary>
+    public string Url { get; init; } = "";
+    /// <summary>Authorization header value, when needed.</summary>
+    public string? Authorization { get; init; }
+    /// <summary>File name to save as.</summary>
+    public string FileName { get; init; } = "";
+    /// <summary>Expected size in bytes.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>Expected SHA-256.</summary>
+    public string? Sha256 { get; init; }
+}
+
+/// <summary>The trainer invocation.</summary>
+public sealed record TrainingPlan
+{
+    /// <summary>The sd-scripts script, e.g. <c>sdxl_train_network.py</c>.</summary>
+    public string Script { get; init; } = "";
+    /// <summary>Argument name → value (number, string, boolean or list), written to the arguments TOML.</summary>
+    public IReadOnlyDictionary<string, object?> Args { get; init; } = new Dictionary<string, object?>();
+    /// <summary>Number of epochs the trainer will run.</summary>
+    public int Epochs { get; init; }
+}
+
+/// <summary>Where results go.</summary>
+public sealed record OutputTargets
+{
+    /// <summary>The best epoch's upload target.</summary>
+    public UploadTarget Best { get; init; } = new();
+    /// <summary>Per-epoch upload targets when every epoch is kept; empty otherwise.</summary>
+    public IReadOnlyList<EpochUploadTarget> Epochs { get; init; } = [];
+}
+
+/// <summary>A presigned PUT.</summary>
+public sealed record UploadTarget
+{
+    /// <summary>Presigned PUT URL.</summary>
+    public string Url { get; init; } = "";
+    /// <summary>The object key it writes.</summary>
+    public string Key { get; init; } = "";
+}
+
+/// <summary>A presigned PUT for one epoch.</summary>
+public sealed record EpochUploadTarget
+{
+    /// <summary>The epoch number.</summary>
+    public int Epoch { get; init; }
+    /// <summary>Presigned PUT URL.</summary>
+    public string Url { get; init; } = "";
+    /// <summary>The object key it writes.</summary>
+    public string Key { get; init; } = "";
+}
+
+/// <summary>How often the agent reports.</summary>
+public sealed record ReportingPolicy
+{
+    /// <summary>Send progress at least every this many percent. Defaults to 2.</summary>
+    public int ProgressEveryPercent { get; init; } = 2;
+    /// <summary>Send progress at least every this many seconds. Defaults to 30.</summary>
+    public int ProgressEverySeconds { get; init; } = 30;
+    /// <summary>Send a heartbeat when silent this long. Defaults to 60.</summary>
+    public int HeartbeatSeconds { get; init; } = 60;
+}
+
+/// <summary>Protocol version constants.</summary>
+public static class ProtocolVersion
+{
+    /// <summary>The version this assembly speaks.</summary>
+    public const string Current = "v1";
+}

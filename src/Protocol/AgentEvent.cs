@@ -1,0 +1,125 @@
+using System.Text.Json.Serialization;
+
+namespace LoraTrainer.Protocol;
+
+/// <summary>
+/// One event from the agent, <c>POST {run}/events</c>. Common fields plus the payload fields of its
+/// <see cref="Kind"/>; fields of other kinds are left unset. New fields may be added within v1, never removed.
+/// </summary>
+public sealed record AgentEvent
+{
+    /// <summary>Per-attempt sequence number, 1, 2, 3…; a repeated or older seq is acknowledged and ignored.</summary>
+    public long Seq { get; init; }
+    /// <summary>One of <see cref="EventKinds"/>.</summary>
+    public string Kind { get; init; } = "";
+    /// <summary>When the event happened on the agent.</summary>
+    public DateTimeOffset At { get; init; }
+    /// <summary>The attempt the agent belongs to.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary><c>gpuReady</c>: the GPU seen.</summary>
+    public GpuInfo? Gpu { get; init; }
+
+    /// <summary><c>imagesDownloaded</c>: images found.</summary>
+    public int? Images { get; init; }
+    /// <summary><c>imagesDownloaded</c>: caption files found.</summary>
+    public int? Captions { get; init; }
+    /// <summary><c>imagesDownloaded</c>, <c>modelDownloaded</c>, <c>uploaded</c>: bytes.</summary>
+    public long? Bytes { get; init; }
+    /// <summary><c>modelDownloaded</c>, <c>uploaded</c>: SHA-256 of the file.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary><c>progress</c>: percent complete.</summary>
+    public int? Percent { get; init; }
+    /// <summary><c>progress</c>: current step.</summary>
+    public long? Step { get; init; }
+    /// <summary><c>progress</c>: total steps.</summary>
+    public long? TotalSteps { get; init; }
+    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>: the epoch.</summary>
+    public int? Epoch { get; init; }
+    /// <summary><c>progress</c>: total epochs.</summary>
+    public int? TotalEpochs { get; init; }
+    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>: loss (epoch mean where an epoch is named).</summary>
+    public double? Loss { get; init; }
+    /// <summary><c>progress</c>: estimated seconds left.</summary>
+    public long? EtaSeconds { get; init; }
+    /// <summary><c>epochCompleted</c>: the file written for the epoch.</summary>
+    public string? File { get; init; }
+
+    /// <summary><c>trainingCompleted</c>: every epoch's mean loss.</summary>
+    public IReadOnlyList<EpochResult>? Epochs { get; init; }
+    /// <summary><c>trainingCompleted</c>: the lowest-loss epoch.</summary>
+    public int? BestEpoch { get; init; }
+
+    /// <summary><c>uploaded</c>: the object key written.</summary>
+    public string? Key { get; init; }
+
+    /// <summary><c>failed</c>: where it failed (config, images, model, training, upload).</summary>
+    public string? Stage { get; init; }
+    /// <summary><c>failed</c>: why, secrets scrubbed.</summary>
+    public string? Reason { get; init; }
+    /// <summary><c>failed</c>: the last lines of the trainer's output, secrets scrubbed.</summary>
+    public string? LogTail { get; init; }
+}
+
+/// <summary>The GPU the agent sees.</summary>
+public sealed record GpuInfo
+{
+    /// <summary>GPU model name.</summary>
+    public string? Name { get; init; }
+    /// <summary>Memory in MB.</summary>
+    public long? MemoryMb { get; init; }
+    /// <summary>Driver version.</summary>
+    public string? Driver { get; init; }
+    /// <summary>CUDA version.</summary>
+    public string? Cuda { get; init; }
+}
+
+/// <summary>One epoch's mean loss.</summary>
+public sealed record EpochResult
+{
+    /// <summary>The epoch number.</summary>
+    public int Epoch { get; init; }
+    /// <summary>Its mean loss.</summary>
+    public double Loss { get; init; }
+}
+
+/// <summary>The receiver's answer to an event.</summary>
+public sealed record EventAck
+{
+    /// <summary>False when the event was a repeat, stale, or arrived after a terminal phase.</summary>
+    public bool Accepted { get; init; }
+    /// <summary>The run's phase after the event.</summary>
+    public string Phase { get; init; } = "";
+}
+
+/// <summary>The event kinds of protocol v1.</summary>
+public static class EventKinds
+{
+    /// <summary>The agent started and sees its GPU.</summary>
+    public const string GpuReady = "gpuReady";
+    /// <summary>The dataset is downloaded and unpacked.</summary>
+    public const string ImagesDownloaded = "imagesDownloaded";
+    /// <summary>The base model is downloaded and verified.</summary>
+    public const string ModelDownloaded = "modelDownloaded";
+    /// <summary>Training starts.</summary>
+    public const string Ready = "ready";
+    /// <summary>Training progress.</summary>
+    public const string Progress = "progress";
+    /// <summary>An epoch finished.</summary>
+    public const string EpochCompleted = "epochCompleted";
+    /// <summary>The trainer finished.</summary>
+    public const string TrainingCompleted = "trainingCompleted";
+    /// <summary>The best epoch is uploaded.</summary>
+    public const string Uploaded = "uploaded";
+    /// <summary>The agent gave up.</summary>
+    public const string Failed = "failed";
+    /// <summary>Still alive.</summary>
+    public const string Heartbeat = "heartbeat";
+
+    /// <summary>Every kind of v1.</summary>
+    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, Failed, Heartbeat,
+    };
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Protocol.Tests;
+
+public sealed class ProtocolJsonTests
+{
+    [Fact]
+    public void Event_RoundTripsWithCamelCaseNamesAndOmitsUnsetFields()
+    {
+        var evt = new AgentEvent { Seq = 3, Kind = EventKinds.Progress, Attempt = 1, Percent = 40, Loss = 0.0931, Epoch = 4, TotalEpochs = 10 };
+
+        var json = JsonSerializer.Serialize(evt, ProtocolJson.Options);
+        var back = JsonSerializer.Deserialize<AgentEvent>(json, ProtocolJson.Options);
+
+        Assert.Contains("\"totalEpochs\":10", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("stage", json, StringComparison.Ordinal);
+        Assert.Equal(evt with { Epochs = null }, back);
+    }
+
+    [Fact]
+    public void Event_FromANewerAgentWithUnknownFields_StillParses()
+    {
+        const string json = """{"seq":"7","kind":"heartbeat","attempt":2,"at":"2026-11-25T10:00:00Z","gpuTemperature":71}""";
+
+        var evt = JsonSerializer.Deserialize<AgentEvent>(json, ProtocolJson.Options);
+
+        Assert.NotNull(evt);
+        Assert.Equal(7, evt.Seq);
+        Assert.Equal(2, evt.Attempt);
+    }
+
+    [Fact]
+    public void Config_SerializesTheDocumentShapeOfProtocolV1()
+    {
+        var config = new AgentConfig
+        {
+            Run = new RunIdentity { Namespace = "ml-team", Name = "portrait", Uid = "u", Attempt = 1 },
+            Training = new TrainingPlan { Script = "sdxl_train_network.py", Args = new Dictionary<string, object?> { ["network_dim"] = 32 } },
+        };
+
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(config, ProtocolJson.Options));
+        var root = doc.RootElement;
+
+        Assert.Equal("v1", root.GetProperty("protocol").GetString());
+        Assert.Equal("ml-team", root.GetProperty("run").GetProperty("namespace").GetString());
+        Assert.Equal(32, root.GetProperty("training").GetProperty("args").GetProperty("network_dim").GetInt32());
+        Assert.Equal(".txt", root.GetProperty("dataset").GetProperty("layout").GetProperty("captionExtension").GetString());
+    }
+
+    [Fact]
+    public void EventKinds_ListsExactlyTheTenKindsOfV1()
+    {
+        Assert.Equal(10, EventKinds.All.Count);
+    }
+}
