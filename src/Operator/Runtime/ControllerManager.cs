@@ -1,6 +1,7 @@
-using k8s;
-using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
+using k8s.LeaderElection;
+using k8s;
+using LoraTrainer.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

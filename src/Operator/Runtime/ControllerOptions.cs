@@ -1,3 +1,5 @@
+using LoraTrainer.Cluster;
+
 namespace LoraTrainer.Operator.Runtime;
 
 /// <summary>How many keys a controller works on at once and how it retries.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using k8s;
 using k8s.Models;
+using k8s;
+using LoraTrainer.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace LoraTrainer.Operator.Runtime;

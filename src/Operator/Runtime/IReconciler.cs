@@ -1,3 +1,5 @@
+using LoraTrainer.Cluster;
+
 namespace LoraTrainer.Operator.Runtime;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using LoraTrainer.Cluster;
+
 namespace LoraTrainer.Operator.Runtime;
 
 /// <summary>Something the controller manager runs while this replica leads: a controller, a sweeper.</summary>

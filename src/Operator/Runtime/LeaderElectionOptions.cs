@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using LoraTrainer.Cluster;
 
 namespace LoraTrainer.Operator.Runtime;
 

@@ -1,3 +1,5 @@
+using LoraTrainer.Cluster;
+
 namespace LoraTrainer.Operator.Runtime;
 
 /// <summary>What a reconcile asks of the queue: nothing more, or another look after a delay.</summary>

@@ -1,3 +1,4 @@
+using LoraTrainer.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace LoraTrainer.Operator.Runtime;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using LoraTrainer.Cluster;
 
 namespace LoraTrainer.Operator.Runtime;
 

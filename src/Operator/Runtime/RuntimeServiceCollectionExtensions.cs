@@ -1,7 +1,8 @@
-using k8s;
 using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
+using k8s;
+using LoraTrainer.Cluster;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

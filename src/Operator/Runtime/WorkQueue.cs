@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using LoraTrainer.Cluster;
 
 namespace LoraTrainer.Operator.Runtime;
 

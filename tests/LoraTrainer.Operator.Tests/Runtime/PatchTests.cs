@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s.Models;
+using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
 
 namespace LoraTrainer.Operator.Tests.Runtime;

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace LoraTrainer.Operator.Runtime;
+namespace LoraTrainer.Cluster;
 
 /// <summary>Identifies an object by namespace and name; what the work queue holds and reconcilers receive.</summary>
 public readonly record struct ResourceKey(string? Namespace, string Name)

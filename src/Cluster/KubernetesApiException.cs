@@ -1,7 +1,7 @@
 using System.Net;
 using k8s.Autorest;
 
-namespace LoraTrainer.Operator.Runtime;
+namespace LoraTrainer.Cluster;
 
 /// <summary>A refusal from the API server, typed by what the caller should do about it.</summary>
 public class KubernetesApiException(HttpStatusCode statusCode, string message, Exception? inner = null) : Exception(message, inner)

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 
-namespace LoraTrainer.Operator.Runtime;
+namespace LoraTrainer.Cluster;
 
 /// <summary>LIST, WATCH, GET and PATCH for one custom resource type, with errors mapped to <see cref="KubernetesApiException"/>.</summary>
 public sealed class CustomResourceClient<TResource>(IKubernetes client)

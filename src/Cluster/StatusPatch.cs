@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace LoraTrainer.Operator.Runtime;
+namespace LoraTrainer.Cluster;
 
 /// <summary>
 /// Builds JSON merge patches (RFC 7386) between two JSON documents: changed and added fields are set, removed fields
