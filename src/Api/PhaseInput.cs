@@ -29,7 +29,7 @@ public sealed record EpochCompletedInput(long Seq, int Attempt, int Epoch, doubl
 public sealed record TrainingCompletedInput(long Seq, int Attempt, IReadOnlyList<EpochLoss> Epochs, int BestEpoch) : AgentInput(Seq, Attempt);
 
 /// <summary>The best epoch was uploaded to <paramref name="Uri"/>.</summary>
-public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double Loss, string Uri, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
+public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Loss, string Uri, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
 
 /// <summary>The agent gave up.</summary>
 public sealed record AgentFailedInput(long Seq, int Attempt, string Stage, string Reason) : AgentInput(Seq, Attempt);

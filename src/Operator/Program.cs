@@ -1,4 +1,4 @@
-using LoraTrainer.Operator.Hosting;
+using LoraTrainer.Cluster;
 
 // The operator refuses to start, with one line saying why, when it has no cluster to manage.
 var problem = await KubernetesConnection.CheckAsync(() => KubernetesConnection.LoadConfiguration(), CancellationToken.None);
