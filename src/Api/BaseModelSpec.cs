@@ -5,6 +5,7 @@ namespace LoraTrainer.Api;
 
 /// <summary>The base checkpoint: exactly one of a Civitai model version or a plain URL.</summary>
 [ExactlyOneOf("civitai", "url")]
+[ValidationRule("!has(self.url) || has(self.family)", "family is required when the model comes from a url")]
 public sealed record BaseModelSpec
 {
     /// <summary>A checkpoint published on Civitai, by model version id.</summary>

@@ -18,8 +18,7 @@ public sealed record GpuSpec
     public int? MinGpuRamGb { get; init; }
 
     /// <summary>Highest acceptable total price in USD per hour (GPU plus storage). Defaults to 1.00.</summary>
-    [ExclusiveMinimum(0)]
-    [Range(0, 100)]
+    [Range(0.001, 100)]
     public double MaxPricePerHour { get; init; } = 1.0;
 
     /// <summary>Minimum host reliability score (0–1). Defaults to 0.95.</summary>

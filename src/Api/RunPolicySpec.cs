@@ -13,8 +13,7 @@ public sealed record RunPolicySpec
     public long? ActiveDeadlineSeconds { get; init; }
 
     /// <summary>Spending limit in USD; the run fails and its GPU is released when the estimate reaches it.</summary>
-    [ExclusiveMinimum(0)]
-    [Range(0, 100_000)]
+    [Range(0.01, 100_000)]
     public double? MaxCostUsd { get; init; }
 
     /// <summary>How many times a stalled run is retried on another machine. Defaults to 2.</summary>

@@ -16,14 +16,6 @@ public sealed class AtMostOneOfAttribute(params string[] properties) : Attribute
     public IReadOnlyList<string> Properties { get; } = properties;
 }
 
-/// <summary>A numeric bound that excludes the bound itself (<c>exclusiveMinimum</c>).</summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class ExclusiveMinimumAttribute(double minimum) : Attribute
-{
-    /// <summary>The value the property must be strictly greater than.</summary>
-    public double Minimum { get; } = minimum;
-}
-
 /// <summary>The property's value is kept as arbitrary JSON (<c>x-kubernetes-preserve-unknown-fields</c>).</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class PreserveUnknownFieldsAttribute : Attribute;
@@ -31,3 +23,14 @@ public sealed class PreserveUnknownFieldsAttribute : Attribute;
 /// <summary>The property is written by the operator only and never appears in the spec schema's defaults.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class NoSchemaDefaultAttribute : Attribute;
+
+/// <summary>A CEL rule the API server enforces (<c>x-kubernetes-validations</c>), for rules a schema cannot express.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+public sealed class ValidationRuleAttribute(string rule, string message) : Attribute
+{
+    /// <summary>The CEL expression; <c>self</c> is the object.</summary>
+    public string Rule { get; } = rule;
+
+    /// <summary>The message shown when the rule fails.</summary>
+    public string Message { get; } = message;
+}

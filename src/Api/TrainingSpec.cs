@@ -16,13 +16,11 @@ public sealed record TrainingSpec
     public double? NetworkAlpha { get; init; }
 
     /// <summary>Base learning rate.</summary>
-    [ExclusiveMinimum(0)]
-    [Range(0, 1)]
+    [Range(1e-8, 1)]
     public double? LearningRate { get; init; }
 
     /// <summary>Learning rate of the U-Net (or Flux transformer).</summary>
-    [ExclusiveMinimum(0)]
-    [Range(0, 1)]
+    [Range(1e-8, 1)]
     public double? UnetLr { get; init; }
 
     /// <summary>Learning rate of the text encoder(s); 0 trains the U-Net only.</summary>

@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using k8s;
+using LoraTrainer.Cluster;
+
+namespace LoraTrainer.Operator.Runtime;
+
+/// <summary>The writes a reconciler makes: status merge patches that skip no-ops, and finalizer patches.</summary>
+public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TResource> client, RuntimeMetrics metrics)
+    where TResource : class, IKubernetesObject<V1ObjectMeta>, IStatus<TStatus?>
+    where TStatus : class
+{
+    /// <summary>
+    /// Writes <paramref name="desired"/> as the status of <paramref name="current"/>, guarded by its resourceVersion.
+    /// Returns the updated object, or <paramref name="current"/> unchanged when nothing differs (no request is made).
+    /// A concurrent change answers <see cref="ResourceConflictException"/>: re-read and reconcile again.
+    /// </summary>
+    public async Task<TResource> PatchStatusAsync(TResource current, TStatus desired, CancellationToken cancellationToken)
+    {
+        var before = current.Status is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current.Status));
+        var after = JsonNode.Parse(KubernetesJson.Serialize(desired));
+        var patch = StatusPatch.For(before, after, current.Metadata.ResourceVersion);
+        if (patch is null)
+        {
+            return current;
+        }
+
+        return await Track("patch-status", () => client.PatchStatusAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds a finalizer unless present; returns the object as it now is.</summary>
+    public async Task<TResource> AddFinalizerAsync(TResource current, string finalizer, CancellationToken cancellationToken)
+    {
+        var patch = FinalizerPatch.Add(current.Metadata, finalizer);
+        return patch is null
+            ? current
+            : await Track("patch", () => client.PatchAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a finalizer if present; returns the object as it now is (it may be gone: null).</summary>
+    public async Task<TResource?> RemoveFinalizerAsync(TResource current, string finalizer, CancellationToken cancellationToken)
+    {
+        var patch = FinalizerPatch.Remove(current.Metadata, finalizer);
+        if (patch is null)
+        {
+            return current;
+        }
+
+        try
+        {
+            return await Track("patch", () => client.PatchAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (ResourceNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<TResource> Track(string verb, Func<Task<TResource>> call)
+    {
+        try
+        {
+            var result = await call().ConfigureAwait(false);
+            metrics.ApiRequest(verb, 200);
+            return result;
+        }
+        catch (KubernetesApiException ex)
+        {
+            metrics.ApiRequest(verb, (int)ex.StatusCode);
+            throw;
+        }
+    }
+}
