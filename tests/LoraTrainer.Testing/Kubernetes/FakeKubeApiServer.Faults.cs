@@ -1,0 +1,53 @@
+namespace LoraTrainer.Testing.Kubernetes;
+
+public sealed partial class FakeKubeApiServer
+{
+    /// <summary>The next <paramref name="count"/> requests that <paramref name="matcher"/> selects are answered with a Status of <paramref name="statusCode"/> (429 also carries <c>Retry-After: 1</c>).</summary>
+    public void FailNextRequests(RequestMatcher matcher, int count, int statusCode) => _faults.FailNext(matcher, count, statusCode);
+
+    /// <summary>Shorthand: fail the next <paramref name="count"/> requests with this method and path pattern (<c>*</c> one segment, <c>**</c> any).</summary>
+    public void FailNextRequests(string method, string pathPattern, int count, int statusCode) =>
+        _faults.FailNext(new RequestMatcher(method, pathPattern), count, statusCode);
+
+    /// <summary>Delays every request <paramref name="matcher"/> selects by <paramref name="latency"/> (on the server's clock) until <see cref="ClearFaults"/>.</summary>
+    public void AddLatency(RequestMatcher matcher, TimeSpan latency) => _faults.AddLatency(matcher, latency);
+
+    /// <summary>Disarms every injected failure and latency.</summary>
+    public void ClearFaults() => _faults.Clear();
+
+    /// <summary>Ends every open watch: cleanly (end of stream, as when the apiserver closes it) or by resetting the connection.</summary>
+    public void DropAllWatches(bool abortConnections = false)
+    {
+        using (_cluster.Store.Gate.EnterScope())
+        {
+            _cluster.Store.DropAllWatches(abortConnections);
+        }
+    }
+
+    /// <summary>Forgets all change history up to now, so a watch from any older resourceVersion gets 410 Gone.</summary>
+    public void CompactHistory()
+    {
+        using (_cluster.Store.Gate.EnterScope())
+        {
+            _cluster.Store.Compact();
+        }
+    }
+
+    /// <summary>How many watches are open (including the test kit's own waits).</summary>
+    public int ActiveWatchCount
+    {
+        get
+        {
+            using (_cluster.Store.Gate.EnterScope())
+            {
+                return _cluster.Store.WatchCount;
+            }
+        }
+    }
+
+    /// <summary>The requests answered so far, oldest first: method, path, query and status; never bodies.</summary>
+    public IReadOnlyList<KubeRequestLogEntry> RequestLog => _log.Snapshot();
+
+    /// <summary>Empties the request log.</summary>
+    public void ClearRequestLog() => _log.Clear();
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace LoraTrainer.Testing.Kubernetes;
+
+/// <summary>Settings of a <see cref="FakeKubeApiServer"/>.</summary>
+public sealed record FakeKubeApiServerOptions
+{
+    /// <summary>The port on 127.0.0.1. Defaults to 0: a free port chosen by the OS.</summary>
+    public int Port { get; init; }
+
+    /// <summary>The clock for timestamps, ages, watch timeouts, bookmarks and injected latency. Defaults to the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>How many changes per resource are kept for watch replay before older ones answer 410 Gone. Defaults to 10,000.</summary>
+    public int HistoryCapacity { get; init; } = 10_000;
+
+    /// <summary>How often a watch that allows bookmarks receives one. Defaults to 10 seconds.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a watch without <c>timeoutSeconds</c> stays open. Defaults to 30 minutes.</summary>
+    public TimeSpan DefaultWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Namespaces that exist from the start. Defaults to default, kube-system, kube-public and kube-node-lease.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    /// <summary>How many requests the request log keeps (oldest dropped first). Defaults to 10,000.</summary>
+    public int RequestLogCapacity { get; init; } = 10_000;
+
+    /// <summary>Where to log each request; null (the default) logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

@@ -1,0 +1,57 @@
+using LoraTrainer.Testing.Kubernetes.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LoraTrainer.Testing.Kubernetes.Hooks;
+
+/// <summary>Wraps every request: injected latency and failures first, then the handler, then the request log.</summary>
+/// <remarks>Also the one place that turns a <see cref="KubeApiException"/> (or a bug) into a Status response.</remarks>
+internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog log, TimeProvider time, ILogger logger)
+{
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        var isWatch = request.Query["watch"] is { Count: > 0 } w && w[^1] is "true" or "1";
+        var started = time.GetUtcNow();
+        try
+        {
+            var (latency, failWith) = faults.Consult(request.Method, request.Path.Value ?? "/", isWatch);
+            if (latency > TimeSpan.Zero)
+            {
+                await Task.Delay(latency, time, context.RequestAborted);
+            }
+
+            if (failWith is { } code)
+            {
+                if (code == 429)
+                {
+                    context.Response.Headers.RetryAfter = "1";
+                }
+
+                await Responses.WriteStatusAsync(context, new KubeApiException(code, StatusObjects.ReasonFor(code), $"injected failure: {code} for {request.Method} {request.Path}"));
+                return;
+            }
+
+            await next(context);
+        }
+        catch (KubeApiException e) when (!context.Response.HasStarted)
+        {
+            await Responses.WriteStatusAsync(context, e);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client hung up; there is nobody to answer.
+        }
+        catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+        {
+            FakeKubeApiLog.HandlerFailed(logger, e, request.Method, request.Path.Value ?? "/");
+            await Responses.WriteStatusAsync(context, new KubeApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
+        }
+        finally
+        {
+            var entry = new KubeRequestLogEntry(started, request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "", context.Response.StatusCode, isWatch);
+            log.Add(entry);
+            FakeKubeApiLog.Request(logger, entry.Method, entry.Path, entry.Query, entry.StatusCode);
+        }
+    }
+}

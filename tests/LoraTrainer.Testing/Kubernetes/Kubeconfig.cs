@@ -1,0 +1,27 @@
+namespace LoraTrainer.Testing.Kubernetes;
+
+/// <summary>Writes kubeconfig files for servers the test kit starts.</summary>
+public static class Kubeconfig
+{
+    /// <summary>A kubeconfig whose only context, <c>fake</c>, points at <paramref name="server"/> with a placeholder token.</summary>
+    public static string For(Uri server, string @namespace = "default") => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: fake
+          cluster:
+            server: {server.ToString().TrimEnd('/')}
+        users:
+        - name: fake
+          user:
+            token: fake-kube-api-token
+        contexts:
+        - name: fake
+          context:
+            cluster: fake
+            user: fake
+            namespace: {@namespace}
+        current-context: fake
+
+        """;
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using LoraTrainer.Testing.Kubernetes.Http;
+using LoraTrainer.Testing.Kubernetes.Storage;
+
+namespace LoraTrainer.Testing.Kubernetes.Patching;
+
+/// <summary>Chooses how a PATCH body applies from its content type, refusing the kinds the resource does not take.</summary>
+/// <remarks>
+/// Custom resources accept only merge and JSON patches (strategic merge needs Go struct tags a CRD does not
+/// have). Server-side apply is not implemented, so <c>application/apply-patch+yaml</c> is refused everywhere.
+/// Built-in types take strategic merge patches, applied as merge patches: the fields the product patches on
+/// them are maps, where both agree.
+/// </remarks>
+internal static class PatchKinds
+{
+    public const string Merge = "application/merge-patch+json";
+    public const string Json = "application/json-patch+json";
+    public const string StrategicMerge = "application/strategic-merge-patch+json";
+
+    public static JsonNode Apply(ResourceType type, string? contentType, JsonNode current, JsonNode? patch)
+    {
+        return MediaType(contentType) switch
+        {
+            Merge => MergePatch.Apply(current, patch) ?? throw KubeErrors.BadRequest("a merge patch may not remove the whole object"),
+            Json => JsonPatch.Apply(current, patch),
+            StrategicMerge when type.AcceptsStrategicMerge => MergePatch.Apply(current, WithoutDirectives(patch))!,
+            var other => throw KubeErrors.UnsupportedMediaType(other, Accepted(type)),
+        };
+    }
+
+    /// <summary>Refuses, with 415, a patch kind this resource does not take, before the body is read.</summary>
+    public static void EnsureSupported(ResourceType type, string? contentType)
+    {
+        var mediaType = MediaType(contentType);
+        if (mediaType is not (Merge or Json) && !(mediaType == StrategicMerge && type.AcceptsStrategicMerge))
+        {
+            throw KubeErrors.UnsupportedMediaType(mediaType, Accepted(type));
+        }
+    }
+
+    public static IEnumerable<string> Accepted(ResourceType type) =>
+        type.AcceptsStrategicMerge ? [Json, Merge, StrategicMerge] : [Json, Merge];
+
+    private static string MediaType(string? contentType) => contentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+
+    private static JsonNode? WithoutDirectives(JsonNode? patch)
+    {
+        if (patch is not JsonObject o)
+        {
+            return patch;
+        }
+
+        var copy = new JsonObject();
+        foreach (var (key, value) in o)
+        {
+            if (key.StartsWith("$setElementOrder/", StringComparison.Ordinal) || key == "$retainKeys")
+            {
+                continue;
+            }
+
+            if (key.StartsWith('$'))
+            {
+                throw KubeErrors.UnsupportedMediaType($"{StrategicMerge} with {key}", [Json, Merge]);
+            }
+
+            copy[key] = WithoutDirectives(value?.DeepClone());
+        }
+
+        return copy;
+    }
+}

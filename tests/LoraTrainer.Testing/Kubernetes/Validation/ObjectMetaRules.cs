@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+
+namespace LoraTrainer.Testing.Kubernetes.Validation;
+
+/// <summary>The apiserver's checks on <c>metadata</c> that apply to every kind: names and labels.</summary>
+internal static partial class ObjectMetaRules
+{
+    private const string SubdomainMessage =
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+    private const string LabelMessage =
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+    /// <summary>Errors in the object's name; namespaces must be DNS labels, everything else DNS subdomains.</summary>
+    public static IEnumerable<FieldError> ValidateName(string name, bool dnsLabel)
+    {
+        if (dnsLabel ? (name.Length > 63 || !DnsLabel().IsMatch(name)) : (name.Length > 253 || !DnsSubdomain().IsMatch(name)))
+        {
+            yield return FieldError.Invalid("metadata.name", $"\"{name}\"", dnsLabel ? LabelMessage : SubdomainMessage);
+        }
+    }
+
+    public static IEnumerable<FieldError> ValidateLabels(JsonObject obj)
+    {
+        foreach (var (key, value) in KubeJson.Labels(obj))
+        {
+            if (value.Length > 63 || (value.Length > 0 && !LabelValue().IsMatch(value)))
+            {
+                yield return FieldError.Invalid($"metadata.labels", $"\"{value}\"",
+                    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+            }
+
+            if (!QualifiedKey().IsMatch(key))
+            {
+                yield return FieldError.Invalid("metadata.labels", $"\"{key}\"", "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex(@"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial Regex LabelValue();
+
+    [GeneratedRegex(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex QualifiedKey();
+}
