@@ -59,7 +59,7 @@ internal sealed partial class FakeCluster
         meta.Remove("selfLink");
         if (type.TracksGeneration)
         {
-            meta["generation"] = 1;
+            meta["generation"] = 1L;
         }
         else
         {
