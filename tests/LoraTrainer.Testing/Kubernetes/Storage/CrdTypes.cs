@@ -82,7 +82,7 @@ internal static class CrdTypes
                 KubeJson.GetString(c, "jsonPath") ?? "",
                 KubeJson.GetString(c, "format") ?? "",
                 KubeJson.GetString(c, "description") ?? "",
-                c["priority"]?.GetValue<int>() ?? 0))
+                (int)KubeJson.GetLong(c["priority"])))
             .ToList();
         return new ResourceType
         {
