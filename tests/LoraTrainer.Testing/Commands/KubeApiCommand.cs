@@ -22,7 +22,7 @@ internal sealed class KubeApiCommand : ITestKitCommand
     {
         arguments.RejectUnknown("port", "kubeconfig", "seed", "quiet");
         var quiet = arguments.Get("quiet") == "true";
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning));
         await using var server = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions
         {
             Port = arguments.GetInt("port", 6443),
@@ -40,7 +40,7 @@ internal sealed class KubeApiCommand : ITestKitCommand
         await Console.Out.WriteLineAsync("press Ctrl+C to stop");
         try
         {
-            await Task.Delay(Timeout.Infinite, stop);
+            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, stop);
         }
         catch (OperationCanceledException)
         {

@@ -42,10 +42,10 @@ public sealed partial class FakeKubeApiServer
     }
 
     /// <summary>Seeds every document of a YAML text, in order.</summary>
-    public IReadOnlyList<JsonObject> SeedYaml(string yaml) => [.. YamlJson.ParseAll(yaml).Select(Seed)];
+    public IReadOnlyList<JsonObject> SeedYaml(string yaml) => [.. Manifests.Parse(yaml).Select(Seed)];
 
     /// <summary>Seeds every object of a YAML file, or of the YAML files in a directory (in name order).</summary>
-    public IReadOnlyList<JsonObject> SeedFromPath(string path) => [.. YamlJson.LoadPath(path).Select(Seed)];
+    public IReadOnlyList<JsonObject> SeedFromPath(string path) => [.. Manifests.Load(path).Select(Seed)];
 
     /// <summary>The stored object, or null.</summary>
     public JsonObject? Get(string apiVersion, string kind, string? @namespace, string name) =>

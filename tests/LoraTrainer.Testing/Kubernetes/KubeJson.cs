@@ -7,7 +7,15 @@ namespace LoraTrainer.Testing.Kubernetes;
 /// <summary>Small helpers for reading and writing Kubernetes objects held as JSON nodes.</summary>
 internal static class KubeJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    // Like Go's encoding/json, quotes are escaped as \" rather than \u0022, so messages read the same as the apiserver's.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly JsonSerializerOptions SerializerOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>RFC 3339 at second precision in UTC, the way the apiserver writes <c>metav1.Time</c>.</summary>
     public static string FormatTime(DateTimeOffset time) =>
@@ -111,9 +119,8 @@ internal static class KubeJson
     public static string DescribeValue(JsonNode? value) => value switch
     {
         null => "\"null\"",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonSerializer.Serialize(v.GetValue<string>()),
-        JsonValue v => v.ToJsonString(),
-        _ => value.ToJsonString(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonSerializer.Serialize(v.GetValue<string>(), SerializerOptions),
+        _ => value.ToJsonString(SerializerOptions),
     };
 
     /// <summary>The OpenAPI type name of a JSON value, as the apiserver names it in type errors.</summary>
@@ -127,6 +134,15 @@ internal static class KubeJson
         _ => "null",
     };
 
-    public static bool IsInteger(JsonNode? value) =>
-        value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out _);
+    public static bool IsInteger(JsonNode? value) => TryGetLong(value, out _);
+
+    /// <summary>A JSON number without fraction or exponent as a long, whatever CLR type backs the node.</summary>
+    public static bool TryGetLong(JsonNode? value, out long result)
+    {
+        result = 0;
+        return value is JsonValue v && v.GetValueKind() == JsonValueKind.Number &&
+               long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result);
+    }
+
+    public static long GetLong(JsonNode? value, long fallback = 0) => TryGetLong(value, out var result) ? result : fallback;
 }

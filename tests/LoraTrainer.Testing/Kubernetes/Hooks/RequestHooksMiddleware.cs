@@ -13,6 +13,23 @@ internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog lo
         var request = context.Request;
         var isWatch = request.Query["watch"] is { Count: > 0 } w && w[^1] is "true" or "1";
         var started = time.GetUtcNow();
+        var logged = 0;
+        void Record()
+        {
+            if (Interlocked.Exchange(ref logged, 1) == 0)
+            {
+                var entry = new KubeRequestLogEntry(started, request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "", context.Response.StatusCode, isWatch);
+                log.Add(entry);
+                FakeKubeApiLog.Request(logger, entry.Method, entry.Path, entry.Query, entry.StatusCode);
+            }
+        }
+
+        // Logged when the headers go out, so a watch shows up while its stream is still open.
+        context.Response.OnStarting(() =>
+        {
+            Record();
+            return Task.CompletedTask;
+        });
         try
         {
             var (latency, failWith) = faults.Consult(request.Method, request.Path.Value ?? "/", isWatch);
@@ -49,9 +66,7 @@ internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog lo
         }
         finally
         {
-            var entry = new KubeRequestLogEntry(started, request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "", context.Response.StatusCode, isWatch);
-            log.Add(entry);
-            FakeKubeApiLog.Request(logger, entry.Method, entry.Path, entry.Query, entry.StatusCode);
+            Record();
         }
     }
 }

@@ -147,12 +147,17 @@ internal sealed class ResourceEndpoints(FakeCluster cluster, WatchStreamer watch
     private static async Task<JsonNode?> ReadJsonAsync(HttpContext context, bool asJson = false)
     {
         var contentType = asJson ? "application/json" : context.Request.ContentType ?? "application/json";
+        if (contentType.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            throw KubeErrors.UnsupportedMediaType(contentType, ["application/json", "application/yaml"]);
+        }
+
         try
         {
             if (contentType.StartsWith("application/yaml", StringComparison.OrdinalIgnoreCase))
             {
                 using var reader = new StreamReader(context.Request.Body);
-                var docs = YamlJson.ParseAll(await reader.ReadToEndAsync(context.RequestAborted));
+                var docs = Manifests.Parse(await reader.ReadToEndAsync(context.RequestAborted));
                 return docs.Count == 1 ? docs[0] : throw KubeErrors.BadRequest("expected exactly one YAML document");
             }
 
@@ -161,6 +166,10 @@ internal sealed class ResourceEndpoints(FakeCluster cluster, WatchStreamer watch
         catch (JsonException e)
         {
             throw KubeErrors.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+        }
+        catch (Exception e) when (e is InvalidDataException or YamlDotNet.Core.YamlException)
+        {
+            throw KubeErrors.BadRequest($"couldn't get version/kind; yaml parse error: {e.Message}");
         }
     }
 }

@@ -82,21 +82,20 @@ internal sealed partial class FakeCluster
         return new WriteResult(saved, true, warnings);
     }
 
+    /// <summary>A body without apiVersion/kind gets them from the URL, as the apiserver's decoder defaults them; a different one is refused.</summary>
     private static void CheckKind(ResourceType type, JsonObject obj)
     {
         var apiVersion = KubeJson.GetString(obj, "apiVersion");
         var kind = KubeJson.GetString(obj, "kind");
-        if (string.IsNullOrEmpty(kind))
-        {
-            throw KubeErrors.BadRequest($"Object 'Kind' is missing in '{Abbreviate(obj)}'");
-        }
-
-        if (apiVersion != type.ApiVersion || kind != type.Kind)
+        if ((!string.IsNullOrEmpty(apiVersion) && apiVersion != type.ApiVersion) || (!string.IsNullOrEmpty(kind) && kind != type.Kind))
         {
             throw KubeErrors.BadRequest(
                 $"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})" +
                 (kind != type.Kind ? $", or the kind ({kind}) is not {type.Kind}" : ""));
         }
+
+        obj["apiVersion"] = type.ApiVersion;
+        obj["kind"] = type.Kind;
     }
 
     private static string? ResolveNamespace(ResourceType type, string? ns, JsonObject obj)
@@ -164,11 +163,5 @@ internal sealed partial class FakeCluster
         }
 
         throw KubeErrors.AlreadyExists(type, prefix);
-    }
-
-    private static string Abbreviate(JsonObject obj)
-    {
-        var text = obj.ToJsonString();
-        return text.Length > 64 ? text[..64] + "..." : text;
     }
 }

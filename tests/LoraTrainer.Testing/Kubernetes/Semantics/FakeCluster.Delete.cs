@@ -75,7 +75,7 @@ internal sealed partial class FakeCluster
         meta["deletionGracePeriodSeconds"] = 0;
         if (type.TracksGeneration)
         {
-            meta["generation"] = (meta["generation"]?.GetValue<long>() ?? 0) + 1;
+            meta["generation"] = KubeJson.GetLong(meta["generation"]) + 1;
         }
 
         if (foreground)

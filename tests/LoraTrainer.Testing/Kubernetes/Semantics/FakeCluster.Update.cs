@@ -57,7 +57,7 @@ internal sealed partial class FakeCluster
         meta["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
         if (type.TracksGeneration && SpecChanged(type, current, next))
         {
-            meta["generation"] = (current["metadata"]?["generation"]?.GetValue<long>() ?? 0) + 1;
+            meta["generation"] = KubeJson.GetLong(current["metadata"]?["generation"]) + 1;
         }
 
         if (JsonNode.DeepEquals(next, current))

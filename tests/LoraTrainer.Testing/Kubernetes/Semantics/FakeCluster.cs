@@ -117,7 +117,7 @@ internal sealed partial class FakeCluster(ObjectStore store, ResourceRegistry re
         try
         {
             var node = JsonNode.Parse(Convert.FromBase64String(token));
-            return (node?["start"]?.GetValue<string>(), node?["rv"]?.GetValue<long>());
+            return (node?["start"]?.GetValue<string>(), KubeJson.GetLong(node?["rv"]));
         }
         catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
         {

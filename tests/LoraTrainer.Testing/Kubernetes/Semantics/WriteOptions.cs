@@ -29,7 +29,7 @@ internal sealed record DeleteOptions(string? PropagationPolicy = null, string? U
     public static DeleteOptions Default { get; } = new();
 
     public static DeleteOptions From(JsonNode? body, bool dryRun) => new(
-        KubeJson.GetString(body, "propagationPolicy") ?? (body?["orphanDependents"]?.GetValue<bool>() == true ? "Orphan" : null),
+        KubeJson.GetString(body, "propagationPolicy") ?? (body?["orphanDependents"]?.GetValueKind() == System.Text.Json.JsonValueKind.True ? "Orphan" : null),
         KubeJson.GetString(body, "preconditions", "uid"),
         KubeJson.GetString(body, "preconditions", "resourceVersion"),
         dryRun || body?["dryRun"] is JsonArray { Count: > 0 });

@@ -71,12 +71,6 @@ internal static class CrdTypes
         };
     }
 
-    /// <summary>A column's priority, whether the number was read from YAML (long) or JSON.</summary>
-    private static int Priority(JsonObject column) =>
-        column["priority"] is JsonValue value && value.TryGetValue<long>(out var asLong) ? (int)asLong
-        : column["priority"] is JsonValue other && other.TryGetValue<int>(out var asInt) ? asInt
-        : 0;
-
     private static ResourceType ToType(JsonObject crd, string crdName, string group, JsonObject names, string kind, string plural, bool namespaced, JsonObject version)
     {
         var schema = version["schema"]?["openAPIV3Schema"] as JsonObject;
@@ -88,7 +82,7 @@ internal static class CrdTypes
                 KubeJson.GetString(c, "jsonPath") ?? "",
                 KubeJson.GetString(c, "format") ?? "",
                 KubeJson.GetString(c, "description") ?? "",
-                Priority(c)))
+                (int)KubeJson.GetLong(c["priority"])))
             .ToList();
         return new ResourceType
         {

@@ -81,7 +81,7 @@ internal static class TableConverter
         var kind = value.GetValueKind();
         return type switch
         {
-            "integer" when kind == JsonValueKind.Number => value.AsValue().TryGetValue<long>(out var l) ? l : (long)value.GetValue<double>(),
+            "integer" when kind == JsonValueKind.Number => KubeJson.TryGetLong(value, out var l) ? l : (long)double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture),
             "number" when kind == JsonValueKind.Number => value.DeepClone(),
             "boolean" when kind is JsonValueKind.True or JsonValueKind.False => value.DeepClone(),
             "date" when kind == JsonValueKind.String =>

@@ -76,10 +76,10 @@ internal static class SchemaErrorMapper
                 yield return FieldError.NotSupported(field, shown, (schema?["enum"] as JsonArray ?? []).Select(KubeJson.DescribeValue));
                 yield break;
             case "maxLength":
-                yield return FieldError.TooLong(field, schema!["maxLength"]!.GetValue<long>());
+                yield return FieldError.TooLong(field, KubeJson.GetLong(schema?["maxLength"]));
                 yield break;
             case "maxItems":
-                yield return FieldError.TooMany(field, (value as JsonArray)?.Count ?? 0, schema!["maxItems"]!.GetValue<long>());
+                yield return FieldError.TooMany(field, (value as JsonArray)?.Count ?? 0, KubeJson.GetLong(schema?["maxItems"]));
                 yield break;
         }
 

@@ -42,7 +42,7 @@ internal static class StructuralSchema
                     }
 
                     var absent = !obj.TryGetPropertyValue(name, out var current) ||
-                                 (current is null && childSchema["nullable"]?.GetValue<bool>() != true);
+                                 (current is null && childSchema["nullable"]?.GetValueKind() != JsonValueKind.True);
                     if (absent && childSchema["default"] is { } defaultValue)
                     {
                         obj[name] = defaultValue.DeepClone();

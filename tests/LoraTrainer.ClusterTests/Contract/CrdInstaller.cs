@@ -1,0 +1,46 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using LoraTrainer.Testing;
+using LoraTrainer.Testing.Kubernetes;
+
+namespace LoraTrainer.ClusterTests.Contract;
+
+/// <summary>Installs config/crds on a server and waits until every CRD is Established, as a cluster admin would.</summary>
+internal static class CrdInstaller
+{
+    public static async Task InstallAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        foreach (var manifest in Manifests.Load(RepositoryRoot.Combine("config", "crds")))
+        {
+            var crd = KubernetesJson.Deserialize<V1CustomResourceDefinition>(manifest.ToJsonString());
+            try
+            {
+                await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd, fieldValidation: "Strict", cancellationToken: cancellationToken);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Installed by an earlier test of the same class.
+            }
+
+            await WaitEstablishedAsync(client, crd.Metadata.Name, cancellationToken);
+        }
+    }
+
+    private static async Task WaitEstablishedAsync(IKubernetes client, string name, CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var crd = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name, cancellationToken: cancellationToken);
+            if (crd.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true)
+            {
+                return;
+            }
+
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"CRD {name} was not established within 60s");
+            await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, cancellationToken);
+        }
+    }
+}
