@@ -14,7 +14,7 @@ internal static class ModelsServiceCollectionExtensions
     /// Adds <see cref="CivitaiOptions"/> (section <c>Civitai</c>, validated at start-up), the Refit <see cref="ICivitaiApi"/>,
     /// the <see cref="CivitaiDownloadLinker"/> and the <see cref="CivitaiModelResolver"/>. Both HTTP clients retry 429,
     /// 5xx and network failures with the standard resilience handler, never follow redirects (the linker reads them),
-    /// and redact the Authorization header from HTTP logs.
+    /// and have no HTTP request loggers, which would carry the key; <see cref="ModelsLog"/> says what happened instead.
     /// </summary>
     public static IServiceCollection AddModels(this IServiceCollection services)
     {
@@ -24,7 +24,7 @@ internal static class ModelsServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddRefitClient<ICivitaiApi>()
+        services.AddRefitGeneratedClient<ICivitaiApi>(CivitaiJsonContext.Default)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<CivitaiOptions>>().Value.BaseUrl))
             .ConfigureCivitaiHandlers();
         services.AddHttpClient<CivitaiDownloadLinker>()
@@ -40,7 +40,9 @@ internal static class ModelsServiceCollectionExtensions
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.All,
         });
-        builder.RedactLoggedHeaders(["Authorization"]);
+        // The default HTTP client loggers redact header values in the message text but still pass the raw
+        // Authorization header in the log state, where structured sinks would write it out: remove them.
+        builder.RemoveAllLoggers();
         builder.AddStandardResilienceHandler().Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
         {
             var civitai = sp.GetRequiredService<IOptions<CivitaiOptions>>().Value;
