@@ -136,7 +136,7 @@ public sealed class DatasetZipperTests(S3rverFixture s3) : IClassFixture<S3rverF
 
         Assert.Contains("injected failure of part 2", error.Message);
         Assert.Equal(store.Started, store.Aborted);
-        Assert.DoesNotContain(await server.ListKeysAsync(bucket, Ct), k => k.EndsWith(".zip", StringComparison.Ordinal));
+        Assert.DoesNotContain(await server.ListKeysAsync(bucket, cancellationToken: Ct), k => k.EndsWith(".zip", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class DatasetZipperTests(S3rverFixture s3) : IClassFixture<S3rverF
 
         Assert.Single(store.Aborted);
         Assert.Equal(store.Started, store.Aborted);
-        Assert.DoesNotContain(await server.ListKeysAsync(bucket, Ct), k => k.EndsWith(".zip", StringComparison.Ordinal));
+        Assert.DoesNotContain(await server.ListKeysAsync(bucket, cancellationToken: Ct), k => k.EndsWith(".zip", StringComparison.Ordinal));
     }
 
     internal static DatasetZipper Zipper(S3rverServer server, DatasetOptions? datasets = null) =>

@@ -160,11 +160,11 @@ public sealed partial class S3rverServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Every key in <paramref name="bucket"/> (test assertion).</summary>
-    public async Task<IReadOnlyList<string>> ListKeysAsync(string bucket, CancellationToken cancellationToken = default)
+    /// <summary>Every key in <paramref name="bucket"/> (test assertion), fetched <paramref name="pageSize"/> at a time.</summary>
+    public async Task<IReadOnlyList<string>> ListKeysAsync(string bucket, int pageSize = 1000, CancellationToken cancellationToken = default)
     {
         var keys = new List<string>();
-        var request = new ListObjectsV2Request { BucketName = bucket };
+        var request = new ListObjectsV2Request { BucketName = bucket, MaxKeys = pageSize };
         ListObjectsV2Response page;
         do
         {
