@@ -54,19 +54,7 @@ internal sealed class CivitaiDownloadLinker(HttpClient http, IOptions<CivitaiOpt
                 }
             }
 
-            var failure = response.StatusCode switch
-            {
-                HttpStatusCode.Unauthorized => ModelResolution.NeedsUser(apiKey is null
-                    ? $"Civitai model version {versionId} needs an API key to download: put one in the Secret named by spec.credentials.civitai."
-                    : $"Civitai refused the API key for downloading model version {versionId} (401): check the key in spec.credentials.civitai."),
-                HttpStatusCode.Forbidden => ModelResolution.NeedsUser(
-                    $"Civitai does not let this key download model version {versionId} (403: early access, or not offered in the operator's region): use another version or a key with access."),
-                HttpStatusCode.NotFound => ModelResolution.NeedsUser(
-                    $"Civitai has no download for model version {versionId} (404): check spec.baseModel.civitai.modelVersionId."),
-                _ when status == 429 || status >= 500 => ModelResolution.Retry(
-                    $"Civitai's download service answered {status} for model version {versionId}; will retry."),
-                _ => null,
-            };
+            var failure = CivitaiRefusals.For(response.StatusCode, versionId, sendKey, CivitaiCall.Download);
             if (failure is not null)
             {
                 return DownloadLinkResult.Failed(failure);

@@ -115,24 +115,11 @@ internal sealed class CivitaiModelResolver(
             download.Access);
     }
 
-    private static ModelResolution? Refusal(HttpStatusCode status, long versionId, bool hadKey)
-    {
-        var code = (int)status;
-        return status switch
-        {
-            _ when code is >= 200 and < 300 => null,
-            HttpStatusCode.Unauthorized => ModelResolution.NeedsUser(hadKey
-                ? $"Civitai refused the API key for model version {versionId} (401): check the key in spec.credentials.civitai."
-                : $"Civitai model version {versionId} needs an API key: put one in the Secret named by spec.credentials.civitai."),
-            HttpStatusCode.Forbidden => ModelResolution.NeedsUser(
-                $"Civitai does not let this key see model version {versionId} (403: early access, or not offered in the operator's region): use another version or a key with access."),
-            HttpStatusCode.NotFound => ModelResolution.NeedsUser(
-                $"Civitai has no model version {versionId} (404): check spec.baseModel.civitai.modelVersionId."),
-            _ when code is 408 or 429 or >= 500 => ModelResolution.Retry(
-                $"Civitai answered {code} for model version {versionId}; will retry."),
-            _ => ModelResolution.NeedsUser($"Civitai refused model version {versionId} with {code}: check spec.baseModel.civitai."),
-        };
-    }
+    private static ModelResolution? Refusal(HttpStatusCode status, long versionId, bool hadKey) =>
+        (int)status is >= 200 and < 300
+            ? null
+            : CivitaiRefusals.For(status, versionId, hadKey, CivitaiCall.ModelVersion)
+                ?? ModelResolution.NeedsUser($"Civitai refused model version {versionId} with {(int)status}: check spec.baseModel.civitai.");
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
