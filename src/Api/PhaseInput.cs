@@ -51,3 +51,9 @@ public sealed record UploadVerifiedInput : PhaseInput;
 
 /// <summary>An unrecoverable error found by the operator (bad spec, failed verification, cost limit).</summary>
 public sealed record FailInput(string Reason, string ConditionReason) : PhaseInput;
+
+/// <summary>The user set <c>runPolicy.suspend</c>: the run returns to pending (its instance released) until resumed.</summary>
+public sealed record SuspendInput : PhaseInput;
+
+/// <summary>The user cleared <c>runPolicy.suspend</c>: a suspended run starts preparing again.</summary>
+public sealed record ResumeInput : PhaseInput;
