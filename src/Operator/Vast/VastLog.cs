@@ -32,6 +32,12 @@ internal static partial class VastLog
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Every Vast offer tried for {Label} was taken (round {Round}); searching again")]
     public static partial void AllOffersTaken(this ILogger logger, string label, int round);
 
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Debug, Message = "Vast {Method} {Path} answered {Status} in {ElapsedMs:0} ms")]
+    public static partial void RequestAnswered(this ILogger logger, string method, string path, int status, double elapsedMs);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Debug, Message = "Vast {Method} {Path} got no answer ({Failure}) after {ElapsedMs:0} ms")]
+    public static partial void RequestFailed(this ILogger logger, string method, string path, string failure, double elapsedMs);
+
     [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Vast instance {InstanceId} ({Label}, {AgeMinutes:0} min old) is claimed by no run; destroying it")]
     public static partial void OrphanFound(this ILogger logger, long instanceId, string label, double ageMinutes);
 

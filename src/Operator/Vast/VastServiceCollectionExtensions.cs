@@ -45,8 +45,9 @@ internal static class VastServiceCollectionExtensions
         services.TryAddSingleton<IVastApiKeyProvider, ConfiguredVastApiKeyProvider>();
         services.TryAddSingleton<VastPacer>();
         services.TryAddTransient<VastAuthHandler>();
+        services.TryAddTransient<VastRequestLogger>();
 
-        var client = services.AddRefitClient<IVastApi>(_ => VastJson.CreateRefitSettings())
+        var client = services.AddRefitGeneratedClient<IVastApi>(_ => VastJson.CreateRefitSettings())
             .ConfigureHttpClient((provider, http) =>
             {
                 http.BaseAddress = provider.GetRequiredService<IOptions<VastOptions>>().Value.BaseUrl;
@@ -55,10 +56,12 @@ internal static class VastServiceCollectionExtensions
             // The client lives in singletons: recycle connections in the handler instead of recycling handlers.
             .UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .RedactLoggedHeaders(["Authorization"]);
+            // The default request logging keeps raw header values (the bearer key) in its structured state.
+            .RemoveAllLoggers();
 
         // Outermost first: timeouts, retries and pacing wrap every attempt, and each attempt is authenticated anew.
         client.AddResilienceHandler(VastResilience.PipelineName, VastResilience.Configure);
+        client.AddHttpMessageHandler<VastRequestLogger>();
         client.AddHttpMessageHandler<VastAuthHandler>();
 
         services.TryAddSingleton<VastClient>();

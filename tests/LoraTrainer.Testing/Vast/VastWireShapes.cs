@@ -107,7 +107,7 @@ internal static class VastWireShapes
 
     public static double? Number(JsonNode? node) => node switch
     {
-        JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.GetValue<double>(),
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture),
         JsonValue value when value.GetValueKind() == JsonValueKind.String &&
             double.TryParse(value.GetValue<string>().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
         _ => null,
