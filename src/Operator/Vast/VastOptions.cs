@@ -100,26 +100,30 @@ internal sealed class VastOptions
 }
 
 /// <summary>Least time between two requests to one Vast endpoint; zero turns pacing off for it.</summary>
-/// <remarks>Vast answers 429 (without Retry-After) to a second call within its per-endpoint threshold.</remarks>
+/// <remarks>
+/// Vast answers 429 (without Retry-After) to a second call within its per-endpoint threshold, measured
+/// when requests arrive. Each default is the threshold plus a quarter second, so network jitter does not
+/// bring two paced requests closer than the threshold.
+/// </remarks>
 internal sealed class VastPacingOptions
 {
-    /// <summary>Offer search. Defaults to 1 second.</summary>
-    public TimeSpan Search { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Offer search. Defaults to 1.25 seconds.</summary>
+    public TimeSpan Search { get; set; } = TimeSpan.FromSeconds(1.25);
 
-    /// <summary>Instance creation. Defaults to 4.5 seconds.</summary>
-    public TimeSpan Create { get; set; } = TimeSpan.FromSeconds(4.5);
+    /// <summary>Instance creation (threshold 4.5 s). Defaults to 4.75 seconds.</summary>
+    public TimeSpan Create { get; set; } = TimeSpan.FromSeconds(4.75);
 
-    /// <summary>Reading one instance. Defaults to 2 seconds.</summary>
-    public TimeSpan Show { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Reading one instance (threshold 2 s). Defaults to 2.25 seconds.</summary>
+    public TimeSpan Show { get; set; } = TimeSpan.FromSeconds(2.25);
 
-    /// <summary>Labelling an instance. Defaults to 2 seconds.</summary>
-    public TimeSpan Label { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Labelling an instance. Defaults to 2.25 seconds.</summary>
+    public TimeSpan Label { get; set; } = TimeSpan.FromSeconds(2.25);
 
-    /// <summary>Listing instances. Defaults to 1 second.</summary>
-    public TimeSpan List { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Listing instances (threshold 1 s). Defaults to 1.25 seconds.</summary>
+    public TimeSpan List { get; set; } = TimeSpan.FromSeconds(1.25);
 
-    /// <summary>Destroying an instance. Defaults to 3 seconds.</summary>
-    public TimeSpan Destroy { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>Destroying an instance (threshold 3 s). Defaults to 3.25 seconds.</summary>
+    public TimeSpan Destroy { get; set; } = TimeSpan.FromSeconds(3.25);
 
     /// <summary>The spacing of one endpoint.</summary>
     public TimeSpan For(Http.VastEndpoint endpoint) => endpoint switch

@@ -1,39 +1,65 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.Vast.Http;
 
-/// <summary>Spaces requests to each Vast endpoint by at least its configured interval, in arrival order.</summary>
+/// <summary>Lets one request at a time through to each Vast endpoint, starting at least its spacing after the previous answer.</summary>
 /// <remarks>
-/// Vast answers 429 to a second call within its per-endpoint threshold and sends no Retry-After,
-/// so waiting our turn is cheaper than being refused. Each caller reserves the next free slot and
-/// sleeps until it; a cancelled caller simply leaves its slot unused.
+/// Vast answers 429 (without Retry-After) to a second call within its per-endpoint threshold, counted
+/// when requests arrive. Counting the spacing from the previous <em>answer</em> rather than the previous
+/// send guarantees arrivals are at least that far apart, whatever the network or the host's load does
+/// to the moment a request actually leaves.
 /// </remarks>
 internal sealed class VastPacer(TimeProvider time, IOptionsMonitor<VastOptions> options)
 {
-    private readonly Lock _gate = new();
-    private readonly Dictionary<VastEndpoint, DateTimeOffset> _nextFree = [];
+    private readonly ConcurrentDictionary<VastEndpoint, Gate> _gates = new();
 
-    /// <summary>Waits until the endpoint may be called again.</summary>
-    public async ValueTask WaitTurnAsync(VastEndpoint endpoint, CancellationToken cancellationToken)
+    /// <summary>Waits for the endpoint's turn; dispose the lease when the answer has arrived.</summary>
+    public async ValueTask<IDisposable> EnterAsync(VastEndpoint endpoint, CancellationToken cancellationToken)
     {
         var spacing = options.CurrentValue.Pacing.For(endpoint);
         if (spacing <= TimeSpan.Zero)
         {
-            return;
+            return Gate.NoWait;
         }
 
-        var now = time.GetUtcNow();
-        DateTimeOffset slot;
-        lock (_gate)
+        var gate = _gates.GetOrAdd(endpoint, _ => new Gate(time));
+        await gate.Turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            slot = _nextFree.TryGetValue(endpoint, out var next) && next > now ? next : now;
-            _nextFree[endpoint] = slot + spacing;
-        }
+            var wait = gate.LastAnswer + spacing - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            }
 
-        var wait = slot - now;
-        if (wait > TimeSpan.Zero)
+            return gate;
+        }
+        catch
         {
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            gate.Turn.Release();
+            throw;
+        }
+    }
+
+    private sealed class Gate(TimeProvider time) : IDisposable
+    {
+        public static readonly IDisposable NoWait = new Gate(TimeProvider.System);
+
+        public SemaphoreSlim Turn { get; } = new(1, 1);
+
+        public DateTimeOffset LastAnswer { get; private set; } = DateTimeOffset.MinValue;
+
+        // Ends the current request's turn; the pacer hands out one lease at a time, so this runs once per turn.
+        public void Dispose()
+        {
+            if (ReferenceEquals(this, NoWait))
+            {
+                return;
+            }
+
+            LastAnswer = time.GetUtcNow();
+            Turn.Release();
         }
     }
 }

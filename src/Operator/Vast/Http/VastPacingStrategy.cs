@@ -3,7 +3,7 @@ using Polly;
 
 namespace LoraTrainer.Operator.Vast.Http;
 
-/// <summary>A resilience strategy that waits for the endpoint's turn before every attempt, retries included.</summary>
+/// <summary>A resilience strategy that holds each attempt (retries included) until its endpoint's turn, and ends the turn when the answer is in.</summary>
 /// <remarks>It sits between the retry and the attempt timeout, so time spent queueing never counts as a timed-out (and thus ambiguous) create.</remarks>
 internal sealed class VastPacingStrategy(VastPacer pacer) : ResilienceStrategy<HttpResponseMessage>
 {
@@ -14,16 +14,20 @@ internal sealed class VastPacingStrategy(VastPacer pacer) : ResilienceStrategy<H
     {
         var request = context.GetRequestMessage();
         var endpoint = request is null ? VastEndpoint.Other : VastEndpoints.Classify(request);
+        IDisposable turn;
         try
         {
-            await pacer.WaitTurnAsync(endpoint, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            turn = await pacer.EnterAsync(endpoint, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (OperationCanceledException exception)
         {
             return Outcome.FromException<HttpResponseMessage>(exception);
         }
 
-        return await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        using (turn)
+        {
+            return await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
     }
 }
 
