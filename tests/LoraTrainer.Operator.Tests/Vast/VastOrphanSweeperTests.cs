@@ -126,6 +126,23 @@ public sealed class VastOrphanSweeperTests
         Assert.Empty(harness.Simulator.Instances());
     }
 
+    [Fact]
+    public async Task ExecuteAsync_AfterASweepFailed_KeepsSweeping()
+    {
+        await using var harness = await StartAsync();
+        var orphan = Seed(harness, "loratrainer:test:a:1", TimeSpan.FromHours(1));
+        harness.Simulator.Faults.ServerError(VastRoute.List, 7, 503);
+        using var sweeper = Sweeper(harness);
+
+        await sweeper.StartAsync(Ct);
+        await WaitUntilAsync(() => harness.Simulator.RequestsTo(VastRoute.List).Count == 7);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await WaitUntilAsync(() => harness.Simulator.Instance(orphan)!.DestroyedAt is not null);
+        await sweeper.StopAsync(Ct);
+
+        Assert.Contains(harness.LoggedText(), text => text.StartsWith("Vast orphan sweep failed: Vast refused the instance listing: 503", StringComparison.Ordinal));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(10);

@@ -7,16 +7,11 @@ public sealed class VastResilienceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Task<VastHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    private static async Task<VastHarness> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        return StartWithOfferAsync(settings);
-
-        static async Task<VastHarness> StartWithOfferAsync(IDictionary<string, string?>? settings)
-        {
-            var harness = await VastHarness.StartAsync(settings: settings);
-            harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 }, new SimulatedOffer { Id = 2, DphBase = 0.5 });
-            return harness;
-        }
+        var harness = await VastHarness.StartAsync(settings: settings);
+        harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 }, new SimulatedOffer { Id = 2, DphBase = 0.5 });
+        return harness;
     }
 
     [Fact]

@@ -36,8 +36,9 @@ internal sealed class VastOrphanSweeper(
             {
                 await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (VastApiException exception)
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // A failed sweep must not stop the host: the next one retries.
                 logger.SweepFailed(exception.Message);
             }
         }
