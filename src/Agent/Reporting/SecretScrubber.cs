@@ -57,6 +57,6 @@ internal sealed partial class SecretScrubber
     [GeneratedRegex(@"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}", RegexOptions.IgnoreCase)]
     private static partial Regex BearerToken();
 
-    [GeneratedRegex(@"\b((?:api[_-]?)?key|token|secret|password|signature|X-Amz-[A-Za-z-]+)=([^&\s""']+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b((?:api[_-]?)?key|token|secret|password|signature|X-Amz-[A-Za-z-]+)=([^&\s""'),;]+)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretParameter();
 }

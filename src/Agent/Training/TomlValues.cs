@@ -32,7 +32,7 @@ internal static class TomlValues
         JsonValueKind.String => json.GetString(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => json.TryGetInt64(out var integer) ? integer : json.GetDouble(),
+        JsonValueKind.Number => json.TryGetInt64(out var integer) ? integer : (object)json.GetDouble(),
         JsonValueKind.Array => Array(json.EnumerateArray().Select(e => (object?)e)),
         _ => throw new FormatException("an object is not an argument value; give a number, string, boolean or list"),
     };
