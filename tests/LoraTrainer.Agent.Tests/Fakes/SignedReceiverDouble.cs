@@ -19,6 +19,7 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedEvent> _events = new();
+    private readonly ConcurrentQueue<(long Seq, int Status)> _attempts = new();
     private readonly ConcurrentQueue<int> _configFaults = new();
     private readonly ConcurrentQueue<int> _eventFaults = new();
     private readonly Lock _gate = new();
@@ -47,6 +48,9 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 
     /// <summary>Accepted events (first delivery of each seq), in order.</summary>
     public IReadOnlyList<AgentEvent> Accepted => [.. _events.Where(e => e.Accepted).Select(e => e.Event)];
+
+    /// <summary>Every signed event POST: its seq and the status answered, faults included.</summary>
+    public IReadOnlyList<(long Seq, int Status)> EventAttempts => [.. _attempts];
 
     /// <summary>Requests refused for a bad or missing signature.</summary>
     public int Unauthorized => _unauthorized;
@@ -113,13 +117,15 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
             return Results.Json(new { error = "unauthorized" }, statusCode: 401);
         }
 
+        var json = Encoding.UTF8.GetString(body);
+        var evt = JsonSerializer.Deserialize<AgentEvent>(json, ProtocolJson.Options)!;
         if (_eventFaults.TryDequeue(out var status))
         {
+            _attempts.Enqueue((evt.Seq, status));
             return Results.StatusCode(status);
         }
 
-        var json = Encoding.UTF8.GetString(body);
-        var evt = JsonSerializer.Deserialize<AgentEvent>(json, ProtocolJson.Options)!;
+        _attempts.Enqueue((evt.Seq, 200));
         bool accepted;
         lock (_gate)
         {
