@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace LoraTrainer.Agent.Tests.Fakes;
 
@@ -106,7 +105,9 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
         {
             await context.Response.Body.WriteAsync(content.AsMemory(0, (int)cut));
             await context.Response.Body.FlushAsync();
-            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+            // Give the client time to read what was sent: an abort resets the connection, and a reset can drop unread bytes.
+            await Task.Delay(200);
             context.Abort();
             return;
         }
