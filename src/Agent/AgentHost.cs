@@ -1,3 +1,4 @@
+using LoraTrainer.Agent.Configuration;
 using LoraTrainer.Agent.Running;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,9 @@ internal static class AgentHost
         try
         {
             using var host = builder.Build();
+
+            // Checked before the host starts, so a missing variable is one line, not a hosting failure with a stack trace.
+            _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
             await host.StartAsync(cancellationToken);
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
@@ -35,7 +39,7 @@ internal static class AgentHost
         catch (OptionsValidationException ex)
         {
             // One line a person reading the container log can act on; values are never echoed.
-            await Console.Error.WriteLineAsync($"lora-agent: {string.Join(" ", ex.Failures)}");
+            await Console.Error.WriteLineAsync($"lora-agent: {string.Join("; ", ex.Failures)}.");
             return ExitCodes.BadSettings;
         }
     }

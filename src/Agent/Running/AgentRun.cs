@@ -33,6 +33,12 @@ internal sealed class AgentRun(
     {
         scrubber.Add(options.Value.RunToken);
         Directory.CreateDirectory(work.Root);
+        if (Environment.GetEnvironmentVariable("SD_SCRIPTS_REF") is { Length: > 0 } imageRef && imageRef != SdScriptsArguments.Ref)
+        {
+            // The GPU image says which sd-scripts it holds; argument names are checked against the agent's lists.
+            RunLog.RefMismatch(logger, imageRef, SdScriptsArguments.Ref);
+        }
+
         AgentConfig config;
         try
         {
