@@ -54,6 +54,9 @@ internal sealed class EventReporter(
             Seq = sequence.Next(),
             At = now,
             Attempt = _attempt,
+            // JSON has no NaN or infinity; an unusable number is left out rather than failing the event.
+            Loss = evt.Loss is { } loss && double.IsFinite(loss) ? loss : null,
+            Epochs = evt.Epochs?.Where(e => double.IsFinite(e.Loss)).ToList(),
             Reason = evt.Reason is null ? null : scrubber.Scrub(evt.Reason),
             LogTail = evt.LogTail is null ? null : scrubber.Scrub(evt.LogTail),
             File = evt.File is null ? null : scrubber.Scrub(evt.File),

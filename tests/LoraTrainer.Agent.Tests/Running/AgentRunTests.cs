@@ -114,4 +114,47 @@ public sealed class AgentRunTests : IAsyncLifetime
         Assert.Contains("GET datasets/portrait.zip range= auth=no", _scenario.Store.Requests);
         Assert.Contains("GET models/base.safetensors range= auth=yes", _scenario.Store.Requests);
     }
+
+    [Fact]
+    public async Task Run_ForFlux_DownloadsTheExtraFilesAndPassesThemByArgumentName()
+    {
+        var files = new[] { "clip_l", "t5xxl", "ae" }.Select(name =>
+        {
+            var content = System.Text.Encoding.ASCII.GetBytes($"{name} weights");
+            _scenario.Store.Put($"models/{name}.safetensors", content);
+            return new ModelFile
+            {
+                Argument = name,
+                Url = _scenario.Store.UrlOf($"models/{name}.safetensors"),
+                FileName = $"{name}.safetensors",
+                Bytes = content.Length,
+                Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+            };
+        }).ToList();
+        var config = _scenario.Receiver.Config;
+        _scenario.Receiver.Config = config with
+        {
+            Model = config.Model with { Family = "flux", ExtraFiles = files },
+            Training = config.Training with
+            {
+                Script = "flux_train_network.py",
+                Args = new Dictionary<string, object?>
+                {
+                    ["network_module"] = "networks.lora_flux",
+                    ["guidance_scale"] = 1.0,
+                    ["timestep_sampling"] = "flux_shift",
+                    ["model_prediction_type"] = "raw",
+                    ["network_train_unet_only"] = true,
+                    ["mixed_precision"] = "bf16",
+                },
+            },
+        };
+
+        Assert.Equal(0, await _scenario.RunAgentAsync());
+
+        var args = Tomlyn.TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>(await File.ReadAllTextAsync(_scenario.Work.Combine("args.toml"), TestContext.Current.CancellationToken))!;
+        Assert.Equal(_scenario.Work.Combine("models", "ae.safetensors"), args["ae"]);
+        Assert.Equal("ae weights", await File.ReadAllTextAsync((string)args["ae"]!, TestContext.Current.CancellationToken));
+        Assert.Equal(_scenario.Work.Combine("models", "t5xxl.safetensors"), args["t5xxl"]);
+    }
 }
