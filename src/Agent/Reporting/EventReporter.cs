@@ -28,6 +28,7 @@ internal sealed class EventReporter(
     private readonly CancellationTokenSource _stop = new();
     private EventSequence? _sequence;
     private AgentEvent? _inFlight;
+    private TaskCompletionSource _drained = Drained();
     private int _attempt;
     private DateTimeOffset _lastReportedAt;
     private Task _delivery = Task.CompletedTask;
@@ -72,6 +73,10 @@ internal sealed class EventReporter(
             }
 
             _queue.AddLast(stamped);
+            if (_drained.Task.IsCompleted)
+            {
+                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
 
         _signal.Release();
@@ -82,19 +87,22 @@ internal sealed class EventReporter(
     public async Task<bool> CompleteAsync(CancellationToken cancellationToken)
     {
         _heartbeatStopped = true;
-        var deadline = time.GetUtcNow() + options.Value.DeliveryTimeout;
-        while (Pending > 0 && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        Task drained;
+        lock (_gate)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            drained = _drained.Task;
         }
 
-        if (Pending > 0)
+        try
+        {
+            await drained.WaitAsync(options.Value.DeliveryTimeout, time, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
             ReportingLog.DeliveryGaveUp(logger, Pending, options.Value.DeliveryTimeout);
             return false;
         }
-
-        return true;
     }
 
     private int Pending
@@ -114,6 +122,13 @@ internal sealed class EventReporter(
         await Task.WhenAll(_delivery, _heartbeat).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
         _signal.Dispose();
+    }
+
+    private static TaskCompletionSource Drained()
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        drained.SetResult();
+        return drained;
     }
 
     private async Task DeliverAsync(CancellationToken cancellationToken)
@@ -139,6 +154,10 @@ internal sealed class EventReporter(
                 if (!cancellationToken.IsCancellationRequested)
                 {
                     _queue.RemoveFirst();
+                    if (_queue.Count == 0)
+                    {
+                        _drained.TrySetResult();
+                    }
                 }
 
                 _inFlight = null;

@@ -85,7 +85,7 @@ internal sealed class AgentRun(
             var result = await training.RunAsync(plan.Training, config.Reporting, cancellationToken);
 
             RunLog.StageStarted(logger, stage = Stages.Upload);
-            await results.UploadAsync(config.Outputs, plan.Training, result, cancellationToken);
+            await results.UploadAsync(await FreshOutputsAsync(config, cancellationToken), plan.Training, result, cancellationToken);
             return ExitCodes.Uploaded;
         }
         catch (StageFailure failure)
@@ -99,6 +99,20 @@ internal sealed class AgentRun(
         catch (Exception ex)
         {
             return ReportFailure(stage, $"Unexpected {ex.GetType().Name}: {ex.Message}", []);
+        }
+    }
+
+    // Training takes hours; the presigned PUTs fetched at start may have expired. A new fetch hands out fresh ones.
+    private async Task<OutputTargets> FreshOutputsAsync(AgentConfig config, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await configClient.FetchAsync(cancellationToken)).Outputs;
+        }
+        catch (Exception ex) when (ex is ReceiverUnreachableException or StageFailure)
+        {
+            RunLog.KeptOutputs(logger, scrubber.Scrub(ex.Message));
+            return config.Outputs;
         }
     }
 

@@ -14,6 +14,9 @@ internal static partial class RunLog
     [LoggerMessage(Level = LogLevel.Error, Message = "The receiver could not be reached: {Reason}")]
     public static partial void ReceiverUnreachable(ILogger logger, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch fresh upload URLs ({Reason}); uploading with the ones from the start")]
+    public static partial void KeptOutputs(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The image holds sd-scripts {ImageRef}, but argument names are checked against {ListRef}; rebuild the image or the agent so they match")]
     public static partial void RefMismatch(ILogger logger, string imageRef, string listRef);
 

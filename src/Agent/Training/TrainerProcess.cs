@@ -41,14 +41,23 @@ internal sealed class TrainerProcess(ILogger<TrainerProcess> logger)
         {
             await foreach (var line in lines.Reader.ReadAllAsync(CancellationToken.None))
             {
-                TrainingLog.Line(logger, line);
                 tail.Enqueue(line);
                 if (tail.Count > tailLines)
                 {
                     tail.Dequeue();
                 }
 
-                if (!aborted && TrainerOutputParser.Parse(line) is { } signal && onSignal(signal))
+                var signal = TrainerOutputParser.Parse(line);
+                if (signal is StepProgress)
+                {
+                    TrainingLog.ProgressLine(logger, line);
+                }
+                else
+                {
+                    TrainingLog.Line(logger, line);
+                }
+
+                if (!aborted && signal is not null && onSignal(signal))
                 {
                     aborted = true;
                     TrainingLog.Aborting(logger, signal.ToString());

@@ -11,6 +11,9 @@ internal static partial class TrainingLog
     [LoggerMessage(Level = LogLevel.Information, Message = "trainer: {Line}")]
     public static partial void Line(ILogger logger, string line);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "trainer: {Line}")]
+    public static partial void ProgressLine(ILogger logger, string line);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping the trainer: {Reason}")]
     public static partial void Aborting(ILogger logger, string reason);
 

@@ -12,7 +12,7 @@ public sealed class DatasetLayoutTests
     {
         var layout = new DatasetLayout { Repeats = 10, ClassTokens = "ohwx woman", CaptionExtension = "txt", Resolution = 1024, BatchSize = 2 };
 
-        var toml = TomlSerializer.Deserialize<TomlTable>(DatasetToml.Render(layout, "/work/dataset/images"))!;
+        var toml = TomlSerializer.Deserialize<TomlTable>(DatasetToml.Render(layout, "/workspace/lora-run/dataset/images"))!;
 
         var general = (TomlTable)toml["general"]!;
         var dataset = ((TomlTableArray)toml["datasets"]!)[0];
@@ -21,7 +21,7 @@ public sealed class DatasetLayoutTests
         Assert.Equal(1024L, dataset["resolution"]);
         Assert.Equal(2L, dataset["batch_size"]);
         Assert.Equal(true, dataset["enable_bucket"]);
-        Assert.Equal("/work/dataset/images", subset["image_dir"]);
+        Assert.Equal("/workspace/lora-run/dataset/images", subset["image_dir"]);
         Assert.Equal(10L, subset["num_repeats"]);
         Assert.Equal("ohwx woman", subset["class_tokens"]);
     }

@@ -43,6 +43,9 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
     /// <summary>The config served; change it between fetches to hand out fresh URLs.</summary>
     public AgentConfig Config { get; set; } = new();
 
+    /// <summary>When set, served on every fetch after the first (fresh presigned URLs).</summary>
+    public AgentConfig? RefreshedConfig { get; set; }
+
     /// <summary>Every event POST that verified, in arrival order, including repeats.</summary>
     public IReadOnlyList<ReceivedEvent> Events => [.. _events];
 
@@ -101,10 +104,14 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
             return Results.Json(new { error = "unauthorized" }, statusCode: 401);
         }
 
-        Interlocked.Increment(ref _configRequests);
-        return _configFaults.TryDequeue(out var status)
-            ? Results.StatusCode(status)
-            : Results.Text(JsonSerializer.Serialize(Config, ProtocolJson.Options), "application/json");
+        if (_configFaults.TryDequeue(out var status))
+        {
+            Interlocked.Increment(ref _configRequests);
+            return Results.StatusCode(status);
+        }
+
+        var served = Interlocked.Increment(ref _configRequests) > 1 && RefreshedConfig is { } refreshed ? refreshed : Config;
+        return Results.Text(JsonSerializer.Serialize(served, ProtocolJson.Options), "application/json");
     }
 
     private async Task<IResult> RecordEventAsync(HttpContext context)

@@ -157,4 +157,21 @@ public sealed class AgentRunTests : IAsyncLifetime
         Assert.Equal("ae weights", await File.ReadAllTextAsync((string)args["ae"]!, TestContext.Current.CancellationToken));
         Assert.Equal(_scenario.Work.Combine("models", "t5xxl.safetensors"), args["t5xxl"]);
     }
+
+    [Fact]
+    public async Task Run_BeforeUploading_FetchesFreshUploadUrls()
+    {
+        var config = _scenario.Receiver.Config;
+        _scenario.Receiver.RefreshedConfig = config with
+        {
+            Outputs = new OutputTargets { Best = new UploadTarget { Url = _scenario.Store.UrlOf("loras/fresh.safetensors"), Key = "loras/fresh.safetensors" } },
+        };
+
+        Assert.Equal(0, await _scenario.RunAgentAsync());
+
+        Assert.Equal(2, _scenario.Receiver.ConfigRequests);
+        Assert.NotNull(_scenario.Store.Get("loras/fresh.safetensors"));
+        Assert.Null(_scenario.Store.Get(AgentScenario.BestKey));
+        Assert.Equal("loras/fresh.safetensors", _scenario.Single(EventKinds.Uploaded).Key);
+    }
 }

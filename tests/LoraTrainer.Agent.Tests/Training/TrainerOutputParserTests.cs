@@ -22,12 +22,12 @@ public sealed class TrainerOutputParserTests
         { "epoch validation steps: 100%|██████████| 5/5 [00:00<00:00,  9.9it/s, val_epoch_avg_loss=0.19]", null },
         // Epochs, saving, finishing.
         { "epoch 3/10", "EpochStarted { Epoch = 3, TotalEpochs = 10 }" },
-        { "saving checkpoint: /work/output/anna-000003.safetensors", "CheckpointSaving { Path = /work/output/anna-000003.safetensors }" },
-        { "2026-01-05 10:10:00 INFO     saving checkpoint: /work/output/anna.safetensors       train_network.py:1200", "CheckpointSaving { Path = /work/output/anna.safetensors }" },
+        { "saving checkpoint: /workspace/lora-run/output/anna-000003.safetensors", "CheckpointSaving { Path = /workspace/lora-run/output/anna-000003.safetensors }" },
+        { "2026-01-05 10:10:00 INFO     saving checkpoint: /workspace/lora-run/output/anna.safetensors       train_network.py:1200", "CheckpointSaving { Path = /workspace/lora-run/output/anna.safetensors }" },
         { "2026-01-05 10:10:01 INFO     model saved.                                  train_network.py:1481", "ModelSaved { }" },
         // Noise.
         { "[W socket.cpp:663] [c10d] The client socket has failed to connect to [localhost]:29500", null },
-        { "2026-01-05 10:00:00 INFO     Loading settings from /work/args.toml...      train_util.py:4744", null },
+        { "2026-01-05 10:00:00 INFO     Loading settings from /workspace/lora-run/args.toml...      train_util.py:4744", null },
         { "epoch is incremented. current_epoch: 0, epoch: 1", null },
         { "override steps. steps for 10 epochs is / 指定エポックまでのステップ数: 4000", null },
     };
@@ -47,7 +47,7 @@ public sealed class TrainerOutputParserTests
         { "RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB", "cuda-oom" },
         { "subprocess.CalledProcessError: Command '['python', 'train_network.py']' died with <Signals.SIGKILL: 9>.", "killed" },
         { "subprocess.CalledProcessError: Command '['python', 'train_network.py']' returned non-zero exit status 1.", "non-zero-exit" },
-        { "RuntimeError: NaN detected in latents: /work/images/a.png", "nan-latents" },
+        { "RuntimeError: NaN detected in latents: /workspace/lora-run/images/a.png", "nan-latents" },
         { "voluptuous.error.MultipleInvalid: extra keys not allowed @ data['datasets'][0]['reso']", "dataset-config" },
         { "train_network.py: error: unrecognized arguments: --fast", "unrecognized-arguments" },
         { "AssertionError: network for Text Encoder cannot be trained with caching Text Encoder outputs", "text-encoder-caching" },

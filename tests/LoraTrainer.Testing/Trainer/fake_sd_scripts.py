@@ -307,7 +307,7 @@ def main():
                 os.kill(os.getpid(), signal.SIGKILL)
             if mode == "nan_latents" and epoch == fail_epoch and i == 1:
                 sys.stderr.write("\n")
-                fail(["RuntimeError: NaN detected in latents: /work/dataset/images/img_001.png"] + accelerate_failure(script))
+                fail(["RuntimeError: NaN detected in latents: /workspace/lora-run/dataset/images/img_001.png"] + accelerate_failure(script))
 
             if mode == "nan" and epoch == fail_epoch and i == 1:
                 nan_until_stopped(step, total, started, script)
