@@ -53,13 +53,7 @@ internal sealed class TrainingStage(
         var best = BestEpoch.Select(epochs) ?? throw new StageFailure(Stages.Training,
             "Training finished but no epoch has a usable loss (none was logged or printed), so no epoch can be chosen.", logTail: exit.LogTail);
 
-        reporter.Report(new AgentEvent
-        {
-            Kind = EventKinds.TrainingCompleted,
-            Epochs = epochs.Where(e => double.IsFinite(e.Loss)).Select(e => new EpochResult { Epoch = e.Epoch, Loss = e.Loss }).ToList(),
-            BestEpoch = best.Epoch,
-            Loss = best.Loss,
-        });
+        reporter.Report(TrainingEvents.TrainingCompleted(epochs, best));
         return new TrainingResult(totalEpochs, epochs, best);
     }
 
@@ -71,17 +65,7 @@ internal sealed class TrainingStage(
             switch (update)
             {
                 case ProgressMoved moved when throttle.ShouldSend(moved.Progress.Percent, time.GetUtcNow()):
-                    reporter.Report(new AgentEvent
-                    {
-                        Kind = EventKinds.Progress,
-                        Percent = moved.Progress.Percent,
-                        Step = moved.Progress.Step,
-                        TotalSteps = moved.Progress.TotalSteps,
-                        Epoch = moved.Epoch,
-                        TotalEpochs = moved.TotalEpochs,
-                        Loss = moved.Progress.AverageLoss,
-                        EtaSeconds = moved.Progress.Remaining is { } eta ? (long)eta.TotalSeconds : null,
-                    });
+                    reporter.Report(TrainingEvents.Progress(moved));
                     break;
                 case EpochEnded ended:
                     ReportEpoch(ended, monitor.TotalEpochs ?? setup.Epochs, setup.OutputName);
@@ -101,12 +85,6 @@ internal sealed class TrainingStage(
         var logged = EpochLossLog.Read(work.LoggingDirectory);
         var (loss, source) = logged.TryGetValue(ended.Epoch, out var full) ? (full, LossSources.TensorBoard) : (ended.ConsoleLoss, LossSources.Console);
         TrainingLog.EpochEnded(logger, ended.Epoch, loss, source);
-        reporter.Report(new AgentEvent
-        {
-            Kind = EventKinds.EpochCompleted,
-            Epoch = ended.Epoch,
-            Loss = loss is { } l && double.IsFinite(l) ? l : null,
-            File = ended.Epoch <= totalEpochs ? CheckpointFiles.FileName(outputName, ended.Epoch, totalEpochs) : null,
-        });
+        reporter.Report(TrainingEvents.EpochCompleted(ended.Epoch, loss, totalEpochs, outputName));
     }
 }
