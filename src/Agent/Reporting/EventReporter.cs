@@ -52,7 +52,6 @@ internal sealed class EventReporter(
         var now = time.GetUtcNow();
         var stamped = evt with
         {
-            Seq = sequence.Next(),
             At = now,
             Attempt = _attempt,
             // JSON has no NaN or infinity; an unusable number is left out rather than failing the event.
@@ -64,6 +63,8 @@ internal sealed class EventReporter(
         };
         lock (_gate)
         {
+            // The seq is taken under the queue lock, so queue order and seq order never disagree (the receiver drops a lower seq).
+            stamped = stamped with { Seq = sequence.Next() };
             _lastReportedAt = now;
             var tail = _queue.Last;
             if (stamped.Kind == EventKinds.Progress && tail is not null && tail.Value.Kind == EventKinds.Progress && !ReferenceEquals(tail.Value, _inFlight))
