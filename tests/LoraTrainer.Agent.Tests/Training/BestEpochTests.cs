@@ -24,9 +24,9 @@ public sealed class BestEpochTests
     }
 
     [Fact]
-    public void Select_OnATie_ChoosesTheEarliestEpoch()
+    public void Select_OnATie_ChoosesTheLaterEpoch()
     {
-        Assert.Equal(2, BestEpoch.Select([E(1, 0.3), E(2, 0.1), E(3, 0.1)])!.Epoch);
+        Assert.Equal(3, BestEpoch.Select([E(1, 0.3), E(2, 0.1), E(3, 0.1), E(4, 0.2)])!.Epoch);
     }
 
     [Fact]

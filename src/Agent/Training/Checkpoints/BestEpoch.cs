@@ -20,12 +20,12 @@ internal static class BestEpoch
 {
     /// <summary>
     /// The epoch with the lowest per-epoch mean loss; epochs whose loss is NaN or infinite are never chosen, and
-    /// on a tie the earliest epoch wins (the less trained of two equally good LoRAs). Null when no epoch qualifies.
+    /// on a tie the later epoch wins (it has seen the data more often for the same loss). Null when no epoch qualifies.
     /// </summary>
     public static EpochLoss? Select(IEnumerable<EpochLoss> epochs) =>
         epochs.Where(e => double.IsFinite(e.Loss))
             .OrderBy(e => e.Loss)
-            .ThenBy(e => e.Epoch)
+            .ThenByDescending(e => e.Epoch)
             .FirstOrDefault();
 
     /// <summary>
