@@ -1,6 +1,6 @@
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Hosting;
-using LoraTrainer.Operator.Runtime;
+using Microsoft.Extensions.Options;
 
 // The operator refuses to start, with one line saying why, when it has no cluster to manage.
 var problem = await KubernetesConnection.CheckAsync(() => KubernetesConnection.LoadConfiguration(), CancellationToken.None);
@@ -12,9 +12,18 @@ if (problem is not null)
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.AddJsonConsole();
-builder.Services.AddControllerRuntime(() => KubernetesConnection.LoadConfiguration());
+builder.Services.AddOperator(builder.Configuration, () => KubernetesConnection.LoadConfiguration());
 
 var app = builder.Build();
 app.MapOperatorEndpoints();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OptionsValidationException ex)
+{
+    Console.Error.WriteLine($"loratrainer-operator: invalid configuration: {string.Join("; ", ex.Failures)}");
+    return 1;
+}
+
 return Environment.ExitCode;

@@ -2,11 +2,16 @@ using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.Vast.Credentials;
 
-/// <summary>The operator-wide key from <c>Vast:ApiKeyFile</c> (read on every use, so rotation needs no restart) or <c>Vast:ApiKey</c>.</summary>
+/// <summary>The key of the current <see cref="VastApiKeyScope"/>, else the operator-wide key from <c>Vast:ApiKeyFile</c> (read on every use, so rotation needs no restart) or <c>Vast:ApiKey</c>.</summary>
 internal sealed class ConfiguredVastApiKeyProvider(IOptionsMonitor<VastOptions> options) : IVastApiKeyProvider
 {
     public async ValueTask<VastApiKey> GetApiKeyAsync(CancellationToken cancellationToken)
     {
+        if (VastApiKeyScope.Current is { } scoped)
+        {
+            return scoped;
+        }
+
         var current = options.CurrentValue;
         if (!string.IsNullOrWhiteSpace(current.ApiKeyFile))
         {

@@ -1,0 +1,63 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Vast;
+using LoraTrainer.Operator.Vast.Instances;
+using LoraTrainer.Operator.Vast.Offers;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>Renting and releasing a run's GPU instance at Vast: the only code that spends or stops spending money.</summary>
+internal sealed class GpuLease(VastProvider vast, IOptions<VastOptions> vastOptions, IOptions<OperatorOptions> options)
+{
+    /// <summary>The label of a run's attempt; it lets a crashed operator find (and adopt or destroy) what it created.</summary>
+    public VastInstanceLabel LabelFor(TrainingRun run, int attempt) => new(vastOptions.Value.ClusterName, run.Metadata.Uid, attempt);
+
+    /// <summary>The requirements for the next attempt: the run's GPU spec, the family's floors, minus machines that failed it.</summary>
+    public static OfferRequirements RequirementsFor(TrainingRun run, ModelFamily family) =>
+        OfferRequirements.For(run.Spec.Gpu, family, run.Status?.ExcludedMachines, run.Spec.RunPolicy?.ActiveDeadlineSeconds);
+
+    /// <summary>Rents (or adopts, when one with the attempt's label exists) an instance for the attempt.</summary>
+    public async Task<RentResult> RentAsync(TrainingRun run, int attempt, ModelFamily family, string token, CancellationToken cancellationToken)
+    {
+        var gpu = run.Spec.Gpu ?? new GpuSpec();
+        var request = new InstanceRequest
+        {
+            Image = gpu.Image ?? options.Value.DefaultGpuImage,
+            DiskGb = gpu.DiskGb ?? TrainingDefaults.DiskGb(family),
+            Label = LabelFor(run, attempt),
+            RunUrl = RunUrl(run),
+            RunToken = token,
+            Interruptible = gpu.Interruptible,
+        };
+        return await vast.RentAsync(RequirementsFor(run, family), request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The offers a dry run would choose from.</summary>
+    public Task<OfferSelectionResult> PlanAsync(TrainingRun run, ModelFamily family, CancellationToken cancellationToken) =>
+        vast.SearchOffersAsync(RequirementsFor(run, family), cancellationToken);
+
+    /// <summary>Destroys the instance and waits until Vast confirms it is gone.</summary>
+    public Task<bool> ReleaseAsync(string instanceId, CancellationToken cancellationToken) =>
+        vast.DestroyAsync(long.Parse(instanceId, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+
+    /// <summary>Destroys whatever carries the attempt's label (a create whose answer was lost); true when something was found.</summary>
+    public async Task<bool> ReleaseByLabelAsync(TrainingRun run, int attempt, CancellationToken cancellationToken)
+    {
+        var found = await vast.FindByLabelAsync(LabelFor(run, attempt).ToString(), cancellationToken).ConfigureAwait(false);
+        if (found is null)
+        {
+            return false;
+        }
+
+        await vast.DestroyAsync(found.Id, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The instance's health as Vast reports it.</summary>
+    public async Task<InstanceHealth> HealthAsync(string instanceId, CancellationToken cancellationToken) =>
+        InstanceClassifier.Classify(await vast.GetInstanceAsync(long.Parse(instanceId, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The run's base URL on the receiver, as handed to the agent.</summary>
+    public Uri RunUrl(TrainingRun run) =>
+        new(options.Value.ReceiverUrl.TrimEnd('/') + Protocol.AgentEnvironment.RunPath(run.Metadata.NamespaceProperty, run.Metadata.Name));
+}

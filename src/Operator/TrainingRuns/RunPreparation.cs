@@ -1,0 +1,141 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Datasets;
+using LoraTrainer.Operator.Models;
+using LoraTrainer.Operator.Storage;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>Everything an attempt needs before a GPU is rented: the model, the dataset zip, and the agent's config in the run's Secret.</summary>
+internal sealed record PreparedRun(ModelFamily Family, ModelStatus Model, DatasetStatus Dataset, string Token);
+
+/// <summary>The outcome of preparing: ready, refused (only the user can fix it), or not yet (a dependency is failing; retry).</summary>
+internal sealed record Preparation(PreparedRun? Ready, string? Refusal, string? RetryReason)
+{
+    public static Preparation Done(PreparedRun run) => new(run, null, null);
+
+    public static Preparation Refused(string message) => new(null, message, null);
+
+    public static Preparation Later(string reason) => new(null, null, reason);
+}
+
+/// <summary>
+/// Validates what the schema cannot, resolves the model, zips the dataset (reused when unchanged) and writes the agent
+/// config with fresh presigned URLs. Run again to re-issue URLs before they expire: every step is idempotent.
+/// </summary>
+internal sealed class RunPreparation(
+    RunCredentialResolver credentials,
+    CivitaiModelResolver civitai,
+    IObjectStoreFactory stores,
+    DatasetZipper zipper,
+    ArtifactPresigner presigner,
+    RunSecretStore secrets)
+{
+    /// <remarks>Flux needs clip_l, t5xxl and ae files besides the checkpoint, and the spec cannot name them yet.</remarks>
+    private const string FluxUnsupported = "spec.baseModel: Flux training is not supported yet (its clip_l, t5xxl and ae files cannot be configured); use an SD 1.5 or SDXL model";
+
+    /// <summary>Prepares attempt <paramref name="attempt"/> of <paramref name="run"/>.</summary>
+    public async Task<Preparation> PrepareAsync(TrainingRun run, int attempt, CancellationToken cancellationToken)
+    {
+        var specErrors = SpecErrors(run.Spec);
+        if (specErrors.Count > 0)
+        {
+            return Preparation.Refused(string.Join("; ", specErrors));
+        }
+
+        var (creds, credentialError) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
+        if (creds is null)
+        {
+            return Preparation.Refused(credentialError!);
+        }
+
+        var model = await ResolveModelAsync(run.Spec.BaseModel, creds.CivitaiKey, cancellationToken).ConfigureAwait(false);
+        if (model.Outcome != ModelResolutionOutcome.Resolved)
+        {
+            return model.Outcome == ModelResolutionOutcome.NeedsUserAction ? Preparation.Refused(model.Message!) : Preparation.Later(model.Message!);
+        }
+
+        var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
+        if (family == ModelFamily.Flux)
+        {
+            return Preparation.Refused(FluxUnsupported);
+        }
+
+        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        var store = stores.Create(creds.S3);
+        DatasetResult dataset;
+        try
+        {
+            dataset = await zipper.PrepareAsync(store, DatasetRequest.For(run.Spec, training.BatchSize), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException ex) when (ex.IsUserFixable)
+        {
+            return Preparation.Refused(ex.Message);
+        }
+
+        if (!dataset.IsReady)
+        {
+            return Preparation.Refused(dataset.Refusal!.Message);
+        }
+
+        var token = await secrets.EnsureTokenAsync(run, cancellationToken).ConfigureAwait(false);
+        var source = new DatasetSource
+        {
+            Url = (await presigner.DatasetDownloadAsync(store, dataset.Zip!).ConfigureAwait(false)).ToString(),
+            Bytes = dataset.Status!.Bytes,
+            Sha256 = dataset.Status.Sha256,
+        };
+        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs).ConfigureAwait(false);
+        var config = AgentConfigBuilder.Build(run, attempt, family, model.Source!, source, outputs);
+        await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
+        return Preparation.Done(new PreparedRun(family, model.Status with { Family = family }, dataset.Status, token));
+    }
+
+    /// <summary>What the schema cannot check, each error naming the field to fix.</summary>
+    public static IReadOnlyList<string> SpecErrors(TrainingRunSpec spec)
+    {
+        var errors = new List<string>(ExtraArgs.Validate(spec.Training?.ExtraArgs));
+        if (spec.BaseModel.Civitai is null == spec.BaseModel.Url is null)
+        {
+            errors.Add("spec.baseModel: set exactly one of civitai or url");
+        }
+
+        if (spec.BaseModel.Url is not null && spec.BaseModel.Family is null)
+        {
+            errors.Add("spec.baseModel.family: required when the model comes from a url (sd15, sdxl or flux)");
+        }
+
+        if (spec.BaseModel.Family == ModelFamily.Flux)
+        {
+            errors.Add(FluxUnsupported);
+        }
+
+        foreach (var (name, value) in new[] { ("pendingGpu", spec.RunPolicy?.Deadlines?.PendingGpu), ("pendingImages", spec.RunPolicy?.Deadlines?.PendingImages),
+                     ("pendingModel", spec.RunPolicy?.Deadlines?.PendingModel), ("heartbeat", spec.RunPolicy?.Deadlines?.Heartbeat) })
+        {
+            if (value is not null && !Duration.TryParse(value, out _))
+            {
+                errors.Add($"spec.runPolicy.deadlines.{name}: '{value}' is not a duration; write it like 90s, 20m or 1h30m");
+            }
+        }
+
+        return errors;
+    }
+
+    private async Task<ModelResolution> ResolveModelAsync(BaseModelSpec spec, string? civitaiKey, CancellationToken cancellationToken)
+    {
+        if (spec.Civitai is { } version)
+        {
+            return await civitai.ResolveAsync(version.ModelVersionId, spec.Family, civitaiKey, cancellationToken).ConfigureAwait(false);
+        }
+
+        var url = spec.Url!;
+        var fileName = Uri.TryCreate(url.Url, UriKind.Absolute, out var parsed) && Path.GetFileName(parsed.AbsolutePath) is { Length: > 0 } name
+            ? name
+            : "model.safetensors";
+        return ModelResolution.Resolved(
+            new ModelStatus { Family = spec.Family, Name = fileName, FileName = fileName, Sha256 = url.Sha256 },
+            new ModelSource { Family = AgentConfigBuilder.FamilyName(spec.Family ?? ModelFamily.Sdxl), Url = url.Url, FileName = fileName, Sha256 = url.Sha256 },
+            DownloadAccess.Anonymous);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using LoraTrainer.Api;
+using LoraTrainer.Cluster;
+using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Operator.Storage;
+using LoraTrainer.Operator.Vast.Instances;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>
+/// Watches a run that holds a GPU and says what must happen next: the upload verified or refused, the budget or the
+/// active deadline exceeded, a phase deadline passed, or the instance dead. Returns the phase input, or none.
+/// </summary>
+internal sealed class RunSupervisor(
+    GpuLease gpus,
+    IObjectStoreFactory stores,
+    RunCredentialResolver credentials,
+    TimeProvider time,
+    IOptions<OperatorOptions> options)
+{
+    private readonly ConcurrentDictionary<(string Uid, string Instance), DateTimeOffset> _lastHealthCheck = new();
+
+    /// <summary>The input the run's situation calls for, checked in order of precedence; null when all is well.</summary>
+    public async Task<PhaseInput?> CheckAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        var status = run.Status!;
+        var now = time.GetUtcNow();
+        if (status.Phase == TrainingPhase.Training && status.Output is { Uri: { } uri, VerifiedAt: null } output)
+        {
+            return await VerifyAsync(run, uri, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (run.Spec.RunPolicy?.MaxCostUsd is { } budget && RunCost.Estimate(status, now) >= budget)
+        {
+            return new FailInput($"the run has spent ${RunCost.Estimate(status, now):0.00}, reaching maxCostUsd (${budget:0.00}); raise it to train longer", "BudgetExceeded");
+        }
+
+        if (PhaseDeadlines.Active(run) is { } active && now >= active.At)
+        {
+            return new FailInput(active.Reason, "DeadlineExceeded");
+        }
+
+        if (PhaseDeadlines.For(run) is { } deadline && now >= deadline.At)
+        {
+            return new StallInput(deadline.Reason, status.Gpu?.MachineId);
+        }
+
+        if (status.Gpu?.InstanceId is { } instanceId && DueForHealthCheck(run, instanceId, now))
+        {
+            var health = await gpus.HealthAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            if (health.State == InstanceState.Dead)
+            {
+                return new StallInput($"instance {instanceId} died: {health.Reason}", status.Gpu.MachineId);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>When to look again: the nearest deadline, the budget running out, or the next health check.</summary>
+    public ReconcileResult NextCheck(TrainingRun run, DateTimeOffset now)
+    {
+        var next = now + options.Value.InstanceCheckInterval;
+        foreach (var at in new[] { PhaseDeadlines.For(run)?.At, PhaseDeadlines.Active(run)?.At, BudgetExhaustedAt(run, now) })
+        {
+            if (at is { } candidate && candidate < next)
+            {
+                next = candidate;
+            }
+        }
+
+        return ReconcileResult.RequeueAfter(next - now);
+    }
+
+    private static DateTimeOffset? BudgetExhaustedAt(TrainingRun run, DateTimeOffset now)
+    {
+        if (run.Spec.RunPolicy?.MaxCostUsd is not { } budget || run.Status?.Gpu?.PricePerHour is not { } price || price <= 0)
+        {
+            return null;
+        }
+
+        var remaining = budget - RunCost.Estimate(run.Status, now);
+        return now + TimeSpan.FromHours(Math.Max(0, remaining) / price);
+    }
+
+    private bool DueForHealthCheck(TrainingRun run, string instanceId, DateTimeOffset now)
+    {
+        var key = (run.Metadata.Uid ?? run.Metadata.Name, instanceId);
+        if (_lastHealthCheck.TryGetValue(key, out var last) && now - last < options.Value.InstanceCheckInterval)
+        {
+            return false;
+        }
+
+        _lastHealthCheck[key] = now;
+        return true;
+    }
+
+    /// <summary>The uploaded object must exist with the reported size (and SHA-256, where the upload recorded one).</summary>
+    private async Task<PhaseInput> VerifyAsync(TrainingRun run, string uri, OutputStatus output, CancellationToken cancellationToken)
+    {
+        var (creds, error) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
+        if (creds is null)
+        {
+            return new FailInput($"cannot verify the upload: {error}", "VerificationFailed");
+        }
+
+        var location = S3Uri.Parse(uri);
+        var head = await stores.Create(creds.S3).HeadAsync(location.Bucket, location.Key, cancellationToken).ConfigureAwait(false);
+        if (head is null)
+        {
+            return new FailInput($"the agent reported {uri} uploaded, but it is not in S3", "VerificationFailed");
+        }
+
+        if (output.Bytes is { } bytes && head.Size != bytes)
+        {
+            return new FailInput($"{uri} is {head.Size} bytes in S3, but the agent uploaded {bytes}", "VerificationFailed");
+        }
+
+        if (output.Sha256 is { } sha && head.Metadata.TryGetValue("sha256", out var stored) && !string.Equals(stored, sha, StringComparison.OrdinalIgnoreCase))
+        {
+            return new FailInput($"{uri} has SHA-256 {stored} in S3, but the agent uploaded {sha}", "VerificationFailed");
+        }
+
+        return new UploadVerifiedInput();
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>Log messages of the TrainingRun reconciler; runs are named <c>TrainingRun ns/name</c> everywhere.</summary>
+internal static partial class TrainingRunLog
+{
+    [LoggerMessage(1, LogLevel.Information, "TrainingRun {Run}: {From} -> {To}: {Message}")]
+    public static partial void PhaseChanged(ILogger logger, string run, string from, string to, string? message);
+
+    [LoggerMessage(2, LogLevel.Information, "TrainingRun {Run}: rented instance {InstanceId} ({Description}) for attempt {Attempt}")]
+    public static partial void Rented(ILogger logger, string run, string instanceId, string description, int attempt);
+
+    [LoggerMessage(3, LogLevel.Information, "TrainingRun {Run}: released instance {InstanceId}; spent ${Cost}")]
+    public static partial void Released(ILogger logger, string run, string instanceId, double cost);
+
+    [LoggerMessage(4, LogLevel.Information, "TrainingRun {Run}: no GPU yet: {Reason}")]
+    public static partial void NoOffer(ILogger logger, string run, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "TrainingRun {Run}: waiting on a dependency: {Reason}")]
+    public static partial void Waiting(ILogger logger, string run, string reason);
+
+    [LoggerMessage(6, LogLevel.Information, "TrainingRun {Run}: deleted {Ttl}s after it finished (ttlSecondsAfterFinished)")]
+    public static partial void Expired(ILogger logger, string run, long ttl);
+}

@@ -1,0 +1,114 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Vast.Credentials;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+internal sealed partial class TrainingRunReconciler
+{
+    /// <summary>Applies an input through the phase machine, writes the result, and records an Event for a phase change.</summary>
+    private async Task<TrainingRun> ApplyAsync(TrainingRun run, PhaseInput input, CancellationToken cancellationToken)
+    {
+        var result = PhaseMachine.Apply(run, input, time.GetUtcNow());
+        if (!result.Accepted)
+        {
+            return run;
+        }
+
+        var before = run.Status;
+        run = await WriteAsync(run, result.Status, cancellationToken).ConfigureAwait(false);
+        if (result.PhaseChanged(before) || before is null)
+        {
+            var from = before?.Phase.ToWireName() ?? "new";
+            var to = result.Status.Phase.ToWireName();
+            TrainingRunLog.PhaseChanged(logger, Name(run), from, to, result.Status.Message);
+            var warning = result.Status.Phase is TrainingPhase.Failed or TrainingPhase.Stalled;
+            var message = $"{from} → {to}: {result.Status.Message}";
+            await (warning
+                ? events.WarningAsync(run, result.Status.Phase.ToReason(), message, cancellationToken)
+                : events.NormalAsync(run, result.Status.Phase.ToReason(), message, cancellationToken)).ConfigureAwait(false);
+        }
+
+        return run;
+    }
+
+    private Task<TrainingRun> WriteAsync(TrainingRun run, TrainingRunStatus status, CancellationToken cancellationToken) =>
+        writer.PatchStatusAsync(run, status with { ObservedGeneration = run.Metadata.Generation ?? status.ObservedGeneration }, cancellationToken);
+
+    /// <summary>Destroys the current instance (confirmed gone), then records when and what it cost. No-op when nothing is rented.</summary>
+    private async Task<TrainingRun> ReleaseAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        var status = run.Status;
+        if (status?.Gpu is not { InstanceId: { } instanceId, ReleasedAt: null } gpu)
+        {
+            return run;
+        }
+
+        await gpus.ReleaseAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        var now = Time.Truncate(time.GetUtcNow());
+        var cost = RunCost.AfterRelease(status, now);
+        run = await WriteAsync(run, status with { Gpu = gpu with { ReleasedAt = now }, Cost = cost }, cancellationToken).ConfigureAwait(false);
+        TrainingRunLog.Released(logger, Name(run), instanceId, cost.EstimatedUsd);
+        await events.NormalAsync(run, "GpuReleased", $"instance {instanceId} destroyed; the run has spent ${cost.EstimatedUsd:0.00}", cancellationToken).ConfigureAwait(false);
+        return run;
+    }
+
+    /// <summary>Which suspend input the spec asks for, if the status does not match it yet.</summary>
+    private static PhaseInput? SuspendChange(TrainingRun run)
+    {
+        var wanted = run.Spec.RunPolicy?.Suspend == true;
+        var status = run.Status!;
+        if (PhaseMachine.IsTerminal(status, run.Spec.RunPolicy?.BackoffLimit ?? 2) || wanted == status.Suspended)
+        {
+            return null;
+        }
+
+        return wanted ? new SuspendInput() : new ResumeInput();
+    }
+
+    private async Task<Runtime.ReconcileResult> SuspendAsync(TrainingRun run, PhaseInput change, CancellationToken cancellationToken)
+    {
+        if (change is SuspendInput)
+        {
+            run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ApplyAsync(run, change, cancellationToken).ConfigureAwait(false);
+        return Runtime.ReconcileResult.RequeueAfter(TimeSpan.Zero);
+    }
+
+    /// <summary>Dry run: writes the offer that would be rented and the estimated cost; rents nothing.</summary>
+    private async Task<Runtime.ReconcileResult> PlanAsync(TrainingRun run, ModelFamily family, CancellationToken cancellationToken)
+    {
+        var selection = await gpus.PlanAsync(run, family, cancellationToken).ConfigureAwait(false);
+        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        var steps = (double)Math.Max(1, run.Status!.Dataset?.Images ?? 1) * run.Spec.Dataset.Repeats * training.MaxTrainEpochs / training.BatchSize;
+        var hours = Math.Round(steps / 1000 * options.Value.EstimatedHoursPerThousandSteps, 2);
+        var best = selection.Best;
+        var plan = new PlanStatus
+        {
+            OfferId = best?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            GpuName = best?.GpuName,
+            PricePerHour = best?.DphTotal,
+            EstimatedHours = hours,
+            EstimatedUsd = best is null ? null : Math.Round(best.DphTotal * hours, 2),
+            MatchingOffers = selection.Ranked.Count,
+        };
+        var message = best is null
+            ? $"dry run: no offer matches: {selection.Summary}"
+            : $"dry run: would rent {best.GpuName} at ${best.DphTotal:0.00}/h for about {hours}h (${plan.EstimatedUsd:0.00}); {plan.MatchingOffers} offers match";
+        await WriteAsync(run, run.Status with { Plan = plan, Message = message }, cancellationToken).ConfigureAwait(false);
+        return Runtime.ReconcileResult.Done;
+    }
+
+    /// <summary>The run's own Vast key, when its spec names one (calls in the scope use it).</summary>
+    private async Task<VastApiKey?> RunScopeAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        if (run.Spec.Credentials?.Vast is null)
+        {
+            return null;
+        }
+
+        var (credentials, _) = await credentialResolver.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
+        return credentials?.Vast;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using LoraTrainer.Api;
+using LoraTrainer.Cluster;
+using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Operator.Vast.Credentials;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>
+/// Drives a TrainingRun from apply to teardown. One dispatch on the phase; every phase change goes through
+/// <see cref="PhaseMachine"/>; every write is a guarded status patch (a 409 re-reads and reconciles again).
+/// Money rules: an instance is released as soon as a run is terminal, stalled, suspended or deleted, and a
+/// rented instance is recorded before anything else can happen to the run.
+/// </summary>
+internal sealed partial class TrainingRunReconciler(
+    Informer<TrainingRun> informer,
+    ResourceWriter<TrainingRun, TrainingRunStatus> writer,
+    CustomResourceClient<TrainingRun> runs,
+    RunPreparation preparation,
+    RunCredentialResolver credentialResolver,
+    GpuLease gpus,
+    RunSupervisor supervisor,
+    EventRecorder events,
+    TimeProvider time,
+    IOptions<OperatorOptions> options,
+    ILogger<TrainingRunReconciler> logger) : IReconciler<TrainingRun>
+{
+    private readonly ConcurrentDictionary<ResourceKey, DateTimeOffset> _lastPrepared = new();
+
+    /// <inheritdoc />
+    public async Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken)
+    {
+        var run = informer.Get(key);
+        if (run is null)
+        {
+            _lastPrepared.TryRemove(key, out _);
+            return ReconcileResult.Done;
+        }
+
+        if (run.Metadata.DeletionTimestamp is not null)
+        {
+            return await FinalizeAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        run = await writer.AddFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
+        if (run.Status is null)
+        {
+            run = await ApplyAsync(run, new AcceptedInput(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var credentials = await RunScopeAsync(run, cancellationToken).ConfigureAwait(false);
+        using var scope = VastApiKeyScope.Use(credentials);
+        if (SuspendChange(run) is { } suspend)
+        {
+            return await SuspendAsync(run, suspend, cancellationToken).ConfigureAwait(false);
+        }
+
+        var status = run.Status!;
+        var backoffLimit = run.Spec.RunPolicy?.BackoffLimit ?? 2;
+        return status.Phase switch
+        {
+            _ when PhaseMachine.IsTerminal(status, backoffLimit) => await FinishAsync(run, cancellationToken).ConfigureAwait(false),
+            TrainingPhase.Pending when status.Suspended => ReconcileResult.Done,
+            TrainingPhase.Pending or TrainingPhase.Stalled => await AllocateAsync(run, cancellationToken).ConfigureAwait(false),
+            _ => await SuperviseAsync(run, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>pending (or stalled with retries left): prepare the attempt, rent a GPU, record it → pendingGpu.</summary>
+    private async Task<ReconcileResult> AllocateAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        if (run.Status!.Phase == TrainingPhase.Stalled)
+        {
+            run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        var attempt = run.Status!.Attempt + 1;
+        var prepared = await preparation.PrepareAsync(run, attempt, cancellationToken).ConfigureAwait(false);
+        if (prepared.Refusal is { } refusal)
+        {
+            await ApplyAsync(run, new FailInput(refusal, "InvalidSpec"), cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.Done;
+        }
+
+        if (prepared.Ready is not { } ready)
+        {
+            TrainingRunLog.Waiting(logger, Name(run), prepared.RetryReason!);
+            await WriteAsync(run, run.Status with { Message = $"waiting: {prepared.RetryReason}" }, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.RequeueAfter(options.Value.NoOfferRetryInterval);
+        }
+
+        _lastPrepared[ResourceKey.Of(run)] = time.GetUtcNow();
+        run = await WriteAsync(run, run.Status with { Model = ready.Model, Dataset = ready.Dataset }, cancellationToken).ConfigureAwait(false);
+        if (run.Spec.DryRun)
+        {
+            return await PlanAsync(run, ready.Family, cancellationToken).ConfigureAwait(false);
+        }
+
+        var rented = await gpus.RentAsync(run, attempt, ready.Family, ready.Token, cancellationToken).ConfigureAwait(false);
+        if (rented.Instance is not { } instance)
+        {
+            TrainingRunLog.NoOffer(logger, Name(run), rented.Message);
+            await WriteAsync(run, run.Status! with { Message = $"no GPU yet: {rented.Message}; looking again in {Duration.Format(options.Value.NoOfferRetryInterval)}" }, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.RequeueAfter(options.Value.NoOfferRetryInterval);
+        }
+
+        var gpu = new GpuStatus
+        {
+            InstanceId = Id(instance.InstanceId),
+            OfferId = instance.OfferId is { } offer ? Id(offer) : null,
+            MachineId = instance.MachineId is { } machine ? Id(machine) : null,
+            GpuName = instance.GpuName,
+            NumGpus = instance.NumGpus,
+            PricePerHour = instance.PricePerHour,
+        };
+        run = await ApplyAsync(run, new GpuAllocatedInput(gpu), cancellationToken).ConfigureAwait(false);
+        TrainingRunLog.Rented(logger, Name(run), gpu.InstanceId!, instance.Describe(), attempt);
+        await events.NormalAsync(run, "GpuAllocated", $"attempt {attempt}: rented {instance.Describe()} (instance {gpu.InstanceId})", cancellationToken).ConfigureAwait(false);
+        return supervisor.NextCheck(run, time.GetUtcNow());
+    }
+
+    /// <summary>A phase that holds a GPU: verify an upload, enforce limits and deadlines, watch the instance, refresh URLs.</summary>
+    private async Task<ReconcileResult> SuperviseAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        if (await supervisor.CheckAsync(run, cancellationToken).ConfigureAwait(false) is { } input)
+        {
+            run = await ApplyAsync(run, input, cancellationToken).ConfigureAwait(false);
+            return PhaseMachine.IsTerminal(run.Status, run.Spec.RunPolicy?.BackoffLimit ?? 2)
+                ? await FinishAsync(run, cancellationToken).ConfigureAwait(false)
+                : ReconcileResult.RequeueAfter(TimeSpan.Zero);
+        }
+
+        var now = time.GetUtcNow();
+        var key = ResourceKey.Of(run);
+        if (now - _lastPrepared.GetValueOrDefault(key) >= options.Value.PresignRefreshInterval)
+        {
+            var refreshed = await preparation.PrepareAsync(run, run.Status!.Attempt, cancellationToken).ConfigureAwait(false);
+            if (refreshed.Ready is not null)
+            {
+                _lastPrepared[key] = now;
+            }
+        }
+
+        var cost = new CostStatus { ReleasedUsd = run.Status!.Cost?.ReleasedUsd ?? 0, EstimatedUsd = Math.Round(RunCost.Estimate(run.Status, now), 2) };
+        run = await WriteAsync(run, run.Status with { Cost = cost }, cancellationToken).ConfigureAwait(false);
+        return supervisor.NextCheck(run, now);
+    }
+
+    /// <summary>A terminal phase: release the instance, record the final cost, delete after the TTL.</summary>
+    private async Task<ReconcileResult> FinishAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+        if (run.Spec.RunPolicy?.TtlSecondsAfterFinished is not { } ttl || run.Status?.CompletionTime is not { } finished)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var expiry = finished.AddSeconds(ttl);
+        var now = time.GetUtcNow();
+        if (expiry > now)
+        {
+            return ReconcileResult.RequeueAfter(expiry - now);
+        }
+
+        TrainingRunLog.Expired(logger, Name(run), ttl);
+        await runs.DeleteAsync(ResourceKey.Of(run), cancellationToken).ConfigureAwait(false);
+        return ReconcileResult.Done;
+    }
+
+    /// <summary>Deleted: release everything this run may have rented, then let Kubernetes remove it.</summary>
+    private async Task<ReconcileResult> FinalizeAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        if (run.Metadata.Finalizers?.Contains(TrainingRun.ReleaseFinalizer) != true)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var credentials = await RunScopeAsync(run, cancellationToken).ConfigureAwait(false);
+        using (VastApiKeyScope.Use(credentials))
+        {
+            run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+            if (run.Status is { } status)
+            {
+                await gpus.ReleaseByLabelAsync(run, status.Attempt + 1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await writer.RemoveFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
+        _lastPrepared.TryRemove(ResourceKey.Of(run), out _);
+        return ReconcileResult.Done;
+    }
+
+    private static string Id(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Name(TrainingRun run) => $"{run.Metadata.NamespaceProperty}/{run.Metadata.Name}";
+}

@@ -1,0 +1,33 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Operator.Vast.Sweeping;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>Registers the TrainingRun controller.</summary>
+public static class TrainingRunsServiceCollectionExtensions
+{
+    /// <summary>Adds the TrainingRun reconciler, its collaborators and its controller; needs the runtime, Vast, storage, datasets and models.</summary>
+    public static IServiceCollection AddTrainingRuns(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, OperatorOptionsValidator>());
+        services.TryAddSingleton(sp => new InformerOptions { Namespace = NullIfEmpty(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.WatchNamespace) });
+        services.TryAddSingleton(sp => new ControllerOptions { Workers = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Workers });
+        services.TryAddSingleton<ResourceWriter<TrainingRun, TrainingRunStatus>>();
+        services.TryAddSingleton<RunSecretStore>();
+        services.TryAddSingleton<RunCredentialResolver>();
+        services.TryAddSingleton<RunPreparation>();
+        services.TryAddSingleton<GpuLease>();
+        services.TryAddSingleton<RunSupervisor>();
+        services.TryAddSingleton<IInstanceClaims, TrainingRunClaims>();
+        services.AddController<TrainingRun, TrainingRunReconciler>("trainingruns");
+        return services;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
