@@ -13,12 +13,17 @@ public static class PhaseConditions
             TrainingPhase.Completed => (true, false, false, true, false),
             TrainingPhase.Failed => (false, false, true, false, true),
             TrainingPhase.Stalled when !PhaseMachine.HasRetriesLeft(status, backoffLimit) => (false, false, true, false, true),
+            TrainingPhase.Pending when status.Suspended => (false, false, false, false, false),
             _ => (false, true, false, false, false),
         };
 
         if (status.Phase == TrainingPhase.Stalled && reconciling)
         {
             reason = "Retrying";
+        }
+        else if (status.Suspended)
+        {
+            reason = "Suspended";
         }
 
         return

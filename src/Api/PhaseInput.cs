@@ -29,7 +29,7 @@ public sealed record EpochCompletedInput(long Seq, int Attempt, int Epoch, doubl
 public sealed record TrainingCompletedInput(long Seq, int Attempt, IReadOnlyList<EpochLoss> Epochs, int BestEpoch) : AgentInput(Seq, Attempt);
 
 /// <summary>The best epoch was uploaded to <paramref name="Uri"/>.</summary>
-public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double Loss, string Uri, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
+public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Loss, string Uri, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
 
 /// <summary>The agent gave up.</summary>
 public sealed record AgentFailedInput(long Seq, int Attempt, string Stage, string Reason) : AgentInput(Seq, Attempt);
@@ -51,3 +51,9 @@ public sealed record UploadVerifiedInput : PhaseInput;
 
 /// <summary>An unrecoverable error found by the operator (bad spec, failed verification, cost limit).</summary>
 public sealed record FailInput(string Reason, string ConditionReason) : PhaseInput;
+
+/// <summary>The user set <c>runPolicy.suspend</c>: the run returns to pending (its instance released) until resumed.</summary>
+public sealed record SuspendInput : PhaseInput;
+
+/// <summary>The user cleared <c>runPolicy.suspend</c>: a suspended run starts preparing again.</summary>
+public sealed record ResumeInput : PhaseInput;

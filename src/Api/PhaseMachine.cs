@@ -60,6 +60,8 @@ public static class PhaseMachine
             StallInput stall => Stall(status, stall, backoffLimit, now),
             FailInput fail => Enter(status, TrainingPhase.Failed, now, fail.Reason),
             UploadVerifiedInput => Verify(status, now),
+            SuspendInput => Suspend(status, now),
+            ResumeInput => status.Suspended ? status with { Suspended = false, Message = "resumed; preparing the dataset" } : null,
             AgentInput evt => ApplyAgentEvent(status, evt, now),
             _ => null,
         };
@@ -97,7 +99,7 @@ public static class PhaseMachine
     private static TrainingRunStatus? Allocate(TrainingRunStatus status, GpuAllocatedInput input, int backoffLimit, DateTimeOffset now)
     {
         var retry = status.Phase == TrainingPhase.Stalled && HasRetriesLeft(status, backoffLimit);
-        if (status.Phase != TrainingPhase.Pending && !retry)
+        if ((status.Phase != TrainingPhase.Pending && !retry) || status.Suspended)
         {
             return null;
         }
@@ -133,6 +135,18 @@ public static class PhaseMachine
         var next = Enter(stalled, TrainingPhase.Stalled, now, message);
         return HasRetriesLeft(status, backoffLimit) ? next with { CompletionTime = null } : next;
     }
+
+    /// <remarks>The one move backwards, and only at the user's request: a suspended run holds no GPU.</remarks>
+    private static TrainingRunStatus? Suspend(TrainingRunStatus status, DateTimeOffset now) =>
+        status.Suspended
+            ? null
+            : Enter(status, TrainingPhase.Pending, now, "suspended (runPolicy.suspend); no GPU is rented until it is cleared") with
+            {
+                Suspended = true,
+                LastEventSeq = 0,
+                Progress = null,
+                Output = null,
+            };
 
     private static TrainingRunStatus? Verify(TrainingRunStatus status, DateTimeOffset now)
     {

@@ -12,6 +12,9 @@ public sealed record TrainingRunStatus
     /// <summary>When the run entered its current phase; phase deadlines count from here.</summary>
     public DateTimeOffset? PhaseStartTime { get; init; }
 
+    /// <summary>Whether the run is held in pending by <c>runPolicy.suspend</c>.</summary>
+    public bool Suspended { get; init; }
+
     /// <summary>Which attempt is running, starting at 1; a stall with retries left starts the next.</summary>
     public int Attempt { get; init; }
 
@@ -175,6 +178,9 @@ public sealed record CostStatus
 {
     /// <summary>Estimated USD spent on GPU instances so far, all attempts included.</summary>
     public double EstimatedUsd { get; init; }
+
+    /// <summary>USD spent on instances already released (earlier attempts).</summary>
+    public double ReleasedUsd { get; init; }
 }
 
 /// <summary>The uploaded LoRA.</summary>

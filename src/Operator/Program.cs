@@ -1,4 +1,6 @@
+using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Hosting;
+using LoraTrainer.Operator.Runtime;
 
 // The operator refuses to start, with one line saying why, when it has no cluster to manage.
 var problem = await KubernetesConnection.CheckAsync(() => KubernetesConnection.LoadConfiguration(), CancellationToken.None);
@@ -9,6 +11,10 @@ if (problem is not null)
 }
 
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.AddJsonConsole();
+builder.Services.AddControllerRuntime(() => KubernetesConnection.LoadConfiguration());
+
 var app = builder.Build();
+app.MapOperatorEndpoints();
 await app.RunAsync();
-return 0;
+return Environment.ExitCode;

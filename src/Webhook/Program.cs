@@ -1,1 +1,16 @@
-Console.WriteLine("webhook");
+using LoraTrainer.Webhook;
+using Prometheus;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.AddJsonConsole();
+builder.Services.AddWebhookReceiver();
+
+var app = builder.Build();
+app.MapWebhookReceiver();
+app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/readyz");
+app.MapMetrics("/metrics");
+await app.RunAsync();
+
+/// <summary>The receiver's entry point; public so tests can host it.</summary>
+public partial class Program;

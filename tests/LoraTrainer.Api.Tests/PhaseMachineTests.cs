@@ -174,4 +174,22 @@ public sealed class PhaseMachineTests
         Assert.Same(before, run.Status);
         Assert.Equal(TrainingPhase.PendingGpu, run.Status!.Phase);
     }
+
+    [Fact]
+    public void Suspend_WhileTraining_ReturnsToPendingAndBlocksAllocationUntilResumed()
+    {
+        var run = new TrainingRunBuilder().InPhase(TrainingPhase.Training).Build();
+        run.Status = PhaseMachine.Apply(run, new SuspendInput(), Now).Status;
+        Assert.Equal(TrainingPhase.Pending, run.Status.Phase);
+        Assert.True(run.Status.Suspended);
+        Assert.Equal("Suspended", run.Status.Conditions.Find(ConditionTypes.Ready)!.Reason);
+        Assert.False(run.Status.Conditions.IsTrue(ConditionTypes.Reconciling));
+
+        Assert.False(PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "1" }), Now).Accepted);
+
+        run.Status = PhaseMachine.Apply(run, new ResumeInput(), Now).Status;
+        var allocated = PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "2" }), Now);
+        Assert.True(allocated.Accepted);
+        Assert.Equal(TrainingPhase.PendingGpu, allocated.Status.Phase);
+    }
 }

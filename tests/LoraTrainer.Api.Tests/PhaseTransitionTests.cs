@@ -8,15 +8,18 @@ public sealed class PhaseTransitionTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 11, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Allowed moves; "stalled" here has retries left (see the terminal-stall test for the other case).</summary>
+    /// <summary>
+    /// Allowed moves; "stalled" here has retries left (see the terminal-stall test for the other case). The only move
+    /// backwards, to pending, is the user's suspend.
+    /// </summary>
     private static readonly Dictionary<TrainingPhase, TrainingPhase[]> Allowed = new()
     {
         [TrainingPhase.Pending] = [TrainingPhase.PendingGpu, TrainingPhase.Failed],
-        [TrainingPhase.PendingGpu] = [TrainingPhase.PendingImages, TrainingPhase.Stalled, TrainingPhase.Failed],
-        [TrainingPhase.PendingImages] = [TrainingPhase.PendingModel, TrainingPhase.Stalled, TrainingPhase.Failed],
-        [TrainingPhase.PendingModel] = [TrainingPhase.Training, TrainingPhase.Stalled, TrainingPhase.Failed],
-        [TrainingPhase.Training] = [TrainingPhase.Completed, TrainingPhase.Stalled, TrainingPhase.Failed],
-        [TrainingPhase.Stalled] = [TrainingPhase.PendingGpu, TrainingPhase.Failed],
+        [TrainingPhase.PendingGpu] = [TrainingPhase.Pending, TrainingPhase.PendingImages, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.PendingImages] = [TrainingPhase.Pending, TrainingPhase.PendingModel, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.PendingModel] = [TrainingPhase.Pending, TrainingPhase.Training, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.Training] = [TrainingPhase.Pending, TrainingPhase.Completed, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.Stalled] = [TrainingPhase.Pending, TrainingPhase.PendingGpu, TrainingPhase.Failed],
         [TrainingPhase.Completed] = [],
         [TrainingPhase.Failed] = [],
     };
@@ -39,6 +42,8 @@ public sealed class PhaseTransitionTests
         new UploadedInput(1, attempt, 7, 0.0902, "s3://b/k", 100, null),
         new AgentFailedInput(1, attempt, "training", "CUDA out of memory"),
         new HeartbeatInput(1, attempt),
+        new SuspendInput(),
+        new ResumeInput(),
     ];
 
     public static TheoryData<TrainingPhase, TrainingPhase> EveryPhasePair()

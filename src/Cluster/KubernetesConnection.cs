@@ -3,10 +3,10 @@ using k8s.Autorest;
 using k8s.Exceptions;
 using LoraTrainer.Api;
 
-namespace LoraTrainer.Operator.Hosting;
+namespace LoraTrainer.Cluster;
 
-/// <summary>Finds the cluster the operator should manage and checks, before anything starts, that it can.</summary>
-internal static class KubernetesConnection
+/// <summary>Finds the cluster to work with and checks, before anything starts, that it can.</summary>
+public static class KubernetesConnection
 {
     /// <summary>The kubeconfig named by <paramref name="kubeconfigPath"/> or $KUBECONFIG, else ~/.kube/config, else in-cluster.</summary>
     public static KubernetesClientConfiguration LoadConfiguration(string? kubeconfigPath = null)
@@ -38,7 +38,7 @@ internal static class KubernetesConnection
         }
         catch (KubeConfigException ex)
         {
-            return $"no Kubernetes cluster configured: {ex.Message.TrimEnd('.')}. Set KUBECONFIG or run the operator inside a cluster.";
+            return $"no Kubernetes cluster configured: {ex.Message.TrimEnd('.')}. Set KUBECONFIG or run it inside a cluster.";
         }
 
         using var client = new Kubernetes(configuration);
@@ -55,7 +55,7 @@ internal static class KubernetesConnection
         }
         catch (HttpOperationException ex) when ((int)ex.Response.StatusCode is 401 or 403)
         {
-            return $"the cluster at {configuration.Host} refused the operator's credentials ({(int)ex.Response.StatusCode}); check the kubeconfig user or the service account's RBAC.";
+            return $"the cluster at {configuration.Host} refused our credentials ({(int)ex.Response.StatusCode}); check the kubeconfig user or the service account's RBAC.";
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -1,0 +1,144 @@
+using LoraTrainer.Agent.Configuration;
+using LoraTrainer.Agent.Datasets;
+using LoraTrainer.Agent.Downloads;
+using LoraTrainer.Agent.Gpu;
+using LoraTrainer.Agent.Reporting;
+using LoraTrainer.Agent.Training;
+using LoraTrainer.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Agent.Running;
+
+/// <summary>
+/// One training attempt, start to finish: config → <c>gpuReady</c> → dataset (<c>imagesDownloaded</c>) → model
+/// (<c>modelDownloaded</c>) → arguments (<c>ready</c>) → training → upload (<c>uploaded</c>). Any failure becomes one
+/// <c>failed</c> event naming the stage, with secrets scrubbed, and a non-zero exit code.
+/// </summary>
+internal sealed class AgentRun(
+    ConfigClient configClient,
+    EventReporter reporter,
+    GpuProbe gpuProbe,
+    DatasetPreparer datasets,
+    ModelDownloads models,
+    TrainingStage training,
+    ResultUpload results,
+    WorkLayout work,
+    SecretScrubber scrubber,
+    IOptions<AgentOptions> options,
+    ILogger<AgentRun> logger)
+{
+    /// <summary>Runs the attempt and returns the exit code (see <see cref="ExitCodes"/>).</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        scrubber.Add(options.Value.RunToken);
+        Directory.CreateDirectory(work.Root);
+        if (Environment.GetEnvironmentVariable("SD_SCRIPTS_REF") is { Length: > 0 } imageRef && imageRef != SdScriptsArguments.Ref)
+        {
+            // The GPU image says which sd-scripts it holds; argument names are checked against the agent's lists.
+            RunLog.RefMismatch(logger, imageRef, SdScriptsArguments.Ref);
+        }
+
+        AgentConfig config;
+        try
+        {
+            config = await configClient.FetchAsync(cancellationToken);
+        }
+        catch (ReceiverUnreachableException ex)
+        {
+            RunLog.ReceiverUnreachable(logger, scrubber.Scrub(ex.Message));
+            return ExitCodes.ReceiverUnreachable;
+        }
+        catch (StageFailure failure)
+        {
+            reporter.Start(0, new ReportingPolicy());
+            return await FinishAsync(ReportFailure(failure.Stage, failure.Message, []), cancellationToken);
+        }
+
+        reporter.Start(config.Run.Attempt, config.Reporting);
+        return await FinishAsync(await AttemptAsync(config, cancellationToken), cancellationToken);
+    }
+
+    private async Task<int> AttemptAsync(AgentConfig config, CancellationToken cancellationToken)
+    {
+        var stage = Stages.Config;
+        try
+        {
+            RunLog.StageStarted(logger, stage);
+            var plan = RunPlanner.Plan(config, work, options.Value);
+            reporter.Report(new AgentEvent { Kind = EventKinds.GpuReady, Gpu = await gpuProbe.ProbeAsync(cancellationToken) });
+
+            RunLog.StageStarted(logger, stage = Stages.Images);
+            var dataset = await datasets.PrepareAsync(config.Dataset, cancellationToken);
+            reporter.Report(new AgentEvent { Kind = EventKinds.ImagesDownloaded, Images = dataset.Images, Captions = dataset.Captions, Bytes = dataset.ZipBytes });
+
+            RunLog.StageStarted(logger, stage = Stages.Model);
+            var model = await models.DownloadAsync(config.Model, cancellationToken);
+            reporter.Report(new AgentEvent { Kind = EventKinds.ModelDownloaded, Bytes = model.Checkpoint.Bytes, Sha256 = model.Checkpoint.Sha256 });
+
+            Directory.CreateDirectory(work.OutputDirectory);
+            Directory.CreateDirectory(work.LoggingDirectory);
+            await File.WriteAllTextAsync(work.ArgumentsToml, plan.Arguments.ToToml(), cancellationToken);
+            reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
+
+            RunLog.StageStarted(logger, stage = Stages.Training);
+            var result = await training.RunAsync(plan.Training, config.Reporting, cancellationToken);
+
+            RunLog.StageStarted(logger, stage = Stages.Upload);
+            await results.UploadAsync(await FreshOutputsAsync(config, cancellationToken), plan.Training, result, cancellationToken);
+            return ExitCodes.Uploaded;
+        }
+        catch (StageFailure failure)
+        {
+            return ReportFailure(failure.Stage, failure.Message, failure.LogTail);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ReportFailure(stage, "The agent was stopped before the run finished.", []);
+        }
+        catch (Exception ex)
+        {
+            return ReportFailure(stage, $"Unexpected {ex.GetType().Name}: {ex.Message}", []);
+        }
+    }
+
+    // Training takes hours; the presigned PUTs fetched at start may have expired. A new fetch hands out fresh ones.
+    private async Task<OutputTargets> FreshOutputsAsync(AgentConfig config, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await configClient.FetchAsync(cancellationToken)).Outputs;
+        }
+        catch (Exception ex) when (ex is ReceiverUnreachableException or StageFailure)
+        {
+            RunLog.KeptOutputs(logger, scrubber.Scrub(ex.Message));
+            return config.Outputs;
+        }
+    }
+
+    private int ReportFailure(string stage, string reason, IReadOnlyList<string> logTail)
+    {
+        RunLog.Failed(logger, stage, scrubber.Scrub(reason));
+        reporter.Report(new AgentEvent
+        {
+            Kind = EventKinds.Failed,
+            Stage = stage,
+            Reason = reason,
+            LogTail = logTail.Count == 0 ? null : string.Join('\n', logTail),
+        });
+        return ExitCodes.Failed;
+    }
+
+    private async Task<int> FinishAsync(int exitCode, CancellationToken cancellationToken)
+    {
+        // Once stopping, the container has seconds, not hours: deliver what can be delivered quickly.
+        using var window = new CancellationTokenSource();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            window.CancelAfter(TimeSpan.FromSeconds(20));
+        }
+
+        var delivered = await reporter.CompleteAsync(window.Token);
+        return delivered || exitCode != ExitCodes.Uploaded ? exitCode : ExitCodes.ReceiverUnreachable;
+    }
+}

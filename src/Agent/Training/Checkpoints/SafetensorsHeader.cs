@@ -1,0 +1,48 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+
+namespace LoraTrainer.Agent.Training.Checkpoints;
+
+/// <summary>Reads the <c>__metadata__</c> of a safetensors file: an 8-byte little-endian header length, then a JSON header.</summary>
+internal static class SafetensorsHeader
+{
+    private const int MaxHeaderBytes = 100 * 1024 * 1024;
+
+    /// <summary>The string metadata of the file; empty when it has none.</summary>
+    /// <exception cref="InvalidDataException">The file is not a safetensors file.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> size = stackalloc byte[8];
+        stream.ReadExactly(size);
+        var length = BinaryPrimitives.ReadUInt64LittleEndian(size);
+        if (length is 0 or > MaxHeaderBytes || (long)length > stream.Length - 8)
+        {
+            throw new InvalidDataException($"'{Path.GetFileName(path)}' is not a safetensors file (header length {length}).");
+        }
+
+        var header = new byte[length];
+        stream.ReadExactly(header);
+        try
+        {
+            using var json = JsonDocument.Parse(header);
+            if (!json.RootElement.TryGetProperty("__metadata__", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+            {
+                return new Dictionary<string, string>();
+            }
+
+            return metadata.EnumerateObject()
+                .Where(p => p.Value.ValueKind == JsonValueKind.String)
+                .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"'{Path.GetFileName(path)}' has a damaged safetensors header.", ex);
+        }
+    }
+
+    /// <summary>The epoch the trainer recorded (<c>ss_epoch</c>), when present.</summary>
+    public static int? Epoch(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue("ss_epoch", out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? epoch : null;
+}

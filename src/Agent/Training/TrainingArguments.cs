@@ -1,0 +1,165 @@
+using System.Globalization;
+using LoraTrainer.Protocol;
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace LoraTrainer.Agent.Training;
+
+/// <summary>The paths and names the agent decides, written into the arguments TOML whatever the config says.</summary>
+/// <param name="ModelPath">The downloaded checkpoint.</param>
+/// <param name="OutputDirectory">Where the trainer writes the LoRA files.</param>
+/// <param name="OutputName">The base name of the LoRA files.</param>
+/// <param name="LoggingDirectory">Where the trainer writes TensorBoard event files.</param>
+/// <param name="DatasetConfig">The dataset TOML.</param>
+/// <param name="ExtraFiles">Extra model files by the argument that takes them (Flux: clip_l, t5xxl, ae).</param>
+internal sealed record AgentOwnedPaths(
+    string ModelPath, string OutputDirectory, string OutputName, string LoggingDirectory, string DatasetConfig,
+    IReadOnlyDictionary<string, string> ExtraFiles);
+
+/// <summary>The checked trainer arguments.</summary>
+/// <param name="Table">Argument name → TOML value.</param>
+/// <param name="Epochs">The number of epochs the trainer will run.</param>
+/// <param name="MixedPrecision">The mixed precision for the launcher (<c>no</c>, <c>fp16</c>, <c>bf16</c>).</param>
+internal sealed record TrainerArguments(TomlTable Table, int Epochs, string MixedPrecision)
+{
+    /// <summary>The arguments TOML text for <c>--config_file</c>.</summary>
+    public string ToToml() => TomlSerializer.Serialize(Table);
+}
+
+/// <summary>Builds the arguments TOML from the config and refuses what sd-scripts would misread or silently ignore.</summary>
+internal static class TrainingArguments
+{
+    /// <summary>Arguments the config may not set, with the reason the user is told.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Forbidden = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["config_file"] = "the agent passes its own arguments file",
+        ["output_config"] = "it makes the trainer exit without training",
+        ["save_last_n_epochs"] = "it deletes earlier epochs the best-epoch choice needs",
+        ["save_last_n_epochs_state"] = "it deletes earlier epochs the best-epoch choice needs",
+        ["save_last_n_steps"] = "it deletes earlier checkpoints the best-epoch choice needs",
+        ["save_last_n_steps_state"] = "it deletes earlier checkpoints the best-epoch choice needs",
+        ["save_every_n_steps"] = "the agent saves once per epoch and picks among epochs",
+        ["save_n_epoch_ratio"] = "the agent saves once per epoch and picks among epochs",
+        ["train_data_dir"] = "the agent lays out the dataset itself",
+        ["in_json"] = "the agent lays out the dataset itself",
+    };
+
+    /// <summary>Checks <paramref name="plan"/> and adds the agent's own arguments.</summary>
+    /// <exception cref="ArgumentsRejectedException">One sentence per problem, naming the argument.</exception>
+    public static TrainerArguments Build(TrainingPlan plan, AgentOwnedPaths owned)
+    {
+        var known = SdScriptsArguments.For(plan.Script) ?? throw new ArgumentsRejectedException(
+            $"training.script '{plan.Script}' is not a script the agent drives; use one of {string.Join(", ", SdScriptsArguments.Scripts)}.");
+
+        var problems = new List<string>();
+        var unknown = plan.Args.Keys.Concat(owned.ExtraFiles.Keys).Where(n => !known.Contains(n)).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            problems.Add($"sd-scripts {SdScriptsArguments.Ref} ({Path.GetFileName(plan.Script)}) has no argument named {string.Join(", ", unknown)}; "
+                + "it would silently ignore them, so fix the spelling or remove them.");
+        }
+
+        var table = new TomlTable();
+        foreach (var (name, value) in plan.Args.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            if (!known.Contains(name))
+            {
+                continue;
+            }
+
+            if (Forbidden.TryGetValue(name, out var why))
+            {
+                problems.Add($"training.args.{name} is not allowed: {why}.");
+                continue;
+            }
+
+            try
+            {
+                if (TomlValues.From(value) is { } converted)
+                {
+                    table[name] = converted;
+                }
+            }
+            catch (FormatException ex)
+            {
+                problems.Add($"training.args.{name} cannot be written to TOML: {ex.Message}.");
+            }
+        }
+
+        foreach (var (name, value) in OwnedValues(owned))
+        {
+            if (table.TryGetValue(name, out var given) && !SameValue(given, value))
+            {
+                problems.Add($"training.args.{name} is set by the agent; remove it from the config.");
+            }
+
+            table[name] = value;
+        }
+
+        var epochs = Epochs(plan, table, problems);
+        CheckCombinations(table, problems);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentsRejectedException(string.Join(" ", problems));
+        }
+
+        return new TrainerArguments(table, epochs, table.TryGetValue("mixed_precision", out var mp) && mp is string s ? s : "no");
+    }
+
+    private static IEnumerable<KeyValuePair<string, object>> OwnedValues(AgentOwnedPaths owned)
+    {
+        yield return new("pretrained_model_name_or_path", owned.ModelPath);
+        yield return new("output_dir", owned.OutputDirectory);
+        yield return new("output_name", owned.OutputName);
+        yield return new("save_model_as", "safetensors");
+        yield return new("save_every_n_epochs", 1L);
+        yield return new("logging_dir", owned.LoggingDirectory);
+        yield return new("log_with", "tensorboard");
+        yield return new("dataset_config", owned.DatasetConfig);
+        foreach (var (argument, path) in owned.ExtraFiles)
+        {
+            yield return new(argument, path);
+        }
+    }
+
+    private static int Epochs(TrainingPlan plan, TomlTable table, List<string> problems)
+    {
+        var given = table.TryGetValue("max_train_epochs", out var value) && value is long l ? (int?)l : null;
+        if (plan.Epochs > 0 && given is not null && given != plan.Epochs)
+        {
+            problems.Add($"training.args.max_train_epochs ({given}) disagrees with training.epochs ({plan.Epochs}).");
+        }
+
+        var epochs = plan.Epochs > 0 ? plan.Epochs : given ?? 0;
+        if (epochs <= 0)
+        {
+            problems.Add("Set training.epochs (or training.args.max_train_epochs) to a positive number: epochs are what the best-epoch choice picks from.");
+        }
+        else
+        {
+            table["max_train_epochs"] = (long)epochs;
+        }
+
+        return epochs;
+    }
+
+    private static void CheckCombinations(TomlTable table, List<string> problems)
+    {
+        if (IsTrue(table, "cache_text_encoder_outputs") && !IsTrue(table, "network_train_unet_only"))
+        {
+            problems.Add("training.args.cache_text_encoder_outputs needs network_train_unet_only = true (sd-scripts stops with an assertion otherwise).");
+        }
+    }
+
+    private static bool IsTrue(TomlTable table, string name) => table.TryGetValue(name, out var v) && v is true;
+
+    private static bool SameValue(object given, object owned) => (given, owned) switch
+    {
+        (string a, string b) => string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), StringComparison.Ordinal),
+        (long a, long b) => a == b,
+        _ => string.Equals(Convert.ToString(given, CultureInfo.InvariantCulture), Convert.ToString(owned, CultureInfo.InvariantCulture), StringComparison.Ordinal),
+    };
+}
+
+/// <summary>The trainer arguments cannot be used as given; the message says which and why.</summary>
+internal sealed class ArgumentsRejectedException(string message) : Exception(message);

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace LoraTrainer.Agent.Uploads;
+
+/// <summary>Log messages of uploads. Only hosts are logged, never presigned URLs.</summary>
+internal static partial class UploadLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uploading {What} ({Bytes} bytes) to {Host}, attempt {Attempt}")]
+    public static partial void Starting(ILogger logger, string what, string host, long bytes, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload of {What} failed ({Problem}), attempt {Attempt}")]
+    public static partial void Failed(ILogger logger, string what, string problem, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uploaded {What}: {Bytes} bytes, sha256 {Sha256}")]
+    public static partial void Finished(ILogger logger, string what, long bytes, string sha256);
+}

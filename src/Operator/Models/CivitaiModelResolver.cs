@@ -1,0 +1,125 @@
+using System.Net;
+using LoraTrainer.Api;
+using LoraTrainer.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace LoraTrainer.Operator.Models;
+
+/// <summary>Resolves a Civitai model version to a family, a checkpoint file (size, SHA-256) and a download the agent can use.</summary>
+/// <remarks>
+/// 401, 403 and 404 need the user (status message says what to change); 429, 5xx and network failures are retried
+/// by the HTTP client and, if they outlast the retries, come back as <see cref="ModelResolutionOutcome.RetryLater"/>.
+/// How the agent is allowed to download is decided by <see cref="CivitaiDownloadLinker"/>: a keyless signed URL
+/// when Civitai redirects, the key in a header only when it does not.
+/// </remarks>
+internal sealed class CivitaiModelResolver(
+    ICivitaiApi api,
+    CivitaiDownloadLinker linker,
+    IOptions<CivitaiOptions> options,
+    ILogger<CivitaiModelResolver> logger)
+{
+    /// <summary>Resolves model version <paramref name="versionId"/>.</summary>
+    /// <param name="versionId">The Civitai model version id.</param>
+    /// <param name="family">The family the user set in <c>spec.baseModel.family</c>; it wins over what Civitai says.</param>
+    /// <param name="apiKey">The run's key from its Secret; null falls back to <see cref="CivitaiOptions.ApiKey"/>.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public async Task<ModelResolution> ResolveAsync(long versionId, ModelFamily? family, string? apiKey, CancellationToken cancellationToken)
+    {
+        var key = string.IsNullOrWhiteSpace(apiKey) ? NullIfEmpty(options.Value.ApiKey) : apiKey.Trim();
+        CivitaiModelVersion? version;
+        try
+        {
+            using var response = await api.GetModelVersionAsync(versionId, key is null ? null : $"Bearer {key}", cancellationToken);
+            if (response.StatusCode is not { } statusCode)
+            {
+                return ModelResolution.Retry($"Civitai did not answer for model version {versionId} ({response.Error?.GetType().Name}); will retry.");
+            }
+
+            if (Refusal(statusCode, versionId, key is not null) is { } refusal)
+            {
+                ModelsLog.NotResolved(logger, versionId, refusal.Outcome, refusal.Message!);
+                return refusal;
+            }
+
+            version = response.Content;
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or Refit.ApiException)
+        {
+            return ModelResolution.Retry($"Civitai did not answer for model version {versionId} ({e.GetType().Name}); will retry.");
+        }
+
+        if (version is null)
+        {
+            return ModelResolution.Retry($"Civitai answered model version {versionId} with an empty body; will retry.");
+        }
+
+        return await ResolveVersionAsync(version, versionId, family, key, cancellationToken);
+    }
+
+    private async Task<ModelResolution> ResolveVersionAsync(
+        CivitaiModelVersion version, long versionId, ModelFamily? family, string? key, CancellationToken cancellationToken)
+    {
+        if (version.Model?.Type is { } type && !type.Equals("Checkpoint", StringComparison.OrdinalIgnoreCase))
+        {
+            return ModelResolution.NeedsUser(
+                $"Civitai model version {versionId} is a {type}, not a checkpoint: set spec.baseModel.civitai.modelVersionId to a checkpoint's version.");
+        }
+
+        var resolvedFamily = family ?? CivitaiFamilies.Infer(version);
+        if (resolvedFamily is not { } chosen)
+        {
+            return ModelResolution.NeedsUser(
+                $"cannot tell the model family of Civitai model version {versionId} (baseModel \"{version.BaseModel}\"): set spec.baseModel.family to sd15, sdxl or flux.");
+        }
+
+        var file = CivitaiFilePicker.Pick(version);
+        if (file?.Name is null)
+        {
+            return ModelResolution.NeedsUser(
+                $"Civitai model version {versionId} has no SafeTensor model file ({CivitaiFilePicker.DescribeFormats(version)}): choose a version published as .safetensors.");
+        }
+
+        var downloadUrl = file.DownloadUrl ?? version.DownloadUrl ?? $"{options.Value.BaseUrl.TrimEnd('/')}/api/download/models/{versionId}";
+        var link = await linker.LinkAsync(versionId, new Uri(downloadUrl), key, cancellationToken);
+        if (link.Failure is { } failure)
+        {
+            ModelsLog.NotResolved(logger, versionId, failure.Outcome, failure.Message!);
+            return failure;
+        }
+
+        var download = link.Download!;
+        var bytes = CivitaiFilePicker.Bytes(file);
+        var sha256 = CivitaiFilePicker.Sha256(file);
+        ModelsLog.Resolved(logger, versionId, chosen, file.Name, bytes, download.Access);
+        return ModelResolution.Resolved(
+            new ModelStatus
+            {
+                Family = chosen,
+                Name = string.Join(' ', new[] { version.Model?.Name, version.Name }.Where(s => !string.IsNullOrWhiteSpace(s))),
+                FileName = file.Name,
+                Bytes = bytes,
+                Sha256 = sha256,
+            },
+            new ModelSource
+            {
+                Family = CivitaiFamilies.WireName(chosen),
+                Url = download.Url.AbsoluteUri,
+                Authorization = download.Authorization,
+                FileName = file.Name,
+                Bytes = bytes,
+                Sha256 = sha256,
+            },
+            download.Access);
+    }
+
+    private static ModelResolution? Refusal(HttpStatusCode status, long versionId, bool hadKey) =>
+        (int)status is >= 200 and < 300
+            ? null
+            : CivitaiRefusals.For(status, versionId, hadKey, CivitaiCall.ModelVersion)
+                ?? ModelResolution.NeedsUser($"Civitai refused model version {versionId} with {(int)status}: check spec.baseModel.civitai.");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,46 @@
+using LoraTrainer.Api;
+using LoraTrainer.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.Storage;
+
+/// <summary>Presigns what the GPU agent reads and writes: a GET for the dataset zip, PUTs for the trained files.</summary>
+/// <remarks>
+/// Expiry comes from <see cref="S3Options.PresignGetExpiry"/> and <see cref="S3Options.PresignPutExpiry"/>. The agent
+/// fetches its config again for fresh URLs, so these need to outlive one boot or one upload, not the whole run.
+/// The URLs are credentials in all but name: never log them.
+/// </remarks>
+internal sealed class ArtifactPresigner(IOptions<S3Options> options)
+{
+    /// <summary>A presigned GET of the dataset zip.</summary>
+    public Task<Uri> DatasetDownloadAsync(IObjectStore store, S3Uri zip) =>
+        store.PresignGetAsync(zip.Bucket, zip.Key, options.Value.PresignGetExpiry);
+
+    /// <summary>
+    /// Presigned PUTs for the run's outputs: always the best epoch under the run's name, plus one per epoch
+    /// (1…<paramref name="totalEpochs"/>) when <see cref="OutputSpec.Keep"/> is <see cref="KeepPolicy.All"/>.
+    /// </summary>
+    public async Task<OutputTargets> OutputTargetsAsync(IObjectStore store, OutputSpec output, string runName, int totalEpochs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(totalEpochs);
+        var expiry = options.Value.PresignPutExpiry;
+        var best = OutputKeys.Best(output.S3, runName);
+        var epochs = new List<EpochUploadTarget>();
+        if (output.Keep == KeepPolicy.All)
+        {
+            for (var epoch = 1; epoch <= totalEpochs; epoch++)
+            {
+                var key = OutputKeys.Epoch(output.S3, runName, epoch);
+                var url = await store.PresignPutAsync(key.Bucket, key.Key, expiry);
+                epochs.Add(new EpochUploadTarget { Epoch = epoch, Key = key.Key, Url = url.AbsoluteUri });
+            }
+        }
+
+        var bestUrl = await store.PresignPutAsync(best.Bucket, best.Key, expiry);
+        return new OutputTargets
+        {
+            Best = new UploadTarget { Key = best.Key, Url = bestUrl.AbsoluteUri },
+            Epochs = epochs,
+        };
+    }
+}

@@ -1,0 +1,20 @@
+using LoraTrainer.Api;
+
+namespace LoraTrainer.Operator.Storage;
+
+/// <summary>Where a run's files live in its output location.</summary>
+/// <remarks>The output prefix is a folder: <c>loras/anna</c> and <c>loras/anna/</c> name the same place.</remarks>
+internal static class OutputKeys
+{
+    /// <summary>The best epoch's LoRA: <c>{prefix}/{run}.safetensors</c>.</summary>
+    public static S3Uri Best(S3Location output, string runName) =>
+        new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}{runName}.safetensors");
+
+    /// <summary>One epoch's LoRA when every epoch is kept, named as sd-scripts names it: <c>{run}-000003.safetensors</c>.</summary>
+    public static S3Uri Epoch(S3Location output, string runName, int epoch) =>
+        new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}{runName}-{epoch:D6}.safetensors");
+
+    /// <summary>A dataset zip named by its content hash: <c>{prefix}/datasets/{hash}.zip</c>.</summary>
+    public static S3Uri DatasetZip(S3Location output, string contentHash) =>
+        new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}datasets/{contentHash}.zip");
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace LoraTrainer.Operator.Storage;
+
+/// <summary>Turns SDK exceptions into <see cref="ObjectStoreException"/>s that say what to fix.</summary>
+/// <remarks>
+/// HEAD answers carry no error body, so a 403 there has no code: any 403 that is not a credential error reads
+/// as access denied. The secret never reaches a message; the credential is named by key id and source.
+/// </remarks>
+internal static class S3ErrorTranslator
+{
+    /// <summary>Describes <paramref name="error"/> for a user.</summary>
+    /// <param name="error">What the SDK threw.</param>
+    /// <param name="operation">The store operation, e.g. <c>list</c>.</param>
+    /// <param name="target">The bucket and key (or prefix) involved.</param>
+    /// <param name="credential">The credential, named without its secret.</param>
+    /// <param name="endpoint">Where the store is.</param>
+    public static ObjectStoreException Translate(Exception error, string operation, S3Uri target, string credential, string endpoint)
+    {
+        if (error is ObjectStoreException known)
+        {
+            return known;
+        }
+
+        if (error is not AmazonS3Exception s3)
+        {
+            return error is AmazonClientException or HttpRequestException or IOException or TimeoutException
+                ? new(ObjectStoreErrorKind.Transient, $"S3 {operation} of {target} at {endpoint} failed: {error.GetType().Name}; will retry.", error)
+                : new(ObjectStoreErrorKind.Failed, $"S3 {operation} of {target} at {endpoint} failed: {error.GetType().Name}.", error);
+        }
+
+        var code = s3.ErrorCode ?? "";
+        return code switch
+        {
+            "InvalidAccessKeyId" => new(ObjectStoreErrorKind.InvalidCredentials,
+                $"{endpoint} does not know the access key id of credential {credential}: check accessKeyId.", error),
+            "SignatureDoesNotMatch" => new(ObjectStoreErrorKind.InvalidCredentials,
+                $"the secret access key of credential {credential} does not match its key id at {endpoint}: check secretAccessKey.", error),
+            "NoSuchBucket" => new(ObjectStoreErrorKind.NoSuchBucket,
+                $"bucket '{target.Bucket}' does not exist at {endpoint}: create it or fix the bucket name.", error),
+            "NoSuchKey" or "NotFound" => new(ObjectStoreErrorKind.NotFound, $"{target} does not exist.", error),
+            "NoSuchUpload" => new(ObjectStoreErrorKind.NotFound, $"the multipart upload to {target} no longer exists.", error),
+            _ when s3.StatusCode == HttpStatusCode.Forbidden => new(ObjectStoreErrorKind.AccessDenied,
+                $"access denied: credential {credential} may not {operation} in bucket '{target.Bucket}' ({target}): grant it s3:ListBucket, s3:GetObject and s3:PutObject there.", error),
+            _ when s3.StatusCode == HttpStatusCode.NotFound => new(ObjectStoreErrorKind.NotFound, $"{target} does not exist.", error),
+            _ when (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests || code is "SlowDown" or "RequestTimeout"
+                => new(ObjectStoreErrorKind.Transient,
+                    $"S3 {operation} of {target} at {endpoint} failed with {(int)s3.StatusCode} {code}; will retry.", error),
+            _ => new(ObjectStoreErrorKind.Failed,
+                $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}.", error),
+        };
+    }
+}

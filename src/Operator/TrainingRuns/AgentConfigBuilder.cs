@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+using LoraTrainer.Api;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>Builds the agent's config document for one attempt; a pure function of the run and the resolved inputs.</summary>
+internal static class AgentConfigBuilder
+{
+    /// <summary>The config: identity, dataset and model sources, sd-scripts arguments, upload targets.</summary>
+    public static AgentConfig Build(TrainingRun run, int attempt, ModelFamily family, ModelSource model, DatasetSource dataset, OutputTargets outputs)
+    {
+        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        return new AgentConfig
+        {
+            Run = new RunIdentity
+            {
+                Namespace = run.Metadata.NamespaceProperty,
+                Name = run.Metadata.Name,
+                Uid = run.Metadata.Uid ?? "",
+                Attempt = attempt,
+            },
+            Dataset = dataset with
+            {
+                Layout = new DatasetLayout
+                {
+                    Repeats = run.Spec.Dataset.Repeats,
+                    ClassTokens = ClassCaption(run.Spec.Dataset),
+                    Resolution = training.Resolution,
+                    BatchSize = training.BatchSize,
+                },
+            },
+            Model = model with { Family = FamilyName(family) },
+            Training = new TrainingPlan { Script = TrainingDefaults.Script(family), Args = Arguments(training, run.Spec.Training?.ExtraArgs), Epochs = training.MaxTrainEpochs },
+            Outputs = outputs,
+        };
+    }
+
+    /// <summary>sd-scripts arguments for the resolved hyperparameters; the agent adds the paths it owns.</summary>
+    public static IReadOnlyDictionary<string, object?> Arguments(ResolvedTraining t, IReadOnlyDictionary<string, JsonElement>? extraArgs)
+    {
+        var args = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["network_module"] = TrainingDefaults.NetworkModule(t.Family),
+            ["network_dim"] = t.NetworkDim,
+            ["network_alpha"] = t.NetworkAlpha,
+            ["learning_rate"] = t.LearningRate,
+            ["unet_lr"] = t.UnetLr,
+            ["optimizer_type"] = t.Optimizer.ToString(),
+            ["lr_scheduler"] = SchedulerName(t.LrScheduler),
+            ["max_train_epochs"] = t.MaxTrainEpochs,
+            ["mixed_precision"] = PrecisionName(t.MixedPrecision),
+            ["save_precision"] = t.MixedPrecision == MixedPrecision.No ? "float" : PrecisionName(t.MixedPrecision),
+            ["seed"] = t.Seed,
+            ["sdpa"] = true,
+            ["gradient_checkpointing"] = true,
+            ["cache_latents"] = true,
+        };
+
+        if (t.TextEncoderLr > 0)
+        {
+            args["text_encoder_lr"] = t.TextEncoderLr;
+        }
+        else
+        {
+            args["network_train_unet_only"] = true;
+        }
+
+        switch (t.Family)
+        {
+            case ModelFamily.Sdxl:
+                if (t.TextEncoderLr <= 0)
+                {
+                    // Caching text-encoder outputs is only allowed when the text encoders are not trained.
+                    args["cache_text_encoder_outputs"] = true;
+                }
+
+                if (t.MixedPrecision == MixedPrecision.Fp16)
+                {
+                    args["no_half_vae"] = true;
+                }
+
+                break;
+            case ModelFamily.Flux:
+                args["guidance_scale"] = 1.0;
+                args["timestep_sampling"] = "flux_shift";
+                args["model_prediction_type"] = "raw";
+                args["fp8_base"] = true;
+                args["cache_text_encoder_outputs"] = true;
+                break;
+        }
+
+        foreach (var (name, value) in extraArgs ?? new Dictionary<string, JsonElement>())
+        {
+            args[name] = Plain(value);
+        }
+
+        return args;
+    }
+
+    /// <summary>The caption used for images without one: trigger word then class tokens.</summary>
+    public static string? ClassCaption(DatasetSpec dataset) =>
+        string.Join(' ', new[] { dataset.TriggerWord, dataset.ClassTokens }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } caption ? caption : null;
+
+    /// <summary>The wire name of a family.</summary>
+    public static string FamilyName(ModelFamily family) => family switch
+    {
+        ModelFamily.Sd15 => "sd15",
+        ModelFamily.Sdxl => "sdxl",
+        _ => "flux",
+    };
+
+    private static string SchedulerName(LrScheduler scheduler) => scheduler switch
+    {
+        LrScheduler.Constant => "constant",
+        LrScheduler.ConstantWithWarmup => "constant_with_warmup",
+        LrScheduler.Cosine => "cosine",
+        LrScheduler.CosineWithRestarts => "cosine_with_restarts",
+        LrScheduler.Linear => "linear",
+        _ => "polynomial",
+    };
+
+    private static string PrecisionName(MixedPrecision precision) => precision switch
+    {
+        MixedPrecision.Bf16 => "bf16",
+        MixedPrecision.Fp16 => "fp16",
+        _ => "no",
+    };
+
+    /// <summary>A JSON value as the plain CLR value the agent writes into TOML.</summary>
+    private static object? Plain(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number when value.TryGetInt64(out var integer) => integer,
+        JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Array => value.EnumerateArray().Select(Plain).ToList(),
+        _ => value.GetRawText().ToString(CultureInfo.InvariantCulture),
+    };
+}

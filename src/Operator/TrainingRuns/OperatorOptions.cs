@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>Operator-wide settings (configuration section <c>Operator</c>), fed by the Helm chart's values.</summary>
+public sealed class OperatorOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Operator";
+
+    /// <summary>Names this cluster in instance labels (<c>loratrainer:&lt;cluster&gt;:…</c>) so several clusters can share a Vast account. Defaults to <c>default</c>.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")]
+    public string ClusterName { get; set; } = "default";
+
+    /// <summary>The receiver's public base URL as GPU hosts reach it, e.g. <c>https://lora-hooks.example.com</c>. Required.</summary>
+    [Required]
+    public string ReceiverUrl { get; set; } = "";
+
+    /// <summary>The GPU image used when a run names none. Defaults to <c>ghcr.io/loratrainer/gpu:0.1.0</c>.</summary>
+    [Required]
+    public string DefaultGpuImage { get; set; } = "ghcr.io/loratrainer/gpu:0.1.0";
+
+    /// <summary>Only watch this namespace; empty watches all namespaces. Defaults to all.</summary>
+    public string? WatchNamespace { get; set; }
+
+    /// <summary>TrainingRuns reconciled at once. Defaults to 8.</summary>
+    [Range(1, 256)]
+    public int Workers { get; set; } = 8;
+
+    /// <summary>How often a running instance's state is checked at Vast, to spot dead instances before their deadline. Defaults to 30 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan InstanceCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the presigned URLs in a run's Secret are re-issued. Must be shorter than the S3 presign expiry. Defaults to 30 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "06:00:00")]
+    public TimeSpan PresignRefreshInterval { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long to wait before looking for offers again when none matched. Defaults to 1 minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan NoOfferRetryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Training hours assumed per 1,000 steps when estimating a dry run's cost. Defaults to 0.5.</summary>
+    [Range(0.01, 100)]
+    public double EstimatedHoursPerThousandSteps { get; set; } = 0.5;
+}
+
+/// <summary>Rules that span fields, with messages naming the configuration key.</summary>
+internal sealed class OperatorOptionsValidator : IValidateOptions<OperatorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OperatorOptions options)
+    {
+        if (!Uri.TryCreate(options.ReceiverUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            return ValidateOptionsResult.Fail($"{OperatorOptions.Section}:ReceiverUrl must be the receiver's absolute http(s) URL as GPU hosts reach it (got '{options.ReceiverUrl}')");
+        }
+
+        if (url.AbsoluteUri.Length > 180)
+        {
+            return ValidateOptionsResult.Fail($"{OperatorOptions.Section}:ReceiverUrl is too long: with the run's path it must fit Vast's 256-character env limit");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,52 @@
+using LoraTrainer.Api;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Webhook.Events;
+
+/// <summary>Turns a protocol event into the phase machine's input; a pure function.</summary>
+internal static class EventTranslator
+{
+    /// <summary>The input for <paramref name="evt"/>, or an error saying what is wrong with the event.</summary>
+    public static (PhaseInput? Input, string? Error) Translate(AgentEvent evt, TrainingRun run)
+    {
+        if (evt.Seq < 1)
+        {
+            return (null, "seq must be 1 or more");
+        }
+
+        (PhaseInput? Input, string? Error) Ok(PhaseInput input) => (input, null);
+        (PhaseInput? Input, string? Error) Missing(string field) => (null, $"{evt.Kind} needs {field}");
+
+        return evt.Kind switch
+        {
+            EventKinds.GpuReady => Ok(new GpuReadyInput(evt.Seq, evt.Attempt, evt.Gpu?.Name, evt.Gpu?.MemoryMb)),
+            EventKinds.ImagesDownloaded => Ok(new ImagesDownloadedInput(evt.Seq, evt.Attempt, evt.Images ?? 0, evt.Captions ?? 0, evt.Bytes ?? 0)),
+            EventKinds.ModelDownloaded => Ok(new ModelDownloadedInput(evt.Seq, evt.Attempt, evt.Bytes ?? 0, evt.Sha256)),
+            EventKinds.Ready => Ok(new ReadyInput(evt.Seq, evt.Attempt)),
+            EventKinds.Progress => evt.Percent is null
+                ? Missing("percent")
+                : Ok(new ProgressInput(evt.Seq, evt.Attempt, evt.Percent.Value, evt.Step, evt.TotalSteps, evt.Epoch, evt.TotalEpochs, Finite(evt.Loss), evt.EtaSeconds)),
+            EventKinds.EpochCompleted => evt.Epoch is null || evt.Loss is null
+                ? Missing("epoch and loss")
+                : Ok(new EpochCompletedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, evt.Loss.Value)),
+            EventKinds.TrainingCompleted => evt.BestEpoch is null
+                ? Missing("bestEpoch")
+                : Ok(new TrainingCompletedInput(evt.Seq, evt.Attempt,
+                    (evt.Epochs ?? []).Select(e => new EpochLoss { Epoch = e.Epoch, Loss = e.Loss }).ToList(), evt.BestEpoch.Value)),
+            EventKinds.Uploaded => evt.Epoch is null || string.IsNullOrEmpty(evt.Key) || evt.Bytes is null
+                ? Missing("epoch, key and bytes")
+                : Ok(new UploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, Finite(evt.Loss),
+                    $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256)),
+            EventKinds.Failed => Ok(new AgentFailedInput(evt.Seq, evt.Attempt, evt.Stage ?? "unknown", Truncate(evt.Reason ?? "no reason given", 512))),
+            EventKinds.Heartbeat => Ok(new HeartbeatInput(evt.Seq, evt.Attempt)),
+            _ => (null, $"unknown event kind '{Truncate(evt.Kind, 64)}'"),
+        };
+    }
+
+    /// <summary>Whether the input only refreshes figures, so its write may be coalesced.</summary>
+    public static bool IsProgressOnly(PhaseInput input) => input is ProgressInput or HeartbeatInput;
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+}

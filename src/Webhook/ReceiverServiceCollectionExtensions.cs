@@ -1,0 +1,51 @@
+using System.Threading.RateLimiting;
+using k8s;
+using LoraTrainer.Api;
+using LoraTrainer.Cluster;
+using LoraTrainer.Webhook.Events;
+using LoraTrainer.Webhook.Runs;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Webhook;
+
+/// <summary>Registers the receiver.</summary>
+public static class ReceiverServiceCollectionExtensions
+{
+    /// <summary>Adds the receiver's services; the Kubernetes client comes from <c>Receiver:Kubeconfig</c>, $KUBECONFIG or the pod's service account.</summary>
+    public static IServiceCollection AddWebhookReceiver(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesConnection.LoadConfiguration(sp.GetRequiredService<IOptions<ReceiverOptions>>().Value.Kubeconfig)));
+        services.TryAddSingleton<CustomResourceClient<TrainingRun>>();
+        services.TryAddSingleton<RunCredentials>();
+        services.TryAddSingleton<RunStatusUpdater>();
+        services.AddMetrics();
+        services.TryAddSingleton<ReceiverMetrics>();
+        services.TryAddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ReceiverOptions>>().Value;
+            return PartitionedRateLimiter.Create<string, string>(run => RateLimitPartition.GetTokenBucketLimiter(run, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = settings.EventBurstPerRun,
+                TokensPerPeriod = settings.EventsPerSecondPerRun,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                AutoReplenishment = true,
+                QueueLimit = 0,
+            }));
+        });
+        services.AddHostedService<PendingWritesFlusher>();
+        services.AddHealthChecks();
+        return services;
+    }
+}
+
+/// <summary>Writes coalesced progress before the process exits, so a rolling restart loses no values.</summary>
+internal sealed class PendingWritesFlusher(RunStatusUpdater updater) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => updater.FlushAllAsync(cancellationToken);
+}

@@ -1,0 +1,72 @@
+using LoraTrainer.Cluster;
+using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing.Kubernetes;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LoraTrainer.Operator.Tests.Runtime;
+
+/// <summary>The Kubernetes API fake with the Widget CRD, and runtime pieces wired to it over real HTTP.</summary>
+public sealed class RuntimeHarness : IAsyncDisposable
+{
+    private RuntimeHarness(FakeKubeApiServer kube)
+    {
+        Kube = kube;
+        Client = kube.CreateClient();
+        Widgets = new CustomResourceClient<Widget>(Client);
+        Metrics = new RuntimeMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+    }
+
+    public FakeKubeApiServer Kube { get; }
+
+    public k8s.Kubernetes Client { get; }
+
+    public CustomResourceClient<Widget> Widgets { get; }
+
+    public RuntimeMetrics Metrics { get; }
+
+    public static async Task<RuntimeHarness> StartAsync()
+    {
+        var kube = await FakeKubeApiServer.StartAsync();
+        kube.SeedYaml(Widget.Crd);
+        return new RuntimeHarness(kube);
+    }
+
+    public Informer<Widget> Informer(InformerOptions? options = null) =>
+        new(Widgets, options ?? new InformerOptions { InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200) },
+            TimeProvider.System, Metrics, NullLogger<Informer<Widget>>.Instance);
+
+    public Controller<Widget> Controller(IReconciler<Widget> reconciler, Informer<Widget>? informer = null, ControllerOptions? options = null) =>
+        new("widgets", informer ?? Informer(), reconciler, options ?? new ControllerOptions { Workers = 4, BaseRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(200) },
+            TimeProvider.System, Metrics, NullLogger<Controller<Widget>>.Instance);
+
+    public Widget Seed(Widget widget) => Kube.Seed(widget);
+
+    public Widget? Get(string name) => Kube.Get<Widget>("default", name);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        Metrics.Dispose();
+        await Kube.DisposeAsync();
+    }
+}
+
+/// <summary>Polls a condition; used where the runtime reacts asynchronously to a change.</summary>
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("timed out waiting until " + because);
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}

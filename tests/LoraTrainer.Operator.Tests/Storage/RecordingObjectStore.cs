@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using LoraTrainer.Operator.Storage;
+
+namespace LoraTrainer.Operator.Tests.Storage;
+
+/// <summary>Passes every call to a real store, counting multipart uploads and aborts, and failing on request.</summary>
+/// <remarks>s3rver has neither ListMultipartUploads nor AbortMultipartUpload, so aborts are observed here.</remarks>
+internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
+{
+    /// <summary>Upload ids of multipart uploads started.</summary>
+    public ConcurrentQueue<string> Started { get; } = new();
+
+    /// <summary>Upload ids of multipart uploads aborted.</summary>
+    public ConcurrentQueue<string> Aborted { get; } = new();
+
+    /// <summary>Keys whose full content was opened.</summary>
+    public ConcurrentQueue<string> Reads { get; } = new();
+
+    /// <summary>Fail this part number of every upload.</summary>
+    public int? FailPart { get; set; }
+
+    /// <summary>Fail reading this key, after its first bytes.</summary>
+    public string? FailReadOf { get; set; }
+
+    public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
+        inner.ListAsync(bucket, prefix, cancellationToken);
+
+    public Task<ObjectHead?> HeadAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        inner.HeadAsync(bucket, key, cancellationToken);
+
+    public async Task<Stream> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        Reads.Enqueue(key);
+        var stream = await inner.OpenReadAsync(bucket, key, cancellationToken);
+        return key == FailReadOf ? new FailingReadStream(stream) : stream;
+    }
+
+    public Task<byte[]> ReadPrefixAsync(string bucket, string key, int count, CancellationToken cancellationToken) =>
+        inner.ReadPrefixAsync(bucket, key, count, cancellationToken);
+
+    public Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken) =>
+        inner.PutAsync(bucket, key, content, contentType, cancellationToken);
+
+    public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken)
+    {
+        var upload = await inner.StartMultipartUploadAsync(bucket, key, contentType, cancellationToken);
+        Started.Enqueue(upload.UploadId);
+        return new RecordingUpload(upload, this);
+    }
+
+    public Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry) => inner.PresignGetAsync(bucket, key, expiry);
+
+    public Task<Uri> PresignPutAsync(string bucket, string key, TimeSpan expiry) => inner.PresignPutAsync(bucket, key, expiry);
+
+    private sealed class RecordingUpload(IMultipartUpload inner, RecordingObjectStore owner) : IMultipartUpload
+    {
+        public S3Uri Target => inner.Target;
+
+        public string UploadId => inner.UploadId;
+
+        public Task<string> UploadPartAsync(int partNumber, byte[] buffer, int count, CancellationToken cancellationToken) =>
+            partNumber == owner.FailPart
+                ? throw new ObjectStoreException(ObjectStoreErrorKind.Transient, $"injected failure of part {partNumber}")
+                : inner.UploadPartAsync(partNumber, buffer, count, cancellationToken);
+
+        public Task CompleteAsync(IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken) =>
+            inner.CompleteAsync(parts, cancellationToken);
+
+        public Task AbortAsync(CancellationToken cancellationToken)
+        {
+            owner.Aborted.Enqueue(inner.UploadId);
+            return inner.AbortAsync(cancellationToken);
+        }
+    }
+
+    private sealed class FailingReadStream(Stream inner) : Stream
+    {
+        private bool _served;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_served)
+            {
+                throw new IOException("injected connection reset while reading");
+            }
+
+            _served = true;
+            return await inner.ReadAsync(buffer[..Math.Min(buffer.Length, 16)], cancellationToken);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,49 @@
+using LoraTrainer.Operator.Vast.Api;
+using LoraTrainer.Operator.Vast.Instances;
+
+namespace LoraTrainer.Operator.Tests.Vast;
+
+public sealed class InstanceClassifierTests
+{
+    [Theory]
+    [InlineData(null, null, null, "Pending")]
+    [InlineData("created", null, null, "Pending")]
+    [InlineData("loading", null, "Pulling image", "Pending")]
+    [InlineData("rebooting", null, null, "Pending")]
+    [InlineData("frozen", null, null, "Pending")]
+    [InlineData("running", null, null, "Running")]
+    [InlineData("exited", null, "container exited with code 137", "Dead")]
+    [InlineData("unknown", null, null, "Dead")]
+    [InlineData("offline", null, null, "Dead")]
+    [InlineData("stopped", null, null, "Dead")]
+    [InlineData("created", null, "failed to create shim task: OCI runtime create failed: runc create failed", "Dead")]
+    [InlineData("running", "stopped", null, "Dead")]
+    [InlineData("loading", "stopped", null, "Dead")]
+    public void Classify_MapsVastStatusFields(string? actual, string? curState, string? message, string expected)
+    {
+        var instance = new VastInstance { Id = 1, ActualStatus = actual, CurState = curState ?? "running", IntendedStatus = "running", NextState = "running", StatusMsg = message };
+
+        Assert.Equal(Enum.Parse<InstanceState>(expected), InstanceClassifier.Classify(instance).State);
+    }
+
+    [Theory]
+    [InlineData("intended")]
+    [InlineData("next")]
+    public void Classify_WhenAnyContractStateIsStopped_IsDeadBecauseVastIsStoppingIt(string which)
+    {
+        var instance = new VastInstance
+        {
+            Id = 1, ActualStatus = "running", CurState = "running",
+            IntendedStatus = which == "intended" ? "stopped" : "running", NextState = which == "next" ? "stopped" : "running",
+        };
+
+        var health = InstanceClassifier.Classify(instance);
+
+        Assert.Equal(InstanceState.Dead, health.State);
+        Assert.Contains("outbid", health.Reason);
+    }
+
+    [Fact]
+    public void Classify_OfAGoneInstance_IsDead() =>
+        Assert.Equal(InstanceState.Dead, InstanceClassifier.Classify(null).State);
+}

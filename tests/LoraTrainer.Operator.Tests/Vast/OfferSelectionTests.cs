@@ -1,0 +1,149 @@
+using System.Text.Json;
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Vast.Api;
+using LoraTrainer.Operator.Vast.Offers;
+
+namespace LoraTrainer.Operator.Tests.Vast;
+
+public sealed class OfferSelectionTests
+{
+    /// <summary>The example body of the reference page, byte for byte.</summary>
+    private const string ReferenceBody =
+        """
+        {"verified":{"eq":true},"rentable":{"eq":true},"rented":{"eq":false},"external":{"eq":false},"gpu_name":{"in":["RTX 4090"]},"num_gpus":{"eq":1},"gpu_ram":{"gte":24000},"dph_total":{"lte":0.8},"disk_space":{"gte":60},"reliability2":{"gte":0.95},"inet_down":{"gte":200},"cuda_max_good":{"gte":12.1},"duration":{"gte":86400},"order":[["dph_total","asc"]],"type":"on-demand","limit":20,"allocated_storage":60}
+        """;
+
+    private static readonly OfferRequirements Sdxl4090 = OfferRequirements.For(
+        new GpuSpec { GpuNames = ["RTX 4090"], MinGpuRamGb = 24, MaxPricePerHour = 0.50, MinReliability = 0.97 }, ModelFamily.Sdxl);
+
+    private static VastOffer Offer(long id, double price = 0.40, double reliability = 0.99) => new()
+    {
+        Id = id, MachineId = 1000 + id, GpuName = "RTX 4090", NumGpus = 1, GpuRam = 24564, DiskSpace = 200, InetDown = 800,
+        DphTotal = price, Reliability2 = reliability, CudaMaxGood = 12.4, Geolocation = "Oslo, NO", Duration = 30 * 86400,
+        Verification = "verified", Rentable = true, Rented = false,
+    };
+
+    [Fact]
+    public void BuildQuery_ForTheReferenceSpec_WritesTheReferenceBody()
+    {
+        var requirements = OfferRequirements.For(new GpuSpec { GpuNames = ["RTX 4090"], MinGpuRamGb = 24, MaxPricePerHour = 0.8, DiskGb = 60 }, ModelFamily.Sdxl);
+
+        var json = JsonSerializer.Serialize(OfferSelection.BuildQuery(requirements, limit: 20), VastJson.Options);
+
+        Assert.Equal(ReferenceBody, json);
+    }
+
+    [Fact]
+    public void BuildQuery_WithExcludedMachinesAndBids_ExcludesMachinesAndLeavesPriceToTheLocalCheck()
+    {
+        var requirements = Sdxl4090 with { ExcludedMachines = new HashSet<string> { "11032", "9" }, Interruptible = true };
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(OfferSelection.BuildQuery(requirements, 64), VastJson.Options));
+
+        Assert.Equal("[9,11032]", json.RootElement.GetProperty("machine_id").GetProperty("notin").GetRawText());
+        Assert.Equal("bid", json.RootElement.GetProperty("type").GetString());
+        Assert.False(json.RootElement.TryGetProperty("dph_total", out _));
+    }
+
+    [Theory]
+    [InlineData(ModelFamily.Sd15, null, null, 12, 40)]
+    [InlineData(ModelFamily.Sdxl, 12, null, 16, 60)]
+    [InlineData(ModelFamily.Flux, 48, 200, 48, 200)]
+    public void For_AppliesFamilyFloorsUnderTheUsersValues(ModelFamily family, int? ram, int? disk, int expectedRam, int expectedDisk)
+    {
+        var requirements = OfferRequirements.For(new GpuSpec { MinGpuRamGb = ram, DiskGb = disk }, family);
+
+        Assert.Equal((expectedRam, expectedDisk), (requirements.MinGpuRamGb, requirements.DiskGb));
+    }
+
+    private static readonly Dictionary<string, (VastOffer Offer, RejectionReason Reason)> Failing = new()
+    {
+        ["failed machine"] = (Offer(1) with { MachineId = 77 }, RejectionReason.ExcludedMachine),
+        ["already rented"] = (Offer(1) with { Rented = true }, RejectionReason.Unavailable),
+        ["unverified host"] = (Offer(1) with { Verification = "unverified" }, RejectionReason.Unavailable),
+        ["other model"] = (Offer(1) with { GpuName = "RTX 3090" }, RejectionReason.GpuModel),
+        ["two GPUs"] = (Offer(1) with { NumGpus = 2 }, RejectionReason.GpuCount),
+        ["16 GB card"] = (Offer(1) with { GpuRam = 16376 }, RejectionReason.GpuMemory),
+        ["too dear"] = (Offer(1, price: 0.62), RejectionReason.Price),
+        ["unreliable"] = (Offer(1, reliability: 0.90), RejectionReason.Reliability),
+        ["small disk"] = (Offer(1) with { DiskSpace = 40 }, RejectionReason.Disk),
+        ["slow link"] = (Offer(1) with { InetDown = 50 }, RejectionReason.Bandwidth),
+        ["old driver"] = (Offer(1) with { CudaMaxGood = 11.8 }, RejectionReason.Cuda),
+        ["short rentals"] = (Offer(1) with { Duration = 3600 }, RejectionReason.RentalDuration),
+        ["wrong country"] = (Offer(1) with { Geolocation = "Dallas, US" }, RejectionReason.Country),
+    };
+
+    public static TheoryData<string> FailingCases => [.. Failing.Keys];
+
+    [Theory]
+    [MemberData(nameof(FailingCases))]
+    public void Select_RejectsAnOfferFailingARequirement_WithThatReason(string failure)
+    {
+        var (offer, reason) = Failing[failure];
+        var requirements = Sdxl4090 with { ExcludedMachines = new HashSet<string> { "77" }, Countries = ["NO", "SE"] };
+
+        var result = OfferSelection.Select(requirements, [offer]);
+
+        Assert.Empty(result.Ranked);
+        Assert.Equal(reason, Assert.Single(result.Rejections).Reason);
+    }
+
+    [Fact]
+    public void Select_OfAnOfferMeetingEveryRequirement_RanksIt() =>
+        Assert.Single(OfferSelection.Select(Sdxl4090 with { Countries = ["NO"] }, [Offer(1)]).Ranked);
+
+    [Fact]
+    public void Select_RanksByPriceThenReliability()
+    {
+        var offers = new[] { Offer(1, 0.45, 0.98), Offer(2, 0.41, 0.97), Offer(3, 0.45, 0.995), Offer(4, 0.41, 0.99) };
+
+        var result = OfferSelection.Select(Sdxl4090, offers);
+
+        Assert.Equal([4L, 2L, 3L, 1L], result.Ranked.Select(offer => offer.Id));
+        Assert.Equal("4 matching offers; cheapest is RTX 4090 at $0.41/h on machine 1004", result.Summary);
+    }
+
+    [Fact]
+    public void Select_WhenOnlyPriceExcludesTheMarket_SaysSoWithTheCheapestPrice()
+    {
+        var result = OfferSelection.Select(Sdxl4090, [Offer(1, 0.71), Offer(2, 0.62)]);
+
+        Assert.Equal("no RTX 4090 under $0.50/h; cheapest was $0.62/h", result.Summary);
+    }
+
+    [Fact]
+    public void Select_WhenSeveralRequirementsExclude_CountsEach()
+    {
+        var result = OfferSelection.Select(Sdxl4090, [Offer(1, 0.71), Offer(2, 0.62), Offer(3, 0.30, reliability: 0.9)]);
+
+        Assert.Equal("no RTX 4090 meets every requirement: 2 over $0.50/h (cheapest $0.62/h), 1 below reliability 0.97", result.Summary);
+    }
+
+    [Fact]
+    public void Select_WithNoOffersAtAll_SaysTheMarketHasNone()
+    {
+        var requirements = OfferRequirements.For(new GpuSpec { GpuNames = ["H100 SXM"], NumGpus = 2 }, ModelFamily.Flux);
+
+        Assert.Equal("no 2× H100 SXM offers on the market", OfferSelection.Select(requirements, []).Summary);
+    }
+
+    [Fact]
+    public void Select_WhenEveryMachineFailedBefore_SaysSo()
+    {
+        var requirements = Sdxl4090 with { ExcludedMachines = new HashSet<string> { "1001", "1002" } };
+
+        var result = OfferSelection.Select(requirements, [Offer(1), Offer(2)]);
+
+        Assert.Equal("every matching RTX 4090 is on a machine that already failed this run (2 excluded)", result.Summary);
+    }
+
+    [Fact]
+    public void Select_ForInterruptibleRun_PricesOffersAtTheirMinimumBid()
+    {
+        var requirements = Sdxl4090 with { Interruptible = true };
+
+        var result = OfferSelection.Select(requirements, [Offer(1, price: 0.80) with { MinBid = 0.25 }]);
+
+        Assert.Equal(0.25, OfferSelection.PricePerHour(requirements, Assert.Single(result.Ranked)));
+    }
+}

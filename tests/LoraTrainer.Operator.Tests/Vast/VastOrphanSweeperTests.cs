@@ -1,0 +1,170 @@
+using LoraTrainer.Operator.Vast;
+using LoraTrainer.Operator.Vast.Sweeping;
+using LoraTrainer.Testing.Vast;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LoraTrainer.Operator.Tests.Vast;
+
+public sealed class VastOrphanSweeperTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _clock = new(Now);
+    private readonly TestClaims _claims = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<VastHarness> StartAsync()
+    {
+        var harness = await VastHarness.StartAsync(new() { Time = _clock, Lifecycle = VastLifecycle.Immediate });
+        harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 });
+        return harness;
+    }
+
+    private VastOrphanSweeper Sweeper(VastHarness harness) => new(
+        harness.Provider, _claims, harness.Services.GetRequiredService<IOptionsMonitor<VastOptions>>(), _clock,
+        harness.Services.GetRequiredService<ILogger<VastOrphanSweeper>>());
+
+    private long Seed(VastHarness harness, string label, TimeSpan age) => harness.Simulator.SeedInstance(1, label, Now - age);
+
+    [Fact]
+    public async Task SweepOnce_DestroysOnlyOurUnclaimedInstancesPastTheGracePeriod()
+    {
+        await using var harness = await StartAsync();
+        var orphan = Seed(harness, "loratrainer:test:deleted-run:1", TimeSpan.FromHours(1));
+        var claimed = Seed(harness, "loratrainer:test:live-run:1", TimeSpan.FromHours(1));
+        var young = Seed(harness, "loratrainer:test:new-run:1", TimeSpan.FromMinutes(2));
+        var otherCluster = Seed(harness, "loratrainer:staging:run:1", TimeSpan.FromHours(1));
+        var notOurs = Seed(harness, "my-notebook", TimeSpan.FromDays(3));
+        var unreadable = Seed(harness, "loratrainer:test:broken", TimeSpan.FromHours(1));
+        _claims.Claimed.Add(claimed);
+
+        var report = await Sweeper(harness).SweepOnceAsync(Ct);
+
+        Assert.Equal([orphan], report.Destroyed);
+        Assert.Equal((6, 3, 1, 1), (report.Listed, report.Ours, report.Claimed, report.Young));
+        Assert.Equal([claimed, young, otherCluster, notOurs, unreadable], harness.Simulator.Instances().Select(instance => instance.Id));
+        Assert.Equal(["deleted-run", "live-run", "new-run"], _claims.Asked.Select(claim => claim.Label.RunUid));
+    }
+
+    [Fact]
+    public async Task SweepOnce_OnceTheGracePeriodHasPassed_DestroysTheYoungOrphanToo()
+    {
+        await using var harness = await StartAsync();
+        var young = Seed(harness, "loratrainer:test:new-run:1", TimeSpan.FromMinutes(2));
+        var sweeper = Sweeper(harness);
+        var first = await sweeper.SweepOnceAsync(Ct);
+
+        _clock.Advance(TimeSpan.FromMinutes(8));
+        var second = await sweeper.SweepOnceAsync(Ct);
+
+        Assert.Empty(first.Destroyed);
+        Assert.Equal([young], second.Destroyed);
+    }
+
+    [Fact]
+    public async Task SweepOnce_BeforeClaimsAreLoaded_TouchesNothing()
+    {
+        await using var harness = await StartAsync();
+        Seed(harness, "loratrainer:test:run:1", TimeSpan.FromHours(5));
+        _claims.IsSynced = false;
+
+        var report = await Sweeper(harness).SweepOnceAsync(Ct);
+
+        Assert.True(report.Skipped);
+        Assert.Empty(harness.Simulator.Requests);
+        Assert.Single(harness.Simulator.Instances());
+    }
+
+    [Fact]
+    public async Task SweepOnce_WithMoreOrphansThanOnePage_DestroysThemAll()
+    {
+        await using var harness = await StartAsync();
+        for (var run = 0; run < 30; run++)
+        {
+            Seed(harness, $"loratrainer:test:run-{run}:1", TimeSpan.FromHours(1));
+        }
+
+        var report = await Sweeper(harness).SweepOnceAsync(Ct);
+
+        Assert.Equal(30, report.Destroyed.Count);
+        Assert.Empty(harness.Simulator.Instances());
+        Assert.Equal(0, harness.Simulator.Cost().AliveInstances);
+    }
+
+    [Fact]
+    public async Task SweepOnce_WhenADestroyKeepsFailing_ReportsItAndGoesOn()
+    {
+        await using var harness = await StartAsync();
+        var stubborn = Seed(harness, "loratrainer:test:a:1", TimeSpan.FromHours(1));
+        var next = Seed(harness, "loratrainer:test:b:1", TimeSpan.FromHours(1));
+        harness.Simulator.Faults.ServerError(VastRoute.Destroy, 7, 502);
+
+        var report = await Sweeper(harness).SweepOnceAsync(Ct);
+
+        Assert.Equal([stubborn], report.Failed);
+        Assert.Equal([next], report.Destroyed);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SweepsAtStartAndThenEveryInterval()
+    {
+        await using var harness = await StartAsync();
+        var first = Seed(harness, "loratrainer:test:a:1", TimeSpan.FromHours(1));
+        using var sweeper = Sweeper(harness);
+
+        await sweeper.StartAsync(Ct);
+        await WaitUntilAsync(() => harness.Simulator.Instance(first)!.DestroyedAt is not null);
+        var second = Seed(harness, "loratrainer:test:b:1", TimeSpan.FromHours(1));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await WaitUntilAsync(() => harness.Simulator.Instance(second)!.DestroyedAt is not null);
+        await sweeper.StopAsync(Ct);
+
+        Assert.Empty(harness.Simulator.Instances());
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_AfterASweepFailed_KeepsSweeping()
+    {
+        await using var harness = await StartAsync();
+        var orphan = Seed(harness, "loratrainer:test:a:1", TimeSpan.FromHours(1));
+        harness.Simulator.Faults.ServerError(VastRoute.List, 7, 503);
+        using var sweeper = Sweeper(harness);
+
+        await sweeper.StartAsync(Ct);
+        await WaitUntilAsync(() => harness.Simulator.RequestsTo(VastRoute.List).Count == 7);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await WaitUntilAsync(() => harness.Simulator.Instance(orphan)!.DestroyedAt is not null);
+        await sweeper.StopAsync(Ct);
+
+        Assert.Contains(harness.LoggedText(), text => text.StartsWith("Vast orphan sweep failed: Vast refused the instance listing: 503", StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "the sweeper did not act within 10 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, Ct);
+        }
+    }
+
+    private sealed class TestClaims : IInstanceClaims
+    {
+        public bool IsSynced { get; set; } = true;
+
+        public HashSet<long> Claimed { get; } = [];
+
+        public List<InstanceClaim> Asked { get; } = [];
+
+        public ValueTask<bool> IsClaimedAsync(InstanceClaim candidate, CancellationToken cancellationToken)
+        {
+            Asked.Add(candidate);
+            return ValueTask.FromResult(Claimed.Contains(candidate.InstanceId));
+        }
+    }
+}

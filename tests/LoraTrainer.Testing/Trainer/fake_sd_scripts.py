@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""A stand-in for kohya-ss sd-scripts' *_train_network.py, for tests without a GPU.
+
+It reads --config_file and --dataset_config as sd-scripts does (config sections flattened, the dataset file
+validated strictly), prints what sd-scripts prints (the start lines, a tqdm bar redrawn with \\r on stderr,
+`epoch N/M`, `saving checkpoint: ...`, `model saved.`) and writes what it writes (per-epoch and final
+.safetensors files with ss_epoch/ss_steps metadata, a TensorBoard event file with loss/epoch_average).
+
+Test controls (arguments, or the FAKE_SD_SCRIPTS_* environment variable of the same name in upper case):
+  --fake_losses 0.30,0.21,0.25   per-epoch mean loss (the last one repeats for further epochs)
+  --fake_mode ok|oom|nan|sigkill|killed|no_data|nan_latents|no_model_saved
+  --fake_fail_epoch N            the epoch in which a failure mode strikes (default 2)
+  --fake_step_seconds S          time per step (default 0.001)
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+import tomllib
+
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
+SUBSET_KEYS = {
+    "image_dir", "num_repeats", "class_tokens", "caption_extension", "keep_tokens", "shuffle_caption", "is_reg",
+    "flip_aug", "color_aug", "random_crop", "caption_prefix", "caption_suffix", "caption_dropout_rate",
+    "caption_dropout_every_n_epochs", "caption_tag_dropout_rate", "token_warmup_min", "token_warmup_step",
+    "keep_tokens_separator", "secondary_separator", "enable_wildcard", "alpha_mask", "cache_info", "metadata_file",
+    "face_crop_aug_range", "custom_attributes", "resize_interpolation",
+}
+DATASET_KEYS = {
+    "resolution", "batch_size", "enable_bucket", "min_bucket_reso", "max_bucket_reso", "bucket_reso_steps",
+    "bucket_no_upscale", "network_multiplier", "debug_dataset", "validation_seed", "validation_split",
+    "resize_interpolation", "subsets",
+}
+GENERAL_KEYS = (SUBSET_KEYS | DATASET_KEYS) - {"image_dir", "subsets", "metadata_file"}
+NUMERIC_ARGS = {"learning_rate", "unet_lr", "network_dim", "network_alpha", "max_train_epochs", "save_every_n_epochs", "seed"}
+
+
+def log(message, source="train_network.py:1"):
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    print(f"{stamp} INFO     {message:<90} {source}", flush=True)
+
+
+def fail(lines, code=1):
+    for line in lines:
+        print(line, file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+def accelerate_failure(script):
+    return [
+        "Traceback (most recent call last):",
+        '  File "/usr/local/bin/accelerate", line 8, in <module>',
+        f"subprocess.CalledProcessError: Command '['/usr/bin/python3', '{script}', '--config_file', 'args.toml']' returned non-zero exit status 1.",
+    ]
+
+
+def format_num(value):
+    """tqdm's format_num: 3 significant digits, shortest form."""
+    f = "{0:.3g}".format(value).replace("+0", "+").replace("-0", "-")
+    n = str(value)
+    return f if len(f) < len(n) else n
+
+
+def format_interval(seconds):
+    minutes, s = divmod(int(seconds), 60)
+    h, m = divmod(minutes, 60)
+    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def bar(step, total, elapsed, postfix):
+    percent = int(100 * step / total) if total else 0
+    filled = int(10 * step / total) if total else 0
+    rate = step / elapsed if elapsed > 0 else 0
+    remaining = format_interval((total - step) / rate) if rate > 0 else "?"
+    rate_text = f"{rate:5.2f}it/s" if rate > 0 else "?it/s"
+    tail = f", {postfix}" if postfix else ""
+    return f"steps: {percent:3d}%|{'█' * filled}{' ' * (10 - filled)}| {step}/{total} [{format_interval(elapsed)}<{remaining}, {rate_text}{tail}]"
+
+
+# --- TensorBoard event file (TFRecord framing, masked CRC-32C, Event protobuf) ---
+
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        crc = i
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+CRC_TABLE = _crc32c_table()
+
+
+def masked_crc(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    crc ^= 0xFFFFFFFF
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def field(number, wire, payload):
+    key = varint((number << 3) | wire)
+    if wire == 2:
+        return key + varint(len(payload)) + payload
+    return key + payload
+
+
+class EventWriter:
+    def __init__(self, logging_dir):
+        run = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+        folder = os.path.join(logging_dir, run, "network_train")
+        os.makedirs(folder, exist_ok=True)
+        name = f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}.{os.getpid()}.0"
+        self.file = open(os.path.join(folder, name), "wb")
+        self.write(field(1, 1, struct.pack("<d", time.time())) + field(3, 2, b"brain.Event:2"))
+
+    def write(self, event):
+        header = struct.pack("<Q", len(event))
+        self.file.write(header + struct.pack("<I", masked_crc(header)) + event + struct.pack("<I", masked_crc(event)))
+        self.file.flush()
+
+    def scalar(self, tag, value, step):
+        summary_value = field(1, 2, tag.encode()) + field(2, 5, struct.pack("<f", value))
+        self.write(field(1, 1, struct.pack("<d", time.time())) + field(2, 0, varint(step)) + field(5, 2, field(1, 2, summary_value)))
+
+
+# --- safetensors ---
+
+def write_safetensors(path, epoch, steps, loss, args):
+    values = [math.sin(epoch * 7.0 + i) * loss for i in range(32)]
+    tensors = struct.pack("<f", float(args.get("network_alpha", 1))) + struct.pack("<32f", *values)
+    header = {
+        "__metadata__": {
+            "ss_epoch": str(epoch),
+            "ss_steps": str(steps),
+            "ss_output_name": str(args["output_name"]),
+            "ss_network_dim": str(args.get("network_dim", 4)),
+            "ss_network_module": str(args.get("network_module", "networks.lora")),
+        },
+        "lora_unet_mid_block_attentions_0.alpha": {"dtype": "F32", "shape": [], "data_offsets": [0, 4]},
+        "lora_unet_mid_block_attentions_0.lora_down.weight": {"dtype": "F32", "shape": [4, 8], "data_offsets": [4, 132]},
+    }
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded += b" " * ((8 - len(encoded) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)) + encoded + tensors)
+
+
+def nan_until_stopped(step, total, started, script):
+    """One NaN poisons sd-scripts' moving average for good, and it trains on regardless: only being stopped ends it."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        step = min(step + 1, total - 1)
+        sys.stderr.write("\r" + bar(step, total, time.time() - started, "avr_loss=nan"))
+        sys.stderr.flush()
+        time.sleep(0.1)
+    fail(["the NaN run was never stopped"] + accelerate_failure(script))
+
+
+# --- configuration ---
+
+def load_args(path):
+    with open(path, "rb") as f:
+        config = tomllib.load(f)
+    flat = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def validate_dataset(config):
+    def extra(keys, allowed, where):
+        for key in keys:
+            if key not in allowed:
+                fail([
+                    "Invalid user config / ユーザ設定の形式が正しくないようです",
+                    "Traceback (most recent call last):",
+                    f"voluptuous.error.MultipleInvalid: extra keys not allowed @ data{where}['{key}']",
+                ])
+
+    extra(config.keys(), {"general", "datasets"}, "")
+    extra(config.get("general", {}).keys(), GENERAL_KEYS, "['general']")
+    for i, dataset in enumerate(config.get("datasets", [])):
+        extra(dataset.keys(), DATASET_KEYS, f"['datasets'][{i}]")
+        for j, subset in enumerate(dataset.get("subsets", [])):
+            extra(subset.keys(), SUBSET_KEYS, f"['datasets'][{i}]['subsets'][{j}]")
+
+
+def control(args, name, default):
+    value = getattr(args, name)
+    if value is None:
+        value = os.environ.get(name.upper().replace("FAKE_", "FAKE_SD_SCRIPTS_"), default)
+    return value
+
+
+def main():
+    parser = argparse.ArgumentParser(prog=os.path.basename(sys.argv[0]))
+    parser.add_argument("--script", default="train_network.py")
+    parser.add_argument("--config_file")
+    parser.add_argument("--dataset_config")
+    parser.add_argument("--fake_losses")
+    parser.add_argument("--fake_mode")
+    parser.add_argument("--fake_fail_epoch")
+    parser.add_argument("--fake_step_seconds")
+    cli = parser.parse_args()  # an unknown argument ends with "error: unrecognized arguments", exit 2, like sd-scripts
+
+    losses = [float(x) for x in str(control(cli, "fake_losses", "0.14,0.11,0.09,0.10")).split(",")]
+    mode = control(cli, "fake_mode", "ok")
+    fail_epoch = int(control(cli, "fake_fail_epoch", "2"))
+    step_seconds = float(control(cli, "fake_step_seconds", "0.001"))
+    script = cli.script
+
+    log(f"Loading settings from {cli.config_file}...", "train_util.py:4744")
+    args = load_args(cli.config_file)
+    dataset_config_path = cli.dataset_config or args.get("dataset_config")
+    for name in NUMERIC_ARGS:
+        if isinstance(args.get(name), str):
+            fail([f"TypeError: '<' not supported between instances of 'str' and 'int' ({name})"] + accelerate_failure(script))
+    for name in ("pretrained_model_name_or_path", "output_dir", "output_name"):
+        if name not in args:
+            fail([f"ValueError: {name} is required"] + accelerate_failure(script))
+    if not os.path.isfile(args["pretrained_model_name_or_path"]):
+        fail([f"FileNotFoundError: {args['pretrained_model_name_or_path']}"] + accelerate_failure(script))
+    if args.get("cache_text_encoder_outputs") and not args.get("network_train_unet_only"):
+        fail(["AssertionError: network for Text Encoder cannot be trained with caching Text Encoder outputs / "
+              "Text Encoderの出力をキャッシュしながらText Encoderのネットワークを学習することはできません"] + accelerate_failure(script))
+
+    with open(dataset_config_path, "rb") as f:
+        dataset_config = tomllib.load(f)
+    validate_dataset(dataset_config)
+    log(f"Loading dataset config from {dataset_config_path}", "train_network.py:304")
+
+    images = 0
+    batch_size = 1
+    for dataset in dataset_config.get("datasets", []):
+        batch_size = dataset.get("batch_size", dataset_config.get("general", {}).get("batch_size", 1))
+        for subset in dataset.get("subsets", []):
+            folder = subset["image_dir"]
+            count = sum(1 for n in os.listdir(folder) if os.path.splitext(n)[1].lower() in IMAGE_EXTENSIONS)
+            images += count * subset.get("num_repeats", 1)
+            # Latent caches are written next to the images.
+            with open(os.path.join(folder, ".fake_latent_cache"), "w") as cache:
+                cache.write("cache")
+
+    if images == 0 or mode == "no_data":
+        log("No data found. Please verify arguments (train_data_dir must be the parent of folders with images) / "
+            "画像がありません。引数指定を確認してください（train_data_dirには画像があるフォルダではなく、画像があるフォルダの親フォルダを指定する必要があります）",
+            "train_network.py:498")
+        return 0
+
+    epochs = int(args.get("max_train_epochs", 1))
+    steps_per_epoch = math.ceil(images / batch_size)
+    total = epochs * steps_per_epoch
+    log(f"num train images * repeats / 学習画像の数×繰り返し回数: {images}", "train_network.py:1073")
+    log(f"num batches per epoch / 1epochのバッチ数: {steps_per_epoch}", "train_network.py:1075")
+    log(f"num epochs / epoch数: {epochs}", "train_network.py:1076")
+    log(f"total optimization steps / 学習ステップ数: {total}", "train_network.py:1083")
+
+    output_dir = args["output_dir"]
+    name = args["output_name"]
+    os.makedirs(output_dir, exist_ok=True)
+    writer = EventWriter(args["logging_dir"]) if args.get("log_with") == "tensorboard" and args.get("logging_dir") else None
+    save_every = int(args.get("save_every_n_epochs", 0) or 0)
+
+    window = [0.0] * steps_per_epoch  # sd-scripts' LossRecorder: the mean over the last epoch's worth of steps
+    window_total = 0.0
+    started = time.time()
+    step = 0
+    sys.stderr.write("\r" + bar(0, total, 0, ""))
+    sys.stderr.flush()
+    for epoch in range(1, epochs + 1):
+        print(f"\nepoch {epoch}/{epochs}", flush=True)
+        mean = losses[min(epoch, len(losses)) - 1]
+        for i in range(steps_per_epoch):
+            if mode == "oom" and epoch == fail_epoch and i == 1:
+                sys.stderr.write("\n")
+                fail(["Traceback (most recent call last):",
+                      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB of which 1.12 GiB is free."]
+                     + accelerate_failure(script))
+            if mode == "sigkill" and epoch == fail_epoch and i == 1:
+                sys.stderr.write("\n")
+                fail([f"subprocess.CalledProcessError: Command '['/usr/bin/python3', '{script}']' died with <Signals.SIGKILL: 9>."])
+            if mode == "killed" and epoch == fail_epoch and i == 1:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if mode == "nan_latents" and epoch == fail_epoch and i == 1:
+                sys.stderr.write("\n")
+                fail(["RuntimeError: NaN detected in latents: /workspace/lora-run/dataset/images/img_001.png"] + accelerate_failure(script))
+
+            if mode == "nan" and epoch == fail_epoch and i == 1:
+                nan_until_stopped(step, total, started, script)
+            loss = mean + 0.1 * mean * ((i - (steps_per_epoch - 1) / 2) / steps_per_epoch)
+            window_total += loss - window[i]
+            window[i] = loss
+            step += 1
+            average = window_total / (i + 1 if epoch == 1 else steps_per_epoch)
+            time.sleep(step_seconds)
+            sys.stderr.write("\r" + bar(step, total, time.time() - started, f"avr_loss={format_num(average)}"))
+            sys.stderr.flush()
+            if writer:
+                writer.scalar("loss/current", loss, step)
+                writer.scalar("loss/average", average, step)
+
+        if writer:
+            writer.scalar("loss/epoch_average", mean, epoch)
+        if save_every and epoch % save_every == 0 and epoch < epochs:
+            path = os.path.join(output_dir, f"{name}-{epoch:06d}.safetensors")
+            print(f"\nsaving checkpoint: {path}", flush=True)
+            write_safetensors(path, epoch, step, mean, args)
+
+    sys.stderr.write("\n")
+    if mode == "no_model_saved":
+        return 0
+    path = os.path.join(output_dir, f"{name}.safetensors")
+    print(f"\nsaving checkpoint: {path}", flush=True)
+    write_safetensors(path, epochs, step, losses[min(epochs, len(losses)) - 1], args)
+    log("model saved.", "train_network.py:1481")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+using System.Net;
+using k8s;
+using LoraTrainer.Api;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Webhook.Tests;
+
+public sealed class EventTests : IAsyncLifetime
+{
+    private ReceiverFixture _receiver = null!;
+
+    public async ValueTask InitializeAsync() => _receiver = await ReceiverFixture.StartAsync();
+
+    public ValueTask DisposeAsync() => _receiver.DisposeAsync();
+
+    private static AgentEvent Event(long seq, string kind, int attempt = 1) => new() { Seq = seq, Kind = kind, Attempt = attempt, At = DateTimeOffset.UtcNow };
+
+    [Fact]
+    public async Task Events_WalkTheRunFromPendingGpuToAnUploadedOutput()
+    {
+        var token = _receiver.SeedRun("walk");
+
+        Assert.Equal("pendingImages", (await _receiver.PostOkAsync("walk", token, Event(1, EventKinds.GpuReady) with { Gpu = new GpuInfo { Name = "RTX 4090", MemoryMb = 24564 } })).Phase);
+        Assert.Equal("pendingModel", (await _receiver.PostOkAsync("walk", token, Event(2, EventKinds.ImagesDownloaded) with { Images = 38, Captions = 30, Bytes = 91233422 })).Phase);
+        Assert.Equal("pendingModel", (await _receiver.PostOkAsync("walk", token, Event(3, EventKinds.ModelDownloaded) with { Bytes = 6938078334, Sha256 = new string('a', 64) })).Phase);
+        Assert.Equal("training", (await _receiver.PostOkAsync("walk", token, Event(4, EventKinds.Ready))).Phase);
+        await _receiver.PostOkAsync("walk", token, Event(5, EventKinds.Progress) with { Percent = 10, Epoch = 1, TotalEpochs = 3, Step = 10, TotalSteps = 100, Loss = 0.12 });
+        await _receiver.PostOkAsync("walk", token, Event(6, EventKinds.EpochCompleted) with { Epoch = 1, Loss = 0.1123 });
+        await _receiver.PostOkAsync("walk", token, Event(7, EventKinds.EpochCompleted) with { Epoch = 2, Loss = 0.0987 });
+        await _receiver.PostOkAsync("walk", token, Event(8, EventKinds.TrainingCompleted) with
+        {
+            Epochs = [new EpochResult { Epoch = 1, Loss = 0.1123 }, new EpochResult { Epoch = 2, Loss = 0.0987 }, new EpochResult { Epoch = 3, Loss = 0.0991 }],
+            BestEpoch = 2,
+        });
+        var ack = await _receiver.PostOkAsync("walk", token, Event(9, EventKinds.Uploaded) with { Epoch = 2, Loss = 0.0987, Key = "loras/anna/walk.safetensors", Bytes = 228654120, Sha256 = new string('b', 64) });
+
+        var status = _receiver.Run("walk").Status!;
+        Assert.True(ack.Accepted);
+        Assert.Equal(TrainingPhase.Training, status.Phase);
+        Assert.Equal("s3://trained-loras/loras/anna/walk.safetensors", status.Output!.Uri);
+        Assert.Equal(2, status.Output.Epoch);
+        Assert.Equal([0.1123, 0.0987, 0.0991], status.Epochs.Select(e => e.Loss));
+        Assert.Equal("RTX 4090", status.Gpu!.GpuName);
+        Assert.Equal(9, status.LastEventSeq);
+        Assert.NotNull(status.LastHeartbeatTime);
+    }
+
+    [Fact]
+    public async Task RepeatedSeq_IsAnsweredOkAndChangesNothing()
+    {
+        var token = _receiver.SeedRun("repeat");
+        await _receiver.PostOkAsync("repeat", token, Event(1, EventKinds.GpuReady));
+        var before = _receiver.Run("repeat").Metadata.ResourceVersion;
+
+        var again = await _receiver.PostOkAsync("repeat", token, Event(1, EventKinds.GpuReady));
+        var older = await _receiver.PostOkAsync("repeat", token, Event(0 + 1, EventKinds.Heartbeat));
+
+        Assert.False(again.Accepted);
+        Assert.False(older.Accepted);
+        Assert.Equal("pendingImages", again.Phase);
+        Assert.Equal(before, _receiver.Run("repeat").Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task EventsAfterATerminalPhase_AreAnsweredOkAndIgnored()
+    {
+        var token = _receiver.SeedRun("done", TrainingPhase.Completed);
+        var before = _receiver.Run("done").Metadata.ResourceVersion;
+
+        var ack = await _receiver.PostOkAsync("done", token, Event(1, EventKinds.Failed) with { Stage = "training", Reason = "late" });
+
+        Assert.False(ack.Accepted);
+        Assert.Equal("completed", ack.Phase);
+        Assert.Equal(before, _receiver.Run("done").Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Failed_MovesTheRunToFailedWithTheReason()
+    {
+        var token = _receiver.SeedRun("oom", TrainingPhase.Training);
+
+        var ack = await _receiver.PostOkAsync("oom", token, Event(1, EventKinds.Failed) with { Stage = "training", Reason = "CUDA out of memory" });
+
+        Assert.Equal("failed", ack.Phase);
+        Assert.Equal("training: CUDA out of memory", _receiver.Run("oom").Status!.Message);
+        Assert.True(_receiver.Run("oom").Status!.Conditions.IsTrue(ConditionTypes.Failed));
+    }
+
+    [Fact]
+    public async Task AnEventForAnOlderAttempt_IsIgnored()
+    {
+        var token = _receiver.SeedRun("retry", TrainingPhase.PendingGpu, attempt: 2);
+
+        var ack = await _receiver.PostOkAsync("retry", token, Event(5, EventKinds.GpuReady, attempt: 1));
+
+        Assert.False(ack.Accepted);
+        Assert.Equal(TrainingPhase.PendingGpu, _receiver.Run("retry").Status!.Phase);
+    }
+
+    [Fact]
+    public async Task ProgressEvents_AreCoalescedToOneWritePerInterval_AndTheLatestValuesAreWritten()
+    {
+        var token = _receiver.SeedRun("flood", TrainingPhase.Training);
+        await _receiver.PostOkAsync("flood", token, Event(1, EventKinds.Progress) with { Percent = 1, Loss = 0.2 });
+        var writesAfterFirst = _receiver.StatusWrites("flood");
+
+        for (var seq = 2; seq <= 30; seq++)
+        {
+            Assert.True((await _receiver.PostOkAsync("flood", token, Event(seq, EventKinds.Progress) with { Percent = seq, Loss = 0.2 - (seq * 0.001) })).Accepted);
+        }
+
+        Assert.Equal(writesAfterFirst, _receiver.StatusWrites("flood"));
+        Assert.Equal(1, _receiver.Run("flood").Status!.Progress!.Percent);
+
+        _receiver.Time.Advance(TimeSpan.FromSeconds(5));
+        var status = await _receiver.Kube.WaitForAsync<Api.TrainingRun>(ReceiverFixture.Namespace, "flood", r => r.Status!.Progress!.Percent == 30, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(writesAfterFirst + 1, _receiver.StatusWrites("flood"));
+        Assert.Equal(30, status.Status!.LastEventSeq);
+        Assert.Equal(0.17, status.Status.Progress!.Loss!.Value, 6);
+    }
+
+    [Fact]
+    public async Task APhaseChangeAfterCoalescedProgress_IsWrittenAtOnceTogetherWithTheProgress()
+    {
+        var token = _receiver.SeedRun("mixed", TrainingPhase.Training);
+        await _receiver.PostOkAsync("mixed", token, Event(1, EventKinds.Progress) with { Percent = 10 });
+        await _receiver.PostOkAsync("mixed", token, Event(2, EventKinds.Progress) with { Percent = 90 });
+
+        var ack = await _receiver.PostOkAsync("mixed", token, Event(3, EventKinds.Failed) with { Stage = "training", Reason = "NaN loss" });
+
+        var status = _receiver.Run("mixed").Status!;
+        Assert.Equal("failed", ack.Phase);
+        Assert.Equal(TrainingPhase.Failed, status.Phase);
+        Assert.Equal(90, status.Progress!.Percent);
+        Assert.Equal(3, status.LastEventSeq);
+    }
+
+    [Fact]
+    public async Task AConcurrentReconcilerWrite_CausesAConflictTheReceiverSurvives_KeepingBothChanges()
+    {
+        var token = _receiver.SeedRun("race");
+        await _receiver.PostOkAsync("race", token, Event(1, EventKinds.GpuReady));
+        var run = _receiver.Run("race");
+        run.Status = run.Status! with { Cost = new CostStatus { EstimatedUsd = 0.42 } };
+        using (var client = _receiver.Kube.CreateClient())
+        {
+            await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+                new k8s.Models.V1Patch("""{"status":{"cost":{"estimatedUsd":0.42}}}""", k8s.Models.V1Patch.PatchType.MergePatch),
+                TrainingRun.Group, TrainingRun.Version, ReceiverFixture.Namespace, TrainingRun.Plural, "race", cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        var ack = await _receiver.PostOkAsync("race", token, Event(2, EventKinds.ImagesDownloaded) with { Images = 3 });
+
+        var status = _receiver.Run("race").Status!;
+        Assert.True(ack.Accepted);
+        Assert.Equal(TrainingPhase.PendingModel, status.Phase);
+        Assert.Equal(0.42, status.Cost!.EstimatedUsd);
+        Assert.Contains(_receiver.Kube.RequestLog, e => e.Method == "PATCH" && e.StatusCode == 409);
+    }
+
+    [Fact]
+    public async Task AWriteThatFails_IsAnswered503_AndTheSameSeqSucceedsOnRetry()
+    {
+        var token = _receiver.SeedRun("flaky");
+        _receiver.Kube.FailNextRequests("PATCH", "/apis/loratrainer.io/v1alpha1/namespaces/ml-team/trainingruns/flaky/status", 1, 500);
+
+        using var failed = await _receiver.PostAsync("flaky", token, Event(1, EventKinds.GpuReady));
+        var retried = await _receiver.PostOkAsync("flaky", token, Event(1, EventKinds.GpuReady));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.True(retried.Accepted);
+        Assert.Equal(TrainingPhase.PendingImages, _receiver.Run("flaky").Status!.Phase);
+    }
+
+    [Fact]
+    public async Task AReceiverRestart_LosesNothing_BecauseStateLivesInTheTrainingRun()
+    {
+        var token = _receiver.SeedRun("restart");
+        await _receiver.PostOkAsync("restart", token, Event(1, EventKinds.GpuReady));
+        await _receiver.PostOkAsync("restart", token, Event(2, EventKinds.ImagesDownloaded));
+
+        await _receiver.StopHostAsync();
+        await _receiver.StartHostAsync();
+
+        var repeated = await _receiver.PostOkAsync("restart", token, Event(2, EventKinds.ImagesDownloaded));
+        var next = await _receiver.PostOkAsync("restart", token, Event(3, EventKinds.Ready));
+
+        Assert.False(repeated.Accepted);
+        Assert.Equal("training", next.Phase);
+    }
+
+    [Fact]
+    public async Task OneHundredRunsReceivingEventsInParallel_EndConsistent()
+    {
+        var tokens = Enumerable.Range(0, 100).Select(i => (Name: $"par-{i}", Token: _receiver.SeedRun($"par-{i}"))).ToList();
+
+        await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = TestContext.Current.CancellationToken }, async (run, _) =>
+        {
+            await _receiver.PostOkAsync(run.Name, run.Token, Event(1, EventKinds.GpuReady));
+            await _receiver.PostOkAsync(run.Name, run.Token, Event(2, EventKinds.ImagesDownloaded));
+            await _receiver.PostOkAsync(run.Name, run.Token, Event(3, EventKinds.ModelDownloaded));
+            await _receiver.PostOkAsync(run.Name, run.Token, Event(4, EventKinds.Ready));
+            await _receiver.PostOkAsync(run.Name, run.Token, Event(5, EventKinds.EpochCompleted) with { Epoch = 1, Loss = 0.1 });
+        });
+
+        Assert.All(tokens, run =>
+        {
+            var status = _receiver.Run(run.Name).Status!;
+            Assert.Equal(TrainingPhase.Training, status.Phase);
+            Assert.Equal(5, status.LastEventSeq);
+            Assert.Single(status.Epochs);
+        });
+    }
+}
