@@ -26,9 +26,9 @@ public sealed class LeaderElectionTests
         {
             var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(client, "default", "operator", identity))
             {
-                LeaseDuration = TimeSpan.FromSeconds(1),
-                RenewDeadline = TimeSpan.FromMilliseconds(600),
-                RetryPeriod = TimeSpan.FromMilliseconds(100),
+                LeaseDuration = TimeSpan.FromSeconds(2),
+                RenewDeadline = TimeSpan.FromMilliseconds(1500),
+                RetryPeriod = TimeSpan.FromMilliseconds(150),
             });
             elector.OnStartedLeading += () =>
             {

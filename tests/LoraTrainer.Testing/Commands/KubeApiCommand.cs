@@ -21,6 +21,12 @@ internal sealed class KubeApiCommand : ITestKitCommand
     public async Task<int> RunAsync(CommandArguments arguments, CancellationToken stop)
     {
         arguments.RejectUnknown("port", "kubeconfig", "seed", "quiet");
+        var missing = arguments.GetAll("seed").FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p));
+        if (missing is not null)
+        {
+            throw new ArgumentException($"--seed {missing}: no such file or directory (relative to {Environment.CurrentDirectory})");
+        }
+
         var quiet = arguments.Get("quiet") == "true";
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning));
         await using var server = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions
@@ -30,8 +36,16 @@ internal sealed class KubeApiCommand : ITestKitCommand
         }, stop);
         foreach (var path in arguments.GetAll("seed"))
         {
-            var seeded = server.SeedFromPath(path);
-            await Console.Out.WriteLineAsync($"seeded {seeded.Count} object(s) from {path}");
+            try
+            {
+                var seeded = server.SeedFromPath(path);
+                await Console.Out.WriteLineAsync($"seeded {seeded.Count} object(s) from {path}");
+            }
+            catch (Exception e) when (e is InvalidOperationException or InvalidDataException or YamlDotNet.Core.YamlException)
+            {
+                await Console.Error.WriteLineAsync($"kube-api: cannot seed {path}: {e.Message}");
+                return 1;
+            }
         }
 
         var kubeconfig = await server.WriteKubeconfigAsync(arguments.Get("kubeconfig") ?? "fake.kubeconfig", cancellationToken: stop);

@@ -12,7 +12,7 @@ namespace LoraTrainer.Testing.Kubernetes;
 public sealed partial class FakeKubeApiServer
 {
     /// <summary>Puts an object in place, creating or replacing it, status included; a missing namespace is created.
-    /// A CustomResourceDefinition registers its kind at once.</summary>
+    /// A uid or creationTimestamp given on a new object is kept. A CustomResourceDefinition registers its kind at once.</summary>
     /// <returns>The object as stored, with uid, resourceVersion and timestamps.</returns>
     /// <exception cref="InvalidOperationException">The object is refused (unknown kind, invalid against its schema).</exception>
     public JsonObject Seed(JsonObject obj)

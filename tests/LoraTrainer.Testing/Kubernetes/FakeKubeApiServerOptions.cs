@@ -8,7 +8,9 @@ public sealed record FakeKubeApiServerOptions
     /// <summary>The port on 127.0.0.1. Defaults to 0: a free port chosen by the OS.</summary>
     public int Port { get; init; }
 
-    /// <summary>The clock for timestamps, ages, watch timeouts, bookmarks and injected latency. Defaults to the system clock.</summary>
+    /// <summary>The clock for timestamps, ages, watch timeouts, bookmarks, injected latency and the timeouts of
+    /// <see cref="FakeKubeApiServer.WaitForAsync(string, string, string?, string, Func{System.Text.Json.Nodes.JsonObject, bool}, TimeSpan?, CancellationToken)"/>.
+    /// Defaults to the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>How many changes per resource are kept for watch replay before older ones answer 410 Gone. Defaults to 10,000.</summary>

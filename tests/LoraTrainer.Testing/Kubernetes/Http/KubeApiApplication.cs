@@ -25,6 +25,7 @@ internal static class KubeApiApplication
         builder.Logging.ClearProviders();
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Port);

@@ -63,7 +63,7 @@ internal sealed class ResourceEndpoints(FakeCluster cluster, WatchStreamer watch
                 break;
             case "DELETE" when path.Name is null:
                 var deleted = cluster.DeleteCollection(type, Filter(type, ns, options), await DeleteOptionsAsync(context, options));
-                await Responses.WriteAsync(context, 200, ListObject(type, deleted, cluster.Store.Revision, null, null));
+                await Responses.WriteBytesAsync(context, 200, ListBytes(type, deleted, ListMetadata(cluster.Store.Revision, null, null)));
                 break;
             default:
                 throw KubeErrors.MethodNotAllowed($"the server does not allow this method on the requested resource");
@@ -80,7 +80,7 @@ internal sealed class ResourceEndpoints(FakeCluster cluster, WatchStreamer watch
             return;
         }
 
-        await Responses.WriteAsync(context, 200, ListObject(type, page.Items, page.ResourceVersion, page.Continue, page.RemainingItemCount));
+        await Responses.WriteBytesAsync(context, 200, ListBytes(type, page.Items, ListMetadata(page.ResourceVersion, page.Continue, page.RemainingItemCount)));
     }
 
     private async Task WriteObjectAsync(HttpContext context, int statusCode, ResourceType type, JsonObject obj, RequestOptions options)
@@ -110,13 +110,29 @@ internal sealed class ResourceEndpoints(FakeCluster cluster, WatchStreamer watch
         return new WatchFilter(ns, selector);
     }
 
-    private static JsonObject ListObject(ResourceType type, IReadOnlyList<JsonObject> items, long revision, string? continueToken, long? remaining) => new()
+    /// <summary>Writes the list envelope around the stored items without copying them.</summary>
+    private static byte[] ListBytes(ResourceType type, IReadOnlyList<JsonObject> items, JsonObject metadata)
     {
-        ["kind"] = type.ListKind,
-        ["apiVersion"] = type.ApiVersion,
-        ["metadata"] = ListMetadata(revision, continueToken, remaining),
-        ["items"] = new JsonArray([.. items.Select(i => (JsonNode)i.DeepClone())]),
-    };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = KubeJson.CreateWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", type.ListKind);
+            writer.WriteString("apiVersion", type.ApiVersion);
+            writer.WritePropertyName("metadata");
+            metadata.WriteTo(writer);
+            writer.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                item.WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     private static JsonObject ListMetadata(long revision, string? continueToken, long? remaining)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LoraTrainer.Testing.Kubernetes.Http;
+using LoraTrainer.Testing.Kubernetes.Validation;
 
 namespace LoraTrainer.Testing.Kubernetes.Selectors;
 
@@ -75,10 +76,10 @@ internal sealed partial class LabelSelector
     }
 
     private static string ValidKey(string key, string requirement) =>
-        QualifiedName().IsMatch(key) ? key : throw Unparsable(requirement, $"invalid label key \"{key}\"");
+        ObjectMetaRules.IsQualifiedName(key) ? key : throw Unparsable(requirement, $"invalid label key \"{key}\"");
 
     private static string ValidValue(string value, string requirement) =>
-        value.Length == 0 || (value.Length <= 63 && LabelValue().IsMatch(value))
+        ObjectMetaRules.IsLabelValue(value)
             ? value
             : throw Unparsable(requirement, $"invalid label value: \"{value}\"");
 
@@ -90,12 +91,6 @@ internal sealed partial class LabelSelector
 
     [GeneratedRegex(@"^(?<key>[^!=<>\s]+)\s*(?<op>==|=|!=|>|<)\s*(?<value>.*)$")]
     private static partial Regex EqualityRequirement();
-
-    [GeneratedRegex(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
-    private static partial Regex QualifiedName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
-    private static partial Regex LabelValue();
 
     private enum Operator
     {

@@ -51,8 +51,17 @@ internal sealed partial class FakeCluster
         }
 
         EnsureNamespaceAccepts(type, ns, options);
-        meta["uid"] = Guid.NewGuid().ToString();
-        meta["creationTimestamp"] = Now;
+        // A seed may fix its uid and age (tests wire owner references and deadlines to them); clients may not.
+        if (!options.Seed || string.IsNullOrEmpty(KubeJson.GetString(meta, "uid")))
+        {
+            meta["uid"] = Guid.NewGuid().ToString();
+        }
+
+        if (!options.Seed || string.IsNullOrEmpty(KubeJson.GetString(meta, "creationTimestamp")))
+        {
+            meta["creationTimestamp"] = Now;
+        }
+
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");
         meta.Remove("resourceVersion");

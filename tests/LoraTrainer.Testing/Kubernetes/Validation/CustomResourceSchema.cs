@@ -7,6 +7,8 @@ namespace LoraTrainer.Testing.Kubernetes.Validation;
 /// <summary>The openAPIV3Schema of one CRD version, compiled once: prunes, defaults and validates custom resources.</summary>
 internal sealed class CustomResourceSchema
 {
+    private static readonly EvaluationOptions FlagOnly = new() { OutputFormat = OutputFormat.Flag };
+
     private readonly JsonSchema _compiled;
     private readonly JsonObject _converted;
 
@@ -32,7 +34,14 @@ internal sealed class CustomResourceSchema
     public IReadOnlyList<FieldError> Validate(JsonObject obj)
     {
         var instance = JsonSerializer.SerializeToElement(obj);
+
+        // The flag format stops at the first failure; the detailed pass runs only to explain a refusal.
+        if (_compiled.Evaluate(instance, FlagOnly).IsValid)
+        {
+            return [];
+        }
+
         var results = _compiled.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        return results.IsValid ? [] : SchemaErrorMapper.Map(results, _converted, obj);
+        return SchemaErrorMapper.Map(results, _converted, obj);
     }
 }

@@ -25,18 +25,24 @@ internal static partial class ObjectMetaRules
     {
         foreach (var (key, value) in KubeJson.Labels(obj))
         {
-            if (value.Length > 63 || (value.Length > 0 && !LabelValue().IsMatch(value)))
+            if (!IsLabelValue(value))
             {
                 yield return FieldError.Invalid($"metadata.labels", $"\"{value}\"",
                     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
             }
 
-            if (!QualifiedKey().IsMatch(key))
+            if (!IsQualifiedName(key))
             {
                 yield return FieldError.Invalid("metadata.labels", $"\"{key}\"", "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
             }
         }
     }
+
+    /// <summary>A label key: an optional DNS subdomain prefix and a name of up to 63 characters.</summary>
+    public static bool IsQualifiedName(string key) => QualifiedKey().IsMatch(key);
+
+    /// <summary>A label value: empty, or up to 63 alphanumerics with '-', '_' or '.' inside.</summary>
+    public static bool IsLabelValue(string value) => value.Length == 0 || (value.Length <= 63 && LabelValue().IsMatch(value));
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex DnsSubdomain();

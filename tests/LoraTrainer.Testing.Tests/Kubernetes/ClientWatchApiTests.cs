@@ -1,0 +1,71 @@
+using k8s;
+using k8s.Models;
+using LoraTrainer.Api;
+using LoraTrainer.Testing.Builders;
+using static LoraTrainer.Testing.Tests.Kubernetes.KubeFixtures;
+
+namespace LoraTrainer.Testing.Tests.Kubernetes;
+
+/// <summary>The other watch entry points of KubernetesClient work against the fake unmodified.</summary>
+public sealed class ClientWatchApiTests
+{
+    [Fact]
+    public async Task ListWithWatchTrue_ThroughTheWatchAsyncExtension_StreamsTypedTrainingRuns()
+    {
+        await using var server = await StartWithCrdAsync();
+        using var client = server.CreateClient();
+        var start = ResourceVersion(await CreateRunAsync(client, "a"));
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(Patch.Merge("""{"status":{"phase":"training"}}"""), Group, RunVersion, "default", Plural, "a", cancellationToken: Token);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+
+        var seen = false;
+        var response = client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(Group, RunVersion, "default", Plural,
+            resourceVersion: start, watch: true, cancellationToken: cts.Token);
+#pragma warning disable CS0618 // The extension is what existing informers call; it must keep working.
+        await foreach (var (type, run) in response.WatchAsync<TrainingRun, object>(cancellationToken: cts.Token))
+#pragma warning restore CS0618
+        {
+            Assert.Equal(WatchEventType.Modified, type);
+            Assert.Equal(TrainingPhase.Training, run.Status!.Phase);
+            seen = true;
+            break;
+        }
+
+        Assert.True(seen, "the watch ended without an event");
+    }
+
+    [Fact]
+    public async Task TypedBuiltInWatch_SeesLeaseRenewals()
+    {
+        await using var server = await LoraTrainer.Testing.Kubernetes.FakeKubeApiServer.StartAsync(cancellationToken: Token);
+        using var client = server.CreateClient();
+        var lease = await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "lock" }, Spec = new V1LeaseSpec { HolderIdentity = "a" } }, "default", cancellationToken: Token);
+        lease.Spec.HolderIdentity = "b";
+        await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "lock", "default", cancellationToken: Token);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+
+        var seen = false;
+        await foreach (var (type, changed) in client.CoordinationV1.WatchListNamespacedLeaseAsync("default", resourceVersion: lease.Metadata.ResourceVersion, cancellationToken: cts.Token))
+        {
+            Assert.Equal(WatchEventType.Modified, type);
+            Assert.Equal("b", changed.Spec.HolderIdentity);
+            seen = true;
+            break;
+        }
+
+        Assert.True(seen, "the watch ended without an event");
+    }
+
+    [Fact]
+    public async Task Seed_KeepsAGivenUidSoOwnerReferencesCanBeWiredUpFront()
+    {
+        await using var server = await StartWithCrdAsync();
+        var run = new TrainingRunBuilder().Named("anna", "default").Build();
+
+        var seeded = server.Seed(run);
+
+        Assert.Equal(run.Metadata.Uid, seeded.Metadata.Uid);
+    }
+}
