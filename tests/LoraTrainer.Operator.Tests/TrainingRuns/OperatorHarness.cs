@@ -1,0 +1,193 @@
+using System.Text;
+using k8s.Models;
+using LoraTrainer.Api;
+using LoraTrainer.Cluster;
+using LoraTrainer.Operator.Hosting;
+using LoraTrainer.Operator.Tests.Datasets;
+using LoraTrainer.Testing;
+using LoraTrainer.Testing.Builders;
+using LoraTrainer.Testing.Civitai;
+using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.S3;
+using LoraTrainer.Testing.Vast;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LoraTrainer.Operator.Tests.TrainingRuns;
+
+/// <summary>
+/// The real operator (every service, leader election off) against the Kubernetes API fake, the Vast simulator, s3rver
+/// and the Civitai fake, all over real HTTP. <see cref="RestartAsync"/> simulates a crash: a new process with no memory.
+/// </summary>
+public sealed class OperatorHarness : IAsyncDisposable
+{
+    public const string Namespace = "ml-team";
+    public const string ImagesBucket = "training-images";
+    public const string OutputBucket = "trained-loras";
+
+    private IHost? _host;
+    private readonly Dictionary<string, string?> _settings;
+
+    private OperatorHarness(FakeKubeApiServer kube, VastSimulator vast, S3rverServer s3, CivitaiFake civitai, Dictionary<string, string?> settings)
+    {
+        Kube = kube;
+        Vast = vast;
+        S3 = s3;
+        Civitai = civitai;
+        _settings = settings;
+        Runs = new CustomResourceClient<TrainingRun>(kube.CreateClient());
+    }
+
+    public FakeKubeApiServer Kube { get; }
+    public VastSimulator Vast { get; }
+    public S3rverServer S3 { get; }
+    public CivitaiFake Civitai { get; }
+    public CustomResourceClient<TrainingRun> Runs { get; }
+
+    public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null)
+    {
+        var kube = await FakeKubeApiServer.StartAsync();
+        kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
+        kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
+        var vast = await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate });
+        var civitai = await CivitaiFake.StartAsync();
+        await s3.EnsureBucketAsync(ImagesBucket);
+        await s3.EnsureBucketAsync(OutputBucket);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Operator:ReceiverUrl"] = "http://127.0.0.1:9",
+            ["Operator:InstanceCheckInterval"] = "00:00:01",
+            ["Operator:NoOfferRetryInterval"] = "00:00:01",
+            ["Operator:LeaderElection:Enabled"] = "false",
+            ["Vast:BaseUrl"] = vast.BaseUrl.ToString(),
+            ["Vast:ApiKey"] = vast.ApiKey,
+            ["Vast:ClusterName"] = "test",
+            ["Vast:SweepEnabled"] = "false",
+            ["Vast:RetryBaseDelay"] = "00:00:00.050",
+            ["Vast:RetryMaxDelay"] = "00:00:00.200",
+            ["Vast:CreateLookupDelay"] = "00:00:00.050",
+            ["Vast:DestroyConfirmDelay"] = "00:00:00.050",
+            ["Vast:Pacing:Search"] = "00:00:00",
+            ["Vast:Pacing:Create"] = "00:00:00",
+            ["Vast:Pacing:Show"] = "00:00:00",
+            ["Vast:Pacing:Label"] = "00:00:00",
+            ["Vast:Pacing:List"] = "00:00:00",
+            ["Vast:Pacing:Destroy"] = "00:00:00",
+            ["S3:Provider"] = "Other",
+            ["S3:ServiceUrl"] = s3.ServiceUrl.ToString(),
+            ["S3:Region"] = S3rverServer.Region,
+            ["S3:ChecksumMode"] = "WHEN_REQUIRED",
+            ["S3:AccessKeyId"] = S3rverServer.AccessKeyId,
+            ["S3:SecretAccessKey"] = S3rverServer.SecretAccessKey,
+            ["Civitai:BaseUrl"] = civitai.BaseUrl.ToString(),
+            ["Civitai:RetryDelay"] = "00:00:00.050",
+        };
+        configure?.Invoke(settings);
+        var harness = new OperatorHarness(kube, vast, s3, civitai, settings);
+        await harness.StartOperatorAsync();
+        return harness;
+    }
+
+    public async Task StartOperatorAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(_settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddOperator(builder.Configuration, () => Kube.CreateClientConfiguration());
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    public async Task StopOperatorAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            _host = null;
+        }
+    }
+
+    /// <summary>A crash and restart: the new operator knows only what is in Kubernetes and at Vast.</summary>
+    public async Task RestartAsync()
+    {
+        await StopOperatorAsync();
+        await StartOperatorAsync();
+    }
+
+    /// <summary>Seeds two images (one captioned) under <c>people/{name}/</c> and an offer, and applies an SD 1.5 run.</summary>
+    public async Task<TrainingRun> ApplyRunAsync(string name, Func<TrainingRunSpec, TrainingRunSpec>? change = null)
+    {
+        await S3.PutObjectAsync(ImagesBucket, $"people/{name}/a.jpg", TestImages.Jpeg(seed: 1));
+        await S3.PutObjectAsync(ImagesBucket, $"people/{name}/b.png", TestImages.Png(seed: 2));
+        await S3.PutObjectAsync(ImagesBucket, $"people/{name}/a.txt", Encoding.UTF8.GetBytes("ohwx woman, smiling"));
+        var run = new TrainingRunBuilder().Named(name, Namespace).WithSpec(s => s with
+        {
+            BaseModel = new BaseModelSpec { Url = new UrlModelSource { Url = "https://models.example.com/sd15.safetensors", Sha256 = new string('a', 64) }, Family = ModelFamily.Sd15 },
+            Dataset = s.Dataset with { S3 = new S3Location { Bucket = ImagesBucket, Prefix = $"people/{name}/" } },
+            Output = new OutputSpec { S3 = new S3Location { Bucket = OutputBucket, Prefix = "loras/" } },
+            Training = new TrainingSpec { MaxTrainEpochs = 3, BatchSize = 1 },
+            Gpu = new GpuSpec { MaxPricePerHour = 5 },
+        }).Build();
+        if (change is not null)
+        {
+            run.Spec = change(run.Spec);
+        }
+
+        run.Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace };
+        using var client = Kube.CreateClient();
+        using var generic = new k8s.GenericClient(client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
+        return await generic.CreateNamespacedAsync(run, Namespace, CancellationToken.None);
+    }
+
+    public static SimulatedOffer Offer(long id, long machine, double price = 0.35, VastLifecycle? lifecycle = null) =>
+        new() { Id = id, MachineId = machine, DphBase = price, Lifecycle = lifecycle ?? VastLifecycle.Immediate };
+
+    public TrainingRun? Run(string name) => Kube.Get<TrainingRun>(Namespace, name);
+
+    public Task<TrainingRun> WaitForAsync(string name, Func<TrainingRun, bool> predicate, int seconds = 20) =>
+        Kube.WaitForAsync<TrainingRun>(Namespace, name, predicate, TimeSpan.FromSeconds(seconds), TestContext.Current.CancellationToken);
+
+    public Task<TrainingRun> WaitForPhaseAsync(string name, TrainingPhase phase, int seconds = 20) =>
+        WaitForAsync(name, r => r.Status?.Phase == phase, seconds);
+
+    /// <summary>Applies an agent event the way the receiver does: through the phase machine, guarded by the resourceVersion.</summary>
+    public async Task<bool> AgentSendsAsync(string name, Func<int, PhaseInput> input)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var run = (await Runs.GetAsync(new ResourceKey(Namespace, name), CancellationToken.None))!;
+            var result = PhaseMachine.Apply(run, input(run.Status!.Attempt), DateTimeOffset.UtcNow);
+            if (!result.Accepted)
+            {
+                return false;
+            }
+
+            var patch = StatusPatch.For(
+                System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(run.Status)),
+                System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(result.Status)),
+                run.Metadata.ResourceVersion);
+            try
+            {
+                await Runs.PatchStatusAsync(ResourceKey.Of(run), patch!, CancellationToken.None);
+                return true;
+            }
+            catch (ResourceConflictException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("the simulated agent kept conflicting with the operator");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopOperatorAsync();
+        await Civitai.DisposeAsync();
+        await Vast.DisposeAsync();
+        await Kube.DisposeAsync();
+    }
+}

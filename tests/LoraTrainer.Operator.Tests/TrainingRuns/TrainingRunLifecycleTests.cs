@@ -1,0 +1,157 @@
+using System.Text;
+using System.Text.Json;
+using k8s;
+using LoraTrainer.Api;
+using LoraTrainer.Protocol;
+using LoraTrainer.Testing.S3;
+using LoraTrainer.Testing.Vast;
+
+namespace LoraTrainer.Operator.Tests.TrainingRuns;
+
+public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<S3rverFixture>, IAsyncLifetime
+{
+    private OperatorHarness _h = null!;
+
+    public async ValueTask InitializeAsync() => _h = await OperatorHarness.StartAsync(s3.Server);
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    [Fact]
+    public async Task HappyPath_FromApplyToCompleted_ReleasesTheGpuAndRecordsTheCost()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(101, machine: 11), OperatorHarness.Offer(102, machine: 12, price: 0.9));
+        await _h.ApplyRunAsync("happy");
+
+        var allocated = await _h.WaitForPhaseAsync("happy", TrainingPhase.PendingGpu);
+        Assert.Equal(1, allocated.Status!.Attempt);
+        Assert.Equal("11", allocated.Status.Gpu!.MachineId);
+        Assert.Equal(2, allocated.Status.Dataset!.Images);
+        Assert.Contains(TrainingRun.ReleaseFinalizer, allocated.Metadata.Finalizers);
+        var config = await AgentConfigAsync("happy");
+        Assert.Equal(1, config.Run.Attempt);
+        Assert.StartsWith("http", config.Dataset.Url, StringComparison.Ordinal);
+        Assert.Equal("train_network.py", config.Training.Script);
+        Assert.Equal(1, _h.Vast.Cost().AliveInstances);
+
+        await _h.AgentSendsAsync("happy", a => new GpuReadyInput(1, a, "RTX 4090", 24564));
+        await _h.AgentSendsAsync("happy", a => new ImagesDownloadedInput(2, a, 2, 1, 4000));
+        await _h.AgentSendsAsync("happy", a => new ModelDownloadedInput(3, a, 100, null));
+        await _h.AgentSendsAsync("happy", a => new ReadyInput(4, a));
+        await _h.AgentSendsAsync("happy", a => new EpochCompletedInput(5, a, 1, 0.12));
+        await _h.AgentSendsAsync("happy", a => new EpochCompletedInput(6, a, 2, 0.09));
+        var lora = Encoding.UTF8.GetBytes(new string('L', 4096));
+        await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/happy.safetensors", lora, TestContext.Current.CancellationToken);
+        await _h.AgentSendsAsync("happy", a => new UploadedInput(7, a, 2, 0.09, $"s3://{OperatorHarness.OutputBucket}/loras/happy.safetensors", lora.Length, null));
+
+        var done = await _h.WaitForAsync("happy", r => r.Status?.Phase == TrainingPhase.Completed && r.Status.Gpu?.ReleasedAt is not null);
+        Assert.NotNull(done.Status!.Output!.VerifiedAt);
+        Assert.True(done.Status.Cost!.EstimatedUsd >= 0);
+        Assert.True(done.Status.Conditions.IsTrue(ConditionTypes.Ready));
+        Assert.Equal(0, _h.Vast.Cost().AliveInstances);
+        Assert.Single(_h.Vast.Instances(includeDestroyed: true));
+        var events = await EventReasonsAsync("happy");
+        Assert.Contains("GpuAllocated", events);
+        Assert.Contains("GpuReleased", events);
+        Assert.Contains("Completed", events);
+    }
+
+    [Fact]
+    public async Task AnUploadThatIsNotInS3_FailsVerification_AndReleasesTheGpu()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(201, machine: 21));
+        await _h.ApplyRunAsync("liar");
+        await _h.WaitForPhaseAsync("liar", TrainingPhase.PendingGpu);
+        await _h.AgentSendsAsync("liar", a => new GpuReadyInput(1, a, null, null));
+        await _h.AgentSendsAsync("liar", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
+        await _h.AgentSendsAsync("liar", a => new ReadyInput(3, a));
+
+        await _h.AgentSendsAsync("liar", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/missing.safetensors", 10, null));
+
+        var failed = await _h.WaitForAsync("liar", r => r.Status?.Phase == TrainingPhase.Failed && r.Status.Gpu?.ReleasedAt is not null);
+        Assert.Contains("not in S3", failed.Status!.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _h.Vast.Cost().AliveInstances);
+    }
+
+    [Fact]
+    public async Task AgentFailure_IsTerminal_KeepsTheReason_AndReleasesTheGpu()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(301, machine: 31));
+        await _h.ApplyRunAsync("oom");
+        await _h.WaitForPhaseAsync("oom", TrainingPhase.PendingGpu);
+
+        await _h.AgentSendsAsync("oom", a => new AgentFailedInput(1, a, "training", "CUDA out of memory"));
+
+        var failed = await _h.WaitForAsync("oom", r => r.Status?.Gpu?.ReleasedAt is not null);
+        Assert.Equal(TrainingPhase.Failed, failed.Status!.Phase);
+        Assert.Equal("training: CUDA out of memory", failed.Status.Message);
+        Assert.Equal(0, _h.Vast.Cost().AliveInstances);
+    }
+
+    [Fact]
+    public async Task ADatasetWithoutImages_IsRefusedBeforeAnyGpuIsRented()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(401, machine: 41));
+
+        await _h.ApplyRunAsync("empty", s => s with { Dataset = s.Dataset with { S3 = new S3Location { Bucket = OperatorHarness.ImagesBucket, Prefix = "nobody/" } } });
+
+        var failed = await _h.WaitForPhaseAsync("empty", TrainingPhase.Failed);
+        Assert.Contains("no images under s3://training-images/nobody/", failed.Status!.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+    }
+
+    [Fact]
+    public async Task AMissingCredentialSecret_IsReportedByName_AndNothingIsRented()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(501, machine: 51));
+
+        await _h.ApplyRunAsync("nocreds", s => s with { Credentials = new CredentialsSpec { S3 = new SecretReference { Name = "team-s3" } } });
+
+        var failed = await _h.WaitForPhaseAsync("nocreds", TrainingPhase.Failed);
+        Assert.Equal("spec.credentials.s3: Secret ml-team/team-s3 not found; create it or remove the reference", failed.Status!.Message);
+        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+    }
+
+    [Fact]
+    public async Task NoMatchingOffer_SaysWhy_AndRentsOnceAnOfferAppears()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(601, machine: 61, price: 2.0));
+        await _h.ApplyRunAsync("picky", s => s with { Gpu = new GpuSpec { MaxPricePerHour = 0.5 } });
+
+        var waiting = await _h.WaitForAsync("picky", r => r.Status?.Message?.StartsWith("no GPU yet", StringComparison.Ordinal) == true);
+        Assert.Contains("$0.50/h", waiting.Status!.Message, StringComparison.Ordinal);
+
+        _h.Vast.AddOffers(OperatorHarness.Offer(602, machine: 62, price: 0.3));
+        var rented = await _h.WaitForPhaseAsync("picky", TrainingPhase.PendingGpu);
+        Assert.Equal("62", rented.Status!.Gpu!.MachineId);
+    }
+
+    [Fact]
+    public async Task DryRun_WritesThePlan_AndRentsNothing()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(701, machine: 71, price: 0.4), OperatorHarness.Offer(702, machine: 72, price: 0.6));
+
+        await _h.ApplyRunAsync("plan", s => s with { DryRun = true });
+
+        var planned = await _h.WaitForAsync("plan", r => r.Status?.Plan is not null);
+        Assert.Equal("701", planned.Status!.Plan!.OfferId);
+        Assert.Equal(2, planned.Status.Plan.MatchingOffers);
+        Assert.True(planned.Status.Plan.EstimatedUsd > 0);
+        Assert.StartsWith("dry run: would rent RTX 4090", planned.Status.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+    }
+
+    private async Task<AgentConfig> AgentConfigAsync(string name)
+    {
+        using var client = _h.Kube.CreateClient();
+        var secret = await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(name, secret.Metadata.OwnerReferences.Single().Name);
+        return JsonSerializer.Deserialize<AgentConfig>(secret.Data[RunSecret.ConfigKey], ProtocolJson.Options)!;
+    }
+
+    private async Task<IReadOnlyList<string>> EventReasonsAsync(string name)
+    {
+        using var client = _h.Kube.CreateClient();
+        var events = await client.CoreV1.ListNamespacedEventAsync(OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
+        return events.Items.Where(e => e.InvolvedObject.Name == name).Select(e => e.Reason).ToList();
+    }
+}
