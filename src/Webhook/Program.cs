@@ -1,5 +1,4 @@
 using LoraTrainer.Webhook;
-using Prometheus;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.AddJsonConsole();
@@ -7,9 +6,7 @@ builder.Services.AddWebhookReceiver();
 
 var app = builder.Build();
 app.MapWebhookReceiver();
-app.MapHealthChecks("/healthz");
-app.MapHealthChecks("/readyz");
-app.MapMetrics("/metrics");
+app.MapReceiverOperations();
 await app.RunAsync();
 
 /// <summary>The receiver's entry point; public so tests can host it.</summary>

@@ -9,6 +9,7 @@ using LoraTrainer.Webhook.Runs;
 using LoraTrainer.Webhook.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace LoraTrainer.Webhook;
 
@@ -24,6 +25,16 @@ public static class ReceiverEndpoints
         var runs = app.MapGroup("/v1/runs/{namespace}/{name}");
         runs.MapGet("/config", GetConfigAsync);
         runs.MapPost("/events", PostEventAsync);
+        return app;
+    }
+
+    /// <summary>Maps <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (Prometheus format).</summary>
+    public static IEndpointRouteBuilder MapReceiverOperations(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/readyz");
+        app.MapMetrics("/metrics");
         return app;
     }
 

@@ -1,40 +1,35 @@
-using System.Diagnostics.Metrics;
+using Prometheus;
 
 namespace LoraTrainer.Webhook;
 
-/// <summary>The receiver's instruments (meter <c>LoraTrainer.Webhook</c>), exported at <c>/metrics</c>.</summary>
-internal sealed class ReceiverMetrics : IDisposable
+/// <summary>The receiver's metrics, exported in Prometheus format at <c>/metrics</c>.</summary>
+internal sealed class ReceiverMetrics
 {
-    public const string MeterName = "LoraTrainer.Webhook";
+    private static readonly Counter Events = Metrics.CreateCounter(
+        "loratrainer_receiver_events_total", "Events by kind and outcome (accepted, ignored, unauthorized, invalid, too_large, rate_limited, error).", "kind", "outcome");
 
-    private readonly Meter _meter;
-    private readonly Counter<long> _events;
-    private readonly Counter<long> _writes;
-    private readonly Counter<long> _coalesced;
-    private readonly Counter<long> _conflicts;
-    private readonly Histogram<double> _latency;
+    private static readonly Counter Writes = Metrics.CreateCounter("loratrainer_receiver_status_writes_total", "TrainingRun status patches written.");
 
-    public ReceiverMetrics(IMeterFactory meterFactory)
-    {
-        _meter = meterFactory.Create(MeterName);
-        _events = _meter.CreateCounter<long>("loratrainer_receiver_events", description: "Events by kind and outcome (accepted, ignored, unauthorized, invalid, too_large, rate_limited, error).");
-        _writes = _meter.CreateCounter<long>("loratrainer_receiver_status_writes", description: "TrainingRun status patches written.");
-        _coalesced = _meter.CreateCounter<long>("loratrainer_receiver_coalesced_updates", description: "Progress events folded into a later write.");
-        _conflicts = _meter.CreateCounter<long>("loratrainer_receiver_write_conflicts", description: "Status writes retried after a 409.");
-        _latency = _meter.CreateHistogram<double>("loratrainer_receiver_event_duration", unit: "s", description: "Time to answer an event.");
-    }
+    private static readonly Counter CoalescedUpdates = Metrics.CreateCounter("loratrainer_receiver_coalesced_updates_total", "Progress events folded into a later write.");
+
+    private static readonly Counter Conflicts = Metrics.CreateCounter("loratrainer_receiver_write_conflicts_total", "Status writes retried after a 409.");
+
+    private static readonly Histogram Latency = Metrics.CreateHistogram(
+        "loratrainer_receiver_event_duration_seconds", "Time to answer an event.", new HistogramConfiguration
+        {
+            LabelNames = ["outcome"],
+            Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16),
+        });
 
     public void Event(string kind, string outcome, TimeSpan elapsed)
     {
-        _events.Add(1, new("kind", kind), new("outcome", outcome));
-        _latency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+        Events.WithLabels(kind, outcome).Inc();
+        Latency.WithLabels(outcome).Observe(elapsed.TotalSeconds);
     }
 
-    public void StatusWritten() => _writes.Add(1);
+    public void StatusWritten() => Writes.Inc();
 
-    public void Coalesced() => _coalesced.Add(1);
+    public void Coalesced() => CoalescedUpdates.Inc();
 
-    public void Conflict() => _conflicts.Add(1);
-
-    public void Dispose() => _meter.Dispose();
+    public void Conflict() => Conflicts.Inc();
 }

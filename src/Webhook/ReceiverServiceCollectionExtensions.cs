@@ -22,7 +22,6 @@ public static class ReceiverServiceCollectionExtensions
         services.TryAddSingleton<CustomResourceClient<TrainingRun>>();
         services.TryAddSingleton<RunCredentials>();
         services.TryAddSingleton<RunStatusUpdater>();
-        services.AddMetrics();
         services.TryAddSingleton<ReceiverMetrics>();
         services.TryAddSingleton(sp =>
         {

@@ -68,6 +68,7 @@ public sealed class ReceiverFixture : IAsyncDisposable
         builder.Services.AddWebhookReceiver();
         _app = builder.Build();
         _app.MapWebhookReceiver();
+        _app.MapReceiverOperations();
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
         Http = new HttpClient { BaseAddress = BaseAddress };

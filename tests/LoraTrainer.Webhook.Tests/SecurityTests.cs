@@ -105,3 +105,31 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.DoesNotContain("v1=", logs, StringComparison.Ordinal);
     }
 }
+
+public sealed class OperationsEndpointTests : IAsyncLifetime
+{
+    private ReceiverFixture _receiver = null!;
+
+    public async ValueTask InitializeAsync() => _receiver = await ReceiverFixture.StartAsync();
+
+    public ValueTask DisposeAsync() => _receiver.DisposeAsync();
+
+    [Fact]
+    public async Task ProbesAnswer_AndMetricsCountEventsByKindAndOutcome()
+    {
+        var token = _receiver.SeedRun("metered");
+        await _receiver.PostOkAsync("metered", token, new AgentEvent { Seq = 1, Kind = EventKinds.GpuReady, Attempt = 1 });
+        using var forged = await _receiver.PostAsync("metered", RequestSigner.NewToken(), new AgentEvent { Seq = 2, Kind = EventKinds.Heartbeat, Attempt = 1 });
+
+        using var healthz = await _receiver.Http.GetAsync("/healthz", TestContext.Current.CancellationToken);
+        using var readyz = await _receiver.Http.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        var metrics = await _receiver.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, readyz.StatusCode);
+        Assert.Contains("loratrainer_receiver_events_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("outcome=\"unauthorized\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("kind=\"gpuReady\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("loratrainer_receiver_status_writes_total", metrics, StringComparison.Ordinal);
+    }
+}

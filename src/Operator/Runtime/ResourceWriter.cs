@@ -6,7 +6,7 @@ using LoraTrainer.Cluster;
 namespace LoraTrainer.Operator.Runtime;
 
 /// <summary>The writes a reconciler makes: status merge patches that skip no-ops, and finalizer patches.</summary>
-public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TResource> client, RuntimeMetrics metrics)
+public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TResource> client)
     where TResource : class, IKubernetesObject<V1ObjectMeta>, IStatus<TStatus?>
     where TStatus : class
 {
@@ -25,7 +25,7 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
             return current;
         }
 
-        return await Track("patch-status", () => client.PatchStatusAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
+        return await client.PatchStatusAsync(ResourceKey.Of(current), patch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds a finalizer unless present; returns the object as it now is.</summary>
@@ -34,7 +34,7 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
         var patch = FinalizerPatch.Add(current.Metadata, finalizer);
         return patch is null
             ? current
-            : await Track("patch", () => client.PatchAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
+            : await client.PatchAsync(ResourceKey.Of(current), patch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes a finalizer if present; returns the object as it now is (it may be gone: null).</summary>
@@ -48,26 +48,11 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
 
         try
         {
-            return await Track("patch", () => client.PatchAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
+            return await client.PatchAsync(ResourceKey.Of(current), patch, cancellationToken).ConfigureAwait(false);
         }
         catch (ResourceNotFoundException)
         {
             return null;
-        }
-    }
-
-    private async Task<TResource> Track(string verb, Func<Task<TResource>> call)
-    {
-        try
-        {
-            var result = await call().ConfigureAwait(false);
-            metrics.ApiRequest(verb, 200);
-            return result;
-        }
-        catch (KubernetesApiException ex)
-        {
-            metrics.ApiRequest(verb, (int)ex.StatusCode);
-            throw;
         }
     }
 }

@@ -22,8 +22,7 @@ public static class RuntimeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(configure()));
-        services.AddMetrics();
+        services.TryAddSingleton<IKubernetes>(sp => new Kubernetes(configure(), new ApiRequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
         services.AddOptions<LeaderElectionOptions>().BindConfiguration("Operator:LeaderElection").ValidateDataAnnotations().ValidateOnStart();

@@ -15,7 +15,7 @@ public sealed class ControllerTests : IAsyncLifetime
     /// <summary>Copies spec.size into status.observed through the runtime's writer, recording what it saw.</summary>
     private sealed class MirrorReconciler(RuntimeHarness h, Informer<Widget> informer) : IReconciler<Widget>
     {
-        private readonly ResourceWriter<Widget, WidgetStatus> _writer = new(h.Widgets, h.Metrics);
+        private readonly ResourceWriter<Widget, WidgetStatus> _writer = new(h.Widgets);
 
         public ConcurrentDictionary<string, int> Runs { get; } = new();
         public Func<ResourceKey, int, Task>? During { get; set; }
@@ -93,7 +93,7 @@ public sealed class ControllerTests : IAsyncLifetime
     public async Task AStatusThatIsAlreadyRight_IsNotWrittenAgain()
     {
         _h.Seed(Widget.Named("steady", size: 2));
-        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets, _h.Metrics);
+        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets);
         var widget = (await _h.Widgets.GetAsync(new("default", "steady"), TestContext.Current.CancellationToken))!;
         widget = await writer.PatchStatusAsync(widget, new WidgetStatus { Observed = 2 }, TestContext.Current.CancellationToken);
         _h.Kube.ClearRequestLog();
@@ -108,7 +108,7 @@ public sealed class ControllerTests : IAsyncLifetime
     public async Task TwoWritersConflicting_TheStaleOneGetsATypedConflictAndNothingIsLost()
     {
         _h.Seed(Widget.Named("contested", size: 1));
-        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets, _h.Metrics);
+        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets);
         var stale = (await _h.Widgets.GetAsync(new("default", "contested"), TestContext.Current.CancellationToken))!;
         await writer.PatchStatusAsync(stale, new WidgetStatus { Observed = 1, Message = "first writer" }, TestContext.Current.CancellationToken);
 
@@ -123,7 +123,7 @@ public sealed class ControllerTests : IAsyncLifetime
         var seeded = Widget.Named("guarded");
         seeded.Metadata.Finalizers = ["other.io/keep"];
         _h.Seed(seeded);
-        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets, _h.Metrics);
+        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets);
         var widget = (await _h.Widgets.GetAsync(new("default", "guarded"), TestContext.Current.CancellationToken))!;
 
         widget = await writer.AddFinalizerAsync(widget, "loratrainer.io/release-gpu", TestContext.Current.CancellationToken);

@@ -1,8 +1,6 @@
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
 using LoraTrainer.Testing.Kubernetes;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LoraTrainer.Operator.Tests.Runtime;
@@ -15,7 +13,7 @@ public sealed class RuntimeHarness : IAsyncDisposable
         Kube = kube;
         Client = kube.CreateClient();
         Widgets = new CustomResourceClient<Widget>(Client);
-        Metrics = new RuntimeMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        Metrics = new RuntimeMetrics();
     }
 
     public FakeKubeApiServer Kube { get; }
@@ -48,7 +46,6 @@ public sealed class RuntimeHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        Metrics.Dispose();
         await Kube.DisposeAsync();
     }
 }
