@@ -34,7 +34,7 @@ public sealed class OperatorOptions
     public TimeSpan InstanceCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the presigned URLs in a run's Secret are re-issued. Must be shorter than the S3 presign expiry. Defaults to 30 minutes.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "06:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "06:00:00")]
     public TimeSpan PresignRefreshInterval { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How long to wait before looking for offers again when none matched. Defaults to 1 minute.</summary>

@@ -175,4 +175,28 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch),
             TrainingRun.Group, TrainingRun.Version, OperatorHarness.Namespace, TrainingRun.Plural, name, cancellationToken: TestContext.Current.CancellationToken);
     }
+
+    [Fact]
+    public async Task PresignedUrls_AreReissuedWhileTheRunHoldsItsGpu()
+    {
+        await _h.StopOperatorAsync();
+        await using var fast = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:PresignRefreshInterval"] = "00:00:01");
+        fast.Vast.AddOffers(OperatorHarness.Offer(1901, machine: 14));
+        await fast.ApplyRunAsync("fresh");
+        await fast.WaitForPhaseAsync("fresh", TrainingPhase.PendingGpu);
+        var first = await IssuedAtAsync(fast, "fresh");
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
+        var later = await IssuedAtAsync(fast, "fresh");
+
+        Assert.True(later > first, $"config issued at {first} was not re-issued (still {later})");
+        Assert.Equal(1, fast.Vast.Cost().AliveInstances);
+    }
+
+    private static async Task<DateTimeOffset> IssuedAtAsync(OperatorHarness harness, string name)
+    {
+        using var client = harness.Kube.CreateClient();
+        var secret = await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
+        return DateTimeOffset.Parse(secret.Metadata.Annotations["loratrainer.io/config-issued-at"], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
