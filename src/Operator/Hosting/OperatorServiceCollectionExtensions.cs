@@ -21,6 +21,15 @@ public static class OperatorServiceCollectionExtensions
         services.AddDatasets();
         services.AddModels();
         services.AddTrainingRuns();
+
+        // One cluster name labels instances: Vast:ClusterName when set, else Operator:ClusterName.
+        services.PostConfigure<VastOptions>(vast =>
+        {
+            if (string.IsNullOrWhiteSpace(vast.ClusterName))
+            {
+                vast.ClusterName = configuration[$"{OperatorOptions.Section}:{nameof(OperatorOptions.ClusterName)}"] ?? new OperatorOptions().ClusterName;
+            }
+        });
         return services;
     }
 }
