@@ -18,12 +18,17 @@ var app = builder.Build();
 app.MapOperatorEndpoints();
 try
 {
-    await app.RunAsync();
+    // Checked before the host starts, so a bad setting is one line rather than a logged stack trace.
+    app.Services.GetService<IStartupValidator>()?.Validate();
 }
-catch (OptionsValidationException ex)
+catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
 {
-    Console.Error.WriteLine($"loratrainer-operator: invalid configuration: {string.Join("; ", ex.Failures)}");
+    var failures = (ex as AggregateException)?.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)
+        ?? ((OptionsValidationException)ex).Failures;
+    Console.Error.WriteLine($"loratrainer-operator: invalid configuration: {string.Join("; ", failures)}");
     return 1;
 }
+
+await app.RunAsync();
 
 return Environment.ExitCode;
