@@ -51,6 +51,7 @@ public sealed partial class VastSimulator : IAsyncDisposable
     public string ApiKey => Options.ApiKey;
 
     /// <summary>Called once per instance when it first reaches running, with its container environment.</summary>
+    /// <remarks>Calls run on the thread pool, concurrently and in no set order: instances that reach running at the same instant race, as real containers do.</remarks>
     public Func<VastRunningInstance, CancellationToken, Task>? OnRunning { get; set; }
 
     /// <summary>Starts a simulator on a free loopback port.</summary>
