@@ -1,6 +1,6 @@
 using LoraTrainer.CrdGen;
 using LoraTrainer.Testing;
-using LoraTrainer.Testing.Yaml;
+using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Api.Tests;
 
@@ -21,7 +21,7 @@ public sealed class CrdTests
     [Fact]
     public void Crd_DeclaresTheResourceNamesScopeAndStatusSubresource()
     {
-        var crd = YamlToJson.Single(CrdGenerator.Generate());
+        var crd = Manifests.Parse(CrdGenerator.Generate()).Single();
         var spec = crd["spec"]!;
         var version = spec["versions"]![0]!;
 
@@ -35,7 +35,7 @@ public sealed class CrdTests
     [Fact]
     public void Crd_HasThePrinterColumnsUsersSee()
     {
-        var crd = YamlToJson.Single(CrdGenerator.Generate());
+        var crd = Manifests.Parse(CrdGenerator.Generate()).Single();
         var columns = crd["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray()
             .Where(c => c!["priority"] is null)
             .Select(c => c!["name"]!.GetValue<string>());
@@ -46,7 +46,7 @@ public sealed class CrdTests
     [Fact]
     public void Crd_DescriptionsComeFromTheDocComments()
     {
-        var crd = YamlToJson.Single(CrdGenerator.Generate());
+        var crd = Manifests.Parse(CrdGenerator.Generate()).Single();
         var repeats = crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["dataset"]!["properties"]!["repeats"]!;
 
         Assert.Equal("How many times each image is seen per epoch. Defaults to 10.", repeats["description"]!.GetValue<string>());
@@ -56,7 +56,7 @@ public sealed class CrdTests
     [Fact]
     public void Crd_QuotesStringsThatYamlWouldReadAsOtherTypes()
     {
-        var crd = YamlToJson.Single(CrdGenerator.Generate());
+        var crd = Manifests.Parse(CrdGenerator.Generate()).Single();
         var gpu = crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["gpu"]!["properties"]!;
         var precision = crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["training"]!["properties"]!["mixedPrecision"]!;
 

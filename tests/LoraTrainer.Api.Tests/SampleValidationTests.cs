@@ -1,16 +1,16 @@
 using System.Text.Json.Nodes;
 using LoraTrainer.CrdGen;
 using LoraTrainer.Testing;
-using LoraTrainer.Testing.Schema;
-using LoraTrainer.Testing.Yaml;
+using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.Kubernetes.Validation;
 
 namespace LoraTrainer.Api.Tests;
 
-/// <summary>Samples validate against the CRD schema; typical mistakes are refused with a readable error.</summary>
+/// <summary>Samples pass the apiserver's checks against the CRD; typical mistakes are refused with a readable error.</summary>
 public sealed class SampleValidationTests
 {
-    private static readonly CrdSchemaValidator Validator =
-        CrdSchemaValidator.FromCrd(YamlToJson.Single(File.ReadAllText(RepositoryRoot.Combine(CrdGenerator.RelativePath))));
+    private static readonly CustomResourceValidator Validator =
+        CustomResourceValidator.FromCrd(Manifests.Load(RepositoryRoot.Combine(CrdGenerator.RelativePath)).Single());
 
     public static TheoryData<string> Samples() =>
         new(Directory.GetFiles(RepositoryRoot.Combine("config", "samples"), "*.yaml").Select(Path.GetFileName).OfType<string>().Order());
@@ -27,43 +27,67 @@ public sealed class SampleValidationTests
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void Sample_IsValidAgainstTheCrdSchema(string file)
+    public void Sample_IsAcceptedAgainstTheCrdSchema(string file)
     {
-        var sample = YamlToJson.Single(File.ReadAllText(RepositoryRoot.Combine("config", "samples", file)));
+        var samples = Manifests.Load(RepositoryRoot.Combine("config", "samples", file));
 
-        Assert.Empty(Validator.Validate(sample));
+        Assert.NotEmpty(samples);
+        Assert.All(samples, sample => Assert.Empty(Validator.Validate(sample)));
     }
 
     [Theory]
-    [InlineData("no dataset", "spec", "dataset")]
-    [InlineData("negative epochs", "spec.training.maxTrainEpochs", "at least 1")]
-    [InlineData("unknown family", "spec.baseModel.family", "enum")]
-    [InlineData("zero price", "spec.gpu.maxPricePerHour", "at least 0.001")]
-    [InlineData("both civitai and url", "spec.baseModel", "exactly one of civitai or url must be set")]
-    [InlineData("unknown field", "spec.training", "unknown field \"epochs\"")]
-    [InlineData("bad duration", "spec.runPolicy.deadlines.pendingGpu", "regular expression")]
-    public void Mistake_IsRefusedWithAnErrorNamingTheField(string mistake, string field, string hint)
+    [InlineData("no dataset", "spec.dataset: Required value")]
+    [InlineData("negative epochs", "spec.training.maxTrainEpochs: Invalid value: -3: spec.training.maxTrainEpochs in body should be greater than or equal to 1")]
+    [InlineData("unknown family", "spec.baseModel.family: Unsupported value: \"sd3\": supported values: \"sd15\", \"sdxl\", \"flux\"")]
+    [InlineData("zero price", "spec.gpu.maxPricePerHour: Invalid value: 0: spec.gpu.maxPricePerHour in body should be greater than or equal to 0.001")]
+    [InlineData("negative price", "spec.gpu.maxPricePerHour: Invalid value: -0.5: spec.gpu.maxPricePerHour in body should be greater than or equal to 0.001")]
+    [InlineData("both civitai and url", "spec.baseModel: Invalid value: \"object\": spec.baseModel in body must validate one and only one schema (oneOf). Found 2 valid alternatives")]
+    [InlineData("neither civitai nor url", "spec.baseModel: Invalid value: \"object\": spec.baseModel in body must validate one and only one schema (oneOf). Found none valid")]
+    [InlineData("unknown field", "unknown field \"spec.training.epochs\"")]
+    [InlineData("bad duration", "spec.runPolicy.deadlines.pendingGpu: Invalid value: \"twenty minutes\": spec.runPolicy.deadlines.pendingGpu in body should match")]
+    [InlineData("bad name", "metadata.name: Invalid value: \"Anna_Run\": a lowercase RFC 1123 subdomain")]
+    public void Mistake_IsRefusedWithAnErrorNamingTheField(string mistake, string expected)
     {
-        var run = Minimal();
-        switch (mistake)
-        {
-            case "no dataset": run["spec"]!.AsObject().Remove("dataset"); break;
-            case "negative epochs": run["spec"]!["training"] = new JsonObject { ["maxTrainEpochs"] = -3 }; break;
-            case "unknown family": run["spec"]!["baseModel"]!["family"] = "sd3"; break;
-            case "zero price": run["spec"]!["gpu"] = new JsonObject { ["maxPricePerHour"] = 0 }; break;
-            case "both civitai and url":
-                run["spec"]!["baseModel"]!["url"] = new JsonObject { ["url"] = "https://example.com/m.safetensors", ["sha256"] = new string('a', 64) };
-                break;
-            case "unknown field": run["spec"]!["training"] = new JsonObject { ["epochs"] = 10 }; break;
-            case "bad duration": run["spec"]!["runPolicy"] = new JsonObject { ["deadlines"] = new JsonObject { ["pendingGpu"] = "twenty minutes" } }; break;
-        }
+        var run = Mistake(mistake);
 
         var errors = Validator.Validate(run);
 
-        Assert.True(errors.Count > 0, "no error for " + mistake);
-        Assert.True(errors.Any(e => e.StartsWith(field + ":", StringComparison.Ordinal) && e.Contains(hint, StringComparison.Ordinal)), string.Join("\n", errors));
+        Assert.True(errors.Any(e => e.StartsWith(expected, StringComparison.Ordinal)), $"{mistake}: expected an error starting with\n  {expected}\ngot\n  {string.Join("\n  ", errors)}");
     }
 
-    private static JsonNode Minimal() =>
-        YamlToJson.Single(File.ReadAllText(RepositoryRoot.Combine("config", "samples", "trainingrun-minimal.yaml")));
+    [Fact]
+    public void Validate_OfAnotherKind_SaysTheCrdDoesNotServeIt()
+    {
+        var run = Minimal();
+        run["apiVersion"] = "loratrainer.io/v1";
+
+        Assert.Equal(["no matches for kind \"TrainingRun\" in version \"loratrainer.io/v1\""], Validator.Validate(run));
+    }
+
+    private static JsonObject Mistake(string mistake)
+    {
+        var run = Minimal();
+        var spec = run["spec"]!.AsObject();
+        switch (mistake)
+        {
+            case "no dataset": spec.Remove("dataset"); break;
+            case "negative epochs": spec["training"] = new JsonObject { ["maxTrainEpochs"] = -3 }; break;
+            case "unknown family": spec["baseModel"]!["family"] = "sd3"; break;
+            case "zero price": spec["gpu"] = new JsonObject { ["maxPricePerHour"] = 0 }; break;
+            case "negative price": spec["gpu"] = new JsonObject { ["maxPricePerHour"] = -0.5 }; break;
+            case "both civitai and url":
+                spec["baseModel"]!["url"] = new JsonObject { ["url"] = "https://example.com/m.safetensors", ["sha256"] = new string('a', 64) };
+                break;
+            case "neither civitai nor url": spec["baseModel"]!.AsObject().Remove("civitai"); break;
+            case "unknown field": spec["training"] = new JsonObject { ["epochs"] = 10 }; break;
+            case "bad duration": spec["runPolicy"] = new JsonObject { ["deadlines"] = new JsonObject { ["pendingGpu"] = "twenty minutes" } }; break;
+            case "bad name": run["metadata"]!["name"] = "Anna_Run"; break;
+            default: throw new ArgumentOutOfRangeException(nameof(mistake), mistake, "no such mistake");
+        }
+
+        return run;
+    }
+
+    private static JsonObject Minimal() =>
+        Manifests.Load(RepositoryRoot.Combine("config", "samples", "trainingrun-minimal.yaml")).Single();
 }

@@ -1,15 +1,27 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace LoraTrainer.Testing;
 
-/// <summary>Locates files of the repository from a test's output folder.</summary>
+/// <summary>Locates files of the repository from a test's (or the kit's) output folder.</summary>
 public static class RepositoryRoot
 {
+    private static readonly string? Found = Find();
+
     /// <summary>The folder holding LoraTrainer.sln.</summary>
-    public static string Path { get; } = Find();
+    /// <exception cref="InvalidOperationException">The code runs outside a checkout of the repository.</exception>
+    public static string Path => Found ?? throw new InvalidOperationException("LoraTrainer.sln not found above " + AppContext.BaseDirectory);
 
     /// <summary>An absolute path for a path relative to the repository root.</summary>
     public static string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
-    private static string Find()
+    /// <summary>The repository root, or false when the code runs outside a checkout (a copied or published build).</summary>
+    public static bool TryGet([NotNullWhen(true)] out string? path)
+    {
+        path = Found;
+        return path is not null;
+    }
+
+    private static string? Find()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "LoraTrainer.sln")))
@@ -17,6 +29,6 @@ public static class RepositoryRoot
             directory = directory.Parent;
         }
 
-        return directory?.FullName ?? throw new InvalidOperationException("LoraTrainer.sln not found above " + AppContext.BaseDirectory);
+        return directory?.FullName;
     }
 }

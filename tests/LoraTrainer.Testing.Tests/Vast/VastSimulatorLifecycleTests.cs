@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using LoraTrainer.Testing.Vast;
 using Microsoft.Extensions.Time.Testing;
@@ -119,21 +120,27 @@ public sealed class VastSimulatorLifecycleTests
         var (simulator, clock, wire) = await StartAsync(new() { Provisioning = TimeSpan.Zero, Starting = TimeSpan.Zero, Loading = TimeSpan.FromSeconds(30) });
         await using var _ = simulator;
         using var __ = wire;
-        var started = new TaskCompletionSource<VastRunningInstance>();
-        simulator.OnRunning = (instance, _) => { started.TrySetResult(instance); return Task.CompletedTask; };
+        // Both instances reach running at the same instant and their hooks run concurrently, so each call is
+        // looked up by instance id rather than by which one happened to arrive first.
+        var started = new ConcurrentDictionary<long, VastRunningInstance>();
+        simulator.OnRunning = (instance, _) => { started[instance.InstanceId] = instance; return Task.CompletedTask; };
         simulator.AddOffers(new SimulatedOffer { Id = 2 });
         var id = await wire.CreateAsync(1);
         var other = await wire.CreateAsync(2, label: "other");
 
-        Assert.False(started.Task.IsCompleted);
+        Assert.Empty(started);
         clock.Advance(TimeSpan.FromSeconds(30));
-        var running = await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await simulator.WhenHooksIdleAsync().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var running = started[id];
         wire.Key = running.Environment["CONTAINER_API_KEY"];
         var foreign = await wire.SendAsync(HttpMethod.Delete, $"api/v0/instances/{other}/", new { });
         var own = await wire.SendAsync(HttpMethod.Delete, $"api/v0/instances/{id}/", new { });
 
+        Assert.Equal([id, other], started.Keys.Order());
         Assert.Equal("https://hooks.example.com/v1/runs/ml/a", running.Environment["LORATRAINER_RUN_URL"]);
         Assert.Equal(id.ToString(), running.Environment["CONTAINER_ID"]);
+        Assert.Equal(other.ToString(), started[other].Environment["CONTAINER_ID"]);
+        Assert.NotEqual(running.Environment["CONTAINER_API_KEY"], started[other].Environment["CONTAINER_API_KEY"]);
         Assert.Equal((401, 200), (foreign.Status, own.Status));
     }
 

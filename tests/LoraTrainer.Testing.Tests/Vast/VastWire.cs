@@ -6,11 +6,16 @@ using LoraTrainer.Testing.Vast;
 namespace LoraTrainer.Testing.Tests.Vast;
 
 /// <summary>Raw HTTP calls to a simulator, so its tests see exactly what a client would.</summary>
-internal sealed class VastWire(VastSimulator simulator) : IDisposable
+internal sealed class VastWire(Uri baseUrl, string key) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = simulator.BaseUrl };
+    private readonly HttpClient _http = new() { BaseAddress = baseUrl };
 
-    public string Key { get; set; } = simulator.ApiKey;
+    public VastWire(VastSimulator simulator)
+        : this(simulator.BaseUrl, simulator.ApiKey)
+    {
+    }
+
+    public string Key { get; set; } = key;
 
     public async Task<(int Status, string Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, object? body = null)
     {

@@ -1,15 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using LoraTrainer.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LoraTrainer.Testing.Civitai;
 
@@ -36,7 +30,7 @@ public sealed class CivitaiFake : IAsyncDisposable
         _timeProvider = timeProvider;
     }
 
-    /// <summary>The fake's base URL, e.g. <c>http://127.0.0.1:43121</c>.</summary>
+    /// <summary>The fake's base URL, e.g. <c>http://127.0.0.1:43121/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>How long a signed file URL stays valid. Defaults to 10 minutes.</summary>
@@ -45,18 +39,17 @@ public sealed class CivitaiFake : IAsyncDisposable
     /// <summary>Every request received, in order.</summary>
     public IReadOnlyList<CivitaiFakeRequest> Requests => [.. _requests];
 
-    /// <summary>Starts the fake.</summary>
-    public static async Task<CivitaiFake> StartAsync(TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    /// <summary>Starts the fake on a free port of 127.0.0.1.</summary>
+    public static Task<CivitaiFake> StartAsync(TimeProvider? timeProvider = null, CancellationToken cancellationToken = default) =>
+        StartAsync(port: 0, timeProvider, cancellationToken);
+
+    /// <summary>Starts the fake on 127.0.0.1:<paramref name="port"/> (0 picks a free port).</summary>
+    public static async Task<CivitaiFake> StartAsync(int port, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder(port).Build();
         var fake = new CivitaiFake(app, timeProvider ?? TimeProvider.System);
         fake.Map(app);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        fake.BaseUrl = new Uri(address);
+        fake.BaseUrl = await LoopbackHost.StartAsync(app, cancellationToken);
         return fake;
     }
 

@@ -41,6 +41,13 @@ internal sealed class CommandArguments
         : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
         : throw new ArgumentException($"--{name} must be a number, got '{text}'");
 
+    /// <summary>A <c>--port</c>-like option: 0 (a free port) to 65535.</summary>
+    public int GetPort(string name, int fallback)
+    {
+        var port = GetInt(name, fallback);
+        return port is >= 0 and <= 65535 ? port : throw new ArgumentException($"--{name} must be between 0 and 65535, got {port}");
+    }
+
     public void RejectUnknown(params string[] known)
     {
         var unknown = _options.Keys.Except(known).ToList();

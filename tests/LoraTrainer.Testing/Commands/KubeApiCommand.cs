@@ -18,7 +18,7 @@ internal sealed class KubeApiCommand : ITestKitCommand
           --quiet       do not log every request
         """;
 
-    public async Task<int> RunAsync(CommandArguments arguments, CancellationToken stop)
+    public async Task<int> RunAsync(CommandArguments arguments, TextWriter output, CancellationToken stop)
     {
         arguments.RejectUnknown("port", "kubeconfig", "seed", "quiet");
         var missing = arguments.GetAll("seed").FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p));
@@ -31,7 +31,7 @@ internal sealed class KubeApiCommand : ITestKitCommand
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning));
         await using var server = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions
         {
-            Port = arguments.GetInt("port", 6443),
+            Port = arguments.GetPort("port", 6443),
             LoggerFactory = quiet ? null : loggers,
         }, stop);
         foreach (var path in arguments.GetAll("seed"))
@@ -39,27 +39,19 @@ internal sealed class KubeApiCommand : ITestKitCommand
             try
             {
                 var seeded = server.SeedFromPath(path);
-                await Console.Out.WriteLineAsync($"seeded {seeded.Count} object(s) from {path}");
+                await output.WriteLineAsync($"seeded {seeded.Count} object(s) from {path}");
             }
             catch (Exception e) when (e is InvalidOperationException or InvalidDataException or YamlDotNet.Core.YamlException)
             {
-                await Console.Error.WriteLineAsync($"kube-api: cannot seed {path}: {e.Message}");
-                return 1;
+                throw new CommandFailedException($"cannot seed {path}: {e.Message}", e);
             }
         }
 
         var kubeconfig = await server.WriteKubeconfigAsync(arguments.Get("kubeconfig") ?? "fake.kubeconfig", cancellationToken: stop);
-        await Console.Out.WriteLineAsync($"Kubernetes API fake listening on {server.BaseAddress}");
-        await Console.Out.WriteLineAsync($"kubeconfig written to {kubeconfig}; try: kubectl --kubeconfig {kubeconfig} get namespaces");
-        await Console.Out.WriteLineAsync("press Ctrl+C to stop");
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, stop);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await output.WriteLineAsync($"Kubernetes API fake listening on {server.BaseAddress}");
+        await output.WriteLineAsync($"kubeconfig written to {kubeconfig}; try: kubectl --kubeconfig {kubeconfig} get namespaces");
+        await output.WriteLineAsync("press Ctrl+C to stop");
+        await StopSignal.WaitAsync(stop);
         return 0;
     }
 }

@@ -1,14 +1,11 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
+using LoraTrainer.Testing.Hosting;
 using LoraTrainer.Testing.Kubernetes.Hooks;
 using LoraTrainer.Testing.Kubernetes.Http;
 using LoraTrainer.Testing.Kubernetes.Semantics;
 using LoraTrainer.Testing.Kubernetes.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LoraTrainer.Testing.Kubernetes;
@@ -67,10 +64,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         var faults = new FaultInjector();
         var log = new RequestLog(options.RequestLogCapacity);
         var app = KubeApiApplication.Build(options, cluster, faults, log);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var baseAddress = await LoopbackHost.StartAsync(app, cancellationToken);
         if (options.LoggerFactory is { } loggers)
         {
             FakeKubeApiLog.Listening(loggers.CreateLogger("LoraTrainer.Testing.FakeKubeApiServer"), baseAddress);

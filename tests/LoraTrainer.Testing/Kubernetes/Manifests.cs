@@ -1,15 +1,29 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
-using LoraTrainer.Testing.Yaml;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace LoraTrainer.Testing.Kubernetes;
 
-/// <summary>Reads Kubernetes manifests (YAML or JSON) from files and folders, as <c>kubectl apply -f</c> would.</summary>
+/// <summary>Reads Kubernetes manifests (YAML or JSON) from text, files and folders, as <c>kubectl apply -f</c> would.</summary>
+/// <remarks>
+/// Scalars are typed as kubectl types them (YAML 1.2 core schema): plain <c>10</c>, <c>true</c> and <c>null</c> are a
+/// number, a boolean and null, while quoted ones stay strings. Empty documents are skipped.
+/// </remarks>
 public static class Manifests
 {
-    /// <summary>Every object of a YAML text.</summary>
+    /// <summary>Every object of a YAML (or JSON) text.</summary>
     /// <exception cref="InvalidDataException">A document is not an object.</exception>
-    public static IReadOnlyList<JsonObject> Parse(string yaml) =>
-        [.. YamlToJson.Documents(yaml).Select(d => d as JsonObject ?? throw new InvalidDataException("each YAML document must be a Kubernetes object (a mapping)"))];
+    /// <exception cref="YamlException">The text is not YAML.</exception>
+    public static IReadOnlyList<JsonObject> Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return [.. stream.Documents
+            .Select(d => Convert(d.RootNode))
+            .OfType<JsonNode>()
+            .Select(d => d as JsonObject ?? throw new InvalidDataException("each YAML document must be a Kubernetes object (a mapping)"))];
+    }
 
     /// <summary>Every object of a file, or of the <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files of a folder in name order.</summary>
     public static IReadOnlyList<JsonObject> Load(string path)
@@ -20,5 +34,34 @@ public static class Manifests
                 .Order(StringComparer.Ordinal)
             : (IEnumerable<string>)[path];
         return [.. files.SelectMany(f => Parse(File.ReadAllText(f)))];
+    }
+
+    private static JsonNode? Convert(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
+            KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", Convert(kv.Value)))),
+        YamlSequenceNode sequence => new JsonArray([.. sequence.Children.Select(Convert)]),
+        YamlScalarNode scalar => Scalar(scalar),
+        _ => null,
+    };
+
+    private static JsonNode? Scalar(YamlScalarNode scalar)
+    {
+        var text = scalar.Value ?? "";
+        if (scalar.Style != ScalarStyle.Plain)
+        {
+            return JsonValue.Create(text);
+        }
+
+        return text switch
+        {
+            "" or "~" or "null" or "Null" or "NULL" => null,
+            "true" or "True" or "TRUE" => JsonValue.Create(true),
+            "false" or "False" or "FALSE" => JsonValue.Create(false),
+            _ when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer) => JsonValue.Create(integer),
+            _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && !double.IsNaN(number)
+                && !double.IsInfinity(number) => JsonValue.Create(number),
+            _ => JsonValue.Create(text),
+        };
     }
 }

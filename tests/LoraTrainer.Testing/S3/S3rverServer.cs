@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -52,29 +53,22 @@ public sealed partial class S3rverServer : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>The s3rver launcher under <c>node_modules/.bin</c> of the repository, or null when npm packages are not installed.</summary>
-    public static string? FindExecutable()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LoraTrainer.sln")))
-            {
-                var bin = Path.Combine(dir.FullName, "node_modules", ".bin", "s3rver");
-                return File.Exists(bin) ? bin : null;
-            }
-        }
+    public static string? FindExecutable() =>
+        RepositoryRoot.TryGet(out var root) && Path.Combine(root, "node_modules", ".bin", "s3rver") is var bin && File.Exists(bin) ? bin : null;
 
-        return null;
-    }
-
-    /// <summary>Starts s3rver and waits until it listens.</summary>
+    /// <summary>Starts s3rver on a free port and waits until it listens.</summary>
     /// <exception cref="InvalidOperationException">s3rver is not installed, or it did not start.</exception>
-    public static async Task<S3rverServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<S3rverServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(port: 0, cancellationToken);
+
+    /// <summary>Starts s3rver on 127.0.0.1:<paramref name="port"/> (0 picks a free port) and waits until it listens.</summary>
+    /// <exception cref="InvalidOperationException">s3rver is not installed, or it did not start (for example, the port is taken).</exception>
+    public static async Task<S3rverServer> StartAsync(int port, CancellationToken cancellationToken = default)
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException(NotInstalledMessage);
         var dataDirectory = Directory.CreateTempSubdirectory("s3rver-").FullName;
         var start = new ProcessStartInfo("node")
         {
-            ArgumentList = { "--openssl-legacy-provider", executable, "-d", dataDirectory, "-a", "127.0.0.1", "-p", "0", "--silent" },
+            ArgumentList = { "--openssl-legacy-provider", executable, "-d", dataDirectory, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

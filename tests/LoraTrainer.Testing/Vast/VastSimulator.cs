@@ -1,10 +1,5 @@
-using System.Net;
+using LoraTrainer.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LoraTrainer.Testing.Vast;
 
@@ -51,21 +46,17 @@ public sealed partial class VastSimulator : IAsyncDisposable
     public string ApiKey => Options.ApiKey;
 
     /// <summary>Called once per instance when it first reaches running, with its container environment.</summary>
+    /// <remarks>Calls run on the thread pool, concurrently and in no set order: instances that reach running at the same instant race, as real containers do.</remarks>
     public Func<VastRunningInstance, CancellationToken, Task>? OnRunning { get; set; }
 
-    /// <summary>Starts a simulator on a free loopback port.</summary>
+    /// <summary>Starts a simulator on 127.0.0.1 and <see cref="VastSimulatorOptions.Port"/> (a free port by default).</summary>
     public static async Task<VastSimulator> StartAsync(VastSimulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         var simulator = new VastSimulator(options ?? new VastSimulatorOptions());
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(VastSimulator).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder(simulator.Options.Port).Build();
         app.Run(simulator.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        simulator.BaseUrl = new Uri(address.TrimEnd('/') + "/");
         simulator._app = app;
+        simulator.BaseUrl = await LoopbackHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
         return simulator;
     }
 

@@ -3,6 +3,9 @@ namespace LoraTrainer.Testing.Vast;
 /// <summary>How a <see cref="VastSimulator"/> behaves.</summary>
 public sealed class VastSimulatorOptions
 {
+    /// <summary>The port on 127.0.0.1. Defaults to 0: a free port chosen by the OS.</summary>
+    public int Port { get; init; }
+
     /// <summary>The account key the simulator accepts. Defaults to a fixed test key.</summary>
     public string ApiKey { get; init; } = "vast-sim-key-0123456789abcdef";
 

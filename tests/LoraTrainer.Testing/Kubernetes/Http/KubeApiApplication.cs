@@ -1,10 +1,9 @@
-using System.Net;
+using LoraTrainer.Testing.Hosting;
 using LoraTrainer.Testing.Kubernetes.Discovery;
 using LoraTrainer.Testing.Kubernetes.Hooks;
 using LoraTrainer.Testing.Kubernetes.Semantics;
 using LoraTrainer.Testing.Kubernetes.Watch;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,20 +16,9 @@ internal static class KubeApiApplication
 {
     public static WebApplication Build(FakeKubeApiServerOptions options, FakeCluster cluster, FaultInjector faults, RequestLog log)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(KubeApiApplication).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.ClearProviders();
+        var builder = LoopbackHost.CreateBuilder(options.Port);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, options.Port);
-            kestrel.AddServerHeader = false;
-        });
 
         var app = builder.Build();
         var hooks = new RequestHooksMiddleware(faults, log, cluster.Time, loggerFactory.CreateLogger("LoraTrainer.Testing.FakeKubeApiServer"));

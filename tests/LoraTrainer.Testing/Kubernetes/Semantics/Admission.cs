@@ -77,23 +77,23 @@ internal static class Admission
     /// <summary>Prune, default and validate a custom resource against its CRD schema, as apiextensions-apiserver does.</summary>
     private static IReadOnlyList<string> ApplySchema(ResourceType type, CustomResourceSchema schema, JsonObject obj, WriteOptions options)
     {
-        var name = KubeJson.Name(obj) ?? "";
-        var unknown = schema.Prune(obj);
-        if (unknown.Count > 0 && options.FieldValidation == FieldValidation.Strict)
+        var strict = options.FieldValidation == FieldValidation.Strict;
+        var (unknown, errors) = schema.Admit(obj, refuseUnknown: strict);
+        if (unknown.Count > 0 && strict)
         {
-            var fields = string.Join(", ", unknown.Select(u => $"unknown field \"{u}\""));
-            throw KubeErrors.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {fields}");
+            throw KubeErrors.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {string.Join(", ", unknown.Select(UnknownField))}");
         }
 
-        schema.ApplyDefaults(obj);
-        var errors = schema.Validate(obj);
         if (errors.Count > 0)
         {
-            throw KubeErrors.Invalid(type, name, errors);
+            throw KubeErrors.Invalid(type, KubeJson.Name(obj) ?? "", errors);
         }
 
-        return options.FieldValidation == FieldValidation.Warn ? [.. unknown.Select(u => $"unknown field \"{u}\"")] : [];
+        return options.FieldValidation == FieldValidation.Warn ? [.. unknown.Select(UnknownField)] : [];
     }
+
+    /// <summary>How the apiserver names a field it does not know.</summary>
+    public static string UnknownField(string path) => $"unknown field \"{path}\"";
 
     /// <summary>Secrets: <c>stringData</c> is write-only; its entries land base64-encoded in <c>data</c>.</summary>
     private static void MergeStringData(JsonObject secret)

@@ -31,6 +31,21 @@ internal sealed class CustomResourceSchema
 
     public void ApplyDefaults(JsonObject obj) => StructuralSchema.ApplyDefaults(obj, OpenApiV3Schema);
 
+    /// <summary>What apiextensions-apiserver does to a custom resource on a write: prune, then default and validate.</summary>
+    /// <param name="obj">The object, pruned and defaulted in place.</param>
+    /// <param name="refuseUnknown">With <c>fieldValidation=Strict</c> undeclared fields refuse the request before validation runs.</param>
+    public SchemaAdmission Admit(JsonObject obj, bool refuseUnknown)
+    {
+        var unknown = Prune(obj);
+        if (unknown.Count > 0 && refuseUnknown)
+        {
+            return new SchemaAdmission(unknown, []);
+        }
+
+        ApplyDefaults(obj);
+        return new SchemaAdmission(unknown, Validate(obj));
+    }
+
     public IReadOnlyList<FieldError> Validate(JsonObject obj)
     {
         var instance = JsonSerializer.SerializeToElement(obj);
@@ -45,3 +60,8 @@ internal sealed class CustomResourceSchema
         return SchemaErrorMapper.Map(results, _converted, obj);
     }
 }
+
+/// <summary>The outcome of <see cref="CustomResourceSchema.Admit"/>.</summary>
+/// <param name="UnknownFields">Paths of the undeclared fields that were pruned (<c>spec.training.epochs</c>).</param>
+/// <param name="Errors">Schema violations of the pruned, defaulted object; empty when unknown fields were refused.</param>
+internal sealed record SchemaAdmission(IReadOnlyList<string> UnknownFields, IReadOnlyList<FieldError> Errors);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace LoraTrainer.Testing.Kubernetes.Http;
+namespace LoraTrainer.Testing.Hosting;
 
 /// <summary>A host lifetime that leaves process signals alone: the fake lives inside a test host or a command
 /// that decides itself when to stop, so it must not swallow SIGTERM or Ctrl+C as the console lifetime does.</summary>
