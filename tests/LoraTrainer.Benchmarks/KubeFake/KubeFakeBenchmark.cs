@@ -56,13 +56,13 @@ internal sealed class KubeFakeBenchmark : IBenchmark
         var getSerial = new LatencyRecorder();
         var patchSerial = new LatencyRecorder();
         return new KubeFakeRun(
-            GetSerial: await probe.GetsPerSecondAsync(1, duration, getSerial, cancellationToken),
+            GetSerial: await probe.GetsAsync(1, duration, getSerial, cancellationToken),
             GetSerialP50: getSerial.PercentileMs(50),
-            GetConcurrent: await probe.GetsPerSecondAsync(concurrency, duration, null, cancellationToken),
-            PatchSerial: await probe.PatchesPerSecondAsync(1, duration, patchSerial, cancellationToken),
+            GetConcurrent: await probe.GetsAsync(concurrency, duration, null, cancellationToken),
+            PatchSerial: await probe.PatchesAsync(1, duration, patchSerial, cancellationToken),
             PatchSerialP50: patchSerial.PercentileMs(50),
-            PatchConcurrent: await probe.PatchesPerSecondAsync(concurrency, duration, null, cancellationToken),
-            ListMs: await probe.ListMillisecondsAsync(10, cancellationToken),
+            PatchConcurrent: await probe.PatchesAsync(concurrency, duration, null, cancellationToken),
+            List: await probe.ListAsync(10, cancellationToken),
             Watch: await probe.WatchAsync(events, concurrency, cancellationToken));
     }
 
@@ -71,34 +71,41 @@ internal sealed class KubeFakeBenchmark : IBenchmark
         IReadOnlyList<double> Of(Func<KubeFakeRun, double> pick) => [.. runs.Select(pick)];
 
         report.Section("GET one TrainingRun");
-        report.Repeated("GET/s, 1 in flight", Of(r => r.GetSerial), "req/s");
+        report.Repeated("GET/s, 1 in flight", Of(r => r.GetSerial.PerSecond), "req/s");
         report.Repeated("GET latency p50, 1 in flight", Of(r => r.GetSerialP50), "ms", "N2");
-        report.Repeated($"GET/s, {concurrency} in flight", Of(r => r.GetConcurrent), "req/s");
+        report.Repeated($"GET/s, {concurrency} in flight", Of(r => r.GetConcurrent.PerSecond), "req/s");
+        report.Repeated("CPU per GET (client + fake)", Of(r => r.GetConcurrent.CpuMicrosecondsEach), "µs");
+        report.Repeated("GET/s the CPU cost allows on idle cores", Of(r => r.GetConcurrent.CapacityPerSecond), "req/s");
 
         report.Section("PATCH status (merge patch, a real change every time)");
-        report.Repeated("PATCH/s, 1 in flight", Of(r => r.PatchSerial), "req/s");
+        report.Repeated("PATCH/s, 1 in flight", Of(r => r.PatchSerial.PerSecond), "req/s");
         report.Repeated("PATCH latency p50, 1 in flight", Of(r => r.PatchSerialP50), "ms", "N2");
-        report.Repeated($"PATCH/s, {concurrency} in flight", Of(r => r.PatchConcurrent), "req/s");
+        report.Repeated($"PATCH/s, {concurrency} in flight", Of(r => r.PatchConcurrent.PerSecond), "req/s");
+        report.Repeated("CPU per PATCH (client + fake)", Of(r => r.PatchConcurrent.CpuMicrosecondsEach), "µs");
+        report.Repeated("PATCH/s the CPU cost allows on idle cores", Of(r => r.PatchConcurrent.CapacityPerSecond), "req/s");
 
         report.Section($"LIST all {objects:N0} TrainingRuns (pages of 500, as the informer lists)");
-        report.Repeated("LIST time (median of 10 per run)", Of(r => r.ListMs), "ms", "N1");
-        report.Repeated("objects listed per second", Of(r => objects / (r.ListMs / 1000)), "obj/s");
+        report.Repeated("LIST time (mean of 10 per run)", Of(r => r.List.Elapsed.TotalMilliseconds / r.List.Completed), "ms", "N1");
+        report.Repeated("CPU per LIST (client + fake)", Of(r => r.List.Cpu.TotalMilliseconds / r.List.Completed), "ms", "N1");
+        report.Repeated("objects listed per second", Of(r => objects * r.List.PerSecond), "obj/s");
 
         report.Section($"WATCH: {events:N0} status patches by {concurrency} writers, one watch open");
         report.Repeated("writes/s while watched", Of(r => r.Watch.WritesPerSecond), "req/s");
-        report.Repeated("events delivered/s (live)", Of(r => r.Watch.LivePerSecond), "events/s");
+        report.Repeated("events delivered/s (live)", Of(r => r.Watch.Live.PerSecond), "events/s");
         report.Repeated("write sent → event received, p50", Of(r => r.Watch.LagP50Ms), "ms", "N1");
         report.Repeated("write sent → event received, p99", Of(r => r.Watch.LagP99Ms), "ms", "N1");
-        report.Repeated("events delivered/s (replayed from history)", Of(r => r.Watch.ReplayPerSecond), "events/s");
+        report.Repeated("events delivered/s (replayed from history)", Of(r => r.Watch.Replay.PerSecond), "events/s");
+        report.Repeated("CPU per replayed event (client + fake)", Of(r => r.Watch.Replay.CpuMicrosecondsEach), "µs");
         report.Note("client and server share the process and its cores; every figure includes the client's own JSON work.");
+        report.Note(LoadNotes.Capacity);
     }
 
-    private sealed record KubeFakeRun(double GetSerial, double GetSerialP50, double GetConcurrent, double PatchSerial, double PatchSerialP50,
-        double PatchConcurrent, double ListMs, WatchFigures Watch);
+    private sealed record KubeFakeRun(LoadResult GetSerial, double GetSerialP50, LoadResult GetConcurrent, LoadResult PatchSerial, double PatchSerialP50,
+        LoadResult PatchConcurrent, LoadResult List, WatchFigures Watch);
 }
 
 /// <summary>Watch delivery figures of one run.</summary>
-internal sealed record WatchFigures(double WritesPerSecond, double LivePerSecond, double LagP50Ms, double LagP99Ms, double ReplayPerSecond);
+internal sealed record WatchFigures(double WritesPerSecond, LoadResult Live, double LagP50Ms, double LagP99Ms, LoadResult Replay);
 
 /// <summary>A status merge patch that always changes <c>status.message</c>.</summary>
 internal static class MessagePatch

@@ -14,19 +14,19 @@ internal sealed class KubeFakeProbe(SeededCluster cluster)
     /// <summary>Lets the JIT, the connection pool and Kestrel settle before anything is timed.</summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
-        await GetsPerSecondAsync(4, TimeSpan.FromSeconds(1), null, cancellationToken);
-        await PatchesPerSecondAsync(4, TimeSpan.FromSeconds(1), null, cancellationToken);
-        await ListMillisecondsAsync(2, cancellationToken);
+        await GetsAsync(4, TimeSpan.FromSeconds(1), null, cancellationToken);
+        await PatchesAsync(4, TimeSpan.FromSeconds(1), null, cancellationToken);
+        await ListAsync(2, cancellationToken);
     }
 
-    public Task<double> GetsPerSecondAsync(int concurrency, TimeSpan duration, LatencyRecorder? latencies, CancellationToken cancellationToken) =>
+    public Task<LoadResult> GetsAsync(int concurrency, TimeSpan duration, LatencyRecorder? latencies, CancellationToken cancellationToken) =>
         LoadLoops.RunAsync(concurrency, duration, async (_, _, ct) =>
         {
             var key = cluster.Keys[Random.Shared.Next(cluster.Keys.Count)];
             _ = await cluster.Runs.GetAsync(key, ct) ?? throw new InvalidOperationException($"{key} vanished");
         }, latencies, cancellationToken);
 
-    public Task<double> PatchesPerSecondAsync(int concurrency, TimeSpan duration, LatencyRecorder? latencies, CancellationToken cancellationToken) =>
+    public Task<LoadResult> PatchesAsync(int concurrency, TimeSpan duration, LatencyRecorder? latencies, CancellationToken cancellationToken) =>
         LoadLoops.RunAsync(concurrency, duration, async (_, _, ct) =>
         {
             var n = Interlocked.Increment(ref _patches);
@@ -34,23 +34,21 @@ internal sealed class KubeFakeProbe(SeededCluster cluster)
             await cluster.Runs.PatchStatusAsync(key, MessagePatch.With($"patch {n}"), ct);
         }, latencies, cancellationToken);
 
-    /// <summary>The median time of <paramref name="times"/> complete LISTs, in milliseconds.</summary>
-    public async Task<double> ListMillisecondsAsync(int times, CancellationToken cancellationToken)
-    {
-        var durations = new List<double>();
-        for (var i = 0; i < times; i++)
+    /// <summary>Lists every object <paramref name="times"/> times in a row, following continue tokens as the informer does.</summary>
+    public Task<LoadResult> ListAsync(int times, CancellationToken cancellationToken) =>
+        LoadResult.MeasureAsync(async () =>
         {
-            var started = Time.GetTimestamp();
-            var (items, _) = await cluster.Runs.ListAsync(SeededCluster.Namespace, cancellationToken);
-            durations.Add(Time.GetElapsedTime(started).TotalMilliseconds);
-            if (items.Count != cluster.Keys.Count)
+            for (var i = 0; i < times; i++)
             {
-                throw new InvalidOperationException($"LIST returned {items.Count} objects, {cluster.Keys.Count} expected");
+                var (items, _) = await cluster.Runs.ListAsync(SeededCluster.Namespace, cancellationToken);
+                if (items.Count != cluster.Keys.Count)
+                {
+                    throw new InvalidOperationException($"LIST returned {items.Count} objects, {cluster.Keys.Count} expected");
+                }
             }
-        }
 
-        return Samples.Median(durations);
-    }
+            return times;
+        });
 
     /// <summary>
     /// Opens a watch, writes <paramref name="events"/> status patches from <paramref name="writers"/> loops, and times
@@ -64,6 +62,7 @@ internal sealed class KubeFakeProbe(SeededCluster cluster)
         var live = CountEventsAsync(from, events, lags, liveStop.Token);
         await Poll.UntilAsync(() => cluster.Kube.ActiveWatchCount > 0, "the watch to open", TimeSpan.FromSeconds(10), cancellationToken);
 
+        var cpu = Environment.CpuUsage.TotalTime;
         var started = Time.GetTimestamp();
         long next = -1;
         var writing = Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
@@ -79,14 +78,15 @@ internal sealed class KubeFakeProbe(SeededCluster cluster)
         await Task.WhenAll(writing);
         var written = Time.GetElapsedTime(started);
         await live.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
-        var delivered = Time.GetElapsedTime(started);
+        var delivered = new LoadResult(events, Time.GetElapsedTime(started), Environment.CpuUsage.TotalTime - cpu);
 
-        var replayStarted = Time.GetTimestamp();
-        await CountEventsAsync(from, events, null, cancellationToken).WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
-        var replayed = Time.GetElapsedTime(replayStarted);
+        var replayed = await LoadResult.MeasureAsync(async () =>
+        {
+            await CountEventsAsync(from, events, null, cancellationToken).WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            return events;
+        });
 
-        return new WatchFigures(events / written.TotalSeconds, events / delivered.TotalSeconds,
-            lags.PercentileMs(50), lags.PercentileMs(99), events / replayed.TotalSeconds);
+        return new WatchFigures(events / written.TotalSeconds, delivered, lags.PercentileMs(50), lags.PercentileMs(99), replayed);
     }
 
     /// <summary>Watches from <paramref name="resourceVersion"/> until <paramref name="count"/> MODIFIED events arrived.</summary>

@@ -60,9 +60,9 @@ internal sealed class ReceiverBenchmark : IBenchmark
             host.Kube.ClearRequestLog();
             var latencies = new LatencyRecorder();
             var statuses = new ConcurrentDictionary<int, int>();
-            var perSecond = await SendAsFastAsPossibleAsync(host, duration, latencies, statuses, cancellationToken);
+            var load = await SendAsFastAsPossibleAsync(host, duration, latencies, statuses, cancellationToken);
             var requests = RequestCounts.From(host.Kube.RequestLog);
-            results.Add(new ThroughputRun(perSecond, latencies.PercentileMs(50), latencies.PercentileMs(99),
+            results.Add(new ThroughputRun(load, latencies.PercentileMs(50), latencies.PercentileMs(99),
                 new Dictionary<int, int>(statuses), requests, duration));
             Console.Error.WriteLine($"receiver: throughput run {repeat}/{repeats} done");
         }
@@ -70,7 +70,7 @@ internal sealed class ReceiverBenchmark : IBenchmark
         return results;
     }
 
-    private static Task<double> SendAsFastAsPossibleAsync(ReceiverHost host, TimeSpan duration, LatencyRecorder latencies,
+    private static Task<LoadResult> SendAsFastAsPossibleAsync(ReceiverHost host, TimeSpan duration, LatencyRecorder latencies,
         ConcurrentDictionary<int, int> statuses, CancellationToken cancellationToken) =>
         LoadLoops.RunAsync(host.Agents.Count, duration, async (agent, _, ct) =>
         {
@@ -85,6 +85,7 @@ internal sealed class ReceiverBenchmark : IBenchmark
         var statuses = new ConcurrentDictionary<int, int>();
         var interval = TimeSpan.FromSeconds(1.0 / rate);
         host.Kube.ClearRequestLog();
+        var cpu = Environment.CpuUsage.TotalTime;
         var started = Time.GetTimestamp();
         var agents = host.Agents.Select(agent => Task.Run(async () =>
         {
@@ -102,24 +103,25 @@ internal sealed class ReceiverBenchmark : IBenchmark
         }, cancellationToken)).ToList();
         await Task.WhenAll(agents);
         var sent = Time.GetElapsedTime(started);
+        var busy = Environment.CpuUsage.TotalTime - cpu;
         await Task.Delay(FlushWait, Time, cancellationToken);
 
         var log = host.Kube.RequestLog;
         var perRun = host.Agents.Select(a => new FloodRunWrites(
             RequestCounts.ForName(log, n => n == a.Name || n == Api.RunSecret.NameFor(a.Name)),
             host.Run(a.Name).Status?.LastEventSeq == a.LastSeq)).ToList();
-        return new FloodRun(latencies.Count / sent.TotalSeconds, latencies.PercentileMs(50), latencies.PercentileMs(99),
-            new Dictionary<int, int>(statuses), perRun, sent);
+        return new FloodRun(new LoadResult(latencies.Count, sent, busy), latencies.PercentileMs(50), latencies.PercentileMs(99),
+            new Dictionary<int, int>(statuses), perRun);
     }
 }
 
 /// <summary>One throughput measurement.</summary>
-internal sealed record ThroughputRun(double EventsPerSecond, double P50Ms, double P99Ms, IReadOnlyDictionary<int, int> Statuses,
+internal sealed record ThroughputRun(LoadResult Load, double P50Ms, double P99Ms, IReadOnlyDictionary<int, int> Statuses,
     RequestCounts Requests, TimeSpan Duration);
 
 /// <summary>What one run cost during the flood, and whether its final status holds the last event sent.</summary>
 internal sealed record FloodRunWrites(RequestCounts Requests, bool LatestWritten);
 
 /// <summary>The flood measurement.</summary>
-internal sealed record FloodRun(double EventsPerSecond, double P50Ms, double P99Ms, IReadOnlyDictionary<int, int> Statuses,
-    IReadOnlyList<FloodRunWrites> Runs, TimeSpan Duration);
+internal sealed record FloodRun(LoadResult Load, double P50Ms, double P99Ms, IReadOnlyDictionary<int, int> Statuses,
+    IReadOnlyList<FloodRunWrites> Runs);

@@ -64,13 +64,14 @@ internal sealed class RuntimeBenchmark : IBenchmark
         cluster.Kube.ClearRequestLog();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = PeakMemorySampler.Start();
+        var cpu = Environment.CpuUsage.TotalTime;
         var started = Time.GetTimestamp();
         var running = controller.RunAsync(stop.Token);
 
         await informer.Synced.WaitAsync(PassTimeout, cancellationToken);
-        var synced = Time.GetElapsedTime(started);
+        var synced = new LoadResult(objects, Time.GetElapsedTime(started), Environment.CpuUsage.TotalTime - cpu);
         await Poll.UntilAsync(() => reconciler.Writes >= objects, "every object's first status write", PassTimeout, cancellationToken);
-        var firstPass = Time.GetElapsedTime(started);
+        var firstPass = new LoadResult(objects, Time.GetElapsedTime(started), Environment.CpuUsage.TotalTime - cpu);
         await reconciler.UntilQuietAsync(Quiet, cancellationToken);
         var peak = sampler.Stop();
         var startup = new PassCounts(reconciler.Reconciles, reconciler.Writes, reconciler.Failures);
@@ -99,17 +100,19 @@ internal sealed class RuntimeBenchmark : IBenchmark
             reconciler.Pass++;
         }
 
-        var started = Time.GetTimestamp();
-        foreach (var key in cluster.Keys)
-        {
-            controller.Enqueue(key);
-        }
-
         Func<bool> done = newPass ? () => reconciler.Writes >= objects : () => reconciler.Reconciles >= objects;
-        await Poll.UntilAsync(done, "a pass over every object", PassTimeout, cancellationToken);
-        var elapsed = Time.GetElapsedTime(started);
+        var pass = await LoadResult.MeasureAsync(async () =>
+        {
+            foreach (var key in cluster.Keys)
+            {
+                controller.Enqueue(key);
+            }
+
+            await Poll.UntilAsync(done, "a pass over every object", PassTimeout, cancellationToken);
+            return objects;
+        });
         await reconciler.UntilQuietAsync(Quiet, cancellationToken);
-        return new PassFigures(objects / elapsed.TotalSeconds, new PassCounts(reconciler.Reconciles, reconciler.Writes, reconciler.Failures));
+        return new PassFigures(pass, new PassCounts(reconciler.Reconciles, reconciler.Writes, reconciler.Failures));
     }
 }
 
@@ -117,12 +120,12 @@ internal sealed class RuntimeBenchmark : IBenchmark
 internal sealed record PassCounts(long Reconciles, long Writes, long Failures);
 
 /// <summary>A timed pass over every object.</summary>
-internal sealed record PassFigures(double ObjectsPerSecond, PassCounts Counts);
+internal sealed record PassFigures(LoadResult Pass, PassCounts Counts);
 
 /// <summary>Everything one run of the runtime benchmark measured.</summary>
 internal sealed record RuntimeRun(
-    TimeSpan Synced,
-    TimeSpan FirstPass,
+    LoadResult Synced,
+    LoadResult FirstPass,
     PassCounts Startup,
     RequestCounts Requests,
     MemoryReading Idle,

@@ -105,10 +105,8 @@ internal sealed class ZipBenchmark : IBenchmark
     {
         var idle = MemoryProbe.AfterFullCollection();
         using var sampler = PeakMemorySampler.Start(TimeSpan.FromMilliseconds(5));
-        var started = Time.GetTimestamp();
-        var bytes = await operation();
-        var elapsed = Time.GetElapsedTime(started);
-        return new Measured(what, elapsed, bytes, sampler.Stop() - idle);
+        var load = await LoadResult.MeasureAsync(operation);
+        return new Measured(what, load.Elapsed, load.Cpu, load.Completed, sampler.Stop() - idle);
     }
 
     private static async Task DeleteAsync(AmazonS3Client client, string copyKey, string zipPrefix, CancellationToken cancellationToken)
@@ -122,8 +120,8 @@ internal sealed class ZipBenchmark : IBenchmark
     }
 }
 
-/// <summary>One timed operation: how long, how many bytes it wrote or read, and its peak memory above idle.</summary>
-internal sealed record Measured(string What, TimeSpan Elapsed, long Bytes, MemoryReading PeakAboveIdle);
+/// <summary>One timed operation: how long, the CPU the process spent, the bytes it wrote or read, and its peak memory above idle.</summary>
+internal sealed record Measured(string What, TimeSpan Elapsed, TimeSpan Cpu, long Bytes, MemoryReading PeakAboveIdle);
 
 /// <summary>One repeat: the download, the plain copy and the zip of the same dataset.</summary>
 internal sealed record ZipRun(Measured Download, Measured Copy, Measured Zip);

@@ -14,6 +14,7 @@ internal static class ZipReport
     {
         IReadOnlyList<double> Of(Func<ZipRun, double> pick) => [.. runs.Select(pick)];
         double Rate(Measured m) => dataset.TotalBytes / MiB / m.Elapsed.TotalSeconds;
+        double CpuPerGiB(Measured m) => m.Cpu.TotalSeconds / (dataset.TotalBytes / (1024 * MiB));
 
         report.Section("dataset");
         report.Figure("images", $"{dataset.Images:N0} of {Report.Mebibytes(dataset.ImageBytes)}, each with a caption");
@@ -26,6 +27,9 @@ internal static class ZipReport
         report.Repeated("plain copy (GET → one multipart upload)", Of(r => Rate(r.Copy)), "MiB/s", "N1");
         report.Repeated("zipper (pre-flight, GET → zip → multipart)", Of(r => Rate(r.Zip)), "MiB/s", "N1");
         report.Repeated("zipper time", Of(r => r.Zip.Elapsed.TotalSeconds), "s", "N1");
+        report.Repeated("CPU per GiB: download (this process)", Of(r => CpuPerGiB(r.Download)), "s", "N2");
+        report.Repeated("CPU per GiB: plain copy", Of(r => CpuPerGiB(r.Copy)), "s", "N2");
+        report.Repeated("CPU per GiB: zipper", Of(r => CpuPerGiB(r.Zip)), "s", "N2");
         var ratio = Samples.Median(Of(r => r.Copy.Elapsed / r.Zip.Elapsed));
         report.Repeated("zipper / plain copy (same run)", Of(r => r.Copy.Elapsed / r.Zip.Elapsed), "×", "N2");
         report.Figure("goal ≥ 0.8× a plain copy", ratio >= RatioGoal ? "met" : $"missed: {ratio:N2}×");
@@ -37,6 +41,6 @@ internal static class ZipReport
         report.Repeated("zipper: managed heap", Of(r => r.Zip.PeakAboveIdle.ManagedHeapBytes / MiB), "MiB", "N1");
         var peak = runs.Max(r => r.Zip.PeakAboveIdle.ResidentBytes) / MiB;
         report.Figure("goal < 100 MiB above idle", peak < MemoryGoalMiB ? $"met (highest {peak:N1} MiB)" : $"missed: {peak:N1} MiB");
-        report.Note("s3rver runs in its own node process; only this process's memory is counted.");
+        report.Note("s3rver runs in its own node process; only this process's memory and CPU are counted.");
     }
 }
