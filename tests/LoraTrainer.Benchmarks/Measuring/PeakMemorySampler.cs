@@ -20,7 +20,7 @@ internal sealed class PeakMemorySampler : IDisposable
 
     public static PeakMemorySampler Start(TimeSpan? interval = null)
     {
-        var sampler = new PeakMemorySampler(interval ?? TimeSpan.FromMilliseconds(10));
+        var sampler = new PeakMemorySampler(interval ?? TimeSpan.FromMilliseconds(20));
         sampler.Record();
         sampler._thread.Start();
         return sampler;

@@ -53,7 +53,9 @@ internal sealed class ZipBenchmark : IBenchmark
         var zipper = new DatasetZipper(new DatasetPreflight(Microsoft.Extensions.Options.Options.Create(new DatasetOptions())),
             Microsoft.Extensions.Options.Options.Create(s3Options), NullLogger<DatasetZipper>.Instance);
 
+        Console.Error.WriteLine($"zip: uploading {size / 1048576.0:N0} MiB of images to s3rver");
         var dataset = await SyntheticDataset.UploadAsync(server, Bucket, Prefix, size, imageSize, cancellationToken);
+        Console.Error.WriteLine($"zip: dataset uploaded in {dataset.UploadTime.TotalSeconds:N0} s; measuring");
         var warmUp = await SyntheticDataset.UploadAsync(server, Bucket, "warm-up/", 3L << 20, 1L << 20, cancellationToken);
         await MeasureAsync("warm-up", () => StoreOperations.ConcatenateAsync(store, Bucket, warmUp.Prefix, "warm-up.bin", s3Options, cancellationToken));
         await MeasureAsync("warm-up", () => ZipAsync(zipper, store, warmUp.Prefix, "warm-up-out/", cancellationToken));
@@ -104,7 +106,7 @@ internal sealed class ZipBenchmark : IBenchmark
     private static async Task<Measured> MeasureAsync(string what, Func<Task<long>> operation)
     {
         var idle = MemoryProbe.AfterFullCollection();
-        using var sampler = PeakMemorySampler.Start(TimeSpan.FromMilliseconds(5));
+        using var sampler = PeakMemorySampler.Start();
         var load = await LoadResult.MeasureAsync(operation);
         return new Measured(what, load.Elapsed, load.Cpu, load.Completed, sampler.Stop() - idle);
     }
