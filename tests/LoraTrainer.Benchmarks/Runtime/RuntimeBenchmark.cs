@@ -1,0 +1,135 @@
+using System.Diagnostics.Metrics;
+using LoraTrainer.Api;
+using LoraTrainer.Benchmarks.Fixtures;
+using LoraTrainer.Benchmarks.Measuring;
+using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing.Kubernetes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LoraTrainer.Benchmarks.Runtime;
+
+/// <summary>
+/// <c>runtime</c>: the controller runtime (informer, work queue, controller, resource writer over
+/// CustomResourceClient) against the fake holding N TrainingRuns: time to the first synced cache, time until
+/// every object was reconciled and its status written, memory once steady, reconciles per second, and the
+/// API requests it made per object.
+/// </summary>
+internal sealed class RuntimeBenchmark : IBenchmark
+{
+    private static readonly TimeProvider Time = TimeProvider.System;
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PassTimeout = TimeSpan.FromMinutes(5);
+
+    public string Name => "runtime";
+
+    public string Summary => "controller runtime against the fake: initial sync, steady memory, reconcile throughput, requests per object";
+
+    public string Usage => """
+        runtime [--objects 1000] [--workers 4] [--repeats 3]
+          --objects  TrainingRuns in the fake
+          --workers  concurrent reconciles (ControllerOptions.Workers; the operator's default is 4)
+          --repeats  fresh fake and runtime per run; medians are reported
+        """;
+
+    public IReadOnlyList<string> Options => ["objects", "workers", "repeats"];
+
+    public async Task RunAsync(BenchmarkOptions options, Report report, CancellationToken cancellationToken)
+    {
+        var objects = options.Int("objects", 1000);
+        var workers = options.Int("workers", 4, max: 256);
+        var repeats = options.Int("repeats", 3, max: 50);
+
+        var runs = new List<RuntimeRun>();
+        for (var repeat = 1; repeat <= repeats; repeat++)
+        {
+            runs.Add(await MeasureOnceAsync(objects, workers, cancellationToken));
+            Console.Error.WriteLine($"runtime: run {repeat}/{repeats} done");
+        }
+
+        RuntimeReport.Print(report, runs, objects, workers);
+    }
+
+    private static async Task<RuntimeRun> MeasureOnceAsync(int objects, int workers, CancellationToken cancellationToken)
+    {
+        await using var cluster = await SeededCluster.StartAsync(objects, new FakeKubeApiServerOptions { RequestLogCapacity = (20 * objects) + 10_000 }, cancellationToken);
+        await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var metrics = new RuntimeMetrics(meters.GetRequiredService<IMeterFactory>());
+        var informer = new Informer<TrainingRun>(cluster.Runs, new InformerOptions(), Time, metrics, NullLogger<Informer<TrainingRun>>.Instance);
+        var reconciler = new StatusReconciler(informer, new ResourceWriter<TrainingRun, TrainingRunStatus>(cluster.Runs, metrics));
+        var controller = new Controller<TrainingRun>("benchmark", informer, reconciler, new ControllerOptions { Workers = workers }, Time, metrics,
+            NullLogger<Controller<TrainingRun>>.Instance);
+
+        var idle = MemoryProbe.AfterFullCollection();
+        cluster.Kube.ClearRequestLog();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampler = PeakMemorySampler.Start();
+        var cpu = Environment.CpuUsage.TotalTime;
+        var started = Time.GetTimestamp();
+        var running = controller.RunAsync(stop.Token);
+
+        await informer.Synced.WaitAsync(PassTimeout, cancellationToken);
+        var synced = new LoadResult(objects, Time.GetElapsedTime(started), Environment.CpuUsage.TotalTime - cpu);
+        await Poll.UntilAsync(() => reconciler.Writes >= objects, "every object's first status write", PassTimeout, cancellationToken);
+        var firstPass = new LoadResult(objects, Time.GetElapsedTime(started), Environment.CpuUsage.TotalTime - cpu);
+        await reconciler.UntilQuietAsync(Quiet, cancellationToken);
+        var peak = sampler.Stop();
+        var startup = new PassCounts(reconciler.Reconciles, reconciler.Writes, reconciler.Failures);
+        var requests = RequestCounts.From(cluster.Kube.RequestLog);
+        var steady = MemoryProbe.AfterFullCollection();
+
+        var noWrite = await PassAsync(controller, reconciler, cluster, newPass: false, cancellationToken);
+        var withWrite = await PassAsync(controller, reconciler, cluster, newPass: true, cancellationToken);
+
+        await stop.CancelAsync();
+        await running;
+        return new RuntimeRun(synced, firstPass, startup, requests, idle, steady, peak, noWrite, withWrite);
+    }
+
+    /// <summary>
+    /// Enqueues every key by hand and times until each was reconciled once: with <paramref name="newPass"/> each
+    /// reconcile writes status (and its watch echo causes one more, no-op, reconcile); without, nothing is written.
+    /// </summary>
+    private static async Task<PassFigures> PassAsync(Controller<TrainingRun> controller, StatusReconciler reconciler, SeededCluster cluster,
+        bool newPass, CancellationToken cancellationToken)
+    {
+        var objects = cluster.Keys.Count;
+        reconciler.ResetCounts();
+        if (newPass)
+        {
+            reconciler.Pass++;
+        }
+
+        Func<bool> done = newPass ? () => reconciler.Writes >= objects : () => reconciler.Reconciles >= objects;
+        var pass = await LoadResult.MeasureAsync(async () =>
+        {
+            foreach (var key in cluster.Keys)
+            {
+                controller.Enqueue(key);
+            }
+
+            await Poll.UntilAsync(done, "a pass over every object", PassTimeout, cancellationToken);
+            return objects;
+        });
+        await reconciler.UntilQuietAsync(Quiet, cancellationToken);
+        return new PassFigures(pass, new PassCounts(reconciler.Reconciles, reconciler.Writes, reconciler.Failures));
+    }
+}
+
+/// <summary>What the reconciler did during a phase.</summary>
+internal sealed record PassCounts(long Reconciles, long Writes, long Failures);
+
+/// <summary>A timed pass over every object.</summary>
+internal sealed record PassFigures(LoadResult Pass, PassCounts Counts);
+
+/// <summary>Everything one run of the runtime benchmark measured.</summary>
+internal sealed record RuntimeRun(
+    LoadResult Synced,
+    LoadResult FirstPass,
+    PassCounts Startup,
+    RequestCounts Requests,
+    MemoryReading Idle,
+    MemoryReading Steady,
+    MemoryReading Peak,
+    PassFigures NoWrite,
+    PassFigures WithWrite);
