@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+using LoraTrainer.Testing;
+using LoraTrainer.Testing.Yaml;
+
+namespace LoraTrainer.Chart.Tests;
+
+/// <summary>The chart and docs files the tests read, by their path in the repository.</summary>
+internal static class ChartFiles
+{
+    public const string Chart = "charts/lora-trainer";
+
+    public static string PathOf(string relative) => RepositoryRoot.Combine(relative.Split('/'));
+
+    public static string Read(string relative) => File.ReadAllText(PathOf(relative));
+
+    /// <summary>The chart's values.yaml as JSON, the way Helm reads it.</summary>
+    public static JsonObject DefaultValues() => YamlToJson.Single(Read($"{Chart}/values.yaml")).AsObject();
+
+    public static JsonNode Yaml(string relative) => YamlToJson.Single(Read(relative));
+}

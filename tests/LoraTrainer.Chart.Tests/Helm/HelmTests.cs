@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using LoraTrainer.Testing.Yaml;
+
+namespace LoraTrainer.Chart.Tests.Helm;
+
+/// <summary>Lints and renders the chart with the real helm, when it is installed.</summary>
+public sealed class HelmTests
+{
+    private const string FullValues = ChartFiles.Chart + "/ci/full-values.yaml";
+
+    // The defaults have no receiver URL (it depends on how the cluster is reached): the smallest install sets it.
+    private static readonly string[] MinimalValues = ["--set", "operator.config.Operator.ReceiverUrl=https://lora-hooks.example.com"];
+
+    [Fact]
+    public async Task Lint_WithTheMinimalAndTheFullValues_Succeeds()
+    {
+        var helm = RequireHelm();
+
+        var minimal = await HelmCli.RunAsync(helm, ["lint", ChartFiles.Chart, "--strict", .. MinimalValues], TestContext.Current.CancellationToken);
+        var full = await HelmCli.RunAsync(helm, ["lint", ChartFiles.Chart, "--strict", "-f", FullValues], TestContext.Current.CancellationToken);
+
+        Assert.True(minimal.ExitCode == 0, minimal.Output + minimal.Errors);
+        Assert.True(full.ExitCode == 0, full.Output + full.Errors);
+    }
+
+    [Fact]
+    public async Task Template_WithTheMinimalValues_RendersBothComponentsAndTheirRbac()
+    {
+        var helm = RequireHelm();
+
+        var kinds = await RenderAsync(helm, MinimalValues);
+
+        Assert.Equal(2, kinds.Count(k => k == "Deployment"));
+        Assert.Equal(2, kinds.Count(k => k == "ServiceAccount"));
+        Assert.Equal(3, kinds.Count(kind => kind == "ClusterRole"));
+        Assert.Single(kinds, kind => kind == "Role");
+        Assert.Contains("NetworkPolicy", kinds);
+        Assert.Contains("PodDisruptionBudget", kinds);
+        Assert.DoesNotContain("Ingress", kinds);
+        Assert.DoesNotContain("ServiceMonitor", kinds);
+    }
+
+    [Fact]
+    public async Task Template_WithTheFullValues_RendersEveryOptionalObject()
+    {
+        var helm = RequireHelm();
+
+        var kinds = await RenderAsync(helm, ["-f", FullValues]);
+
+        Assert.Contains("Ingress", kinds);
+        Assert.Contains("HorizontalPodAutoscaler", kinds);
+        Assert.Contains("ServiceMonitor", kinds);
+        // rbac.scope "namespace": only the CRD read stays cluster-wide.
+        Assert.Single(kinds, kind => kind == "ClusterRole");
+    }
+
+    [Fact]
+    public async Task Template_WithoutAReceiverUrl_FailsSayingWhatToSet()
+    {
+        var helm = RequireHelm();
+
+        var result = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart], TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("operator.config.Operator.ReceiverUrl is required", result.Errors, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> RenderAsync(string helm, IEnumerable<string> values)
+    {
+        var result = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart, "--namespace", "loratrainer", .. values], TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, result.Errors);
+        return YamlToJson.Documents(result.Output).OfType<JsonObject>().Select(document => document["kind"]!.GetValue<string>()).ToList();
+    }
+
+    private static string RequireHelm()
+    {
+        var helm = HelmCli.Find();
+        if (helm is null)
+        {
+            Assert.Skip("helm is not on the PATH; install helm 3 to lint and render the chart (the schema, RBAC and CRD tests run without it).");
+        }
+
+        return helm;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Xml.Linq;
+
+namespace LoraTrainer.Chart.Tests.Images;
+
+public sealed class DockerfileTests
+{
+    public static TheoryData<string> Processes => new() { "Operator", "Webhook" };
+
+    [Theory]
+    [MemberData(nameof(Processes))]
+    public void Dockerfile_CopiesEveryProjectTheProcessBuildsFrom(string process)
+    {
+        var dockerfile = ChartFiles.Read($"src/{process}/Dockerfile");
+        var ignore = ChartFiles.Read($"src/{process}/Dockerfile.dockerignore");
+
+        var projects = ReferencedProjects($"src/{process}/LoraTrainer.{process}.csproj").ToList();
+
+        Assert.Contains($"src/{process}", projects);
+        Assert.All(projects, folder =>
+        {
+            var name = Path.GetFileName(folder);
+            Assert.True(dockerfile.Contains($"COPY {folder}/LoraTrainer.{name}.csproj {folder}/", StringComparison.Ordinal)
+                && dockerfile.Contains($"COPY {folder}/ {folder}/", StringComparison.Ordinal)
+                && ignore.Contains($"!{folder}/**", StringComparison.Ordinal),
+                $"src/{process}/Dockerfile builds from {folder}: copy its project file before the restore, the folder after it, and un-ignore it in Dockerfile.dockerignore.");
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Processes))]
+    public void Image_RunsAsTheNonRootUserAndPortTheChartExpects(string process)
+    {
+        var dockerfile = ChartFiles.Read($"src/{process}/Dockerfile");
+        var project = XDocument.Parse(ChartFiles.Read($"src/{process}/LoraTrainer.{process}.csproj"));
+        var values = ChartFiles.DefaultValues();
+        var uid = values["podSecurityContext"]!["runAsUser"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Matches($"(?m)^USER {uid}$", dockerfile);
+        Assert.Equal(uid, project.Descendants("ContainerUser").Single().Value);
+        Assert.Matches("(?m)^EXPOSE 8080$", dockerfile);
+        Assert.Equal("8080", project.Descendants("ContainerPort").Single().Attribute("Include")!.Value);
+        Assert.Contains("aspnet:10.0-noble-chiseled", dockerfile, StringComparison.Ordinal);
+        Assert.Equal("noble-chiseled", project.Descendants("ContainerFamily").Single().Value);
+    }
+
+    [Theory]
+    [InlineData("Operator", "operator")]
+    [InlineData("Webhook", "receiver")]
+    public void ContainerRepository_IsTheImageTheChartDeploys(string process, string component)
+    {
+        var project = XDocument.Parse(ChartFiles.Read($"src/{process}/LoraTrainer.{process}.csproj"));
+        var repository = ChartFiles.DefaultValues()[component]!["image"]!["repository"]!.GetValue<string>();
+
+        Assert.EndsWith("/" + project.Descendants("ContainerRepository").Single().Value, repository, StringComparison.Ordinal);
+        Assert.Contains($"LoraTrainer.{process}.dll", ChartFiles.Read($"src/{process}/Dockerfile"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The folders (relative to the repository) of a project and every project it references, transitively.</summary>
+    private static IEnumerable<string> ReferencedProjects(string projectPath)
+    {
+        var seen = new HashSet<string>();
+        var pending = new Stack<string>([projectPath]);
+        while (pending.TryPop(out var path))
+        {
+            var folder = Path.GetDirectoryName(path)!.Replace('\\', '/');
+            if (!seen.Add(folder))
+            {
+                continue;
+            }
+
+            foreach (var reference in XDocument.Parse(ChartFiles.Read(path)).Descendants("ProjectReference"))
+            {
+                var relative = reference.Attribute("Include")!.Value.Replace('\\', '/');
+                pending.Push(Normalize($"{folder}/{relative}"));
+            }
+        }
+
+        return seen;
+    }
+
+    private static string Normalize(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part == "..")
+            {
+                parts.RemoveAt(parts.Count - 1);
+            }
+            else if (part != ".")
+            {
+                parts.Add(part);
+            }
+        }
+
+        return string.Join('/', parts);
+    }
+}
