@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using LoraTrainer.Testing;
-using LoraTrainer.Testing.Yaml;
+using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Chart.Tests;
 
@@ -14,7 +14,7 @@ internal static class ChartFiles
     public static string Read(string relative) => File.ReadAllText(PathOf(relative));
 
     /// <summary>The chart's values.yaml as JSON, the way Helm reads it.</summary>
-    public static JsonObject DefaultValues() => YamlToJson.Single(Read($"{Chart}/values.yaml")).AsObject();
+    public static JsonObject DefaultValues() => Manifests.Parse(Read($"{Chart}/values.yaml")).Single();
 
-    public static JsonNode Yaml(string relative) => YamlToJson.Single(Read(relative));
+    public static JsonNode Yaml(string relative) => Manifests.Parse(Read(relative)).Single();
 }

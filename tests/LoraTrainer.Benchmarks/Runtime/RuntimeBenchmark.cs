@@ -53,10 +53,9 @@ internal sealed class RuntimeBenchmark : IBenchmark
     private static async Task<RuntimeRun> MeasureOnceAsync(int objects, int workers, CancellationToken cancellationToken)
     {
         await using var cluster = await SeededCluster.StartAsync(objects, new FakeKubeApiServerOptions { RequestLogCapacity = (20 * objects) + 10_000 }, cancellationToken);
-        await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var metrics = new RuntimeMetrics(meters.GetRequiredService<IMeterFactory>());
+        var metrics = new RuntimeMetrics();
         var informer = new Informer<TrainingRun>(cluster.Runs, new InformerOptions(), Time, metrics, NullLogger<Informer<TrainingRun>>.Instance);
-        var reconciler = new StatusReconciler(informer, new ResourceWriter<TrainingRun, TrainingRunStatus>(cluster.Runs, metrics));
+        var reconciler = new StatusReconciler(informer, new ResourceWriter<TrainingRun, TrainingRunStatus>(cluster.Runs));
         var controller = new Controller<TrainingRun>("benchmark", informer, reconciler, new ControllerOptions { Workers = workers }, Time, metrics,
             NullLogger<Controller<TrainingRun>>.Instance);
 

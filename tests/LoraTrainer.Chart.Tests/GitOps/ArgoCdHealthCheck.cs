@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s;
 using LoraTrainer.Api;
-using LoraTrainer.Testing.Yaml;
+using LoraTrainer.Testing.Kubernetes;
 using NLua;
 
 namespace LoraTrainer.Chart.Tests.GitOps;
@@ -37,7 +37,7 @@ internal static partial class ArgoCdHealthCheck
     private static string Extract()
     {
         var scripts = YamlBlocks().Matches(ChartFiles.Read(Doc))
-            .SelectMany(block => YamlToJson.Documents(block.Groups["yaml"].Value))
+            .SelectMany(block => Manifests.Parse(block.Groups["yaml"].Value))
             .Select(document => document["data"]?[ConfigKey]?.GetValue<string>())
             .OfType<string>()
             .ToList();

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LoraTrainer.Testing.Yaml;
+using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Chart.Tests.Helm;
 
@@ -69,7 +69,7 @@ public sealed class HelmTests
     {
         var result = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart, "--namespace", "loratrainer", .. values], TestContext.Current.CancellationToken);
         Assert.True(result.ExitCode == 0, result.Errors);
-        return YamlToJson.Documents(result.Output).OfType<JsonObject>().Select(document => document["kind"]!.GetValue<string>()).ToList();
+        return Manifests.Parse(result.Output).OfType<JsonObject>().Select(document => document["kind"]!.GetValue<string>()).ToList();
     }
 
     private static string RequireHelm()

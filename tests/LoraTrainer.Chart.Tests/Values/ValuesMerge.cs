@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LoraTrainer.Testing.Yaml;
+using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Chart.Tests.Values;
 
@@ -10,7 +10,7 @@ internal static class ValuesMerge
     public static JsonObject WithDefaults(string overridesYaml)
     {
         var values = ChartFiles.DefaultValues();
-        var overrides = overridesYaml.Trim().Length == 0 ? new JsonObject() : YamlToJson.Single(overridesYaml).AsObject();
+        var overrides = overridesYaml.Trim().Length == 0 ? new JsonObject() : Manifests.Parse(overridesYaml).Single();
         Apply(values, overrides);
         return values;
     }
