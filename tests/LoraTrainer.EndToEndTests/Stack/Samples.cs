@@ -11,7 +11,7 @@ internal static class Samples
     /// The minimal sample renamed to <paramref name="name"/>, with the run policy a fault scenario needs: short
     /// deadlines so a stall is noticed in seconds.
     /// </summary>
-    public static string Minimal(string name, string deadline = "5s", int backoffLimit = 2, int epochs = 4) =>
+    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4) =>
         Read("trainingrun-minimal.yaml").Replace("name: minimal", $"name: {name}", StringComparison.Ordinal).TrimEnd() + $"""
 
           training:
@@ -22,7 +22,7 @@ internal static class Samples
               pendingGpu: {deadline}
               pendingImages: {deadline}
               pendingModel: {deadline}
-              heartbeat: {deadline}
+              heartbeat: {heartbeat ?? deadline}
 
         """;
 }
