@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using LoraTrainer.Api;
+using LoraTrainer.Demo.Stack;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Protocol;
 using LoraTrainer.Testing.Vast;
@@ -25,7 +26,7 @@ public sealed class AgentFaultTests : IAsyncLifetime
         _stack.Agents.Trainer = launch => launch == 1 ? Scenario.Slow with { StepSeconds = 0.2 } : Scenario.Fast;
         var scenario = Stopwatch.StartNew();
         await _stack.ApplyAsync(Samples.Minimal("killed", heartbeat: "3s", backoffLimit: 1));
-        var training = await _stack.WaitForPhaseAsync("killed", TrainingPhase.Training);
+        var training = await _stack.WaitForPhaseAsync("killed", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
         _stack.Agents.Kill(long.Parse(training.Status!.Gpu!.InstanceId!, System.Globalization.CultureInfo.InvariantCulture));
 
@@ -58,7 +59,7 @@ public sealed class AgentFaultTests : IAsyncLifetime
         _stack.Agents.Trainer = _ => Scenario.Slow;
         var scenario = Stopwatch.StartNew();
         await _stack.ApplyAsync(Samples.Minimal("guarded"));
-        var training = await _stack.WaitForPhaseAsync("guarded", TrainingPhase.Training);
+        var training = await _stack.WaitForPhaseAsync("guarded", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
         var token = _stack.Vast.Instances().Single().Env[AgentEnvironment.RunToken];
         using var http = new HttpClient { BaseAddress = _stack.Receiver.BaseUrl };
         var failed = new AgentEvent { Seq = 1_000_000, Kind = EventKinds.Failed, At = DateTimeOffset.UtcNow, Attempt = training.Status!.Attempt, Stage = "training", Reason = "forged" };

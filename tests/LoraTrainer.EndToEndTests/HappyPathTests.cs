@@ -1,4 +1,5 @@
 using LoraTrainer.Api;
+using LoraTrainer.Demo.Stack;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Testing.Trainer;
 
@@ -22,7 +23,7 @@ public sealed class HappyPathTests : IAsyncLifetime
         var started = TimeProvider.System.GetTimestamp();
 
         await _stack.ApplyAsync(Samples.Read("trainingrun-sdxl.yaml"));
-        var run = await _stack.WaitForAsync("portrait-sdxl", r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed or TrainingPhase.Stalled, seconds: 60);
+        var run = await _stack.WaitForAsync("portrait-sdxl", r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed or TrainingPhase.Stalled, seconds: 60, cancellationToken: TestContext.Current.CancellationToken);
         var elapsed = TimeProvider.System.GetElapsedTime(started);
 
         var agent = Assert.Single(_stack.Agents.Agents.Values);
@@ -43,12 +44,12 @@ public sealed class HappyPathTests : IAsyncLifetime
         Assert.Equal(0, agent.ExitCode);
 
         // The GPU is released, and the bill is what a ~one-minute rental of a $0.42/h GPU costs.
-        var ledger = await _stack.WaitForNothingAliveAsync();
+        var ledger = await _stack.WaitForNothingAliveAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(0, ledger.AliveInstances);
         var instance = Assert.Single(ledger.Instances);
         Assert.Equal(agent.InstanceId, instance.InstanceId);
         Assert.Equal(instance.InstanceId.ToString(System.Globalization.CultureInfo.InvariantCulture), status.Gpu!.InstanceId);
-        var released = await _stack.WaitForAsync("portrait-sdxl", r => r.Status?.Gpu?.ReleasedAt is not null, seconds: 10);
+        var released = await _stack.WaitForAsync("portrait-sdxl", r => r.Status?.Gpu?.ReleasedAt is not null, seconds: 10, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(TrainingPhase.Completed, released.Status!.Phase);
 
         // The cost the user reads (to the cent's hundredth) matches what Vast billed.

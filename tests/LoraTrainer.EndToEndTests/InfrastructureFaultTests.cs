@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoraTrainer.Api;
+using LoraTrainer.Demo.Stack;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Testing.Vast;
 
@@ -20,7 +21,7 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         _stack.Agents.Trainer = _ => Scenario.Slow;
         var scenario = Stopwatch.StartNew();
         await _stack.ApplyAsync(Samples.Minimal("receiver-restart"));
-        await _stack.WaitForAsync("receiver-restart", r => r.Status is { Phase: TrainingPhase.Training, Progress.Percent: > 0 });
+        await _stack.WaitForAsync("receiver-restart", r => r.Status is { Phase: TrainingPhase.Training, Progress.Percent: > 0 }, cancellationToken: TestContext.Current.CancellationToken);
 
         await _stack.Receiver.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, TestContext.Current.CancellationToken);
@@ -55,7 +56,7 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         _stack.Agents.Trainer = _ => Scenario.Slow;
         var scenario = Stopwatch.StartNew();
         await _stack.ApplyAsync(Samples.Minimal("relist"));
-        await _stack.WaitForPhaseAsync("relist", TrainingPhase.Training);
+        await _stack.WaitForPhaseAsync("relist", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
         _stack.Kube.CompactHistory();
         _stack.Kube.DropAllWatches(abortConnections: true);
@@ -70,7 +71,7 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         _stack.Agents.Trainer = _ => Scenario.Slow;
         var scenario = Stopwatch.StartNew();
         await _stack.ApplyAsync(Samples.Minimal("s3-flaky"));
-        await _stack.WaitForPhaseAsync("s3-flaky", TrainingPhase.Training);
+        await _stack.WaitForPhaseAsync("s3-flaky", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
         _stack.S3Proxy.FailUploads(EndToEndStack.OutputBucket, times: 3);
 

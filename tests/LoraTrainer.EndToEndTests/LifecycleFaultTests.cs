@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoraTrainer.Api;
+using LoraTrainer.Demo.Stack;
 using LoraTrainer.EndToEndTests.Stack;
 
 namespace LoraTrainer.EndToEndTests;
@@ -20,11 +21,11 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
         _stack.Agents.Trainer = _ => Scenario.Slow with { StepSeconds = 0.2 };
         var scenario = Stopwatch.StartNew();
         await _stack.ApplyAsync(Samples.Minimal("deleted"));
-        await _stack.WaitForPhaseAsync("deleted", TrainingPhase.Training);
+        await _stack.WaitForPhaseAsync("deleted", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
         var deleting = Stopwatch.StartNew();
         await _stack.Kubectl.RunAsync(null, "delete", "trainingrun", "deleted", "-n", EndToEndStack.Namespace, "--wait=false");
-        var ledger = await _stack.WaitForNothingAliveAsync();
+        var ledger = await _stack.WaitForNothingAliveAsync(cancellationToken: TestContext.Current.CancellationToken);
         var destroyedAfter = deleting.Elapsed;
 
         Assert.InRange(destroyedAfter.TotalSeconds, 0, 5);
@@ -50,7 +51,7 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
         var scenario = Stopwatch.StartNew();
         var name = $"crash-{phase.ToString().ToLowerInvariant()}";
         await _stack.ApplyAsync(Samples.Minimal(name));
-        await _stack.WaitForAsync(name, r => r.Status is { } s && s.Phase >= phase);
+        await _stack.WaitForAsync(name, r => r.Status is { } s && s.Phase >= phase, cancellationToken: TestContext.Current.CancellationToken);
 
         await _stack.Operator.RestartAsync();
 

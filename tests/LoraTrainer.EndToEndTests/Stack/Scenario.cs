@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoraTrainer.Api;
+using LoraTrainer.Demo.Stack;
 using LoraTrainer.Testing.Trainer;
 using LoraTrainer.Testing.Vast;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace LoraTrainer.EndToEndTests.Stack;
+namespace LoraTrainer.Demo.Stack;
 
 /// <summary>The real operator host (every service, leader election off). A restart is a crash: the new process has no memory.</summary>
 internal sealed class OperatorHost(FakeKubeApiServer kube, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable

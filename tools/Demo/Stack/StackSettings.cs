@@ -2,7 +2,7 @@ using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
 
-namespace LoraTrainer.EndToEndTests.Stack;
+namespace LoraTrainer.Demo.Stack;
 
 /// <summary>The operator's configuration, pointing every provider at its local fake, with intervals short enough for tests.</summary>
 internal static class StackSettings

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace LoraTrainer.EndToEndTests.Stack;
+namespace LoraTrainer.Demo.Stack;
 
 /// <summary>
 /// A pass-through proxy in front of s3rver that can make S3 fail: the next N uploads into a bucket answer 503

@@ -4,7 +4,7 @@ using LoraTrainer.Protocol;
 using LoraTrainer.Testing.Trainer;
 using LoraTrainer.Testing.Vast;
 
-namespace LoraTrainer.EndToEndTests.Stack;
+namespace LoraTrainer.Demo.Stack;
 
 /// <summary>
 /// Plays the GPU container: when a simulated instance reaches running, starts the real <c>lora-agent</c> as a

@@ -1,6 +1,6 @@
 using LoraTrainer.Testing;
 
-namespace LoraTrainer.EndToEndTests.Stack;
+namespace LoraTrainer.Demo.Stack;
 
 /// <summary>The manifests in <c>config/samples</c>, as a user applies them.</summary>
 internal static class Samples

@@ -7,7 +7,7 @@ using LoraTrainer.Testing.Kubernetes;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
 
-namespace LoraTrainer.EndToEndTests.Stack;
+namespace LoraTrainer.Demo.Stack;
 
 /// <summary>
 /// The whole system on one machine, every part over real HTTP on 127.0.0.1: the Kubernetes API fake, s3rver (behind
@@ -95,18 +95,18 @@ internal sealed class EndToEndStack : IAsyncDisposable
         new() { Id = id, MachineId = machine, DphBase = price, Lifecycle = lifecycle };
 
     /// <summary>Applies a manifest with <c>kubectl apply</c>.</summary>
-    public Task ApplyAsync(string manifest) => Kubectl.ApplyAsync(manifest, Namespace);
+    public Task<string> ApplyAsync(string manifest) => Kubectl.ApplyAsync(manifest, Namespace);
 
     public TrainingRun? Run(string name) => Kube.Get<TrainingRun>(Namespace, name);
 
-    public Task<TrainingRun> WaitForAsync(string name, Func<TrainingRun, bool> predicate, int seconds = 30) =>
-        Kube.WaitForAsync(Namespace, name, predicate, TimeSpan.FromSeconds(seconds), TestContext.Current.CancellationToken);
+    public Task<TrainingRun> WaitForAsync(string name, Func<TrainingRun, bool> predicate, int seconds = 30, CancellationToken cancellationToken = default) =>
+        Kube.WaitForAsync(Namespace, name, predicate, TimeSpan.FromSeconds(seconds), cancellationToken);
 
-    public Task<TrainingRun> WaitForPhaseAsync(string name, TrainingPhase phase, int seconds = 30) =>
-        WaitForAsync(name, r => r.Status?.Phase == phase, seconds);
+    public Task<TrainingRun> WaitForPhaseAsync(string name, TrainingPhase phase, int seconds = 30, CancellationToken cancellationToken = default) =>
+        WaitForAsync(name, r => r.Status?.Phase == phase, seconds, cancellationToken);
 
     /// <summary>Waits until the simulator has no instance alive (the operator released everything).</summary>
-    public async Task<VastCostReport> WaitForNothingAliveAsync(int seconds = 15)
+    public async Task<VastCostReport> WaitForNothingAliveAsync(int seconds = 15, CancellationToken cancellationToken = default)
     {
         var until = DateTimeOffset.UtcNow.AddSeconds(seconds);
         while (true)
@@ -117,7 +117,7 @@ internal sealed class EndToEndStack : IAsyncDisposable
                 return cost;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, TestContext.Current.CancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
         }
     }
 
