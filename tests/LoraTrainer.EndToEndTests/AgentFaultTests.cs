@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using LoraTrainer.Api;
+using LoraTrainer.Demo.Stack;
+using LoraTrainer.EndToEndTests.Stack;
+using LoraTrainer.Protocol;
+using LoraTrainer.Testing.Vast;
+
+namespace LoraTrainer.EndToEndTests;
+
+/// <summary>Faults on the GPU side: a dead agent, an instance that never starts, and events that are not the agent's.</summary>
+public sealed class AgentFaultTests : IAsyncLifetime
+{
+    private EndToEndStack _stack = null!;
+
+    public async ValueTask InitializeAsync() => _stack = await EndToEndStack.StartAsync(
+        EndToEndStack.Offer(601, machine: 61, price: 0.30),
+        EndToEndStack.Offer(602, machine: 62, price: 0.40));
+
+    public ValueTask DisposeAsync() => _stack.DisposeAsync();
+
+    [Fact]
+    public async Task AgentKilledMidTraining_StallsAtTheHeartbeatDeadline_AndTheRetryOnAnotherMachineCompletes()
+    {
+        _stack.Agents.Trainer = launch => launch == 1 ? Scenario.Slow with { StepSeconds = 0.2 } : Scenario.Fast;
+        var scenario = Stopwatch.StartNew();
+        await _stack.ApplyAsync(Samples.Minimal("killed", heartbeat: "3s", backoffLimit: 1));
+        var training = await _stack.WaitForPhaseAsync("killed", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
+
+        _stack.Agents.Kill(long.Parse(training.Status!.Gpu!.InstanceId!, System.Globalization.CultureInfo.InvariantCulture));
+
+        var run = await _stack.CompletesAsync("killed");
+        Assert.Equal(2, run.Status!.Attempt);
+        Assert.Equal("62", run.Status.Gpu!.MachineId);
+        Assert.Contains("61", run.Status.ExcludedMachines);
+        await _stack.AssertNothingLeftAsync(scenario, expectedInstances: 2);
+    }
+
+    [Fact]
+    public async Task InstanceStuckInLoading_StallsAtThePendingGpuDeadline_AndTheRetryCompletes()
+    {
+        _stack.Vast.AddOffers(EndToEndStack.Offer(601, machine: 61, price: 0.30, VastLifecycle.Immediate with { Failure = VastInstanceFailure.StuckInLoading }));
+        _stack.Agents.Trainer = _ => Scenario.Fast;
+        var scenario = Stopwatch.StartNew();
+
+        await _stack.ApplyAsync(Samples.Minimal("stuck", deadline: "6s", backoffLimit: 1));
+
+        var run = await _stack.CompletesAsync("stuck");
+        Assert.Equal(2, run.Status!.Attempt);
+        Assert.Equal("62", run.Status.Gpu!.MachineId);
+        Assert.Single(_stack.Agents.Agents);
+        await _stack.AssertNothingLeftAsync(scenario, expectedInstances: 2);
+    }
+
+    [Fact]
+    public async Task ForgedAndReplayedEvents_AreRefusedOrIgnored_AndTheRunCompletesUnaffected()
+    {
+        _stack.Agents.Trainer = _ => Scenario.Slow;
+        var scenario = Stopwatch.StartNew();
+        await _stack.ApplyAsync(Samples.Minimal("guarded"));
+        var training = await _stack.WaitForPhaseAsync("guarded", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
+        var token = _stack.Vast.Instances().Single().Env[AgentEnvironment.RunToken];
+        using var http = new HttpClient { BaseAddress = _stack.Receiver.BaseUrl };
+        var failed = new AgentEvent { Seq = 1_000_000, Kind = EventKinds.Failed, At = DateTimeOffset.UtcNow, Attempt = training.Status!.Attempt, Stage = "training", Reason = "forged" };
+
+        // Forged: signed with a guessed token. Replayed: a captured request re-sent later than the 5-minute window.
+        using var forged = await PostAsync(http, "guarded", RequestSigner.NewToken(), failed, DateTimeOffset.UtcNow);
+        using var stale = await PostAsync(http, "guarded", token, failed, DateTimeOffset.UtcNow.AddMinutes(-10));
+        // Replayed: a correctly signed event whose sequence number was already used is acknowledged and ignored.
+        using var repeated = await PostAsync(http, "guarded", token, failed with { Seq = 1 }, DateTimeOffset.UtcNow);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        Assert.False(JsonSerializer.Deserialize<EventAck>(await repeated.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ProtocolJson.Options)!.Accepted);
+        var run = await _stack.CompletesAsync("guarded");
+        Assert.Equal(1, run.Status!.Attempt);
+        Assert.DoesNotContain("forged", run.Status.Message ?? "", StringComparison.Ordinal);
+        await _stack.AssertNothingLeftAsync(scenario, expectedInstances: 1);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string run, string token, AgentEvent evt, DateTimeOffset signedAt)
+    {
+        var path = AgentEnvironment.RunPath(EndToEndStack.Namespace, run) + "/events";
+        var body = JsonSerializer.SerializeToUtf8Bytes(evt, ProtocolJson.Options);
+        var timestamp = signedAt.ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add(RequestSigner.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Sign(token, timestamp, "POST", path, body));
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using LoraTrainer.Protocol;
+using LoraTrainer.Testing.Trainer;
+using LoraTrainer.Testing.Vast;
+
+namespace LoraTrainer.Demo.Stack;
+
+/// <summary>
+/// Plays the GPU container: when a simulated instance reaches running, starts the real <c>lora-agent</c> as a
+/// process with that instance's environment and the fake sd-scripts trainer; destroying the instance kills it.
+/// </summary>
+internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyncDisposable
+{
+    private static readonly TimeSpan InstancePoll = TimeSpan.FromMilliseconds(200);
+    private readonly ConcurrentDictionary<long, AgentProcess> _agents = new();
+    private int _launches;
+
+    /// <summary>Chooses the trainer's behaviour by launch number (1 for the first agent).</summary>
+    public Func<int, FakeTrainerSettings> Trainer { get; set; } = _ => new FakeTrainerSettings();
+
+    /// <summary>Every agent started so far, by instance id.</summary>
+    public IReadOnlyDictionary<long, AgentProcess> Agents => _agents;
+
+    /// <summary>The work folder of the agent on <paramref name="instanceId"/>.</summary>
+    public string WorkDirectory(long instanceId) => Path.Combine(workRoot, $"instance-{instanceId}");
+
+    /// <summary>The <see cref="VastSimulator.OnRunning"/> hook: runs the agent until it exits or its instance is destroyed.</summary>
+    public async Task RunAsync(VastRunningInstance instance, CancellationToken cancellationToken)
+    {
+        var launch = Interlocked.Increment(ref _launches);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lora-agent.dll"));
+        start.Environment.Remove(AgentEnvironment.RunUrl);
+        start.Environment.Remove(AgentEnvironment.RunToken);
+        foreach (var (name, value) in instance.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment["Agent__WorkDirectory"] = WorkDirectory(instance.InstanceId);
+        start.Environment["Agent__TrainerCommand"] = FakeSdScripts.CommandTemplate(Trainer(launch));
+        start.Environment["Agent__GpuProbeCommand"] = "lora-e2e-no-nvidia-smi";
+        start.Environment["Agent__RetryBaseDelay"] = "00:00:00.100";
+        start.Environment["Agent__RetryMaxDelay"] = "00:00:00.500";
+        start.Environment["Agent__ConfigTimeout"] = "00:00:30";
+        start.Environment["Agent__DeliveryTimeout"] = "00:00:30";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        var agent = new AgentProcess(instance.InstanceId, launch, Process.Start(start) ?? throw new InvalidOperationException("lora-agent did not start"));
+        _agents[instance.InstanceId] = agent;
+        try
+        {
+            while (!agent.Process.HasExited)
+            {
+                if (vast.Instance(instance.InstanceId) is not { DestroyedAt: null })
+                {
+                    // A destroyed instance takes its container with it.
+                    agent.Kill();
+                    break;
+                }
+
+                try
+                {
+                    await agent.Process.WaitForExitAsync(cancellationToken).WaitAsync(InstancePoll, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.Process.WaitForExitAsync(CancellationToken.None);
+            await agent.DrainAsync();
+        }
+    }
+
+    /// <summary>Kills the agent on <paramref name="instanceId"/> (and its trainer) as a crashed container would die.</summary>
+    public void Kill(long instanceId) => _agents[instanceId].Kill();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in _agents.Values)
+        {
+            agent.Kill();
+            await agent.Process.WaitForExitAsync(CancellationToken.None);
+            agent.Process.Dispose();
+        }
+
+        if (Directory.Exists(workRoot))
+        {
+            Directory.Delete(workRoot, recursive: true);
+        }
+    }
+}
+
+/// <summary>One running (or finished) agent process, with its output kept for failure messages.</summary>
+internal sealed class AgentProcess
+{
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+
+    public AgentProcess(long instanceId, int launch, Process process)
+    {
+        InstanceId = instanceId;
+        Launch = launch;
+        Process = process;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public long InstanceId { get; }
+
+    public int Launch { get; }
+
+    public Process Process { get; }
+
+    public bool Killed { get; private set; }
+
+    public int? ExitCode => Process.HasExited ? Process.ExitCode : null;
+
+    /// <summary>What the agent printed (after it exited).</summary>
+    public string Output { get; private set; } = "";
+
+    public void Kill()
+    {
+        if (!Process.HasExited)
+        {
+            Killed = true;
+            Process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public async Task DrainAsync() => Output = await _stdout + await _stderr;
+}

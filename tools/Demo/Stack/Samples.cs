@@ -1,0 +1,28 @@
+using LoraTrainer.Testing;
+
+namespace LoraTrainer.Demo.Stack;
+
+/// <summary>The manifests in <c>config/samples</c>, as a user applies them.</summary>
+internal static class Samples
+{
+    public static string Read(string file) => File.ReadAllText(RepositoryRoot.Combine("config", "samples", file));
+
+    /// <summary>
+    /// The minimal sample renamed to <paramref name="name"/>, with the run policy a fault scenario needs: short
+    /// deadlines so a stall is noticed in seconds.
+    /// </summary>
+    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4) =>
+        Read("trainingrun-minimal.yaml").Replace("name: minimal", $"name: {name}", StringComparison.Ordinal).TrimEnd() + $"""
+
+          training:
+            maxTrainEpochs: {epochs}
+          runPolicy:
+            backoffLimit: {backoffLimit}
+            deadlines:
+              pendingGpu: {deadline}
+              pendingImages: {deadline}
+              pendingModel: {deadline}
+              heartbeat: {heartbeat ?? deadline}
+
+        """;
+}
