@@ -16,5 +16,5 @@ internal static class ChartFiles
     /// <summary>The chart's values.yaml as JSON, the way Helm reads it.</summary>
     public static JsonObject DefaultValues() => Manifests.Parse(Read($"{Chart}/values.yaml")).Single();
 
-    public static JsonNode Yaml(string relative) => Manifests.Parse(Read(relative)).Single();
+    public static JsonNode Yaml(string relative) => Manifests.Documents(Read(relative)).Single();
 }

@@ -26,7 +26,7 @@ public sealed class ChartCrdTests
 
         Assert.Equal("CustomResourceDefinition", crd["kind"]!.GetValue<string>());
         Assert.Equal($"{Api.TrainingRun.Plural}.{Api.TrainingRun.Group}", crd["metadata"]!["name"]!.GetValue<string>());
-        Assert.Contains(Manifests.Parse(ChartFiles.Read($"{ChartFiles.Chart}/rbac/operator-cluster.yaml")).Single()[0]!["resourceNames"]!.AsArray(),
+        Assert.Contains(Manifests.Documents(ChartFiles.Read($"{ChartFiles.Chart}/rbac/operator-cluster.yaml")).Single()[0]!["resourceNames"]!.AsArray(),
             name => name!.GetValue<string>() == crd["metadata"]!["name"]!.GetValue<string>());
     }
 }

@@ -15,14 +15,16 @@ public static class Manifests
     /// <summary>Every object of a YAML (or JSON) text.</summary>
     /// <exception cref="InvalidDataException">A document is not an object.</exception>
     /// <exception cref="YamlException">The text is not YAML.</exception>
-    public static IReadOnlyList<JsonObject> Parse(string yaml)
+    public static IReadOnlyList<JsonObject> Parse(string yaml) =>
+        [.. Documents(yaml).Select(d => d as JsonObject ?? throw new InvalidDataException("each YAML document must be a Kubernetes object (a mapping)"))];
+
+    /// <summary>Every non-empty document of a YAML text as JSON, whatever its root (mapping, sequence or scalar).</summary>
+    /// <exception cref="YamlException">The text is not YAML.</exception>
+    public static IReadOnlyList<JsonNode> Documents(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
-        return [.. stream.Documents
-            .Select(d => Convert(d.RootNode))
-            .OfType<JsonNode>()
-            .Select(d => d as JsonObject ?? throw new InvalidDataException("each YAML document must be a Kubernetes object (a mapping)"))];
+        return [.. stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonNode>()];
     }
 
     /// <summary>Every object of a file, or of the <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files of a folder in name order.</summary>
