@@ -22,6 +22,7 @@ internal static class RuntimeReport
         report.Repeated("failed reconciles (409s and other errors)", Of(r => r.Startup.Failures), "");
 
         report.Section("memory (one process holds the fake, its objects and the runtime)");
+        report.Note("the fake's watch history (old versions of every written object) is compacted before both readings, so it does not count as the runtime's.");
         report.Repeated("before the runtime starts: resident", Of(r => r.Idle.ResidentBytes / MiB), "MiB", "N1");
         report.Repeated("before the runtime starts: managed heap", Of(r => r.Idle.ManagedHeapBytes / MiB), "MiB", "N1");
         report.Repeated("steady after sync: resident", Of(r => r.Steady.ResidentBytes / MiB), "MiB", "N1");
