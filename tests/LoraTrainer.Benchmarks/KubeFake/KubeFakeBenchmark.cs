@@ -71,18 +71,9 @@ internal sealed class KubeFakeBenchmark : IBenchmark
         IReadOnlyList<double> Of(Func<KubeFakeRun, double> pick) => [.. runs.Select(pick)];
 
         report.Section("GET one TrainingRun");
-        report.Repeated("GET/s, 1 in flight", Of(r => r.GetSerial.PerSecond), "req/s");
-        report.Repeated("GET latency p50, 1 in flight", Of(r => r.GetSerialP50), "ms", "N2");
-        report.Repeated($"GET/s, {concurrency} in flight", Of(r => r.GetConcurrent.PerSecond), "req/s");
-        report.Repeated("CPU per GET (client + fake)", Of(r => r.GetConcurrent.CpuMicrosecondsEach), "µs");
-        report.Repeated("GET/s the CPU cost allows on idle cores", Of(r => r.GetConcurrent.CapacityPerSecond), "req/s");
-
+        PrintRequests(report, "GET", runs, r => (r.GetSerial, r.GetSerialP50, r.GetConcurrent), concurrency);
         report.Section("PATCH status (merge patch, a real change every time)");
-        report.Repeated("PATCH/s, 1 in flight", Of(r => r.PatchSerial.PerSecond), "req/s");
-        report.Repeated("PATCH latency p50, 1 in flight", Of(r => r.PatchSerialP50), "ms", "N2");
-        report.Repeated($"PATCH/s, {concurrency} in flight", Of(r => r.PatchConcurrent.PerSecond), "req/s");
-        report.Repeated("CPU per PATCH (client + fake)", Of(r => r.PatchConcurrent.CpuMicrosecondsEach), "µs");
-        report.Repeated("PATCH/s the CPU cost allows on idle cores", Of(r => r.PatchConcurrent.CapacityPerSecond), "req/s");
+        PrintRequests(report, "PATCH", runs, r => (r.PatchSerial, r.PatchSerialP50, r.PatchConcurrent), concurrency);
 
         report.Section($"LIST all {objects:N0} TrainingRuns (pages of 500, as the informer lists)");
         report.Repeated("LIST time (mean of 10 per run)", Of(r => r.List.Elapsed.TotalMilliseconds / r.List.Completed), "ms", "N1");
@@ -98,6 +89,18 @@ internal sealed class KubeFakeBenchmark : IBenchmark
         report.Repeated("CPU per replayed event (client + fake)", Of(r => r.Watch.Replay.CpuMicrosecondsEach), "µs");
         report.Note("client and server share the process and its cores; every figure includes the client's own JSON work.");
         report.Note(LoadNotes.Capacity);
+    }
+
+    private static void PrintRequests(Report report, string verb, List<KubeFakeRun> runs,
+        Func<KubeFakeRun, (LoadResult Serial, double SerialP50, LoadResult Concurrent)> pick, int concurrency)
+    {
+        var figures = runs.Select(pick).ToList();
+        IReadOnlyList<double> Of(Func<(LoadResult Serial, double SerialP50, LoadResult Concurrent), double> value) => [.. figures.Select(value)];
+        report.Repeated($"{verb}/s, 1 in flight", Of(f => f.Serial.PerSecond), "req/s");
+        report.Repeated($"{verb} latency p50, 1 in flight", Of(f => f.SerialP50), "ms", "N2");
+        report.Repeated($"{verb}/s, {concurrency} in flight", Of(f => f.Concurrent.PerSecond), "req/s");
+        report.Repeated($"CPU per {verb} (client + fake)", Of(f => f.Concurrent.CpuMicrosecondsEach), "µs");
+        report.Repeated($"{verb}/s the CPU cost allows on idle cores", Of(f => f.Concurrent.CapacityPerSecond), "req/s");
     }
 
     private sealed record KubeFakeRun(LoadResult GetSerial, double GetSerialP50, LoadResult GetConcurrent, LoadResult PatchSerial, double PatchSerialP50,

@@ -43,6 +43,8 @@ internal sealed class BenchmarkOptions
         }
     }
 
+    public string? Text(string name) => _values.GetValueOrDefault(name);
+
     public int Int(string name, int fallback, int min = 1, int max = int.MaxValue)
     {
         if (!_values.TryGetValue(name, out var text))

@@ -43,7 +43,9 @@ internal static class ReceiverReport
         }
 
         report.Figure("runs whose status holds their last event", $"{flood.Runs.Count(r => r.LatestWritten)} of {flood.Runs.Count}");
-        report.Figure("goal ≤ 12 writes per run per minute", writes.Max() <= WritesGoal ? "met" : $"missed: {writes.Max():N1} at most, {writes.Average():N1} on average");
+        report.Figure("goal ≤ 12 writes per run per minute", writes.Max() <= WritesGoal ? "met"
+            : afterFirst.Max() <= WritesGoal ? $"met once flowing ({afterFirst.Max():N1}); the first event of each run is written at once, so this window holds {writes.Max():N1}"
+            : $"missed: {writes.Max():N1} at most, {writes.Average():N1} on average");
         report.Note("agents, receiver and Kubernetes fake share the process and its cores: signing, JSON and HTTP client work count against the receiver's figures.");
         report.Note(LoadNotes.Capacity);
     }

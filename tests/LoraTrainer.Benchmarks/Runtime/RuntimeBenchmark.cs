@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
@@ -27,24 +28,42 @@ internal sealed class RuntimeBenchmark : IBenchmark
 
     public string Usage => """
         runtime [--objects 1000] [--workers 4] [--repeats 3]
-          --objects  TrainingRuns in the fake
-          --workers  concurrent reconciles (ControllerOptions.Workers; the operator's default is 4)
-          --repeats  fresh fake and runtime per run; medians are reported
+          --objects      TrainingRuns in the fake
+          --workers      concurrent reconciles (ControllerOptions.Workers; the operator's default is 4)
+          --repeats      runs, each in a fresh process (cold start, clean memory); medians are reported
+          --result-file  (used by the runs themselves) measure once in this process and write the figures here as JSON
         """;
 
-    public IReadOnlyList<string> Options => ["objects", "workers", "repeats"];
+    public IReadOnlyList<string> Options => ["objects", "workers", "repeats", "result-file"];
 
     public async Task RunAsync(BenchmarkOptions options, Report report, CancellationToken cancellationToken)
     {
         var objects = options.Int("objects", 1000);
         var workers = options.Int("workers", 4, max: 256);
         var repeats = options.Int("repeats", 3, max: 50);
+        if (options.Text("result-file") is { } resultFile)
+        {
+            var run = await MeasureOnceAsync(objects, workers, cancellationToken);
+            await File.WriteAllTextAsync(resultFile, JsonSerializer.Serialize(run), cancellationToken);
+            return;
+        }
 
         var runs = new List<RuntimeRun>();
-        for (var repeat = 1; repeat <= repeats; repeat++)
+        var file = Path.GetTempFileName();
+        try
         {
-            runs.Add(await MeasureOnceAsync(objects, workers, cancellationToken));
-            Console.Error.WriteLine($"runtime: run {repeat}/{repeats} done");
+            for (var repeat = 1; repeat <= repeats; repeat++)
+            {
+                string[] arguments = [Name, "--objects", $"{objects}", "--workers", $"{workers}", "--result-file", file];
+                await FreshProcess.RunAsync(arguments, cancellationToken);
+                runs.Add(JsonSerializer.Deserialize<RuntimeRun>(await File.ReadAllTextAsync(file, cancellationToken))
+                    ?? throw new InvalidOperationException("the measuring process wrote no figures"));
+                Console.Error.WriteLine($"runtime: run {repeat}/{repeats} done");
+            }
+        }
+        finally
+        {
+            File.Delete(file);
         }
 
         RuntimeReport.Print(report, runs, objects, workers);
@@ -59,6 +78,8 @@ internal sealed class RuntimeBenchmark : IBenchmark
         var controller = new Controller<TrainingRun>("benchmark", informer, reconciler, new ControllerOptions { Workers = workers }, Time, metrics,
             NullLogger<Controller<TrainingRun>>.Instance);
 
+        // The fake keeps every replaced version for watch replay; forget them, so only the runtime's growth counts.
+        cluster.Kube.CompactHistory();
         var idle = MemoryProbe.AfterFullCollection();
         cluster.Kube.ClearRequestLog();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -75,6 +96,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
         var peak = sampler.Stop();
         var startup = new PassCounts(reconciler.Reconciles, reconciler.Writes, reconciler.Failures);
         var requests = RequestCounts.From(cluster.Kube.RequestLog);
+        cluster.Kube.CompactHistory();
         var steady = MemoryProbe.AfterFullCollection();
 
         var noWrite = await PassAsync(controller, reconciler, cluster, newPass: false, cancellationToken);
