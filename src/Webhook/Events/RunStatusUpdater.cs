@@ -45,6 +45,7 @@ internal sealed class RunStatusUpdater(
         try
         {
             state.Server = run;
+            state.Projected = null;
             state.ReadAt = now;
         }
         finally
@@ -63,7 +64,8 @@ internal sealed class RunStatusUpdater(
         try
         {
             var now = time.GetUtcNow();
-            var projected = Project(state.Server ?? run, state.Pending, now);
+            // The projection (server copy plus pending coalesced inputs) is kept, so an event costs the same however many came before it.
+            var projected = state.Projected ??= Project(state.Server ?? run, state.Pending, now);
             var result = PhaseMachine.Apply(projected, input, now);
             if (!result.Accepted)
             {
@@ -74,6 +76,7 @@ internal sealed class RunStatusUpdater(
             if (EventTranslator.IsProgressOnly(input) && state.Server is not null && now - state.LastWrite < interval)
             {
                 state.Pending.Add(input);
+                state.Projected = WithStatus(projected, result.Status);
                 ScheduleFlush(key, state, state.LastWrite + interval - now);
                 metrics.Coalesced();
                 return new EventOutcome(true, result.Status.Phase, true);
@@ -88,6 +91,7 @@ internal sealed class RunStatusUpdater(
             catch
             {
                 state.Pending.Remove(input);
+                state.Projected = null;
                 throw;
             }
         }
@@ -141,6 +145,7 @@ internal sealed class RunStatusUpdater(
             {
                 var written = await WriteStatusAsync(current, applied.Status!, cancellationToken).ConfigureAwait(false);
                 state.Server = written;
+                state.Projected = null;
                 state.ReadAt = now;
                 state.LastWrite = now;
                 state.Pending.Clear();
@@ -154,6 +159,7 @@ internal sealed class RunStatusUpdater(
                 current = await runs.GetAsync(key, cancellationToken).ConfigureAwait(false)
                     ?? throw new ResourceNotFoundException($"TrainingRun {key} was deleted");
                 state.Server = current;
+                state.Projected = null;
                 state.ReadAt = time.GetUtcNow();
             }
         }
@@ -219,6 +225,7 @@ internal sealed class RunStatusUpdater(
     {
         public SemaphoreSlim Lock { get; } = new(1, 1);
         public TrainingRun? Server { get; set; }
+        public TrainingRun? Projected { get; set; }
         public List<PhaseInput> Pending { get; } = [];
         public DateTimeOffset LastWrite { get; set; }
         public DateTimeOffset ReadAt { get; set; }
