@@ -28,7 +28,7 @@ public static class PhaseMachine
     {
         now = Time.Truncate(now);
         var status = run.Status ?? new TrainingRunStatus();
-        var backoffLimit = run.Spec.RunPolicy?.BackoffLimit ?? 2;
+        var backoffLimit = BackoffLimitOf(run);
 
         if (input is not AcceptedInput && run.Status is null)
         {
@@ -79,6 +79,12 @@ public static class PhaseMachine
         next = WithConditions(next, run.Metadata?.Generation, backoffLimit, now);
         return new PhaseResult(next, true);
     }
+
+    /// <summary>The run's <c>runPolicy.backoffLimit</c>, or its default when the policy is omitted.</summary>
+    public static int BackoffLimitOf(TrainingRun run) => run.Spec.RunPolicy?.BackoffLimit ?? new RunPolicySpec().BackoffLimit;
+
+    /// <summary>Whether the run is completed, failed, or stalled with no retries left.</summary>
+    public static bool IsTerminal(TrainingRun run) => IsTerminal(run.Status, BackoffLimitOf(run));
 
     /// <summary>Completed, failed, or stalled with no retries left.</summary>
     public static bool IsTerminal(TrainingRunStatus? status, int backoffLimit) => status?.Phase switch

@@ -8,21 +8,9 @@ public sealed class ExactlyOneOfAttribute(params string[] properties) : Attribut
     public IReadOnlyList<string> Properties { get; } = properties;
 }
 
-/// <summary>At most one of the named properties may be set.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
-public sealed class AtMostOneOfAttribute(params string[] properties) : Attribute
-{
-    /// <summary>The JSON names of the mutually exclusive properties.</summary>
-    public IReadOnlyList<string> Properties { get; } = properties;
-}
-
 /// <summary>The property's value is kept as arbitrary JSON (<c>x-kubernetes-preserve-unknown-fields</c>).</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class PreserveUnknownFieldsAttribute : Attribute;
-
-/// <summary>The property is written by the operator only and never appears in the spec schema's defaults.</summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class NoSchemaDefaultAttribute : Attribute;
 
 /// <summary>A CEL rule the API server enforces (<c>x-kubernetes-validations</c>), for rules a schema cannot express.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]

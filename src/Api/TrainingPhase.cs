@@ -56,15 +56,4 @@ public static class TrainingPhases
 
     /// <summary>The phase as a CamelCase condition reason, e.g. <c>PendingGpu</c>.</summary>
     public static string ToReason(this TrainingPhase phase) => phase.ToString();
-
-    /// <summary>The position along the happy path; later phases have higher ranks.</summary>
-    internal static int Rank(this TrainingPhase phase) => phase switch
-    {
-        TrainingPhase.Pending => 0,
-        TrainingPhase.PendingGpu => 1,
-        TrainingPhase.PendingImages => 2,
-        TrainingPhase.PendingModel => 3,
-        TrainingPhase.Training => 4,
-        _ => 5,
-    };
 }

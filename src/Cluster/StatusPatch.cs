@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using k8s;
 
 namespace LoraTrainer.Cluster;
 
@@ -28,6 +29,14 @@ public static class StatusPatch
 
         return patch;
     }
+
+    /// <summary>
+    /// The merge patch that turns <paramref name="current"/> into <paramref name="desired"/> as they serialize for the
+    /// API server, guarded by <paramref name="resourceVersion"/>; null when nothing would change.
+    /// </summary>
+    public static JsonObject? For<TStatus>(TStatus? current, TStatus desired, string? resourceVersion)
+        where TStatus : class =>
+        For(current is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current)), JsonNode.Parse(KubernetesJson.Serialize(desired)), resourceVersion);
 
     /// <summary>False when the documents are equal; otherwise the merge patch from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool TryDiff(JsonNode? from, JsonNode? to, out JsonNode? patch)

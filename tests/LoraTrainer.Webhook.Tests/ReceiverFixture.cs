@@ -8,6 +8,7 @@ using LoraTrainer.Protocol;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.Operators;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,25 +94,8 @@ public sealed class ReceiverFixture : IAsyncDisposable
             run.Status = run.Status! with { Output = null };
         }
 
-        var stored = Kube.Seed(run);
-        var token = RequestSigner.NewToken();
-        Kube.Seed(new V1Secret
-        {
-            ApiVersion = "v1",
-            Kind = "Secret",
-            Metadata = new V1ObjectMeta
-            {
-                Name = RunSecret.NameFor(name),
-                NamespaceProperty = Namespace,
-                OwnerReferences = [new V1OwnerReference { ApiVersion = TrainingRun.ApiVersionString, Kind = TrainingRun.KindName, Name = name, Uid = stored.Metadata.Uid }],
-            },
-            Data = new Dictionary<string, byte[]>
-            {
-                [RunSecret.TokenKey] = Encoding.UTF8.GetBytes(token),
-                [RunSecret.ConfigKey] = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new AgentConfig { Run = new RunIdentity { Namespace = Namespace, Name = name, Attempt = attempt } }, ProtocolJson.Options)),
-            },
-        });
-        return token;
+        var config = new AgentConfig { Run = new RunIdentity { Namespace = Namespace, Name = name, Attempt = attempt } };
+        return RunSeeding.SeedWithSecret(Kube, run, config).Token;
     }
 
     public TrainingRun Run(string name) => Kube.Get<TrainingRun>(Namespace, name)!;

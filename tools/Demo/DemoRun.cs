@@ -81,7 +81,7 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01)
                 }
 
                 if (status.Phase is TrainingPhase.Completed or TrainingPhase.Failed
-                    || status is { Phase: TrainingPhase.Stalled, Gpu.ReleasedAt: not null } && status.Attempt > (run.Spec.RunPolicy?.BackoffLimit ?? 2))
+                    || status is { Phase: TrainingPhase.Stalled, Gpu.ReleasedAt: not null } && status.Attempt > PhaseMachine.BackoffLimitOf(run))
                 {
                     return await stack.WaitForAsync(RunName, r => r.Status?.Gpu?.ReleasedAt is not null || r.Status?.Phase != TrainingPhase.Completed, seconds: 15, cancellationToken);
                 }

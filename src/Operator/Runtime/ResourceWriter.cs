@@ -17,9 +17,7 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
     /// </summary>
     public async Task<TResource> PatchStatusAsync(TResource current, TStatus desired, CancellationToken cancellationToken)
     {
-        var before = current.Status is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current.Status));
-        var after = JsonNode.Parse(KubernetesJson.Serialize(desired));
-        var patch = StatusPatch.For(before, after, current.Metadata.ResourceVersion);
+        var patch = StatusPatch.For(current.Status, desired, current.Metadata.ResourceVersion);
         if (patch is null)
         {
             return current;

@@ -78,7 +78,6 @@ internal sealed class RunPreparation(
             return Preparation.Refused(dataset.Refusal!.Message);
         }
 
-        var token = await secrets.EnsureTokenAsync(run, cancellationToken).ConfigureAwait(false);
         var source = new DatasetSource
         {
             Url = (await presigner.DatasetDownloadAsync(store, dataset.Zip!).ConfigureAwait(false)).ToString(),
@@ -87,7 +86,7 @@ internal sealed class RunPreparation(
         };
         var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs).ConfigureAwait(false);
         var config = AgentConfigBuilder.Build(run, attempt, family, model.Source!, source, outputs);
-        await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
+        var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(new PreparedRun(family, model.Status with { Family = family }, dataset.Status, token));
     }
 

@@ -18,41 +18,16 @@ internal sealed class RunSecretStore(IKubernetes client, TimeProvider time)
     /// <summary>Annotation recording when the config's presigned URLs were issued.</summary>
     public const string IssuedAtAnnotation = "loratrainer.io/config-issued-at";
 
-    /// <summary>The run's token, creating the Secret with a new one when there is none.</summary>
-    public async Task<string> EnsureTokenAsync(TrainingRun run, CancellationToken cancellationToken)
-    {
-        var existing = await ReadAsync(run, cancellationToken).ConfigureAwait(false);
-        if (existing?.Data?.TryGetValue(RunSecret.TokenKey, out var token) == true)
-        {
-            return Encoding.UTF8.GetString(token);
-        }
-
-        var fresh = RequestSigner.NewToken();
-        await WriteAsync(run, existing, fresh, config: null, cancellationToken).ConfigureAwait(false);
-        return fresh;
-    }
-
-    /// <summary>Writes the config document (with freshly presigned URLs) next to the token.</summary>
-    public async Task WriteConfigAsync(TrainingRun run, AgentConfig config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the config document (with freshly presigned URLs) next to the run's token, creating the Secret and the
+    /// token on first use; returns the token, which never changes for the life of the run.
+    /// </summary>
+    public async Task<string> WriteConfigAsync(TrainingRun run, AgentConfig config, CancellationToken cancellationToken)
     {
         var existing = await ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var token = existing?.Data?.TryGetValue(RunSecret.TokenKey, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : RequestSigner.NewToken();
         await WriteAsync(run, existing, token, config, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>When the config's URLs were last issued, or null when there is no config yet.</summary>
-    public async Task<(DateTimeOffset? IssuedAt, int? Attempt)> ConfigStateAsync(TrainingRun run, CancellationToken cancellationToken)
-    {
-        var secret = await ReadAsync(run, cancellationToken).ConfigureAwait(false);
-        if (secret?.Data?.TryGetValue(RunSecret.ConfigKey, out var json) != true)
-        {
-            return (null, null);
-        }
-
-        var issued = secret.Metadata.Annotations?.TryGetValue(IssuedAtAnnotation, out var text) == true
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
-        var config = JsonSerializer.Deserialize<AgentConfig>(json, ProtocolJson.Options);
-        return (issued, config?.Run.Attempt);
+        return token;
     }
 
     private async Task<V1Secret?> ReadAsync(TrainingRun run, CancellationToken cancellationToken)
@@ -67,19 +42,14 @@ internal sealed class RunSecretStore(IKubernetes client, TimeProvider time)
         }
     }
 
-    private async Task WriteAsync(TrainingRun run, V1Secret? existing, string token, AgentConfig? config, CancellationToken cancellationToken)
+    private async Task WriteAsync(TrainingRun run, V1Secret? existing, string token, AgentConfig config, CancellationToken cancellationToken)
     {
-        var data = new Dictionary<string, byte[]> { [RunSecret.TokenKey] = Encoding.UTF8.GetBytes(token) };
-        var annotations = new Dictionary<string, string>();
-        if (config is not null)
+        var data = new Dictionary<string, byte[]>
         {
-            data[RunSecret.ConfigKey] = JsonSerializer.SerializeToUtf8Bytes(config, ProtocolJson.Options);
-            annotations[IssuedAtAnnotation] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        }
-        else if (existing?.Data?.TryGetValue(RunSecret.ConfigKey, out var kept) == true)
-        {
-            data[RunSecret.ConfigKey] = kept;
-        }
+            [RunSecret.TokenKey] = Encoding.UTF8.GetBytes(token),
+            [RunSecret.ConfigKey] = JsonSerializer.SerializeToUtf8Bytes(config, ProtocolJson.Options),
+        };
+        var annotations = new Dictionary<string, string> { [IssuedAtAnnotation] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) };
 
         var secret = new V1Secret
         {

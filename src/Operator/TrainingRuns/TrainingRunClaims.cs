@@ -27,8 +27,7 @@ internal sealed class TrainingRunClaims(Informer<TrainingRun> informer) : IInsta
             return false;
         }
 
-        var backoffLimit = run.Spec.RunPolicy?.BackoffLimit ?? 2;
-        var renting = status.Phase is TrainingPhase.Pending or TrainingPhase.Stalled && !PhaseMachine.IsTerminal(status, backoffLimit);
+        var renting = status.Phase is TrainingPhase.Pending or TrainingPhase.Stalled && !PhaseMachine.IsTerminal(run);
         if (renting && candidate.Label.Attempt == status.Attempt + 1)
         {
             return true;

@@ -57,7 +57,7 @@ internal sealed partial class TrainingRunReconciler
     {
         var wanted = run.Spec.RunPolicy?.Suspend == true;
         var status = run.Status!;
-        if (PhaseMachine.IsTerminal(status, run.Spec.RunPolicy?.BackoffLimit ?? 2) || wanted == status.Suspended)
+        if (PhaseMachine.IsTerminal(run) || wanted == status.Suspended)
         {
             return null;
         }

@@ -58,10 +58,9 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var status = run.Status!;
-        var backoffLimit = run.Spec.RunPolicy?.BackoffLimit ?? 2;
         return status.Phase switch
         {
-            _ when PhaseMachine.IsTerminal(status, backoffLimit) => await FinishAsync(run, cancellationToken).ConfigureAwait(false),
+            _ when PhaseMachine.IsTerminal(run) => await FinishAsync(run, cancellationToken).ConfigureAwait(false),
             TrainingPhase.Pending when status.Suspended => ReconcileResult.Done,
             TrainingPhase.Pending or TrainingPhase.Stalled => await AllocateAsync(run, cancellationToken).ConfigureAwait(false),
             _ => await SuperviseAsync(run, cancellationToken).ConfigureAwait(false),
@@ -127,7 +126,7 @@ internal sealed partial class TrainingRunReconciler(
         if (await supervisor.CheckAsync(run, cancellationToken).ConfigureAwait(false) is { } input)
         {
             run = await ApplyAsync(run, input, cancellationToken).ConfigureAwait(false);
-            return PhaseMachine.IsTerminal(run.Status, run.Spec.RunPolicy?.BackoffLimit ?? 2)
+            return PhaseMachine.IsTerminal(run)
                 ? await FinishAsync(run, cancellationToken).ConfigureAwait(false)
                 : ReconcileResult.RequeueAfter(TimeSpan.Zero);
         }

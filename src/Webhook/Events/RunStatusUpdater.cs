@@ -167,9 +167,7 @@ internal sealed class RunStatusUpdater(
 
     private async Task<TrainingRun> WriteStatusAsync(TrainingRun current, TrainingRunStatus desired, CancellationToken cancellationToken)
     {
-        var before = current.Status is null ? null : System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(current.Status));
-        var after = System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(desired));
-        var patch = StatusPatch.For(before, after, current.Metadata.ResourceVersion);
+        var patch = StatusPatch.For(current.Status, desired, current.Metadata.ResourceVersion);
         if (patch is null)
         {
             return current;

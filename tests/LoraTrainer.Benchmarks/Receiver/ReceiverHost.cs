@@ -6,6 +6,7 @@ using LoraTrainer.Protocol;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.Operators;
 using LoraTrainer.Webhook;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -77,20 +78,7 @@ internal sealed class ReceiverHost : IAsyncDisposable
         var run = new TrainingRunBuilder().Named(name, Namespace).InPhase(TrainingPhase.Training, 1, TimeProvider.System.GetUtcNow().AddMinutes(-1)).Build();
         run.Status = run.Status! with { Output = null };
         run.Metadata.Uid = null;
-        var stored = kube.Seed(run);
-        var token = RequestSigner.NewToken();
-        kube.Seed(new V1Secret
-        {
-            ApiVersion = "v1",
-            Kind = "Secret",
-            Metadata = new V1ObjectMeta
-            {
-                Name = RunSecret.NameFor(name),
-                NamespaceProperty = Namespace,
-                OwnerReferences = [new V1OwnerReference { ApiVersion = TrainingRun.ApiVersionString, Kind = TrainingRun.KindName, Name = name, Uid = stored.Metadata.Uid }],
-            },
-            Data = new Dictionary<string, byte[]> { [RunSecret.TokenKey] = Encoding.UTF8.GetBytes(token) },
-        });
+        var (_, token) = RunSeeding.SeedWithSecret(kube, run);
         return new SimulatedAgent(Namespace, name, token);
     }
 }

@@ -8,6 +8,7 @@ using LoraTrainer.Testing;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.Operators;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
 using Microsoft.Extensions.Configuration;
@@ -55,35 +56,8 @@ public sealed class OperatorHarness : IAsyncDisposable
         var civitai = await CivitaiFake.StartAsync();
         await s3.EnsureBucketAsync(ImagesBucket);
         await s3.EnsureBucketAsync(OutputBucket);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Operator:ReceiverUrl"] = "http://127.0.0.1:9",
-            ["Operator:InstanceCheckInterval"] = "00:00:01",
-            ["Operator:NoOfferRetryInterval"] = "00:00:01",
-            ["Operator:LeaderElection:Enabled"] = "false",
-            ["Vast:BaseUrl"] = vast.BaseUrl.ToString(),
-            ["Vast:ApiKey"] = vast.ApiKey,
-            ["Vast:ClusterName"] = "test",
-            ["Vast:SweepEnabled"] = "false",
-            ["Vast:RetryBaseDelay"] = "00:00:00.050",
-            ["Vast:RetryMaxDelay"] = "00:00:00.200",
-            ["Vast:CreateLookupDelay"] = "00:00:00.050",
-            ["Vast:DestroyConfirmDelay"] = "00:00:00.050",
-            ["Vast:Pacing:Search"] = "00:00:00",
-            ["Vast:Pacing:Create"] = "00:00:00",
-            ["Vast:Pacing:Show"] = "00:00:00",
-            ["Vast:Pacing:Label"] = "00:00:00",
-            ["Vast:Pacing:List"] = "00:00:00",
-            ["Vast:Pacing:Destroy"] = "00:00:00",
-            ["S3:Provider"] = "Other",
-            ["S3:ServiceUrl"] = s3.ServiceUrl.ToString(),
-            ["S3:Region"] = S3rverServer.Region,
-            ["S3:ChecksumMode"] = "WHEN_REQUIRED",
-            ["S3:AccessKeyId"] = S3rverServer.AccessKeyId,
-            ["S3:SecretAccessKey"] = S3rverServer.SecretAccessKey,
-            ["Civitai:BaseUrl"] = civitai.BaseUrl.ToString(),
-            ["Civitai:RetryDelay"] = "00:00:00.050",
-        };
+        // The receiver is not running in these tests: the simulated agent writes status the way it would.
+        var settings = OperatorSettings.ForFakes(new Uri("http://127.0.0.1:9"), vast, s3.ServiceUrl, civitai, clusterName: "test");
         configure?.Invoke(settings);
         var harness = new OperatorHarness(kube, vast, s3, civitai, settings);
         await harness.StartOperatorAsync();
@@ -166,10 +140,7 @@ public sealed class OperatorHarness : IAsyncDisposable
                 return false;
             }
 
-            var patch = StatusPatch.For(
-                System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(run.Status)),
-                System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(result.Status)),
-                run.Metadata.ResourceVersion);
+            var patch = StatusPatch.For(run.Status, result.Status, run.Metadata.ResourceVersion);
             try
             {
                 await Runs.PatchStatusAsync(ResourceKey.Of(run), patch!, CancellationToken.None);

@@ -4,6 +4,7 @@ using LoraTrainer.Api;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.Operators;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
 
@@ -82,7 +83,7 @@ internal sealed class EndToEndStack : IAsyncDisposable
 
         var receiver = new ReceiverHost(kube);
         await receiver.StartAsync();
-        var @operator = new OperatorHost(kube, StackSettings.Operator(receiver.BaseUrl, vast, s3Proxy.BaseUrl, civitai));
+        var @operator = new OperatorHost(kube, OperatorSettings.ForFakes(receiver.BaseUrl, vast, s3Proxy.BaseUrl, civitai, clusterName: "e2e"));
         await @operator.StartAsync();
 
         var kubeconfig = await kube.WriteKubeconfigAsync(Path.Combine(folder, "kubeconfig"), Namespace);

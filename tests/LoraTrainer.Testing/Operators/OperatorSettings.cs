@@ -2,23 +2,21 @@ using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.Operators;
 
-/// <summary>The operator's configuration, pointing every provider at its local fake, with intervals short enough for tests.</summary>
-internal static class StackSettings
+/// <summary>The operator's configuration keys, pointing every provider at its local fake, with intervals short enough for tests.</summary>
+public static class OperatorSettings
 {
-    public const string ClusterName = "e2e";
-
-    public static Dictionary<string, string?> Operator(Uri receiver, VastSimulator vast, Uri s3, CivitaiFake civitai) => new()
+    /// <summary>Settings for an operator talking to these fakes, labelling instances with <paramref name="clusterName"/>.</summary>
+    public static Dictionary<string, string?> ForFakes(Uri receiver, VastSimulator vast, Uri s3, CivitaiFake civitai, string clusterName) => new()
     {
-        ["Operator:ClusterName"] = ClusterName,
+        ["Operator:ClusterName"] = clusterName,
         ["Operator:ReceiverUrl"] = receiver.ToString().TrimEnd('/'),
         ["Operator:InstanceCheckInterval"] = "00:00:01",
         ["Operator:NoOfferRetryInterval"] = "00:00:01",
         ["Operator:LeaderElection:Enabled"] = "false",
         ["Vast:BaseUrl"] = vast.BaseUrl.ToString(),
         ["Vast:ApiKey"] = vast.ApiKey,
-        ["Vast:ClusterName"] = ClusterName,
         ["Vast:SweepEnabled"] = "false",
         ["Vast:RetryBaseDelay"] = "00:00:00.050",
         ["Vast:RetryMaxDelay"] = "00:00:00.200",
