@@ -56,10 +56,16 @@ public sealed class ArgoCdHealthCheckTests
     [Fact]
     public void HealthCheck_WhenTheSpecChangedAfterTheLastStatus_IsProgressing()
     {
+        // A copy: the scenarios share their metadata and other tests read them in parallel.
         var completed = RunLifecycle.Scenarios["completed"];
-        completed.Metadata.Generation = completed.Status!.ObservedGeneration + 1;
+        var edited = new TrainingRun
+        {
+            Metadata = new() { Name = completed.Metadata.Name, NamespaceProperty = completed.Metadata.NamespaceProperty, Generation = completed.Status!.ObservedGeneration + 1 },
+            Spec = completed.Spec,
+            Status = completed.Status,
+        };
 
-        var (status, _) = ArgoCdHealthCheck.Evaluate(completed);
+        var (status, _) = ArgoCdHealthCheck.Evaluate(edited);
 
         Assert.Equal("Progressing", status);
     }

@@ -49,7 +49,8 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         Assert.True(done.Status.Conditions.IsTrue(ConditionTypes.Ready));
         Assert.Equal(0, _h.Vast.Cost().AliveInstances);
         Assert.Single(_h.Vast.Instances(includeDestroyed: true));
-        var events = await EventReasonsAsync("happy");
+        // The release event is recorded just after the status write that the wait above observed.
+        var events = await EventReasonsAsync("happy", until: reasons => reasons.Contains("GpuReleased"));
         Assert.Contains("GpuAllocated", events);
         Assert.Contains("GpuReleased", events);
         Assert.Contains("Completed", events);
@@ -148,10 +149,21 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         return JsonSerializer.Deserialize<AgentConfig>(secret.Data[RunSecret.ConfigKey], ProtocolJson.Options)!;
     }
 
-    private async Task<IReadOnlyList<string>> EventReasonsAsync(string name)
+    /// <summary>The reasons of the run's events, read again (for up to 10 s) until <paramref name="until"/> holds.</summary>
+    private async Task<IReadOnlyList<string>> EventReasonsAsync(string name, Func<IReadOnlyList<string>, bool> until)
     {
         using var client = _h.Kube.CreateClient();
-        var events = await client.CoreV1.ListNamespacedEventAsync(OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
-        return events.Items.Where(e => e.InvolvedObject.Name == name).Select(e => e.Reason).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var events = await client.CoreV1.ListNamespacedEventAsync(OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
+            var reasons = events.Items.Where(e => e.InvolvedObject.Name == name).Select(e => e.Reason).ToList();
+            if (until(reasons) || DateTime.UtcNow > deadline)
+            {
+                return reasons;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 }
