@@ -6,6 +6,7 @@ namespace LoraTrainer.Api;
 /// <summary>The base checkpoint: exactly one of a Civitai model version or a plain URL.</summary>
 [ExactlyOneOf("civitai", "url")]
 [ValidationRule("!has(self.url) || has(self.family)", "family is required when the model comes from a url")]
+[ValidationRule("!has(self.flux) || !has(self.family) || self.family == 'flux'", "flux files are only for family flux")]
 public sealed record BaseModelSpec
 {
     /// <summary>A checkpoint published on Civitai, by model version id.</summary>
@@ -16,6 +17,25 @@ public sealed record BaseModelSpec
 
     /// <summary>The model family. Optional for Civitai models, whose base model tells it; required for URLs.</summary>
     public ModelFamily? Family { get; init; }
+
+    /// <summary>The text encoders and autoencoder a Flux model trains with; required for Flux, refused for the others.</summary>
+    public FluxFilesSpec? Flux { get; init; }
+}
+
+/// <summary>The three files <c>flux_train_network.py</c> needs besides the transformer checkpoint, each a single <c>.safetensors</c>.</summary>
+public sealed record FluxFilesSpec
+{
+    /// <summary>The CLIP-L text encoder (<c>--clip_l</c>), e.g. <c>clip_l.safetensors</c>.</summary>
+    [Required]
+    public UrlModelSource ClipL { get; init; } = new();
+
+    /// <summary>The T5-XXL text encoder (<c>--t5xxl</c>), fp16 or fp8, e.g. <c>t5xxl_fp16.safetensors</c>.</summary>
+    [Required]
+    public UrlModelSource T5xxl { get; init; } = new();
+
+    /// <summary>The autoencoder (<c>--ae</c>), <c>ae.safetensors</c> from the FLUX.1 repository.</summary>
+    [Required]
+    public UrlModelSource Ae { get; init; } = new();
 }
 
 /// <summary>A Civitai model version.</summary>
@@ -27,10 +47,10 @@ public sealed record CivitaiModelSource
     public long ModelVersionId { get; init; }
 }
 
-/// <summary>A checkpoint downloadable from a URL.</summary>
+/// <summary>A model file downloadable from a URL.</summary>
 public sealed record UrlModelSource
 {
-    /// <summary>The HTTPS URL of a single <c>.safetensors</c> checkpoint.</summary>
+    /// <summary>The HTTPS URL of a single <c>.safetensors</c> file.</summary>
     [Required]
     [RegularExpression("^https?://.+")]
     [MaxLength(2048)]
@@ -40,6 +60,12 @@ public sealed record UrlModelSource
     [Required]
     [RegularExpression("^[a-f0-9]{64}$")]
     public string Sha256 { get; init; } = "";
+
+    /// <summary>
+    /// A Secret key holding a bearer token for the download (default key <c>token</c>), e.g. a Hugging Face token for a
+    /// gated repository. The operator fetches the file's signed download link with it, so the token stays in the cluster.
+    /// </summary>
+    public SecretReference? TokenSecretRef { get; init; }
 }
 
 /// <summary>A Stable Diffusion model family; it decides the training script and the defaults.</summary>

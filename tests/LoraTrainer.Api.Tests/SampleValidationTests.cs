@@ -16,12 +16,13 @@ public sealed class SampleValidationTests
         new(Directory.GetFiles(RepositoryRoot.Combine("config", "samples"), "*.yaml").Select(Path.GetFileName).OfType<string>().Order());
 
     [Fact]
-    public void Samples_IncludeSd15SdxlAndAMinimalManifest()
+    public void Samples_IncludeEveryFamilyAndAMinimalManifest()
     {
         var names = Directory.GetFiles(RepositoryRoot.Combine("config", "samples"), "*.yaml").Select(Path.GetFileName).ToList();
 
         Assert.Contains("trainingrun-sd15.yaml", names);
         Assert.Contains("trainingrun-sdxl.yaml", names);
+        Assert.Contains("trainingrun-flux.yaml", names);
         Assert.Contains("trainingrun-minimal.yaml", names);
     }
 

@@ -43,15 +43,10 @@ internal sealed class CivitaiDownloadLinker(HttpClient http, IOptions<CivitaiOpt
 
         using (response)
         {
-            var status = (int)response.StatusCode;
-            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            if (SignedRedirect.From(response, downloadUrl, apiKey) is { } signed)
             {
-                var signed = location.IsAbsoluteUri ? location : new Uri(downloadUrl, location);
-                if (signed.Scheme is "https" or "http" && (apiKey is null || !signed.OriginalString.Contains(apiKey, StringComparison.Ordinal)))
-                {
-                    ModelsLog.SignedUrlObtained(logger, versionId, signed.Host);
-                    return DownloadLinkResult.Linked(new ModelDownload(signed, null, DownloadAccess.SignedUrl));
-                }
+                ModelsLog.SignedUrlObtained(logger, versionId, signed.Host);
+                return DownloadLinkResult.Linked(new ModelDownload(signed, null, DownloadAccess.SignedUrl));
             }
 
             var failure = CivitaiRefusals.For(response.StatusCode, versionId, sendKey, CivitaiCall.Download);
@@ -60,7 +55,7 @@ internal sealed class CivitaiDownloadLinker(HttpClient http, IOptions<CivitaiOpt
                 return DownloadLinkResult.Failed(failure);
             }
 
-            ModelsLog.NoSignedUrl(logger, versionId, status);
+            ModelsLog.NoSignedUrl(logger, versionId, (int)response.StatusCode);
             return DownloadLinkResult.Linked(sendKey
                 ? new ModelDownload(downloadUrl, $"Bearer {apiKey}", DownloadAccess.ApiKey)
                 : new ModelDownload(downloadUrl, null, DownloadAccess.Anonymous));

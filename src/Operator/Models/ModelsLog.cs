@@ -17,4 +17,10 @@ internal static partial class ModelsLog
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Civitai model version {VersionId}: download answered {Status} without a usable redirect; the agent downloads from Civitai directly")]
     public static partial void NoSignedUrl(ILogger logger, long versionId, int status);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Debug, Message = "{Field}: signed download URL obtained on {Host}")]
+    public static partial void FileSignedUrlObtained(ILogger logger, string field, string host);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "{Field}: {Host} answered {Status} without a usable redirect; the agent downloads with the token")]
+    public static partial void FileNoSignedUrl(ILogger logger, string field, string host, int status);
 }

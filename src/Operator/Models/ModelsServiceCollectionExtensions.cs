@@ -7,13 +7,14 @@ using Refit;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Civitai model resolution.</summary>
+/// <summary>Registers model resolution: Civitai model versions and token-protected model URLs.</summary>
 internal static class ModelsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="CivitaiOptions"/> (section <c>Civitai</c>, validated at start-up), the Refit <see cref="ICivitaiApi"/>,
-    /// the <see cref="CivitaiDownloadLinker"/> and the <see cref="CivitaiModelResolver"/>. Both HTTP clients retry 429,
-    /// 5xx and network failures with the standard resilience handler, never follow redirects (the linker reads them),
+    /// the <see cref="CivitaiDownloadLinker"/>, the <see cref="CivitaiModelResolver"/> and the <see cref="ModelFileLinker"/> for
+    /// token-protected model URLs. Every HTTP client retries 429, 5xx and network failures with the standard resilience
+    /// handler (with the Civitai section's retry settings), never follows redirects (the linkers read them),
     /// and have no HTTP request loggers, which would carry the key; <see cref="ModelsLog"/> says what happened instead.
     /// </summary>
     public static IServiceCollection AddModels(this IServiceCollection services)
@@ -26,14 +27,16 @@ internal static class ModelsServiceCollectionExtensions
 
         services.AddRefitGeneratedClient<ICivitaiApi>(CivitaiJsonContext.Default)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<CivitaiOptions>>().Value.BaseUrl))
-            .ConfigureCivitaiHandlers();
+            .ConfigureModelHostHandlers();
         services.AddHttpClient<CivitaiDownloadLinker>()
-            .ConfigureCivitaiHandlers();
+            .ConfigureModelHostHandlers();
+        services.AddHttpClient<ModelFileLinker>()
+            .ConfigureModelHostHandlers();
         services.TryAddSingleton<CivitaiModelResolver>();
         return services;
     }
 
-    private static IHttpClientBuilder ConfigureCivitaiHandlers(this IHttpClientBuilder builder)
+    private static IHttpClientBuilder ConfigureModelHostHandlers(this IHttpClientBuilder builder)
     {
         builder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
         {

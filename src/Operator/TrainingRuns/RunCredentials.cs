@@ -27,10 +27,10 @@ internal sealed class RunCredentialResolver(IKubernetes client)
             return (new RunCredentials(null, null, null), null);
         }
 
-        var (vast, vastError) = await ReadAsync(ns, spec.Vast, "vast", "apiKey", cancellationToken).ConfigureAwait(false);
-        var (civitai, civitaiError) = await ReadAsync(ns, spec.Civitai, "civitai", "apiKey", cancellationToken).ConfigureAwait(false);
-        var (keyId, keyIdError) = await ReadAsync(ns, spec.S3, "s3", "accessKeyId", cancellationToken, useReferencedKey: false).ConfigureAwait(false);
-        var (secretKey, secretKeyError) = await ReadAsync(ns, spec.S3, "s3", "secretAccessKey", cancellationToken, useReferencedKey: false).ConfigureAwait(false);
+        var (vast, vastError) = await ReadAsync(ns, spec.Vast, "spec.credentials.vast", spec.Vast?.Key ?? "apiKey", cancellationToken).ConfigureAwait(false);
+        var (civitai, civitaiError) = await ReadAsync(ns, spec.Civitai, "spec.credentials.civitai", spec.Civitai?.Key ?? "apiKey", cancellationToken).ConfigureAwait(false);
+        var (keyId, keyIdError) = await ReadAsync(ns, spec.S3, "spec.credentials.s3", "accessKeyId", cancellationToken).ConfigureAwait(false);
+        var (secretKey, secretKeyError) = await ReadAsync(ns, spec.S3, "spec.credentials.s3", "secretAccessKey", cancellationToken).ConfigureAwait(false);
         var error = vastError ?? civitaiError ?? keyIdError ?? secretKeyError;
         if (error is not null)
         {
@@ -43,28 +43,30 @@ internal sealed class RunCredentialResolver(IKubernetes client)
             keyId is null || secretKey is null ? null : new S3Credentials(keyId, secretKey, $"secret {ns}/{spec.S3!.Name}")), null);
     }
 
-    private async Task<(string? Value, string? Error)> ReadAsync(string ns, SecretReference? reference, string field, string defaultKey,
-        CancellationToken cancellationToken, bool useReferencedKey = true)
+    /// <summary>The bearer token a download's <c>tokenSecretRef</c> names (default key <c>token</c>), or an error naming <paramref name="field"/>.</summary>
+    public Task<(string? Value, string? Error)> ReadTokenAsync(string ns, SecretReference reference, string field, CancellationToken cancellationToken) =>
+        ReadAsync(ns, reference, field, reference.Key ?? "token", cancellationToken);
+
+    private async Task<(string? Value, string? Error)> ReadAsync(string ns, SecretReference? reference, string field, string key, CancellationToken cancellationToken)
     {
         if (reference is null)
         {
             return (null, null);
         }
 
-        var key = useReferencedKey ? reference.Key ?? defaultKey : defaultKey;
         try
         {
             var secret = await client.CoreV1.ReadNamespacedSecretAsync(reference.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (secret.Data is null || !secret.Data.TryGetValue(key, out var bytes) || bytes.Length == 0)
             {
-                return (null, $"spec.credentials.{field}: Secret {ns}/{reference.Name} has no key '{key}'");
+                return (null, $"{field}: Secret {ns}/{reference.Name} has no key '{key}'");
             }
 
             return (Encoding.UTF8.GetString(bytes).Trim(), null);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            return (null, $"spec.credentials.{field}: Secret {ns}/{reference.Name} not found; create it or remove the reference");
+            return (null, $"{field}: Secret {ns}/{reference.Name} not found; create it or remove the reference");
         }
     }
 }

@@ -29,10 +29,11 @@ internal sealed class RunPreparation(
     IObjectStoreFactory stores,
     DatasetZipper zipper,
     ArtifactPresigner presigner,
-    RunSecretStore secrets)
+    RunSecretStore secrets,
+    UrlModelFiles urlFiles)
 {
-    /// <remarks>Flux needs clip_l, t5xxl and ae files besides the checkpoint, and the spec cannot name them yet.</remarks>
-    private const string FluxUnsupported = "spec.baseModel: Flux training is not supported yet (its clip_l, t5xxl and ae files cannot be configured); use an SD 1.5 or SDXL model";
+    private const string FluxFilesMissing =
+        "spec.baseModel.flux: a Flux model trains with three more files; set clipL, t5xxl and ae, each with a url and sha256 (see docs/trainingrun.md, Flux)";
 
     /// <summary>Prepares attempt <paramref name="attempt"/> of <paramref name="run"/>.</summary>
     public async Task<Preparation> PrepareAsync(TrainingRun run, int attempt, CancellationToken cancellationToken)
@@ -49,16 +50,20 @@ internal sealed class RunPreparation(
             return Preparation.Refused(credentialError!);
         }
 
-        var model = await ResolveModelAsync(run.Spec.BaseModel, creds.CivitaiKey, cancellationToken).ConfigureAwait(false);
+        var ns = run.Metadata.NamespaceProperty;
+        var model = run.Spec.BaseModel.Civitai is { } version
+            ? await civitai.ResolveAsync(version.ModelVersionId, run.Spec.BaseModel.Family, creds.CivitaiKey, cancellationToken).ConfigureAwait(false)
+            : await urlFiles.CheckpointAsync(ns, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
         if (model.Outcome != ModelResolutionOutcome.Resolved)
         {
             return model.Outcome == ModelResolutionOutcome.NeedsUserAction ? Preparation.Refused(model.Message!) : Preparation.Later(model.Message!);
         }
 
         var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
-        if (family == ModelFamily.Flux)
+        var (extraFiles, extraFailure) = await ExtraFilesAsync(ns, run.Spec.BaseModel, family, cancellationToken).ConfigureAwait(false);
+        if (extraFailure is not null)
         {
-            return Preparation.Refused(FluxUnsupported);
+            return extraFailure.Outcome == ModelResolutionOutcome.NeedsUserAction ? Preparation.Refused(extraFailure.Message!) : Preparation.Later(extraFailure.Message!);
         }
 
         var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
@@ -85,7 +90,7 @@ internal sealed class RunPreparation(
             Sha256 = dataset.Status.Sha256,
         };
         var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs).ConfigureAwait(false);
-        var config = AgentConfigBuilder.Build(run, attempt, family, model.Source!, source, outputs);
+        var config = AgentConfigBuilder.Build(run, attempt, family, model.Source! with { ExtraFiles = extraFiles }, source, outputs);
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(new PreparedRun(family, model.Status with { Family = family }, dataset.Status, token));
     }
@@ -104,9 +109,9 @@ internal sealed class RunPreparation(
             errors.Add("spec.baseModel.family: required when the model comes from a url (sd15, sdxl or flux)");
         }
 
-        if (spec.BaseModel.Family == ModelFamily.Flux)
+        if (spec.BaseModel.Family == ModelFamily.Flux && spec.BaseModel.Flux is null)
         {
-            errors.Add(FluxUnsupported);
+            errors.Add(FluxFilesMissing);
         }
 
         foreach (var (name, value) in new[] { ("pendingGpu", spec.RunPolicy?.Deadlines?.PendingGpu), ("pendingImages", spec.RunPolicy?.Deadlines?.PendingImages),
@@ -121,20 +126,16 @@ internal sealed class RunPreparation(
         return errors;
     }
 
-    private async Task<ModelResolution> ResolveModelAsync(BaseModelSpec spec, string? civitaiKey, CancellationToken cancellationToken)
+    /// <summary>Flux's text encoders and autoencoder; none for the other families, which must not be given any.</summary>
+    private async Task<(IReadOnlyList<ModelFile> Files, ModelResolution? Failure)> ExtraFilesAsync(string ns, BaseModelSpec spec, ModelFamily family, CancellationToken cancellationToken)
     {
-        if (spec.Civitai is { } version)
+        return (family, spec.Flux) switch
         {
-            return await civitai.ResolveAsync(version.ModelVersionId, spec.Family, civitaiKey, cancellationToken).ConfigureAwait(false);
-        }
-
-        var url = spec.Url!;
-        var fileName = Uri.TryCreate(url.Url, UriKind.Absolute, out var parsed) && Path.GetFileName(parsed.AbsolutePath) is { Length: > 0 } name
-            ? name
-            : "model.safetensors";
-        return ModelResolution.Resolved(
-            new ModelStatus { Family = spec.Family, Name = fileName, FileName = fileName, Sha256 = url.Sha256 },
-            new ModelSource { Family = AgentConfigBuilder.FamilyName(spec.Family ?? ModelFamily.Sdxl), Url = url.Url, FileName = fileName, Sha256 = url.Sha256 },
-            DownloadAccess.Anonymous);
+            (ModelFamily.Flux, null) => ([], ModelResolution.NeedsUser(FluxFilesMissing)),
+            (ModelFamily.Flux, { } files) => await urlFiles.FluxFilesAsync(ns, files, cancellationToken).ConfigureAwait(false),
+            (_, null) => ([], null),
+            _ => ([], ModelResolution.NeedsUser(
+                $"spec.baseModel.flux: only Flux models take these files, and this model is {AgentConfigBuilder.FamilyName(family)}; remove spec.baseModel.flux or choose a Flux model")),
+        };
     }
 }

@@ -21,6 +21,7 @@ public static class TrainingRunsServiceCollectionExtensions
         services.TryAddSingleton<ResourceWriter<TrainingRun, TrainingRunStatus>>();
         services.TryAddSingleton<RunSecretStore>();
         services.TryAddSingleton<RunCredentialResolver>();
+        services.TryAddSingleton<UrlModelFiles>();
         services.TryAddSingleton<RunPreparation>();
         services.TryAddSingleton<GpuLease>();
         services.TryAddSingleton<RunSupervisor>();

@@ -1,7 +1,10 @@
 using System.Text;
+using System.Text.Json;
+using k8s;
 using k8s.Models;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
+using LoraTrainer.Protocol;
 using LoraTrainer.Operator.Hosting;
 using LoraTrainer.Operator.Tests.Datasets;
 using LoraTrainer.Testing;
@@ -127,6 +130,15 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public Task<TrainingRun> WaitForPhaseAsync(string name, TrainingPhase phase, int seconds = 20) =>
         WaitForAsync(name, r => r.Status?.Phase == phase, seconds);
+
+    /// <summary>The agent config the operator stored in the run's Secret, which the run owns.</summary>
+    public async Task<AgentConfig> AgentConfigAsync(string name)
+    {
+        using var client = Kube.CreateClient();
+        var secret = await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), Namespace, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(name, secret.Metadata.OwnerReferences.Single().Name);
+        return JsonSerializer.Deserialize<AgentConfig>(secret.Data[RunSecret.ConfigKey], ProtocolJson.Options)!;
+    }
 
     /// <summary>Applies an agent event the way the receiver does: through the phase machine, guarded by the resourceVersion.</summary>
     public async Task<bool> AgentSendsAsync(string name, Func<int, PhaseInput> input)

@@ -27,7 +27,7 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         Assert.Equal("11", allocated.Status.Gpu!.MachineId);
         Assert.Equal(2, allocated.Status.Dataset!.Images);
         Assert.Contains(TrainingRun.ReleaseFinalizer, allocated.Metadata.Finalizers);
-        var config = await AgentConfigAsync("happy");
+        var config = await _h.AgentConfigAsync("happy");
         Assert.Equal(1, config.Run.Attempt);
         Assert.StartsWith("http", config.Dataset.Url, StringComparison.Ordinal);
         Assert.Equal("train_network.py", config.Training.Script);
@@ -139,14 +139,6 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         Assert.True(planned.Status.Plan.EstimatedUsd > 0);
         Assert.StartsWith("dry run: would rent RTX 4090", planned.Status.Message, StringComparison.Ordinal);
         Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
-    }
-
-    private async Task<AgentConfig> AgentConfigAsync(string name)
-    {
-        using var client = _h.Kube.CreateClient();
-        var secret = await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal(name, secret.Metadata.OwnerReferences.Single().Name);
-        return JsonSerializer.Deserialize<AgentConfig>(secret.Data[RunSecret.ConfigKey], ProtocolJson.Options)!;
     }
 
     /// <summary>The reasons of the run's events, read again (for up to 10 s) until <paramref name="until"/> holds.</summary>

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using LoraTrainer.Testing.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace LoraTrainer.Testing.ModelHosts;
+
+/// <summary>
+/// A host of gated model files over Kestrel on 127.0.0.1, shaped like Hugging Face's <c>resolve</c> URLs: a GET with
+/// the right <c>Authorization: Bearer</c> token answers 302 to a signed <c>/cdn/…</c> link that needs no token; a
+/// missing or wrong token is 401. With <see cref="ServeDirectly"/> it serves the bytes itself to an authorised GET.
+/// </summary>
+public sealed class GatedFileHost : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Path, string? Authorization)> _requests = new();
+    private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
+    private readonly WebApplication _app;
+
+    private GatedFileHost(WebApplication app, string token)
+    {
+        _app = app;
+        Token = token;
+    }
+
+    /// <summary>The base URL, e.g. <c>http://127.0.0.1:43121/</c>.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The only token the host accepts.</summary>
+    public string Token { get; }
+
+    /// <summary>Serve the file to an authorised GET instead of redirecting to a signed link.</summary>
+    public bool ServeDirectly { get; set; }
+
+    /// <summary>Every request's path and Authorization header, in order.</summary>
+    public IReadOnlyList<(string Path, string? Authorization)> Requests => [.. _requests];
+
+    /// <summary>Starts the host on a free port, accepting <paramref name="token"/>.</summary>
+    public static async Task<GatedFileHost> StartAsync(string token, CancellationToken cancellationToken = default)
+    {
+        var app = LoopbackHost.CreateBuilder(0).Build();
+        var host = new GatedFileHost(app, token);
+        host.Map(app);
+        host.BaseUrl = await LoopbackHost.StartAsync(app, cancellationToken);
+        return host;
+    }
+
+    /// <summary>Serves <paramref name="content"/> at <c>/{repository}/resolve/main/{file}</c>; returns that URL.</summary>
+    public Uri Add(string repository, string file, byte[] content)
+    {
+        var path = $"/{repository}/resolve/main/{file}";
+        _files[path] = content;
+        return new Uri(BaseUrl, path);
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.MapGet("/cdn/{**path}", (string path, string? sig, HttpContext context) =>
+        {
+            _requests.Enqueue((context.Request.Path, context.Request.Headers.Authorization.ToString()));
+            var original = "/" + path;
+            return sig == Sign(original) && _files.TryGetValue(original, out var bytes)
+                ? Results.Bytes(bytes, "application/octet-stream", enableRangeProcessing: true)
+                : Results.StatusCode(StatusCodes.Status403Forbidden);
+        });
+        app.MapGet("/{**path}", (string path, HttpContext context) =>
+        {
+            var original = "/" + path;
+            var authorization = context.Request.Headers.Authorization.ToString();
+            _requests.Enqueue((original, authorization));
+            if (!_files.TryGetValue(original, out var bytes))
+            {
+                return Results.NotFound();
+            }
+
+            if (authorization != $"Bearer {Token}")
+            {
+                return Results.StatusCode(StatusCodes.Status401Unauthorized);
+            }
+
+            return ServeDirectly
+                ? Results.Bytes(bytes, "application/octet-stream", enableRangeProcessing: true)
+                : Results.Redirect($"/cdn{original}?sig={Sign(original)}");
+        });
+    }
+
+    private string Sign(string path) => Convert.ToHexStringLower(HMACSHA256.HashData(_signingKey, Encoding.UTF8.GetBytes(path)));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
