@@ -9,12 +9,13 @@ namespace LoraTrainer.Testing.ModelHosts;
 
 /// <summary>
 /// A host of gated model files over Kestrel on 127.0.0.1, shaped like Hugging Face's <c>resolve</c> URLs: a GET with
-/// the right <c>Authorization: Bearer</c> token answers 302 to a signed <c>/cdn/…</c> link that needs no token; a
-/// missing or wrong token is 401. With <see cref="ServeDirectly"/> it serves the bytes itself to an authorised GET.
+/// the right <c>Authorization: Bearer</c> token (or any GET, for a file that is not gated) answers 302 to a signed
+/// <c>/cdn/…</c> link that needs no token; a missing or wrong token for a gated file is 401. With
+/// <see cref="ServeDirectly"/> it serves the bytes itself instead of redirecting.
 /// </summary>
 public sealed class GatedFileHost : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (byte[] Content, bool Gated)> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Path, string? Authorization)> _requests = new();
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
     private readonly WebApplication _app;
@@ -47,11 +48,11 @@ public sealed class GatedFileHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Serves <paramref name="content"/> at <c>/{repository}/resolve/main/{file}</c>; returns that URL.</summary>
-    public Uri Add(string repository, string file, byte[] content)
+    /// <summary>Serves <paramref name="content"/> at <c>/{repository}/resolve/main/{file}</c>, to the token holder only when <paramref name="gated"/>; returns that URL.</summary>
+    public Uri Add(string repository, string file, byte[] content, bool gated = true)
     {
         var path = $"/{repository}/resolve/main/{file}";
-        _files[path] = content;
+        _files[path] = (content, gated);
         return new Uri(BaseUrl, path);
     }
 
@@ -61,8 +62,8 @@ public sealed class GatedFileHost : IAsyncDisposable
         {
             _requests.Enqueue((context.Request.Path, context.Request.Headers.Authorization.ToString()));
             var original = "/" + path;
-            return sig == Sign(original) && _files.TryGetValue(original, out var bytes)
-                ? Results.Bytes(bytes, "application/octet-stream", enableRangeProcessing: true)
+            return sig == Sign(original) && _files.TryGetValue(original, out var file)
+                ? Results.Bytes(file.Content, "application/octet-stream", enableRangeProcessing: true)
                 : Results.StatusCode(StatusCodes.Status403Forbidden);
         });
         app.MapGet("/{**path}", (string path, HttpContext context) =>
@@ -70,18 +71,18 @@ public sealed class GatedFileHost : IAsyncDisposable
             var original = "/" + path;
             var authorization = context.Request.Headers.Authorization.ToString();
             _requests.Enqueue((original, authorization));
-            if (!_files.TryGetValue(original, out var bytes))
+            if (!_files.TryGetValue(original, out var file))
             {
                 return Results.NotFound();
             }
 
-            if (authorization != $"Bearer {Token}")
+            if (file.Gated && authorization != $"Bearer {Token}")
             {
                 return Results.StatusCode(StatusCodes.Status401Unauthorized);
             }
 
             return ServeDirectly
-                ? Results.Bytes(bytes, "application/octet-stream", enableRangeProcessing: true)
+                ? Results.Bytes(file.Content, "application/octet-stream", enableRangeProcessing: true)
                 : Results.Redirect($"/cdn{original}?sig={Sign(original)}");
         });
     }

@@ -244,6 +244,13 @@ def main():
             fail([f"ValueError: {name} is required"] + accelerate_failure(script))
     if not os.path.isfile(args["pretrained_model_name_or_path"]):
         fail([f"FileNotFoundError: {args['pretrained_model_name_or_path']}"] + accelerate_failure(script))
+    if script == "flux_train_network.py":
+        # flux_train_network.py loads the two text encoders and the autoencoder from single files.
+        for name in ("clip_l", "t5xxl", "ae"):
+            if name not in args:
+                fail([f"ValueError: {name} is required"] + accelerate_failure(script))
+            if not os.path.isfile(args[name]):
+                fail([f"FileNotFoundError: {args[name]}"] + accelerate_failure(script))
     if args.get("cache_text_encoder_outputs") and not args.get("network_train_unet_only"):
         fail(["AssertionError: network for Text Encoder cannot be trained with caching Text Encoder outputs / "
               "Text Encoderの出力をキャッシュしながらText Encoderのネットワークを学習することはできません"] + accelerate_failure(script))
