@@ -42,7 +42,7 @@ public sealed class Controller<TResource>(
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        metrics.ObserveQueue(Name, () => _queue.Depth);
+        using var queueMetric = metrics.ObserveQueue(Name, () => _queue.Depth);
         Informer.Changed += _queue.Add;
         using var informerStop = new CancellationTokenSource();
         using var hardStop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);

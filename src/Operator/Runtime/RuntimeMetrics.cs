@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace LoraTrainer.Operator.Runtime;
@@ -25,6 +26,9 @@ public sealed class RuntimeMetrics
     private static readonly Gauge QueueDepth = Metrics.CreateGauge(
         "loratrainer_workqueue_depth", "Keys waiting in each controller's queue.", "controller");
 
+    /// <summary>The running controllers' queues, read at every scrape by one callback registered once per process.</summary>
+    private static readonly ConcurrentDictionary<string, Func<int>> Queues = RegisterQueueCallback();
+
     /// <summary>Records one reconcile.</summary>
     public void Reconciled(string controller, string result, TimeSpan duration)
     {
@@ -39,7 +43,36 @@ public sealed class RuntimeMetrics
     public void ApiRequest(string verb, int statusCode) =>
         ApiRequests.WithLabels(verb, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
 
-    /// <summary>Publishes a controller's queue depth, read at every scrape.</summary>
-    public void ObserveQueue(string controller, Func<int> depth) =>
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(() => QueueDepth.WithLabels(controller).Set(depth()));
+    /// <summary>Publishes a controller's queue depth, read at every scrape, until the returned handle is disposed.</summary>
+    /// <remarks>A controller that runs again (a regained leadership, another host in the process) replaces the earlier queue.</remarks>
+    public IDisposable ObserveQueue(string controller, Func<int> depth)
+    {
+        Queues[controller] = depth;
+        return new QueueObservation(controller, depth);
+    }
+
+    private static ConcurrentDictionary<string, Func<int>> RegisterQueueCallback()
+    {
+        var queues = new ConcurrentDictionary<string, Func<int>>(StringComparer.Ordinal);
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+        {
+            foreach (var (controller, depth) in queues)
+            {
+                QueueDepth.WithLabels(controller).Set(depth());
+            }
+        });
+        return queues;
+    }
+
+    private sealed class QueueObservation(string controller, Func<int> depth) : IDisposable
+    {
+        /// <summary>Stops publishing this queue, unless a newer run of the controller replaced it; the gauge then reads 0.</summary>
+        public void Dispose()
+        {
+            if (Queues.TryRemove(new KeyValuePair<string, Func<int>>(controller, depth)))
+            {
+                QueueDepth.WithLabels(controller).Set(0);
+            }
+        }
+    }
 }
