@@ -81,3 +81,16 @@ public enum ModelFamily
     /// <summary>Flux.1.</summary>
     [JsonStringEnumMemberName("flux")] Flux,
 }
+
+/// <summary>Names of <see cref="ModelFamily"/> values.</summary>
+public static class ModelFamilies
+{
+    /// <summary>The family as the CRD and the agent protocol spell it: <c>sd15</c>, <c>sdxl</c> or <c>flux</c>.</summary>
+    public static string ToWireName(this ModelFamily family) => family switch
+    {
+        ModelFamily.Sd15 => "sd15",
+        ModelFamily.Sdxl => "sdxl",
+        ModelFamily.Flux => "flux",
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, null),
+    };
+}

@@ -24,6 +24,34 @@ public static class ExtraArgs
         "zero_terminal_snr", "save_precision",
     };
 
+    /// <summary>Allowed arguments that only some families' scripts take (the others' scripts do not know them).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<ModelFamily>> FamilyOnly { get; } = new Dictionary<string, IReadOnlySet<ModelFamily>>(StringComparer.Ordinal)
+    {
+        ["cache_text_encoder_outputs"] = new HashSet<ModelFamily> { ModelFamily.Sdxl, ModelFamily.Flux },
+        ["blocks_to_swap"] = new HashSet<ModelFamily> { ModelFamily.Flux },
+        ["timestep_sampling"] = new HashSet<ModelFamily> { ModelFamily.Flux },
+        ["discrete_flow_shift"] = new HashSet<ModelFamily> { ModelFamily.Flux },
+        ["guidance_scale"] = new HashSet<ModelFamily> { ModelFamily.Flux },
+        ["model_prediction_type"] = new HashSet<ModelFamily> { ModelFamily.Flux },
+        ["sigmoid_scale"] = new HashSet<ModelFamily> { ModelFamily.Flux },
+    };
+
+    /// <summary>Whether <paramref name="name"/> may be passed to <paramref name="family"/>'s training script.</summary>
+    public static bool IsAllowedFor(string name, ModelFamily family) =>
+        Allowed.Contains(name) && (!FamilyOnly.TryGetValue(name, out var families) || families.Contains(family));
+
+    /// <summary>
+    /// One error per argument the family's script does not take, so such a run is refused before a GPU is rented
+    /// (the agent would refuse it on the GPU). Run once the family is known; <see cref="Validate"/> covers the rest.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateFor(IReadOnlyDictionary<string, JsonElement>? extraArgs, ModelFamily family) =>
+        extraArgs is null
+            ? []
+            : [.. extraArgs.Keys
+                .Where(name => Allowed.Contains(name) && !IsAllowedFor(name, family))
+                .Order(StringComparer.Ordinal)
+                .Select(name => $"spec.training.extraArgs.{name} is only for {string.Join(" and ", FamilyOnly[name].Order().Select(f => f.ToWireName()))} models, and this run trains {family.ToWireName()}")];
+
     /// <summary>One error per argument that is not allowed or has a value sd-scripts cannot take.</summary>
     public static IReadOnlyList<string> Validate(IReadOnlyDictionary<string, JsonElement>? extraArgs)
     {

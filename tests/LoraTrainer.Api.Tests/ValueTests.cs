@@ -60,4 +60,17 @@ public sealed class ValueTests
             ["spec.training.extraArgs.optimizer_args must be a number, string, boolean or list", "spec.training.extraArgs.output_dir is not an allowed sd-scripts argument"],
             errors);
     }
+
+    [Fact]
+    public void ExtraArgs_ForAFamilyWhoseScriptLacksAnArgument_SaysWhichFamiliesTakeIt()
+    {
+        var args = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"guidance_scale":3.5,"cache_text_encoder_outputs":true,"noise_offset":0.05}""")!;
+
+        Assert.Equal(
+            ["spec.training.extraArgs.cache_text_encoder_outputs is only for sdxl and flux models, and this run trains sd15",
+             "spec.training.extraArgs.guidance_scale is only for flux models, and this run trains sd15"],
+            ExtraArgs.ValidateFor(args, ModelFamily.Sd15));
+        Assert.Equal(["spec.training.extraArgs.guidance_scale is only for flux models, and this run trains sdxl"], ExtraArgs.ValidateFor(args, ModelFamily.Sdxl));
+        Assert.Empty(ExtraArgs.ValidateFor(args, ModelFamily.Flux));
+    }
 }

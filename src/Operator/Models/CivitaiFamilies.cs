@@ -47,13 +47,4 @@ internal static class CivitaiFamilies
             _ => null,
         };
     }
-
-    /// <summary>The family as the agent protocol and CRD spell it.</summary>
-    public static string WireName(ModelFamily family) => family switch
-    {
-        ModelFamily.Sd15 => "sd15",
-        ModelFamily.Sdxl => "sdxl",
-        ModelFamily.Flux => "flux",
-        _ => throw new ArgumentOutOfRangeException(nameof(family), family, null),
-    };
 }

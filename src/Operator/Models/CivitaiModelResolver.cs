@@ -105,7 +105,7 @@ internal sealed class CivitaiModelResolver(
             },
             new ModelSource
             {
-                Family = CivitaiFamilies.WireName(chosen),
+                Family = chosen.ToWireName(),
                 Url = download.Url.AbsoluteUri,
                 Authorization = download.Authorization,
                 FileName = file.Name,

@@ -31,7 +31,7 @@ internal static class AgentConfigBuilder
                     BatchSize = training.BatchSize,
                 },
             },
-            Model = model with { Family = FamilyName(family) },
+            Model = model with { Family = family.ToWireName() },
             Training = new TrainingPlan { Script = TrainingDefaults.Script(family), Args = Arguments(training, run.Spec.Training?.ExtraArgs), Epochs = training.MaxTrainEpochs },
             Outputs = outputs,
         };
@@ -102,14 +102,6 @@ internal static class AgentConfigBuilder
     /// <summary>The caption used for images without one: trigger word then class tokens.</summary>
     public static string? ClassCaption(DatasetSpec dataset) =>
         string.Join(' ', new[] { dataset.TriggerWord, dataset.ClassTokens }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } caption ? caption : null;
-
-    /// <summary>The wire name of a family.</summary>
-    public static string FamilyName(ModelFamily family) => family switch
-    {
-        ModelFamily.Sd15 => "sd15",
-        ModelFamily.Sdxl => "sdxl",
-        _ => "flux",
-    };
 
     private static string SchedulerName(LrScheduler scheduler) => scheduler switch
     {

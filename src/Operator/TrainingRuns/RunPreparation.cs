@@ -60,6 +60,11 @@ internal sealed class RunPreparation(
         }
 
         var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
+        if (ExtraArgs.ValidateFor(run.Spec.Training?.ExtraArgs, family) is { Count: > 0 } familyErrors)
+        {
+            return Preparation.Refused(string.Join("; ", familyErrors));
+        }
+
         var (extraFiles, extraFailure) = await ExtraFilesAsync(ns, run.Spec.BaseModel, family, cancellationToken).ConfigureAwait(false);
         if (extraFailure is not null)
         {
@@ -135,7 +140,7 @@ internal sealed class RunPreparation(
             (ModelFamily.Flux, { } files) => await urlFiles.FluxFilesAsync(ns, files, cancellationToken).ConfigureAwait(false),
             (_, null) => ([], null),
             _ => ([], ModelResolution.NeedsUser(
-                $"spec.baseModel.flux: only Flux models take these files, and this model is {AgentConfigBuilder.FamilyName(family)}; remove spec.baseModel.flux or choose a Flux model")),
+                $"spec.baseModel.flux: only Flux models take these files, and this model is {family.ToWireName()}; remove spec.baseModel.flux or choose a Flux model")),
         };
     }
 }

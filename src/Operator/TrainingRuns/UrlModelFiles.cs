@@ -25,7 +25,7 @@ internal sealed class UrlModelFiles(RunCredentialResolver credentials, ModelFile
             new ModelStatus { Family = spec.Family, Name = fileName, FileName = fileName, Sha256 = source.Sha256 },
             new ModelSource
             {
-                Family = AgentConfigBuilder.FamilyName(spec.Family ?? ModelFamily.Sdxl),
+                Family = (spec.Family ?? ModelFamily.Sdxl).ToWireName(),
                 Url = download.Url.ToString(),
                 Authorization = download.Authorization,
                 FileName = fileName,

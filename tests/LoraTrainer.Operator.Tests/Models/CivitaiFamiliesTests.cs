@@ -16,7 +16,7 @@ public sealed class CivitaiFamiliesTests
     [InlineData("Flux.1 S", "flux")]
     public void FromBaseModel_MapsCivitaiBaseModelsToFamilies(string baseModel, string family)
     {
-        Assert.Equal(family, CivitaiFamilies.WireName(CivitaiFamilies.FromBaseModel(baseModel)!.Value));
+        Assert.Equal(family, CivitaiFamilies.FromBaseModel(baseModel)!.Value.ToWireName());
     }
 
     [Theory]

@@ -142,6 +142,21 @@ public sealed class FluxRunTests(S3rverFixture s3) : IClassFixture<S3rverFixture
         Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
     }
 
+    [Fact]
+    public async Task AFluxOnlyExtraArgument_OnAnSd15Run_IsRefusedBeforeAnyGpuIsRented()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(771, machine: 78));
+
+        await _h.ApplyRunAsync("misfit", s => s with
+        {
+            Training = s.Training! with { ExtraArgs = new Dictionary<string, System.Text.Json.JsonElement> { ["guidance_scale"] = System.Text.Json.JsonSerializer.SerializeToElement(3.5) } },
+        });
+
+        var failed = await _h.WaitForPhaseAsync("misfit", TrainingPhase.Failed);
+        Assert.Equal("spec.training.extraArgs.guidance_scale is only for flux models, and this run trains sd15", failed.Status!.Message);
+        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+    }
+
     private static BaseModelSpec FluxModel(UrlModelSource ae) => new()
     {
         Url = new UrlModelSource { Url = "https://models.example.com/flux1-dev.safetensors", Sha256 = Sha },
