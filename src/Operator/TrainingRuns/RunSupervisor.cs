@@ -31,14 +31,9 @@ internal sealed class RunSupervisor(
             return await VerifyAsync(run, uri, output, cancellationToken).ConfigureAwait(false);
         }
 
-        if (run.Spec.RunPolicy?.MaxCostUsd is { } budget && RunCost.Estimate(status, now) >= budget)
+        if (LimitReached(run, now) is { } limit)
         {
-            return new FailInput($"the run has spent ${RunCost.Estimate(status, now):0.00}, reaching maxCostUsd (${budget:0.00}); raise it to train longer", "BudgetExceeded");
-        }
-
-        if (PhaseDeadlines.Active(run) is { } active && now >= active.At)
-        {
-            return new FailInput(active.Reason, "DeadlineExceeded");
+            return limit;
         }
 
         if (PhaseDeadlines.For(run) is { } deadline && now >= deadline.At)
@@ -57,6 +52,25 @@ internal sealed class RunSupervisor(
 
         return null;
     }
+
+    /// <summary>
+    /// The run's own limits, <c>maxCostUsd</c> and <c>activeDeadlineSeconds</c>, when one is used up; checked whether or
+    /// not a GPU is held, so that a run which spent its budget or time waiting never rents again.
+    /// </summary>
+    public static FailInput? LimitReached(TrainingRun run, DateTimeOffset now)
+    {
+        var status = run.Status!;
+        if (run.Spec.RunPolicy?.MaxCostUsd is { } budget && RunCost.Estimate(status, now) >= budget)
+        {
+            return new FailInput($"the run has spent ${RunCost.Estimate(status, now):0.00}, reaching maxCostUsd (${budget:0.00}); raise it to train longer", "BudgetExceeded");
+        }
+
+        return PhaseDeadlines.Active(run) is { } active && now >= active.At ? new FailInput(active.Reason, "DeadlineExceeded") : null;
+    }
+
+    /// <summary>How long a run without a GPU may wait before looking again: <paramref name="interval"/>, or less when its active deadline comes first.</summary>
+    public static TimeSpan WaitWithoutGpu(TrainingRun run, DateTimeOffset now, TimeSpan interval) =>
+        PhaseDeadlines.Active(run) is { } active && active.At - now < interval ? TimeSpan.FromTicks(Math.Max(0, (active.At - now).Ticks)) : interval;
 
     /// <summary>When to look again: the nearest deadline, the budget running out, or the next health check.</summary>
     public ReconcileResult NextCheck(TrainingRun run, DateTimeOffset now)

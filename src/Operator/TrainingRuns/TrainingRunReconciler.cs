@@ -75,6 +75,12 @@ internal sealed partial class TrainingRunReconciler(
             run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
         }
 
+        if (RunSupervisor.LimitReached(run, time.GetUtcNow()) is { } limit)
+        {
+            run = await ApplyAsync(run, limit, cancellationToken).ConfigureAwait(false);
+            return await FinishAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
         var attempt = run.Status!.Attempt + 1;
         var prepared = await preparation.PrepareAsync(run, attempt, cancellationToken).ConfigureAwait(false);
         if (prepared.Refusal is { } refusal)
@@ -87,7 +93,7 @@ internal sealed partial class TrainingRunReconciler(
         {
             TrainingRunLog.Waiting(logger, Name(run), prepared.RetryReason!);
             await WriteAsync(run, run.Status with { Message = $"waiting: {prepared.RetryReason}" }, cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.RequeueAfter(options.Value.NoOfferRetryInterval);
+            return ReconcileResult.RequeueAfter(RunSupervisor.WaitWithoutGpu(run, time.GetUtcNow(), options.Value.NoOfferRetryInterval));
         }
 
         _lastPrepared[ResourceKey.Of(run)] = time.GetUtcNow();
@@ -102,7 +108,7 @@ internal sealed partial class TrainingRunReconciler(
         {
             TrainingRunLog.NoOffer(logger, Name(run), rented.Message);
             await WriteAsync(run, run.Status! with { Message = $"no GPU yet: {rented.Message}; looking again in {Duration.Format(options.Value.NoOfferRetryInterval)}" }, cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.RequeueAfter(options.Value.NoOfferRetryInterval);
+            return ReconcileResult.RequeueAfter(RunSupervisor.WaitWithoutGpu(run, time.GetUtcNow(), options.Value.NoOfferRetryInterval));
         }
 
         var gpu = new GpuStatus

@@ -140,6 +140,25 @@ public sealed class OperatorHarness : IAsyncDisposable
         return JsonSerializer.Deserialize<AgentConfig>(secret.Data[RunSecret.ConfigKey], ProtocolJson.Options)!;
     }
 
+    /// <summary>Rewrites the run's status (e.g. to move its clock back), retrying on conflicts with the operator.</summary>
+    public async Task ChangeStatusAsync(string name, Func<TrainingRunStatus, TrainingRunStatus> change)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var run = (await Runs.GetAsync(new ResourceKey(Namespace, name), CancellationToken.None))!;
+            try
+            {
+                await Runs.PatchStatusAsync(ResourceKey.Of(run), StatusPatch.For(run.Status, change(run.Status!), run.Metadata.ResourceVersion)!, CancellationToken.None);
+                return;
+            }
+            catch (ResourceConflictException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("the status change kept conflicting with the operator");
+    }
+
     /// <summary>Applies an agent event the way the receiver does: through the phase machine, guarded by the resourceVersion.</summary>
     public async Task<bool> AgentSendsAsync(string name, Func<int, PhaseInput> input)
     {

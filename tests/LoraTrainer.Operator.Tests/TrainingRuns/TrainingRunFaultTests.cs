@@ -144,6 +144,25 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
     }
 
     [Fact]
+    public async Task ARunThatWaitsForAGpuPastItsActiveDeadline_FailsWithoutEverRenting()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(1651, machine: 16, price: 2.0));
+        await _h.ApplyRunAsync("patient", s => s with { Gpu = new GpuSpec { MaxPricePerHour = 0.5 }, RunPolicy = new RunPolicySpec { ActiveDeadlineSeconds = 60 } });
+        await _h.WaitForAsync("patient", r => r.Status?.Message?.StartsWith("no GPU yet", StringComparison.Ordinal) == true);
+
+        // A minute passes without an offer (the run started a minute ago), then an affordable offer appears:
+        // renting it now would only pay for a GPU that has to go at once.
+        await _h.ChangeStatusAsync("patient", status => status with { StartTime = status.StartTime!.Value.AddSeconds(-61) });
+        var failed = await _h.WaitForPhaseAsync("patient", TrainingPhase.Failed, seconds: 10);
+        _h.Vast.AddOffers(OperatorHarness.Offer(1652, machine: 17, price: 0.3));
+
+        Assert.Equal("the run exceeded activeDeadlineSeconds (60s)", failed.Status!.Message);
+        Assert.Null(failed.Status.Gpu);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+    }
+
+    [Fact]
     public async Task AVastOutage_IsRetried_AndTheRunIsRentedOnceVastAnswers()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(1701, machine: 10));
