@@ -7,10 +7,12 @@ public static class PhaseConditions
     public static IReadOnlyList<Condition> For(TrainingRunStatus status, int backoffLimit, long? generation)
     {
         var message = status.Message ?? "";
-        var reason = status.Phase.ToReason();
+        var reason = status.Reason ?? status.Phase.ToReason();
         var (ready, reconciling, stalled, succeeded, failed) = status.Phase switch
         {
             TrainingPhase.Completed => (true, false, false, true, false),
+            // A planned dry run is finished: nothing more will happen until its spec changes.
+            TrainingPhase.Pending when status.Plan is not null && !status.Suspended => (true, false, false, false, false),
             TrainingPhase.Failed => (false, false, true, false, true),
             TrainingPhase.Stalled when !PhaseMachine.HasRetriesLeft(status, backoffLimit) => (false, false, true, false, true),
             TrainingPhase.Pending when status.Suspended => (false, false, false, false, false),

@@ -52,6 +52,9 @@ public sealed record UploadVerifiedInput : PhaseInput;
 /// <summary>An unrecoverable error found by the operator (bad spec, failed verification, cost limit).</summary>
 public sealed record FailInput(string Reason, string ConditionReason) : PhaseInput;
 
+/// <summary>A dry run's plan: the offer that would be rented and what it would cost. Nothing is rented.</summary>
+public sealed record PlannedInput(PlanStatus Plan, string Message) : PhaseInput;
+
 /// <summary>The user set <c>runPolicy.suspend</c>: the run returns to pending (its instance released) until resumed.</summary>
 public sealed record SuspendInput : PhaseInput;
 

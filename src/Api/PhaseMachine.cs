@@ -58,7 +58,10 @@ public static class PhaseMachine
             AcceptedInput => Accept(status, now),
             GpuAllocatedInput allocated => Allocate(status, allocated, backoffLimit, now),
             StallInput stall => Stall(status, stall, backoffLimit, now),
-            FailInput fail => Enter(status, TrainingPhase.Failed, now, fail.Reason),
+            FailInput fail => Enter(status, TrainingPhase.Failed, now, fail.Reason) with { Reason = fail.ConditionReason },
+            PlannedInput planned => status.Phase == TrainingPhase.Pending && !status.Suspended
+                ? status with { Plan = planned.Plan, Message = planned.Message, Reason = "DryRun" }
+                : null,
             UploadVerifiedInput => Verify(status, now),
             SuspendInput => Suspend(status, now),
             ResumeInput => status.Suspended ? status with { Suspended = false, Message = "resumed; preparing the dataset" } : null,
@@ -210,7 +213,7 @@ public static class PhaseMachine
             Output = new OutputStatus { Uri = uploaded.Uri, Epoch = uploaded.Epoch, Loss = uploaded.Loss, Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256 },
             Message = $"epoch {uploaded.Epoch} uploaded; verifying it in S3",
         },
-        (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}"),
+        (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}") with { Reason = "AgentFailed" },
         (var phase, HeartbeatInput) when phase.HoldsGpu() => status,
         _ => null,
     };
@@ -223,9 +226,17 @@ public static class PhaseMachine
             Phase = phase,
             PhaseStartTime = now,
             Message = message,
+            Reason = null,
             CompletionTime = terminal ? now : status.CompletionTime,
         };
     }
+
+    /// <summary>
+    /// <paramref name="status"/>, written by the operator outside a phase input (a message, the cost, the plan cleared),
+    /// with its conditions and <c>observedGeneration</c> brought up to date, so they never tell an older story.
+    /// </summary>
+    public static TrainingRunStatus Refresh(TrainingRun run, TrainingRunStatus status, DateTimeOffset now) =>
+        WithConditions(status, run.Metadata?.Generation, BackoffLimitOf(run), Time.Truncate(now));
 
     private static TrainingRunStatus WithConditions(TrainingRunStatus status, long? generation, int backoffLimit, DateTimeOffset now) =>
         status with

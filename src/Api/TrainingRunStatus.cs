@@ -57,6 +57,13 @@ public sealed record TrainingRunStatus
     /// <summary>One human-readable sentence about the current state or what to fix.</summary>
     public string? Message { get; init; }
 
+    /// <summary>
+    /// Why the run is in its phase, as one CamelCase word, where the phase alone does not say: <c>InvalidSpec</c>,
+    /// <c>BudgetExceeded</c>, <c>DeadlineExceeded</c>, <c>VerificationFailed</c> or <c>AgentFailed</c> for a failed run,
+    /// <c>DryRun</c> for a planned dry run. Also the reason of the conditions.
+    /// </summary>
+    public string? Reason { get; init; }
+
     /// <summary>When the run was accepted.</summary>
     public DateTimeOffset? StartTime { get; init; }
 

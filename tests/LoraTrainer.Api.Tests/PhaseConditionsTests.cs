@@ -33,6 +33,48 @@ public sealed class PhaseConditionsTests
     }
 
     [Fact]
+    public void APlannedDryRun_IsCurrent_WithTheReasonDryRun()
+    {
+        var run = new TrainingRunBuilder().WithSpec(s => s with { DryRun = true }).InPhase(TrainingPhase.Pending).Build();
+
+        var planned = PhaseMachine.Apply(run, new PlannedInput(new PlanStatus { OfferId = "5520193", PricePerHour = 0.4 }, "dry run: would rent RTX 4090"), Now);
+
+        Assert.True(planned.Accepted);
+        Assert.Equal("Current", KStatus(planned.Status.Conditions));
+        Assert.True(planned.Status.Conditions.IsTrue(ConditionTypes.Ready));
+        Assert.All(planned.Status.Conditions, c => Assert.Equal("DryRun", c.Reason));
+        Assert.Equal("dry run: would rent RTX 4090", planned.Status.Conditions.Find(ConditionTypes.Ready)!.Message);
+    }
+
+    [Fact]
+    public void AFailure_CarriesItsReasonIntoStatusAndConditions_AndALaterPhaseDropsIt()
+    {
+        var run = new TrainingRunBuilder().InPhase(TrainingPhase.Training).Build();
+
+        var failed = PhaseMachine.Apply(run, new FailInput("the run has spent $5.00, reaching maxCostUsd ($5.00)", "BudgetExceeded"), Now).Status;
+
+        Assert.Equal("BudgetExceeded", failed.Reason);
+        Assert.Equal("BudgetExceeded", failed.Conditions.Find(ConditionTypes.Failed)!.Reason);
+        var pending = new TrainingRunBuilder().InPhase(TrainingPhase.Pending).Build();
+        pending.Status = pending.Status! with { Reason = "DryRun" };
+        var allocated = PhaseMachine.Apply(pending, new GpuAllocatedInput(new GpuStatus { InstanceId = "1", MachineId = "2" }), Now).Status;
+        Assert.Null(allocated.Reason);
+        Assert.Equal("PendingGpu", allocated.Conditions.Find(ConditionTypes.Reconciling)!.Reason);
+    }
+
+    [Fact]
+    public void Refresh_OfAStatusWrittenBetweenSteps_BringsTheConditionsMessageUpToDate()
+    {
+        var run = new TrainingRunBuilder().InPhase(TrainingPhase.Pending).Build();
+        run.Status = PhaseMachine.Refresh(run, run.Status!, Now);
+
+        var refreshed = PhaseMachine.Refresh(run, run.Status with { Message = "no GPU yet: no RTX 4090 under $0.50/h" }, Now.AddMinutes(1));
+
+        Assert.All(refreshed.Conditions, c => Assert.Equal("no GPU yet: no RTX 4090 under $0.50/h", c.Message));
+        Assert.Equal(run.Status.Conditions.Find(ConditionTypes.Reconciling)!.LastTransitionTime, refreshed.Conditions.Find(ConditionTypes.Reconciling)!.LastTransitionTime);
+    }
+
+    [Fact]
     public void For_StalledWithRetriesLeft_IsStillInProgress()
     {
         var status = new TrainingRunStatus { Phase = TrainingPhase.Stalled, Attempt = 1 };

@@ -32,7 +32,7 @@ internal sealed partial class TrainingRunReconciler
     }
 
     private Task<TrainingRun> WriteAsync(TrainingRun run, TrainingRunStatus status, CancellationToken cancellationToken) =>
-        writer.PatchStatusAsync(run, status with { ObservedGeneration = run.Metadata.Generation ?? status.ObservedGeneration }, cancellationToken);
+        writer.PatchStatusAsync(run, PhaseMachine.Refresh(run, status, time.GetUtcNow()), cancellationToken);
 
     /// <summary>Destroys the current instance (confirmed gone), then records when and what it cost. No-op when nothing is rented.</summary>
     private async Task<TrainingRun> ReleaseAsync(TrainingRun run, CancellationToken cancellationToken)
@@ -96,7 +96,7 @@ internal sealed partial class TrainingRunReconciler
         var message = best is null
             ? $"dry run: no offer matches: {selection.Summary}"
             : $"dry run: would rent {best.GpuName} at ${best.DphTotal:0.00}/h for about {hours}h (${plan.EstimatedUsd:0.00}); {plan.MatchingOffers} offers match";
-        await WriteAsync(run, run.Status with { Plan = plan, Message = message }, cancellationToken).ConfigureAwait(false);
+        await ApplyAsync(run, new PlannedInput(plan, message), cancellationToken).ConfigureAwait(false);
         return Runtime.ReconcileResult.Done;
     }
 

@@ -75,6 +75,12 @@ internal sealed partial class TrainingRunReconciler(
             run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
         }
 
+        if (run.Spec.DryRun && run.Status!.Plan is not null && run.Status.ObservedGeneration == run.Metadata.Generation)
+        {
+            // Planned for this spec already; an edit of the spec plans again.
+            return ReconcileResult.Done;
+        }
+
         if (RunSupervisor.LimitReached(run, time.GetUtcNow()) is { } limit)
         {
             run = await ApplyAsync(run, limit, cancellationToken).ConfigureAwait(false);
@@ -97,7 +103,7 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         _lastPrepared[ResourceKey.Of(run)] = time.GetUtcNow();
-        run = await WriteAsync(run, run.Status with { Model = ready.Model, Dataset = ready.Dataset }, cancellationToken).ConfigureAwait(false);
+        run = await WriteAsync(run, run.Status with { Model = ready.Model, Dataset = ready.Dataset, Plan = run.Spec.DryRun ? run.Status.Plan : null, Reason = null }, cancellationToken).ConfigureAwait(false);
         if (run.Spec.DryRun)
         {
             return await PlanAsync(run, ready.Family, cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,7 @@ public sealed class ArgoCdHealthCheckTests
     [InlineData("stalled with no retries left", "Degraded")]
     [InlineData("suspended", "Suspended")]
     [InlineData("resumed", "Progressing")]
+    [InlineData("dry run planned", "Healthy")]
     public void HealthCheck_MapsTheRunAsThePhaseMachineLeftIt(string scenario, string expected)
     {
         var run = RunLifecycle.Scenarios[scenario];

@@ -69,6 +69,8 @@ internal static class RunLifecycle
             ["retrying on another machine"] = Apply(pendingImages, new StallInput("the host went offline", "11032"), new GpuAllocatedInput(Gpu with { MachineId = "20417" })),
             ["stalled with no retries left"] = Apply(noRetries, new AcceptedInput(), new GpuAllocatedInput(Gpu), new StallInput("no word from the agent for 10m", "11032")),
             ["suspended"] = suspended,
+            ["dry run planned"] = Apply(accepted, new PlannedInput(new PlanStatus { OfferId = "5520193", GpuName = "RTX 4090", PricePerHour = 0.41, EstimatedHours = 2.5, EstimatedUsd = 1.03, MatchingOffers = 12 },
+                "dry run: would rent RTX 4090 at $0.41/h for about 2.5h ($1.03); 12 offers match")),
             ["resumed"] = Apply(suspended, new ResumeInput()),
         };
     }

@@ -138,7 +138,16 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         Assert.Equal(2, planned.Status.Plan.MatchingOffers);
         Assert.True(planned.Status.Plan.EstimatedUsd > 0);
         Assert.StartsWith("dry run: would rent RTX 4090", planned.Status.Message, StringComparison.Ordinal);
+        Assert.Equal("DryRun", planned.Status.Reason);
+        Assert.True(planned.Status.Conditions.IsTrue(ConditionTypes.Ready));
+        Assert.False(planned.Status.Conditions.IsTrue(ConditionTypes.Reconciling));
         Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+
+        // Planned for this spec: once the writes' echoes have been seen, the run is left alone, no more searches at Vast.
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        var searches = _h.Vast.RequestsTo(VastRoute.Search).Count;
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        Assert.Equal(searches, _h.Vast.RequestsTo(VastRoute.Search).Count);
     }
 
     /// <summary>The reasons of the run's events, read again (for up to 10 s) until <paramref name="until"/> holds.</summary>
