@@ -112,6 +112,8 @@ public sealed record TrainingPlan
     public IReadOnlyDictionary<string, object?> Args { get; init; } = new Dictionary<string, object?>();
     /// <summary>Number of epochs the trainer will run.</summary>
     public int Epochs { get; init; }
+    /// <summary>GPUs to train on, one trainer process each (data parallel when more than one).</summary>
+    public int Gpus { get; init; } = 1;
 }
 
 /// <summary>Where results go.</summary>

@@ -54,7 +54,7 @@ internal static partial class RunPlanner
         try
         {
             var arguments = TrainingArguments.Build(config.Training, owned);
-            var argv = TrainerCommand.Expand(options.TrainerCommand ?? TrainerCommand.DefaultTemplate, new Dictionary<string, string>(StringComparer.Ordinal)
+            var values = new Dictionary<string, string>(TrainerCommand.GpuValues(config.Training.Gpus), StringComparer.Ordinal)
             {
                 ["sdScripts"] = options.SdScriptsDirectory,
                 ["script"] = Path.GetFileName(config.Training.Script),
@@ -63,7 +63,8 @@ internal static partial class RunPlanner
                 ["datasetConfig"] = work.DatasetToml,
                 ["mixedPrecision"] = arguments.MixedPrecision,
                 ["workDir"] = work.Root,
-            });
+            };
+            var argv = TrainerCommand.Expand(options.TrainerCommand ?? TrainerCommand.DefaultTemplate, values);
             return new RunPlan(arguments, new TrainingSetup(argv, outputName, arguments.Epochs));
         }
         catch (Exception ex) when (ex is ArgumentsRejectedException or FormatException)

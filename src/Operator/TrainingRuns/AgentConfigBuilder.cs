@@ -32,7 +32,7 @@ internal static class AgentConfigBuilder
                 },
             },
             Model = model with { Family = family.ToWireName() },
-            Training = new TrainingPlan { Script = TrainingDefaults.Script(family), Args = Arguments(training, run.Spec.Training?.ExtraArgs), Epochs = training.MaxTrainEpochs },
+            Training = new TrainingPlan { Script = TrainingDefaults.Script(family), Args = Arguments(training, run.Spec.Training?.ExtraArgs), Epochs = training.MaxTrainEpochs, Gpus = run.Spec.Gpu?.NumGpus ?? 1 },
             Outputs = outputs,
         };
     }

@@ -127,6 +127,18 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     }
 
     [Fact]
+    public async Task ARunOnSeveralGpus_TellsTheAgentToTrainOnEachOfThem()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(801, machine: 81) with { NumGpus = 1 }, OperatorHarness.Offer(802, machine: 82, price: 0.8) with { NumGpus = 2 });
+
+        await _h.ApplyRunAsync("pair", s => s with { Gpu = new GpuSpec { NumGpus = 2, MaxPricePerHour = 5 } });
+
+        var rented = await _h.WaitForPhaseAsync("pair", TrainingPhase.PendingGpu);
+        Assert.Equal("82", rented.Status!.Gpu!.MachineId);
+        Assert.Equal(2, (await _h.AgentConfigAsync("pair")).Training.Gpus);
+    }
+
+    [Fact]
     public async Task DryRun_WritesThePlan_AndRentsNothing()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(701, machine: 71, price: 0.4), OperatorHarness.Offer(702, machine: 72, price: 0.6));
