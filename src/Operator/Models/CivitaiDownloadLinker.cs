@@ -14,7 +14,7 @@ namespace LoraTrainer.Operator.Models;
 /// (<see cref="DownloadAccess.SignedUrl"/>). Only when no usable redirect comes back (a direct answer, a redirect
 /// without a location, or one that would carry the key) does the agent get Civitai's URL and the key in its
 /// Authorization header (<see cref="DownloadAccess.ApiKey"/>), or no key when none is configured. The signed URL
-/// expires, so the config endpoint links afresh each time the agent asks. 401, 403 and 404 are the user's to fix;
+/// expires, so the operator links afresh whenever it re-issues the run's URLs (every <c>Operator.PresignRefreshInterval</c>). 401, 403 and 404 are the user's to fix;
 /// 429 and 5xx were already retried by the client's resilience handler and mean "try again later".
 /// The key is sent only to Civitai's own host and never logged; neither is the signed URL.
 /// </remarks>
