@@ -26,7 +26,8 @@ internal static class AgentConfigBuilder
                 Layout = new DatasetLayout
                 {
                     Repeats = run.Spec.Dataset.Repeats,
-                    ClassTokens = ClassCaption(run.Spec.Dataset),
+                    // The caption sd-scripts gives uncaptioned images; none when the spec turns generated captions off.
+                    ClassTokens = Datasets.DatasetRequest.CaptionFor(run.Spec.Dataset),
                     Resolution = training.Resolution,
                     BatchSize = training.BatchSize,
                 },
@@ -98,10 +99,6 @@ internal static class AgentConfigBuilder
 
         return args;
     }
-
-    /// <summary>The caption used for images without one: trigger word then class tokens.</summary>
-    public static string? ClassCaption(DatasetSpec dataset) =>
-        string.Join(' ', new[] { dataset.TriggerWord, dataset.ClassTokens }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } caption ? caption : null;
 
     private static string SchedulerName(LrScheduler scheduler) => scheduler switch
     {

@@ -138,6 +138,19 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         Assert.Equal(2, (await _h.AgentConfigAsync("pair")).Training.Gpus);
     }
 
+    [Theory]
+    [InlineData(true, "ohwx woman")]
+    [InlineData(false, null)]
+    public async Task GeneratedCaptions_AreGivenToTheTrainer_OnlyWhenTheSpecAsksForThem(bool generate, string? caption)
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(901, machine: 91));
+
+        await _h.ApplyRunAsync("captions", s => s with { Dataset = s.Dataset with { TriggerWord = "ohwx", ClassTokens = "woman", GenerateMissingCaptions = generate } });
+
+        await _h.WaitForPhaseAsync("captions", TrainingPhase.PendingGpu);
+        Assert.Equal(caption, (await _h.AgentConfigAsync("captions")).Dataset.Layout.ClassTokens);
+    }
+
     [Fact]
     public async Task DryRun_WritesThePlan_AndRentsNothing()
     {
