@@ -19,7 +19,7 @@ public sealed record PhaseResult(TrainingRunStatus Status, bool Accepted, string
 /// <remarks>
 /// Phases only move forward: pending → pendingGpu → pendingImages → pendingModel → training → completed,
 /// any GPU-holding phase → stalled, any non-terminal phase → failed. A stall with retries left
-/// (<c>attempt ≤ backoffLimit</c>) re-enters pendingGpu on the next allocation with <c>attempt + 1</c>.
+/// (<c>stalls ≤ backoffLimit</c>) re-enters pendingGpu on the next allocation with <c>attempt + 1</c>.
 /// </remarks>
 public static class PhaseMachine
 {
@@ -98,7 +98,7 @@ public static class PhaseMachine
     };
 
     /// <summary>Whether a stalled run may be retried on another machine.</summary>
-    public static bool HasRetriesLeft(TrainingRunStatus status, int backoffLimit) => status.Attempt <= backoffLimit;
+    public static bool HasRetriesLeft(TrainingRunStatus status, int backoffLimit) => status.Stalls <= backoffLimit;
 
     private static TrainingRunStatus? Accept(TrainingRunStatus status, DateTimeOffset now) =>
         status.StartTime is not null
@@ -137,12 +137,13 @@ public static class PhaseMachine
         var excluded = input.MachineId is { Length: > 0 } machine && !status.ExcludedMachines.Contains(machine)
             ? [.. status.ExcludedMachines, machine]
             : status.ExcludedMachines;
-        var stalled = status with { ExcludedMachines = excluded };
-        var message = HasRetriesLeft(status, backoffLimit)
-            ? $"{input.Reason}; retrying on another machine (attempt {status.Attempt + 1} of {backoffLimit + 1})"
+        var stalled = status with { ExcludedMachines = excluded, Stalls = status.Stalls + 1 };
+        var retry = HasRetriesLeft(stalled, backoffLimit);
+        var message = retry
+            ? $"{input.Reason}; retrying on another machine (retry {stalled.Stalls} of {backoffLimit})"
             : $"{input.Reason}; no retries left (backoffLimit {backoffLimit})";
         var next = Enter(stalled, TrainingPhase.Stalled, now, message);
-        return HasRetriesLeft(status, backoffLimit) ? next with { CompletionTime = null } : next;
+        return retry ? next with { CompletionTime = null } : next;
     }
 
     /// <remarks>The one move backwards, and only at the user's request: a suspended run holds no GPU.</remarks>

@@ -15,8 +15,11 @@ public sealed record TrainingRunStatus
     /// <summary>Whether the run is held in pending by <c>runPolicy.suspend</c>.</summary>
     public bool Suspended { get; init; }
 
-    /// <summary>Which attempt is running, starting at 1; a stall with retries left starts the next.</summary>
+    /// <summary>Which attempt is running, starting at 1; a stall with retries left, or a resume, starts the next.</summary>
     public int Attempt { get; init; }
+
+    /// <summary>How many attempts stalled. The run is retried while this is at most <c>runPolicy.backoffLimit</c>; a suspend does not count.</summary>
+    public int Stalls { get; init; }
 
     /// <summary>Standard conditions: Ready, Reconciling, Stalled, Succeeded, Failed.</summary>
     public IReadOnlyList<Condition> Conditions { get; init; } = [];

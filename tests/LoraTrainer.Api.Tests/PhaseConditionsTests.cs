@@ -88,7 +88,7 @@ public sealed class PhaseConditionsTests
     [Fact]
     public void For_StalledWithNoRetriesLeft_IsFailed()
     {
-        var status = new TrainingRunStatus { Phase = TrainingPhase.Stalled, Attempt = 3 };
+        var status = new TrainingRunStatus { Phase = TrainingPhase.Stalled, Attempt = 3, Stalls = 3 };
 
         var conditions = Conditions.Merge([], PhaseConditions.For(status, backoffLimit: 2, generation: 1), Now);
 

@@ -51,7 +51,7 @@ public sealed class PhaseMachineTests
         run.Status = PhaseMachine.Apply(run, new StallInput("no heartbeat for 10m", "11032"), Now).Status;
         Assert.Equal(TrainingPhase.Stalled, run.Status.Phase);
         Assert.Contains("11032", run.Status.ExcludedMachines);
-        Assert.Contains("retrying on another machine (attempt 2 of 3)", run.Status.Message, StringComparison.Ordinal);
+        Assert.Contains("retrying on another machine (retry 1 of 2)", run.Status.Message, StringComparison.Ordinal);
         Assert.False(PhaseMachine.IsTerminal(run.Status, 2));
 
         var retried = PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "900", MachineId = "77" }), Now.AddSeconds(5)).Status;
@@ -61,6 +61,23 @@ public sealed class PhaseMachineTests
         Assert.Equal(0, retried.LastEventSeq);
         Assert.Empty(retried.Epochs);
         Assert.Null(retried.Output);
+    }
+
+    [Fact]
+    public void ASuspendAndResume_StartsANewAttempt_WithoutUsingARetry()
+    {
+        var run = new TrainingRunBuilder().WithBackoffLimit(1).InPhase(TrainingPhase.Training, attempt: 1).Build();
+        var gpu = new GpuStatus { InstanceId = "901", MachineId = "78" };
+
+        run.Status = PhaseMachine.Apply(run, new SuspendInput(), Now).Status;
+        run.Status = PhaseMachine.Apply(run, new ResumeInput(), Now.AddMinutes(1)).Status;
+        run.Status = PhaseMachine.Apply(run, new GpuAllocatedInput(gpu), Now.AddMinutes(2)).Status;
+        Assert.Equal(2, run.Status.Attempt);
+        run.Status = PhaseMachine.Apply(run, new StallInput("the host went offline", "78"), Now.AddMinutes(3)).Status;
+
+        Assert.Equal(1, run.Status.Stalls);
+        Assert.False(PhaseMachine.IsTerminal(run.Status, 1));
+        Assert.EndsWith("retrying on another machine (retry 1 of 1)", run.Status.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal static class Scenario
     public static async Task<TrainingRun> CompletesAsync(this EndToEndStack stack, string name, int seconds = 60)
     {
         var run = await stack.WaitForAsync(name, r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed
-            || r.Status is { Phase: TrainingPhase.Stalled, Gpu.ReleasedAt: not null } && r.Status.Attempt > PhaseMachine.BackoffLimitOf(r), seconds);
+            || r.Status is { Phase: TrainingPhase.Stalled, Gpu.ReleasedAt: not null } && PhaseMachine.IsTerminal(r), seconds);
         Assert.True(run.Status!.Phase == TrainingPhase.Completed,
             $"{run.Status.Phase}: {run.Status.Message}\n" + string.Join("\n", stack.Agents.Agents.Values.Select(a => $"agent {a.Launch} exit {a.ExitCode}: {a.Output}")));
         Assert.Equal(100, run.Status.Progress!.Percent);

@@ -58,6 +58,8 @@ public sealed class TrainingRunBuilder
         {
             Phase = phase,
             Attempt = phase == TrainingPhase.Pending ? 0 : attempt,
+            // A run built here reached its attempt by retries: every earlier attempt stalled (and a stalled one, this one too).
+            Stalls = phase == TrainingPhase.Stalled ? attempt : Math.Max(0, attempt - 1),
             StartTime = at,
             PhaseStartTime = at,
             Gpu = phase == TrainingPhase.Pending ? null : new GpuStatus { InstanceId = "7835610", OfferId = "5520193", MachineId = "11032", GpuName = "RTX 4090", PricePerHour = 0.41, AllocatedAt = at },
