@@ -1,4 +1,5 @@
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Vast.Credentials;
 
 namespace LoraTrainer.Operator.TrainingRuns;
@@ -16,19 +17,43 @@ internal sealed partial class TrainingRunReconciler
 
         var before = run.Status;
         run = await WriteAsync(run, result.Status, cancellationToken).ConfigureAwait(false);
+        _seenPhase[ResourceKey.Of(run)] = result.Status.Phase;
         if (result.PhaseChanged(before) || before is null)
         {
-            var from = before?.Phase.ToWireName() ?? "new";
-            var to = result.Status.Phase.ToWireName();
-            TrainingRunLog.PhaseChanged(logger, Name(run), from, to, result.Status.Message);
-            var warning = result.Status.Phase is TrainingPhase.Failed or TrainingPhase.Stalled;
-            var message = $"{from} → {to}: {result.Status.Message}";
-            await (warning
-                ? events.WarningAsync(run, result.Status.Phase.ToReason(), message, cancellationToken)
-                : events.NormalAsync(run, result.Status.Phase.ToReason(), message, cancellationToken)).ConfigureAwait(false);
+            await RecordPhaseChangeAsync(run, before?.Phase.ToWireName() ?? "new", result.Status, cancellationToken).ConfigureAwait(false);
         }
 
         return run;
+    }
+
+    /// <summary>
+    /// Records an Event for a phase change someone else wrote — the receiver, applying the agent's reports — so the
+    /// run's Events tell its whole story. The first sight of a run after a start is only remembered.
+    /// </summary>
+    private async Task NotePhaseAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        if (run.Status is not { } status)
+        {
+            return;
+        }
+
+        var key = ResourceKey.Of(run);
+        if (_seenPhase.TryGetValue(key, out var seen) && seen != status.Phase)
+        {
+            await RecordPhaseChangeAsync(run, seen.ToWireName(), status, cancellationToken).ConfigureAwait(false);
+        }
+
+        _seenPhase[key] = status.Phase;
+    }
+
+    private async Task RecordPhaseChangeAsync(TrainingRun run, string from, TrainingRunStatus status, CancellationToken cancellationToken)
+    {
+        var to = status.Phase.ToWireName();
+        TrainingRunLog.PhaseChanged(logger, Name(run), from, to, status.Message);
+        var message = $"{from} → {to}: {status.Message}";
+        await (status.Phase is TrainingPhase.Failed or TrainingPhase.Stalled
+            ? events.WarningAsync(run, status.Phase.ToReason(), message, cancellationToken)
+            : events.NormalAsync(run, status.Phase.ToReason(), message, cancellationToken)).ConfigureAwait(false);
     }
 
     private Task<TrainingRun> WriteAsync(TrainingRun run, TrainingRunStatus status, CancellationToken cancellationToken) =>

@@ -28,6 +28,7 @@ internal sealed partial class TrainingRunReconciler(
     ILogger<TrainingRunReconciler> logger) : IReconciler<TrainingRun>
 {
     private readonly ConcurrentDictionary<ResourceKey, DateTimeOffset> _lastPrepared = new();
+    private readonly ConcurrentDictionary<ResourceKey, TrainingPhase> _seenPhase = new();
 
     /// <inheritdoc />
     public async Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken)
@@ -36,6 +37,7 @@ internal sealed partial class TrainingRunReconciler(
         if (run is null)
         {
             _lastPrepared.TryRemove(key, out _);
+            _seenPhase.TryRemove(key, out _);
             return ReconcileResult.Done;
         }
 
@@ -43,6 +45,8 @@ internal sealed partial class TrainingRunReconciler(
         {
             return await FinalizeAsync(run, cancellationToken).ConfigureAwait(false);
         }
+
+        await NotePhaseAsync(run, cancellationToken).ConfigureAwait(false);
 
         run = await writer.AddFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
         if (run.Status is null)

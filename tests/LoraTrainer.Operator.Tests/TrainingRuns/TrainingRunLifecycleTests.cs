@@ -34,6 +34,8 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         Assert.Equal(1, _h.Vast.Cost().AliveInstances);
 
         await _h.AgentSendsAsync("happy", a => new GpuReadyInput(1, a, "RTX 4090", 24564));
+        // The receiver wrote that phase change; the operator records the Event the receiver may not.
+        Assert.Contains("PendingImages", await EventReasonsAsync("happy", until: reasons => reasons.Contains("PendingImages")));
         await _h.AgentSendsAsync("happy", a => new ImagesDownloadedInput(2, a, 2, 1, 4000));
         await _h.AgentSendsAsync("happy", a => new ModelDownloadedInput(3, a, 100, null));
         await _h.AgentSendsAsync("happy", a => new ReadyInput(4, a));
