@@ -9,6 +9,14 @@ namespace LoraTrainer.Operator.TrainingRuns;
 /// <summary>Everything an attempt needs before a GPU is rented: the model, the dataset zip, and the agent's config in the run's Secret.</summary>
 internal sealed record PreparedRun(ModelFamily Family, ModelStatus Model, DatasetStatus Dataset, string Token);
 
+/// <summary>A prepared attempt, remembered so that the next look for an offer can reuse it while its URLs are fresh.</summary>
+internal sealed record PreparedAttempt(string? Uid, long? Generation, int Attempt, PreparedRun Run, DateTimeOffset At)
+{
+    /// <summary>Whether this preparation is for <paramref name="attempt"/> of the run as it is now (same object, same spec).</summary>
+    public bool IsFor(TrainingRun run, int attempt) =>
+        Attempt == attempt && Uid == run.Metadata.Uid && Generation == run.Metadata.Generation;
+}
+
 /// <summary>The outcome of preparing: ready, refused (only the user can fix it), or not yet (a dependency is failing; retry).</summary>
 internal sealed record Preparation(PreparedRun? Ready, string? Refusal, string? RetryReason)
 {

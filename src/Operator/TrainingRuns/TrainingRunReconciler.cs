@@ -29,6 +29,7 @@ internal sealed partial class TrainingRunReconciler(
 {
     private readonly ConcurrentDictionary<ResourceKey, DateTimeOffset> _lastPrepared = new();
     private readonly ConcurrentDictionary<ResourceKey, TrainingPhase> _seenPhase = new();
+    private readonly ConcurrentDictionary<ResourceKey, PreparedAttempt> _preparedAttempts = new();
 
     /// <inheritdoc />
     public async Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken)
@@ -38,6 +39,7 @@ internal sealed partial class TrainingRunReconciler(
         {
             _lastPrepared.TryRemove(key, out _);
             _seenPhase.TryRemove(key, out _);
+            _preparedAttempts.TryRemove(key, out _);
             return ReconcileResult.Done;
         }
 
@@ -92,7 +94,7 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var attempt = run.Status!.Attempt + 1;
-        var prepared = await preparation.PrepareAsync(run, attempt, cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareAttemptAsync(run, attempt, cancellationToken).ConfigureAwait(false);
         if (prepared.Refusal is { } refusal)
         {
             await ApplyAsync(run, new FailInput(refusal, "InvalidSpec"), cancellationToken).ConfigureAwait(false);
@@ -134,6 +136,32 @@ internal sealed partial class TrainingRunReconciler(
         TrainingRunLog.Rented(logger, Name(run), gpu.InstanceId!, instance.Describe(), attempt);
         await events.NormalAsync(run, "GpuAllocated", $"attempt {attempt}: rented {instance.Describe()} (instance {gpu.InstanceId})", cancellationToken).ConfigureAwait(false);
         return supervisor.NextCheck(run, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Prepares the attempt, or reuses its preparation while its URLs are fresh: a run waiting for an offer looks again
+    /// every minute, and need not ask Civitai, list its dataset and rewrite its Secret each time.
+    /// </summary>
+    private async Task<Preparation> PrepareAttemptAsync(TrainingRun run, int attempt, CancellationToken cancellationToken)
+    {
+        var key = ResourceKey.Of(run);
+        var now = time.GetUtcNow();
+        if (_preparedAttempts.TryGetValue(key, out var earlier) && earlier.IsFor(run, attempt) && now - earlier.At < options.Value.PresignRefreshInterval)
+        {
+            return Preparation.Done(earlier.Run);
+        }
+
+        var prepared = await preparation.PrepareAsync(run, attempt, cancellationToken).ConfigureAwait(false);
+        if (prepared.Ready is { } ready)
+        {
+            _preparedAttempts[key] = new PreparedAttempt(run.Metadata.Uid, run.Metadata.Generation, attempt, ready, now);
+        }
+        else
+        {
+            _preparedAttempts.TryRemove(key, out _);
+        }
+
+        return prepared;
     }
 
     /// <summary>A phase that holds a GPU: verify an upload, enforce limits and deadlines, watch the instance, refresh URLs.</summary>
@@ -204,6 +232,7 @@ internal sealed partial class TrainingRunReconciler(
 
         await writer.RemoveFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
         _lastPrepared.TryRemove(ResourceKey.Of(run), out _);
+        _preparedAttempts.TryRemove(ResourceKey.Of(run), out _);
         return ReconcileResult.Done;
     }
 

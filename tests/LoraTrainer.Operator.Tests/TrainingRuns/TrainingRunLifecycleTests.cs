@@ -154,6 +154,27 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     }
 
     [Fact]
+    public async Task ARunWaitingForAnOffer_LooksAgain_WithoutPreparingItsAttemptAgain()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(611, machine: 63, price: 2.0));
+        await _h.ApplyRunAsync("waiting", s => s with { Gpu = new GpuSpec { MaxPricePerHour = 0.5 } });
+        await _h.WaitForAsync("waiting", r => r.Status?.Message?.StartsWith("no GPU yet", StringComparison.Ordinal) == true);
+        var searches = _h.Vast.RequestsTo(VastRoute.Search).Count;
+        var secretWrites = SecretWrites();
+
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+        Assert.True(_h.Vast.RequestsTo(VastRoute.Search).Count >= searches + 2, "the operator should keep looking for an offer");
+        Assert.Equal(secretWrites, SecretWrites());
+        _h.Vast.AddOffers(OperatorHarness.Offer(612, machine: 64, price: 0.3));
+        var rented = await _h.WaitForPhaseAsync("waiting", TrainingPhase.PendingGpu);
+        Assert.Equal(1, (await _h.AgentConfigAsync("waiting")).Run.Attempt);
+        Assert.Equal("64", rented.Status!.Gpu!.MachineId);
+
+        int SecretWrites() => _h.Kube.RequestLog.Count(r => r.Method != "GET" && r.Path.Contains("/secrets", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DryRun_WritesThePlan_AndRentsNothing()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(701, machine: 71, price: 0.4), OperatorHarness.Offer(702, machine: 72, price: 0.6));
