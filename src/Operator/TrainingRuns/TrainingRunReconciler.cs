@@ -108,7 +108,6 @@ internal sealed partial class TrainingRunReconciler(
             return ReconcileResult.RequeueAfter(RunSupervisor.WaitWithoutGpu(run, time.GetUtcNow(), options.Value.NoOfferRetryInterval));
         }
 
-        _lastPrepared[ResourceKey.Of(run)] = time.GetUtcNow();
         run = await WriteAsync(run, run.Status with { Model = ready.Model, Dataset = ready.Dataset, Plan = run.Spec.DryRun ? run.Status.Plan : null, Reason = null }, cancellationToken).ConfigureAwait(false);
         if (run.Spec.DryRun)
         {
@@ -155,6 +154,8 @@ internal sealed partial class TrainingRunReconciler(
         if (prepared.Ready is { } ready)
         {
             _preparedAttempts[key] = new PreparedAttempt(run.Metadata.Uid, run.Metadata.Generation, attempt, ready, now);
+            // The URLs' age counts from here, however long the run then waits for an offer.
+            _lastPrepared[key] = now;
         }
         else
         {
