@@ -91,7 +91,7 @@ internal sealed class MoneyBenchmark : IBenchmark
             Progress(stack, i, plan.Runs);
         }
 
-        results.RateLimited[stack.Name] = stack.RateLimited;
+        results.Calls[stack.Name] = stack.Calls();
     }
 
     private static async Task MeasureDeadlineAsync(MoneyPlan plan, TrainingPhase phase, int runs, S3rverServer s3, CivitaiFake civitai, MoneyResults results,
@@ -108,7 +108,7 @@ internal sealed class MoneyBenchmark : IBenchmark
             Progress(stack, i, runs);
         }
 
-        results.RateLimited[stack.Name] = stack.RateLimited;
+        results.Calls[stack.Name] = stack.Calls();
     }
 
     private static async Task MeasureSweepAsync(MoneyPlan plan, S3rverServer s3, CivitaiFake civitai, MoneyResults results, CancellationToken cancellationToken)
@@ -130,7 +130,7 @@ internal sealed class MoneyBenchmark : IBenchmark
         }
 
         results.LiveRun = scenario.CheckLiveRun(since);
-        results.RateLimited[stack.Name] = stack.RateLimited;
+        results.Calls[stack.Name] = stack.Calls();
     }
 
     private static IReadOnlyList<string> Measurements(string? text)

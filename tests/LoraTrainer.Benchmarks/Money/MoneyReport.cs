@@ -38,7 +38,9 @@ internal static class MoneyReport
         report.Figure("  changed for the sweep measurement only", $"Vast:SweepInterval {Seconds(plan.SweepInterval)}, Vast:SweepGracePeriod {Seconds(plan.SweepGrace)}");
         report.Figure("  changed per run (spec.runPolicy)", $"deadline measurements: pendingGpu / heartbeat {Seconds(plan.Deadline)}, backoffLimit 0");
         report.Figure("receiver settings", "defaults");
-        report.Figure("Vast 429 answers (rate limits enforced)", string.Join(", ", results.RateLimited.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
+        var calls = results.Calls.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        report.Figure("Vast 429 answers (rate limits enforced)", string.Join(", ", calls.Select(p => $"{p.Key} {p.Value.RateLimited}")));
+        report.Figure("Vast DELETEs (of an instance already gone)", string.Join(", ", calls.Select(p => $"{p.Key} {p.Value.Destroys} ({p.Value.DestroysOfGone})")));
         report.Figure("wall-clock time of the measurements", $"{results.Elapsed.TotalSeconds:N0} s");
         report.Note("each measurement has its own Kubernetes API fake, Vast simulator, receiver and operator (so Vast pacing of one never delays another); all run at once in this process, with s3rver and the Civitai fake shared.");
         report.Note("end points: requests as the Kubernetes API fake and the Vast simulator received them; status changes as the fake stored them.");

@@ -37,8 +37,8 @@ internal sealed class MoneyResults(MoneyPlan plan, SyntheticDataset dataset)
 
     public LiveRunCheck? LiveRun { get; set; }
 
-    /// <summary>Vast 429 answers per stack.</summary>
-    public ConcurrentDictionary<string, int> RateLimited { get; } = new(StringComparer.Ordinal);
+    /// <summary>Vast calls per stack.</summary>
+    public ConcurrentDictionary<string, VastCalls> Calls { get; } = new(StringComparer.Ordinal);
 
     public TimeSpan Elapsed { get; set; }
 }

@@ -17,6 +17,9 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace LoraTrainer.Benchmarks.Money;
 
+/// <summary>Vast calls of one stack: 429 answers, DELETEs, and DELETEs of an instance already gone.</summary>
+internal sealed record VastCalls(int RateLimited, int Destroys, int DestroysOfGone);
+
 /// <summary>
 /// One measurement's own system, every part over HTTP on 127.0.0.1: the Kubernetes API fake, the Vast simulator
 /// (Vast's rate limits enforced), the real receiver host and the real operator host. s3rver and the Civitai fake
@@ -108,8 +111,13 @@ internal sealed class MoneyStack : IAsyncDisposable
     public Task<VastRecordedRequest> WaitForDestroyAsync(string instanceId, DateTimeOffset since, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitForVastRequestAsync(VastRoute.Destroy, since, p => p.TrimEnd('/').EndsWith($"/{instanceId}", StringComparison.Ordinal), timeout, cancellationToken);
 
-    /// <summary>Vast answers that refused a call as too frequent: the operator's pacing should make this zero.</summary>
-    public int RateLimited => Vast.Requests.Count(r => r.Status == 429);
+    /// <summary>What the operator asked of Vast in this stack: refusals as too frequent (pacing should make them zero) and destroys.</summary>
+    public VastCalls Calls()
+    {
+        var requests = Vast.Requests;
+        var destroys = requests.Where(r => r.Route == VastRoute.Destroy).ToList();
+        return new VastCalls(requests.Count(r => r.Status == 429), destroys.Count, destroys.Count(r => r.Status == 404));
+    }
 
     public async ValueTask DisposeAsync()
     {
