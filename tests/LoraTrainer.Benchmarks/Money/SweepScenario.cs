@@ -5,8 +5,12 @@ using LoraTrainer.Testing.Vast;
 
 namespace LoraTrainer.Benchmarks.Money;
 
-/// <summary>One leaked instance: how long after it became eligible it was destroyed, and whether a sweep had spared it as too young first.</summary>
-internal sealed record SweepSample(TimeSpan Destroyed, bool SparedAsYoung);
+/// <summary>One leaked instance, from when it became eligible (created + grace).</summary>
+/// <param name="Found">The start (its listing at Vast) of the sweep that destroyed it.</param>
+/// <param name="Destroyed">Its DELETE at Vast.</param>
+/// <param name="SweepsMissed">Sweeps that started after it was eligible and left it alone: 0 means the first one destroyed it.</param>
+/// <param name="SparedAsYoung">Whether a sweep saw it before it was eligible and spared it.</param>
+internal sealed record SweepSample(TimeSpan Found, TimeSpan Destroyed, int SweepsMissed, bool SparedAsYoung);
 
 /// <summary>What the sweeps did to the instance of a live run: it must still be running.</summary>
 internal sealed record LiveRunCheck(string InstanceId, bool StillRunning, int DeletesOfIt, int Sweeps);
@@ -36,7 +40,7 @@ internal sealed class SweepScenario(MoneyStack stack, TimeSpan interval, TimeSpa
         var agent = new SimulatedGpuAgent(stack.Agents, stack.Vast.Instance(long.Parse(_liveInstance, CultureInfo.InvariantCulture))!.Env);
         await agent.BootAsync(cancellationToken);
         await stack.WaitForVastRequestAsync(VastRoute.List, applied, null, StepTimeout, cancellationToken);
-        await Measuring.Poll.UntilAsync(() => Sweeps(applied, DateTimeOffset.MaxValue) > 0, $"{stack.Name}: a sweep", StepTimeout, cancellationToken);
+        await Measuring.Poll.UntilAsync(() => SweepStarts(applied, DateTimeOffset.MaxValue).Count > 0, $"{stack.Name}: a sweep", StepTimeout, cancellationToken);
     }
 
     /// <summary>Leaks one instance at a random moment of the sweep cycle and waits for its DELETE.</summary>
@@ -49,7 +53,13 @@ internal sealed class SweepScenario(MoneyStack stack, TimeSpan interval, TimeSpa
         var id = stack.Vast.SeedInstance(LeakOffer, label.ToString(), created);
         var destroy = await stack.WaitForDestroyAsync(id.ToString(CultureInfo.InvariantCulture), created, interval * 3 + StepTimeout, cancellationToken);
         var eligible = Truncated(created) + grace;
-        return new SweepSample(destroy.At - eligible, Sweeps(created, eligible) > 0);
+        var sweeps = SweepStarts(eligible, destroy.At);
+        if (sweeps is [])
+        {
+            throw new InvalidOperationException($"{stack.Name}: leak {id} was destroyed, but by no sweep");
+        }
+
+        return new SweepSample(sweeps[^1] - eligible, destroy.At - eligible, sweeps.Count - 1, SweepStarts(created, eligible).Count > 0);
     }
 
     /// <summary>After the leaks: the live run's instance must never have been destroyed.</summary>
@@ -59,12 +69,12 @@ internal sealed class SweepScenario(MoneyStack stack, TimeSpan interval, TimeSpa
         var alive = stack.Vast.Instance(long.Parse(id, CultureInfo.InvariantCulture)) is { DestroyedAt: null }
             && stack.Run(LiveRun).Status?.Gpu is { InstanceId: var held, ReleasedAt: null } && held == id;
         var deletes = stack.Vast.RequestsTo(VastRoute.Destroy).Count(r => r.Path.TrimEnd('/').EndsWith($"/{id}", StringComparison.Ordinal));
-        return new LiveRunCheck(id, alive, deletes, Sweeps(since, DateTimeOffset.MaxValue));
+        return new LiveRunCheck(id, alive, deletes, SweepStarts(since, DateTimeOffset.MaxValue).Count);
     }
 
-    /// <summary>Sweeps list every instance; the operator's own lookups filter by label.</summary>
-    private int Sweeps(DateTimeOffset from, DateTimeOffset until) =>
-        stack.Vast.RequestsTo(VastRoute.List).Count(r => r.At >= from && r.At < until && !r.Query.Contains("select_filters", StringComparison.Ordinal));
+    /// <summary>When sweeps listed the account between two moments: sweeps list every instance, the operator's own lookups filter by label.</summary>
+    private List<DateTimeOffset> SweepStarts(DateTimeOffset from, DateTimeOffset until) =>
+        [.. stack.Vast.RequestsTo(VastRoute.List).Where(r => r.At >= from && r.At < until && !r.Query.Contains("select_filters", StringComparison.Ordinal)).Select(r => r.At)];
 
     /// <summary>Vast reports <c>start_date</c> in milliseconds, and the sweep counts age from it.</summary>
     private static DateTimeOffset Truncated(DateTimeOffset at) => DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
