@@ -66,15 +66,42 @@ internal sealed class MoneyBenchmark : IBenchmark
 
         var started = TimeProvider.System.GetTimestamp();
         var results = new MoneyResults(plan, dataset);
-        await Task.WhenAll(plan.Measure.Select(measurement => measurement switch
+        await RunAllAsync(plan.Measure.Select<string, Func<CancellationToken, Task>>(measurement => measurement switch
         {
-            "apply" => MeasureApplyAsync(plan, s3, civitai, results, cancellationToken),
-            "deadline" => MeasureDeadlineAsync(plan, TrainingPhase.PendingGpu, plan.Runs, s3, civitai, results, cancellationToken),
-            "heartbeat" => MeasureDeadlineAsync(plan, TrainingPhase.Training, plan.HeartbeatRuns, s3, civitai, results, cancellationToken),
-            _ => MeasureSweepAsync(plan, s3, civitai, results, cancellationToken),
-        }));
+            "apply" => ct => MeasureApplyAsync(plan, s3, civitai, results, ct),
+            "deadline" => ct => MeasureDeadlineAsync(plan, TrainingPhase.PendingGpu, plan.Runs, s3, civitai, results, ct),
+            "heartbeat" => ct => MeasureDeadlineAsync(plan, TrainingPhase.Training, plan.HeartbeatRuns, s3, civitai, results, ct),
+            _ => ct => MeasureSweepAsync(plan, s3, civitai, results, ct),
+        }), cancellationToken);
         results.Elapsed = TimeProvider.System.GetElapsedTime(started);
         MoneyReport.Print(report, results);
+    }
+
+    /// <summary>Runs the measurements at once; the first to fail stops the others, and its error is the one reported.</summary>
+    private static async Task RunAllAsync(IEnumerable<Func<CancellationToken, Task>> measurements, CancellationToken cancellationToken)
+    {
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = measurements.Select(async measure =>
+        {
+            try
+            {
+                await measure(abort.Token);
+            }
+            catch
+            {
+                await abort.CancelAsync();
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+            && running.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     private static async Task MeasureApplyAsync(MoneyPlan plan, S3rverServer s3, CivitaiFake civitai, MoneyResults results, CancellationToken cancellationToken)

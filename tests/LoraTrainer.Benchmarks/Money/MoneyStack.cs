@@ -60,21 +60,36 @@ internal sealed class MoneyStack : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var kube = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { RequestLogCapacity = 200_000 }, cancellationToken);
-        kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
-        kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
-        var vast = await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate, EnforceRateLimits = true }, cancellationToken);
-        vast.AddOffers(MoneyMarket.Offers(VastLifecycle.Immediate));
+        VastSimulator? vast = null;
+        WebApplication? receiver = null;
+        try
+        {
+            kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
+            kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
+            vast = await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate, EnforceRateLimits = true }, cancellationToken);
+            vast.AddOffers(MoneyMarket.Offers(VastLifecycle.Immediate));
+            receiver = BuildReceiver(kube);
+            await receiver.StartAsync(cancellationToken);
+            var @operator = BuildOperator(kube, MoneySettings.For(new Uri(receiver.Urls.First()), vast, s3, civitai, overrides));
+            await @operator.StartAsync(cancellationToken);
+            return new MoneyStack(name, kube, vast, receiver, @operator);
+        }
+        catch
+        {
+            // Stopped or failed while starting: leave no server behind.
+            if (receiver is not null)
+            {
+                await receiver.DisposeAsync();
+            }
 
-        var receiver = StartReceiver(kube);
-        await receiver.StartAsync(cancellationToken);
-        var settings = MoneySettings.For(new Uri(receiver.Urls.First()), vast, s3, civitai, overrides);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        QuietLogging(builder.Logging);
-        builder.Services.AddOperator(builder.Configuration, () => kube.CreateClientConfiguration());
-        var @operator = builder.Build();
-        await @operator.StartAsync(cancellationToken);
-        return new MoneyStack(name, kube, vast, receiver, @operator);
+            if (vast is not null)
+            {
+                await vast.DisposeAsync();
+            }
+
+            await kube.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Creates the run through the Kubernetes API, as <c>kubectl create</c> does (one POST).</summary>
@@ -131,8 +146,18 @@ internal sealed class MoneyStack : IAsyncDisposable
         await Kube.DisposeAsync();
     }
 
+    /// <summary>The operator host as OperatorHarness starts it: every service of <c>AddOperator</c> on these settings.</summary>
+    private static IHost BuildOperator(FakeKubeApiServer kube, Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        QuietLogging(builder.Logging);
+        builder.Services.AddOperator(builder.Configuration, () => kube.CreateClientConfiguration());
+        return builder.Build();
+    }
+
     /// <summary>The receiver host as src/Webhook runs it (default settings), without its probes and JSON logs.</summary>
-    private static WebApplication StartReceiver(FakeKubeApiServer kube)
+    private static WebApplication BuildReceiver(FakeKubeApiServer kube)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
