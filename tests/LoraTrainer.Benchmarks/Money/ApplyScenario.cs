@@ -19,8 +19,9 @@ internal sealed record ApplySample(TimeSpan Seen, TimeSpan Accepted, TimeSpan Pr
 /// <param name="Answered">The receiver answered (it has written <c>status.output</c>).</param>
 /// <param name="Completed">The operator verified the object in S3 and wrote phase completed.</param>
 /// <param name="Destroyed">Vast received the DELETE of the instance.</param>
-/// <param name="Released">Status shows <c>gpu.releasedAt</c> (Vast confirmed the instance gone).</param>
-internal sealed record CompletionSample(TimeSpan Answered, TimeSpan Completed, TimeSpan Destroyed, TimeSpan Released);
+/// <param name="Confirmed">Vast received the read that confirmed the instance gone.</param>
+/// <param name="Released">Status shows <c>gpu.releasedAt</c>.</param>
+internal sealed record CompletionSample(TimeSpan Answered, TimeSpan Completed, TimeSpan Destroyed, TimeSpan Confirmed, TimeSpan Released);
 
 /// <summary>
 /// Measurements 1 and 2 on one stack, run after run: apply a TrainingRun through the Kubernetes API and time it to
@@ -59,7 +60,8 @@ internal sealed class ApplyScenario(MoneyStack stack, TimeSpan training)
         var answered = TimeProvider.System.GetUtcNow() - sent;
         var destroy = await stack.WaitForDestroyAsync(instanceId, sent, StepTimeout, cancellationToken);
         var reached = await milestones.ReachedAsync();
-        return (apply, new CompletionSample(answered, reached["completed"] - sent, destroy.At - sent, reached["released"] - sent));
+        var confirmed = stack.FirstShow(instanceId, destroy.At) ?? throw Missing("the read confirming the DELETE");
+        return (apply, new CompletionSample(answered, reached["completed"] - sent, destroy.At - sent, confirmed.At - sent, reached["released"] - sent));
     }
 
     /// <summary>Waits until the run's status records its instance.</summary>

@@ -7,8 +7,9 @@ namespace LoraTrainer.Benchmarks.Money;
 /// <summary>Moments after a phase deadline passed (as the status timestamps put it), each from that instant.</summary>
 /// <param name="Stalled">Status shows phase stalled.</param>
 /// <param name="Destroyed">Vast received the DELETE of the instance.</param>
+/// <param name="Confirmed">Vast received the read that confirmed the instance gone.</param>
 /// <param name="Released">Status shows <c>gpu.releasedAt</c>.</param>
-internal sealed record DeadlineSample(TimeSpan Stalled, TimeSpan Destroyed, TimeSpan Released);
+internal sealed record DeadlineSample(TimeSpan Stalled, TimeSpan Destroyed, TimeSpan Confirmed, TimeSpan Released);
 
 /// <summary>
 /// Measurement 3 on one stack, run after run: a TrainingRun with a short deadline and no retries is applied and
@@ -50,6 +51,8 @@ internal sealed class DeadlineScenario(MoneyStack stack, TrainingPhase phase, Ti
 
         var destroy = await stack.WaitForDestroyAsync(instanceId, applied, StepTimeout, cancellationToken);
         var reached = await milestones.ReachedAsync();
-        return new DeadlineSample(reached["stalled"] - due.At, destroy.At - due.At, reached["released"] - due.At);
+        var confirmed = stack.FirstShow(instanceId, destroy.At)
+            ?? throw new InvalidOperationException($"{stack.Name}: the read confirming the DELETE of {instanceId} was never recorded");
+        return new DeadlineSample(reached["stalled"] - due.At, destroy.At - due.At, confirmed.At - due.At, reached["released"] - due.At);
     }
 }

@@ -70,6 +70,7 @@ internal static class MoneyReport
         report.Figure("receiver answered (status.output written)", Spread.Of(completions.Select(c => c.Answered)).ToString());
         report.Figure("phase completed (upload verified in S3)", Spread.Of(completions.Select(c => c.Completed)).ToString());
         report.Figure("DELETE of the instance at Vast", Spread.Of(completions.Select(c => c.Destroyed)).ToString());
+        report.Figure("read confirming it gone (Vast read pacing)", Spread.Of(completions.Select(c => c.Confirmed)).ToString());
         report.Figure("status shows releasedAt", Spread.Of(completions.Select(c => c.Released)).ToString());
         report.Figure("goal: p99 < 3 s to the DELETE", Goal(TimeSpan.FromMilliseconds(Spread.Of(completions.Select(c => c.Destroyed)).P99), CompletionGoal));
     }
@@ -79,6 +80,7 @@ internal static class MoneyReport
         report.Section($"{title}: {samples.Count} runs, from the deadline");
         report.Figure("phase stalled", Spread.Of(samples.Select(s => s.Stalled)).ToString());
         report.Figure("DELETE of the instance at Vast", Spread.Of(samples.Select(s => s.Destroyed)).ToString());
+        report.Figure("read confirming it gone (Vast read pacing)", Spread.Of(samples.Select(s => s.Confirmed)).ToString());
         report.Figure("status shows releasedAt", Spread.Of(samples.Select(s => s.Released)).ToString());
         report.Figure("goal: < 5 s to the DELETE (slowest run)", Goal(samples.Max(s => s.Destroyed), DeadlineGoal));
     }

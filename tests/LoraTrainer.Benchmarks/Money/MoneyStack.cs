@@ -122,6 +122,10 @@ internal sealed class MoneyStack : IAsyncDisposable
         return found!;
     }
 
+    /// <summary>The first read of one instance after <paramref name="since"/>: after a DELETE, the one that confirmed it gone.</summary>
+    public VastRecordedRequest? FirstShow(string instanceId, DateTimeOffset since) =>
+        FirstVastRequest(VastRoute.Show, since, p => p.TrimEnd('/').EndsWith($"/{instanceId}", StringComparison.Ordinal));
+
     /// <summary>The DELETE of one instance, once recorded.</summary>
     public Task<VastRecordedRequest> WaitForDestroyAsync(string instanceId, DateTimeOffset since, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitForVastRequestAsync(VastRoute.Destroy, since, p => p.TrimEnd('/').EndsWith($"/{instanceId}", StringComparison.Ordinal), timeout, cancellationToken);
