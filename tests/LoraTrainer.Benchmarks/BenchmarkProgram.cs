@@ -1,5 +1,6 @@
 using LoraTrainer.Benchmarks.KubeFake;
 using LoraTrainer.Benchmarks.Measuring;
+using LoraTrainer.Benchmarks.Money;
 using LoraTrainer.Benchmarks.Receiver;
 using LoraTrainer.Benchmarks.Runtime;
 using LoraTrainer.Benchmarks.Zip;
@@ -13,7 +14,7 @@ namespace LoraTrainer.Benchmarks;
 internal static class BenchmarkProgram
 {
     private static readonly IReadOnlyList<IBenchmark> Benchmarks =
-        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark()];
+        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark(), new MoneyBenchmark()];
 
     public static async Task<int> Main(string[] args)
     {

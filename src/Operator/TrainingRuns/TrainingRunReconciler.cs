@@ -34,7 +34,7 @@ internal sealed partial class TrainingRunReconciler(
     /// <inheritdoc />
     public async Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken)
     {
-        var run = informer.Get(key);
+        var run = writer.Latest(key, informer.Get(key));
         if (run is null)
         {
             _lastPrepared.TryRemove(key, out _);

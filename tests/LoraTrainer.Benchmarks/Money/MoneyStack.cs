@@ -1,0 +1,184 @@
+using k8s;
+using k8s.Models;
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Hosting;
+using LoraTrainer.Testing;
+using LoraTrainer.Testing.Civitai;
+using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.Vast;
+using LoraTrainer.Webhook;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace LoraTrainer.Benchmarks.Money;
+
+/// <summary>Vast calls of one stack: 429 answers, DELETEs, and DELETEs of an instance already gone.</summary>
+internal sealed record VastCalls(int RateLimited, int Destroys, int DestroysOfGone);
+
+/// <summary>
+/// One measurement's own system, every part over HTTP on 127.0.0.1: the Kubernetes API fake, the Vast simulator
+/// (Vast's rate limits enforced), the real receiver host and the real operator host. s3rver and the Civitai fake
+/// are shared. Each measurement gets its own stack, so the operator's per-endpoint Vast pacing of one never
+/// delays another.
+/// </summary>
+internal sealed class MoneyStack : IAsyncDisposable
+{
+    public const string Namespace = "ml-team";
+
+    private readonly WebApplication _receiver;
+    private readonly IHost _operator;
+    private readonly k8s.Kubernetes _client;
+
+    private MoneyStack(string name, FakeKubeApiServer kube, VastSimulator vast, WebApplication receiver, IHost @operator)
+    {
+        Name = name;
+        Kube = kube;
+        Vast = vast;
+        _receiver = receiver;
+        _operator = @operator;
+        _client = kube.CreateClient();
+        Agents = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+    }
+
+    /// <summary>The measurement's name, used in progress lines and object names.</summary>
+    public string Name { get; }
+
+    public FakeKubeApiServer Kube { get; }
+
+    public VastSimulator Vast { get; }
+
+    /// <summary>The HTTP client simulated agents use (receiver and presigned S3 URLs).</summary>
+    public HttpClient Agents { get; }
+
+    /// <summary>Starts the fakes, the receiver and the operator (with <paramref name="overrides"/> on top of its defaults).</summary>
+    public static async Task<MoneyStack> StartAsync(string name, Uri s3, CivitaiFake civitai, IReadOnlyDictionary<string, string?> overrides,
+        CancellationToken cancellationToken)
+    {
+        var kube = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { RequestLogCapacity = 200_000 }, cancellationToken);
+        VastSimulator? vast = null;
+        WebApplication? receiver = null;
+        try
+        {
+            kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
+            kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
+            vast = await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate, EnforceRateLimits = true }, cancellationToken);
+            vast.AddOffers(MoneyMarket.Offers(VastLifecycle.Immediate));
+            receiver = BuildReceiver(kube);
+            await receiver.StartAsync(cancellationToken);
+            var @operator = BuildOperator(kube, MoneySettings.For(new Uri(receiver.Urls.First()), vast, s3, civitai, overrides));
+            await @operator.StartAsync(cancellationToken);
+            return new MoneyStack(name, kube, vast, receiver, @operator);
+        }
+        catch
+        {
+            // Stopped or failed while starting: leave no server behind.
+            if (receiver is not null)
+            {
+                await receiver.DisposeAsync();
+            }
+
+            if (vast is not null)
+            {
+                await vast.DisposeAsync();
+            }
+
+            await kube.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the run through the Kubernetes API, as <c>kubectl create</c> does (one POST).</summary>
+    public async Task ApplyAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        using var generic = new GenericClient(_client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
+        await generic.CreateNamespacedAsync(run, Namespace, cancellationToken);
+    }
+
+    /// <summary>Deletes the run (its finalizer releases what it holds) and waits until it is gone.</summary>
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        using var generic = new GenericClient(_client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
+        await generic.DeleteNamespacedAsync<TrainingRun>(Namespace, name, cancellationToken);
+        await Kube.WaitForDeletionAsync(TrainingRun.ApiVersionString, TrainingRun.KindName, Namespace, name, TimeSpan.FromSeconds(60), cancellationToken);
+    }
+
+    public TrainingRun Run(string name) => Kube.Get<TrainingRun>(Namespace, name) ?? throw new InvalidOperationException($"TrainingRun {name} vanished");
+
+    /// <summary>The first request to <paramref name="route"/> at or after <paramref name="since"/> (matching <paramref name="path"/> when given).</summary>
+    public VastRecordedRequest? FirstVastRequest(VastRoute route, DateTimeOffset since, Func<string, bool>? path = null) =>
+        Vast.RequestsTo(route).FirstOrDefault(r => r.At >= since && (path is null || path(r.Path)));
+
+    /// <summary>Waits for the first request to <paramref name="route"/> at or after <paramref name="since"/>.</summary>
+    public async Task<VastRecordedRequest> WaitForVastRequestAsync(VastRoute route, DateTimeOffset since, Func<string, bool>? path, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        VastRecordedRequest? found = null;
+        await Measuring.Poll.UntilAsync(() => (found = FirstVastRequest(route, since, path)) is not null, $"{Name}: a Vast {route} request", timeout, cancellationToken);
+        return found!;
+    }
+
+    /// <summary>The first read of one instance after <paramref name="since"/>: after a DELETE, the one that confirmed it gone.</summary>
+    public VastRecordedRequest? FirstShow(string instanceId, DateTimeOffset since) =>
+        FirstVastRequest(VastRoute.Show, since, p => p.TrimEnd('/').EndsWith($"/{instanceId}", StringComparison.Ordinal));
+
+    /// <summary>The DELETE of one instance, once recorded.</summary>
+    public Task<VastRecordedRequest> WaitForDestroyAsync(string instanceId, DateTimeOffset since, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForVastRequestAsync(VastRoute.Destroy, since, p => p.TrimEnd('/').EndsWith($"/{instanceId}", StringComparison.Ordinal), timeout, cancellationToken);
+
+    /// <summary>What the operator asked of Vast in this stack: refusals as too frequent (pacing should make them zero) and destroys.</summary>
+    public VastCalls Calls()
+    {
+        var requests = Vast.Requests;
+        var destroys = requests.Where(r => r.Route == VastRoute.Destroy).ToList();
+        return new VastCalls(requests.Count(r => r.Status == 429), destroys.Count, destroys.Count(r => r.Status == 404));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Agents.Dispose();
+        await _operator.StopAsync(CancellationToken.None);
+        _operator.Dispose();
+        await _receiver.StopAsync(CancellationToken.None);
+        await _receiver.DisposeAsync();
+        _client.Dispose();
+        await Vast.DisposeAsync();
+        await Kube.DisposeAsync();
+    }
+
+    /// <summary>The operator host as OperatorHarness starts it: every service of <c>AddOperator</c> on these settings.</summary>
+    private static IHost BuildOperator(FakeKubeApiServer kube, Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        QuietLogging(builder.Logging);
+        builder.Services.AddOperator(builder.Configuration, () => kube.CreateClientConfiguration());
+        return builder.Build();
+    }
+
+    /// <summary>The receiver host as src/Webhook runs it (default settings), without its probes and JSON logs.</summary>
+    private static WebApplication BuildReceiver(FakeKubeApiServer kube)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        QuietLogging(builder.Logging);
+        builder.Services.AddSingleton<IKubernetes>(_ => kube.CreateClient());
+        builder.Services.AddWebhookReceiver();
+        var app = builder.Build();
+        app.MapWebhookReceiver();
+        return app;
+    }
+
+    /// <summary>Warnings and errors only, to stderr, so a retry or a failure shows next to the figures.</summary>
+    private static void QuietLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.AddSimpleConsole(o => o.SingleLine = true);
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+}
