@@ -64,7 +64,15 @@ public sealed class ControllerManager(
         };
         elector.OnNewLeader += leader => RuntimeLog.NewLeader(logger, Identity, leader);
 
-        await elector.RunUntilLeadershipLostAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            await elector.RunUntilLeadershipLostAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the controllers still get their grace period below to finish in-flight work.
+        }
+
         var lost = !stoppingToken.IsCancellationRequested;
         _leading = false;
         await leadership.CancelAsync().ConfigureAwait(false);

@@ -48,6 +48,45 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         return new ControllerManager(_h.Client, [controller], options, loss, NullLogger<ControllerManager>.Instance);
     }
 
+    private sealed class SlowToStop : IRunnable
+    {
+        public volatile bool Finished;
+
+        public string Name => "slow-to-stop";
+
+        public bool IsReady => true;
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(300, CancellationToken.None);
+            Finished = true;
+        }
+    }
+
+    [Fact]
+    public async Task StoppingTheLeader_WaitsForItsControllersToFinishTheirWork()
+    {
+        var runnable = new SlowToStop();
+        var options = Options.Create(new LeaderElectionOptions
+        {
+            LeaseNamespace = "default",
+            Identity = "replica-stop",
+            LeaseDuration = TimeSpan.FromSeconds(1),
+            RenewDeadline = TimeSpan.FromMilliseconds(800),
+            RetryPeriod = TimeSpan.FromMilliseconds(200),
+        });
+        var loss = new RecordLoss();
+        var manager = new ControllerManager(_h.Client, [runnable], options, loss, NullLogger<ControllerManager>.Instance);
+        await manager.StartAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => manager.IsLeading, "the replica leads");
+
+        await manager.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(runnable.Finished, "the host stopped before its controllers had finished");
+        Assert.Equal(0, loss.Losses);
+    }
+
     [Fact]
     public async Task TwoReplicas_OnlyTheLeaderReconciles_AndTheOtherTakesOverWhenItStops()
     {
