@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace LoraTrainer.Operator.TrainingRuns;
 
 /// <summary>Renting and releasing a run's GPU instance at Vast: the only code that spends or stops spending money.</summary>
-internal sealed class GpuLease(VastProvider vast, IOptions<VastOptions> vastOptions, IOptions<OperatorOptions> options)
+internal sealed class GpuLease(VastProvider vast, InstanceStates instances, IOptions<VastOptions> vastOptions, IOptions<OperatorOptions> options)
 {
     /// <summary>The label of a run's attempt; it lets a crashed operator find (and adopt or destroy) what it created.</summary>
     public VastInstanceLabel LabelFor(TrainingRun run, int attempt) => new(vastOptions.Value.ClusterName, run.Metadata.Uid, attempt);
@@ -53,9 +53,10 @@ internal sealed class GpuLease(VastProvider vast, IOptions<VastOptions> vastOpti
         return true;
     }
 
-    /// <summary>The instance's health as Vast reports it.</summary>
+    /// <summary>The instance's health as Vast reports it, from a listing of the account shared by every run's check.</summary>
     public async Task<InstanceHealth> HealthAsync(string instanceId, CancellationToken cancellationToken) =>
-        InstanceClassifier.Classify(await vast.GetInstanceAsync(long.Parse(instanceId, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false));
+        InstanceClassifier.Classify(await instances.GetAsync(
+            long.Parse(instanceId, System.Globalization.CultureInfo.InvariantCulture), options.Value.InstanceCheckInterval / 2, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The run's base URL on the receiver, as handed to the agent.</summary>
     public Uri RunUrl(TrainingRun run) =>

@@ -1,6 +1,7 @@
 using LoraTrainer.Operator.Vast.Api;
 using LoraTrainer.Operator.Vast.Credentials;
 using LoraTrainer.Operator.Vast.Http;
+using LoraTrainer.Operator.Vast.Instances;
 using LoraTrainer.Operator.Vast.Sweeping;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,6 +67,7 @@ internal static class VastServiceCollectionExtensions
 
         services.TryAddSingleton<VastClient>();
         services.TryAddSingleton<VastProvider>();
+        services.TryAddSingleton<InstanceStates>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, VastOrphanSweeper>());
         return services;
     }
