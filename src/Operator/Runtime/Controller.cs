@@ -118,6 +118,14 @@ public sealed class Controller<TResource>(
         {
             metrics.Reconciled(Name, "cancelled", Stopwatch.GetElapsedTime(started));
         }
+        catch (ResourceConflictException)
+        {
+            // Someone else (the receiver, a user) wrote first; the watch brings their version. Routine: retried
+            // with the usual backoff, counted, but not worth a warning.
+            var delay = _queue.AddRateLimited(key);
+            metrics.Reconciled(Name, "conflict", Stopwatch.GetElapsedTime(started));
+            RuntimeLog.ReconcileConflicted(logger, Name, key, delay);
+        }
         catch (Exception ex)
         {
             var delay = _queue.AddRateLimited(key);

@@ -33,6 +33,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(9, LogLevel.Warning, "Recording event {Reason} on {Key} failed: {Error}")]
     public static partial void EventFailed(ILogger logger, string reason, string key, string error);
 
+    [LoggerMessage(13, LogLevel.Debug, "Reconcile of {Controller} {Key} lost a write race (409); again in {Delay}")]
+    public static partial void ReconcileConflicted(ILogger logger, string controller, ResourceKey key, TimeSpan delay);
+
     [LoggerMessage(10, LogLevel.Information, "Became leader as {Identity}")]
     public static partial void BecameLeader(ILogger logger, string identity);
 

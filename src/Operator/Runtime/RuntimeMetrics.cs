@@ -8,7 +8,7 @@ namespace LoraTrainer.Operator.Runtime;
 public sealed class RuntimeMetrics
 {
     private static readonly Counter Reconciles = Metrics.CreateCounter(
-        "loratrainer_reconciles_total", "Reconciles by controller and result (done, requeue, error, cancelled).", "controller", "result");
+        "loratrainer_reconciles_total", "Reconciles by controller and result (done, requeue, conflict, error, cancelled).", "controller", "result");
 
     private static readonly Histogram ReconcileSeconds = Metrics.CreateHistogram(
         "loratrainer_reconcile_duration_seconds", "Reconcile duration.", new HistogramConfiguration

@@ -176,6 +176,32 @@ public sealed class ControllerTests : IAsyncLifetime
         await run;
     }
 
+    [Fact]
+    public async Task ALostWriteRace_IsReconciledAgain_AndCountedAsAConflictNotAnError()
+    {
+        _h.Seed(Widget.Named("raced"));
+        var runs = 0;
+        var reconciler = new DelegateReconciler(_ => Interlocked.Increment(ref runs) == 1
+            ? throw new ResourceConflictException("the object has been modified")
+            : ReconcileResult.Done);
+        using var stop = new CancellationTokenSource();
+        var name = $"raced-{Guid.NewGuid():N}";
+        var controller = new Controller<Widget>(name, _h.Informer(), reconciler, new ControllerOptions { Workers = 1, BaseRetryDelay = TimeSpan.FromMilliseconds(10) },
+            TimeProvider.System, _h.Metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<Controller<Widget>>.Instance);
+        var run = controller.RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref runs) >= 2, "the key is reconciled again after the conflict");
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(1, ReconcileCount(name, "conflict"));
+        Assert.Equal(0, ReconcileCount(name, "error"));
+    }
+
+    private static double ReconcileCount(string controller, string result) =>
+        Prometheus.Metrics.CreateCounter("loratrainer_reconciles_total", "Reconciles by controller and result (done, requeue, conflict, error, cancelled).", "controller", "result")
+            .WithLabels(controller, result).Value;
+
     private sealed class DelegateReconciler(Func<ResourceKey, ReconcileResult> reconcile) : IReconciler<Widget>
     {
         public Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken) => Task.FromResult(reconcile(key));
