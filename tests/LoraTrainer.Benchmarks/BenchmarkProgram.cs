@@ -2,6 +2,7 @@ using LoraTrainer.Benchmarks.KubeFake;
 using LoraTrainer.Benchmarks.Measuring;
 using LoraTrainer.Benchmarks.Receiver;
 using LoraTrainer.Benchmarks.Runtime;
+using LoraTrainer.Benchmarks.Scale;
 using LoraTrainer.Benchmarks.Zip;
 
 namespace LoraTrainer.Benchmarks;
@@ -13,7 +14,7 @@ namespace LoraTrainer.Benchmarks;
 internal static class BenchmarkProgram
 {
     private static readonly IReadOnlyList<IBenchmark> Benchmarks =
-        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark()];
+        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark(), new ScaleBenchmark()];
 
     public static async Task<int> Main(string[] args)
     {
