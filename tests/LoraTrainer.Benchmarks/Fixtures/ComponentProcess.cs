@@ -23,8 +23,9 @@ internal sealed class ComponentProcess : IAsyncDisposable
     private readonly Queue<string> _tail = new();
     private readonly HttpClient _http;
 
-    private ComponentProcess(string name, Process process, Uri baseUrl, long startedAt)
+    private ComponentProcess(string name, Process process, Uri baseUrl, long startedAt, DateTimeOffset startedAtUtc)
     {
+        StartedAtUtc = startedAtUtc;
         Name = name;
         _process = process;
         BaseUrl = baseUrl;
@@ -47,6 +48,9 @@ internal sealed class ComponentProcess : IAsyncDisposable
     /// <summary>The <see cref="TimeProvider.GetTimestamp"/> taken just before the process was started.</summary>
     public long StartedAt { get; }
 
+    /// <summary>The wall-clock time taken just before the process was started, to compare with the fakes' logs.</summary>
+    public DateTimeOffset StartedAtUtc { get; }
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>The program's dll in this benchmark's output folder.</summary>
@@ -54,6 +58,16 @@ internal sealed class ComponentProcess : IAsyncDisposable
     {
         var path = Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
         return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build the benchmark (it references the program's project)");
+    }
+
+    /// <summary>"server" or "workstation": the collector <paramref name="dll"/> runs with, from its runtimeconfig.json unless DOTNET_gcServer overrides it.</summary>
+    public static string GarbageCollector(string dll)
+    {
+        var overridden = Environment.GetEnvironmentVariable("DOTNET_gcServer");
+        var server = overridden is not null
+            ? overridden == "1"
+            : System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(dll, ".runtimeconfig.json")))?["runtimeOptions"]?["configProperties"]?["System.GC.Server"]?.GetValue<bool>() == true;
+        return server ? "server" : "workstation";
     }
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/></c> on a free loopback port with exactly <paramref name="environment"/> added.</summary>
@@ -76,9 +90,10 @@ internal sealed class ComponentProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        var startedAtUtc = Time.GetUtcNow();
         var startedAt = Time.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {name}");
-        return new ComponentProcess(name, process, baseUrl, startedAt);
+        return new ComponentProcess(name, process, baseUrl, startedAt, startedAtUtc);
     }
 
     /// <summary>The time since the process was started.</summary>

@@ -23,6 +23,10 @@ internal static class Components
         ["Operator__LeaderElection__Enabled"] = null,
     };
 
+    /// <summary>Which garbage collector each program runs with, for the report.</summary>
+    public static string GarbageCollectors() =>
+        $"operator: {ComponentProcess.GarbageCollector(ComponentProcess.Program(OperatorProgram))} GC, receiver: {ComponentProcess.GarbageCollector(ComponentProcess.Program(ReceiverProgram))} GC";
+
     /// <summary>Starts the receiver; <paramref name="settings"/> are added to its environment (e.g. <c>Receiver__TokenCacheDuration</c>).</summary>
     public static ComponentProcess StartReceiver(SystemFakes fakes, IReadOnlyDictionary<string, string?>? settings = null) =>
         ComponentProcess.Start("receiver", ComponentProcess.Program(ReceiverProgram), fakes.ReceiverEnvironment(settings ?? new Dictionary<string, string?>()));

@@ -81,7 +81,8 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
     // Falls with each epoch, so the last one is the best.
     private static double Loss(int epoch) => 0.12 - (0.01 * epoch);
 
-    private async Task<AgentConfig> FetchConfigAsync(CancellationToken cancellationToken)
+    /// <summary>Fetches the config document with a signed GET, as the agent does first.</summary>
+    public async Task<AgentConfig> FetchConfigAsync(CancellationToken cancellationToken)
     {
         using var response = await SignedAsync(HttpMethod.Get, "/config", [], cancellationToken);
         return await response.Content.ReadFromJsonAsync<AgentConfig>(ProtocolJson.Options, cancellationToken)

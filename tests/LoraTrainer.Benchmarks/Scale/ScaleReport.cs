@@ -24,6 +24,7 @@ internal static class ScaleReport
         report.Figure("Vast bill (simulated ledger)", string.Join(", ", results.Select(r => $"${r.Cost.Dollars:N2} for {r.Cost.InstanceSeconds / 3600:N2} instance-hours")));
 
         report.Section("memory: each process's resident set, from the kernel (VmRSS, VmHWM)");
+        report.Figure("garbage collectors", Components.GarbageCollectors());
         Memory(report, "operator", results.Select(r => r.Operator).ToList());
         Memory(report, "receiver", results.Select(r => r.Receiver).ToList());
         var peak = Samples.Median(Of(r => Mib(r.Operator.AtEnd.PeakResidentBytes)));
