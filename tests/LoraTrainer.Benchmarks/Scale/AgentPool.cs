@@ -20,12 +20,16 @@ internal sealed class AgentPool(int concurrency, AgentScript script) : IDisposab
 
     private int _started;
     private int _finished;
+    private int _retries;
 
     /// <summary>Agents that reached running so far.</summary>
     public int Started => Volatile.Read(ref _started);
 
     /// <summary>Agents that reported <c>uploaded</c> and stopped.</summary>
     public int Finished => Volatile.Read(ref _finished);
+
+    /// <summary>Requests the agents repeated (answers 429 or 503, refused connections, short downloads).</summary>
+    public int Retries => Volatile.Read(ref _retries);
 
     /// <summary>What went wrong, one line per failed agent.</summary>
     public IReadOnlyCollection<string> Failures => _failures;
@@ -39,8 +43,15 @@ internal sealed class AgentPool(int concurrency, AgentScript script) : IDisposab
         {
             var url = new Uri(instance.Environment[AgentEnvironment.RunUrl]);
             var agent = new LifecycleAgent(_http, url, instance.Environment[AgentEnvironment.RunToken], script);
-            await agent.RunAsync(cancellationToken);
-            Interlocked.Increment(ref _finished);
+            try
+            {
+                await agent.RunAsync(cancellationToken);
+                Interlocked.Increment(ref _finished);
+            }
+            finally
+            {
+                Interlocked.Add(ref _retries, agent.Retries);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -26,6 +26,9 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
     private long _seq;
     private int _attempt;
 
+    /// <summary>Requests repeated so far: answers 429 or 503, connections refused, short downloads.</summary>
+    public int Retries { get; private set; }
+
     /// <summary>Runs the whole attempt; throws when the receiver or S3 refuses a step.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -33,12 +36,7 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
         _attempt = config.Run.Attempt;
         await SendAsync(new AgentEvent { Kind = EventKinds.GpuReady, Gpu = new GpuInfo { Name = "RTX 4090", MemoryMb = 24564, Driver = "550.54", Cuda = "12.4" } }, cancellationToken);
 
-        var zip = await http.GetByteArrayAsync(config.Dataset.Url, cancellationToken);
-        if (zip.Length != config.Dataset.Bytes)
-        {
-            throw new InvalidOperationException($"the dataset zip is {zip.Length} bytes, the config says {config.Dataset.Bytes}");
-        }
-
+        var zip = await DownloadAsync(config.Dataset, cancellationToken);
         await SendAsync(new AgentEvent { Kind = EventKinds.ImagesDownloaded, Images = 2, Captions = 2, Bytes = zip.Length }, cancellationToken);
         await SendAsync(new AgentEvent { Kind = EventKinds.ModelDownloaded, Bytes = config.Model.Bytes ?? 2_132_625_894, Sha256 = config.Model.Sha256 }, cancellationToken);
         await SendAsync(new AgentEvent { Kind = EventKinds.Ready }, cancellationToken);
@@ -76,6 +74,27 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
             Kind = EventKinds.Uploaded, Epoch = best.Epoch, Loss = best.Loss, Key = outputs.Best.Key, Bytes = file.Length,
             Sha256 = Convert.ToHexStringLower(SHA256.HashData(file)),
         }, cancellationToken);
+    }
+
+    /// <summary>GETs the zip through its presigned URL; a short answer is fetched again, as the agent's downloader resumes one.</summary>
+    private async Task<byte[]> DownloadAsync(DatasetSource dataset, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var zip = await http.GetByteArrayAsync(dataset.Url, cancellationToken);
+            if (zip.Length == dataset.Bytes)
+            {
+                return zip;
+            }
+
+            if (attempt == Attempts)
+            {
+                throw new InvalidOperationException($"the dataset zip is {zip.Length} bytes, the config says {dataset.Bytes}");
+            }
+
+            Retries++;
+            await Task.Delay(RetryDelay, Time, cancellationToken);
+        }
     }
 
     // Falls with each epoch, so the last one is the best.
@@ -132,6 +151,7 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
             }
 
             response?.Dispose();
+            Retries++;
             await Task.Delay(RetryDelay, Time, cancellationToken);
         }
     }

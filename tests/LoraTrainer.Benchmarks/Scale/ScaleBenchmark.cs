@@ -101,7 +101,8 @@ internal sealed class ScaleBenchmark : IBenchmark
             finalRuns.Count(r => r.Status is { Phase: TrainingPhase.Completed, Gpu.ReleasedAt: not null }),
             finalRuns.Count,
             cost,
-            agents.Started);
+            agents.Started,
+            agents.Retries);
     }
 
     /// <summary>Waits until every agent has finished, nothing is alive at Vast and every run is completed with its GPU released.</summary>
@@ -169,4 +170,5 @@ internal sealed record ScaleRun(
     int CompletedRuns,
     int RunsFound,
     VastCostReport Cost,
-    int Instances);
+    int Instances,
+    int AgentRetries);

@@ -20,7 +20,7 @@ internal static class ScaleReport
         report.Repeated("throughput", Of(r => runs / r.Elapsed.TotalSeconds), "runs/s", "N1");
         report.Figure("runs completed with their GPU released", string.Join(", ", results.Select(r => $"{r.CompletedRuns:N0} of {r.RunsFound:N0}")));
         report.Figure("instances created / alive at the end", string.Join(", ", results.Select(r => $"{r.Cost.Instances.Count:N0} / {r.Cost.AliveInstances}")));
-        report.Figure("agents started", string.Join(", ", results.Select(r => $"{r.Instances:N0}")));
+        report.Figure("agents started / requests they repeated", string.Join(", ", results.Select(r => $"{r.Instances:N0} / {r.AgentRetries:N0}")));
         report.Figure("Vast bill (simulated ledger)", string.Join(", ", results.Select(r => $"${r.Cost.Dollars:N2} for {r.Cost.InstanceSeconds / 3600:N2} instance-hours")));
 
         report.Section("memory: each process's resident set, from the kernel (VmRSS, VmHWM)");
