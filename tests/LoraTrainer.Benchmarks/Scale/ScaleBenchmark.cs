@@ -102,7 +102,8 @@ internal sealed class ScaleBenchmark : IBenchmark
             finalRuns.Count,
             cost,
             agents.Started,
-            agents.Retries);
+            agents.Retries,
+            MachineInfo.LoadAverage());
     }
 
     /// <summary>Waits until every agent has finished, nothing is alive at Vast and every run is completed with its GPU released.</summary>
@@ -171,4 +172,5 @@ internal sealed record ScaleRun(
     int RunsFound,
     VastCostReport Cost,
     int Instances,
-    int AgentRetries);
+    int AgentRetries,
+    string LoadAtEnd);

@@ -18,6 +18,7 @@ internal static class ScaleReport
         report.Repeated("first apply → every run completed, GPU destroyed", Of(r => r.Elapsed.TotalSeconds), "s", "N1");
         report.Repeated("  of which applying every run", Of(r => r.ApplyTime.TotalSeconds), "s", "N1");
         report.Repeated("throughput", Of(r => runs / r.Elapsed.TotalSeconds), "runs/s", "N1");
+        report.Figure("load average at the end of each measurement", string.Join("; ", results.Select(r => r.LoadAtEnd)));
         report.Figure("runs completed with their GPU released", string.Join(", ", results.Select(r => $"{r.CompletedRuns:N0} of {r.RunsFound:N0}")));
         report.Figure("instances created / alive at the end", string.Join(", ", results.Select(r => $"{r.Cost.Instances.Count:N0} / {r.Cost.AliveInstances}")));
         report.Figure("agents started / requests they repeated", string.Join(", ", results.Select(r => $"{r.Instances:N0} / {r.AgentRetries:N0}")));
