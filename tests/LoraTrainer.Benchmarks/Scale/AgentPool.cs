@@ -13,6 +13,7 @@ internal sealed class AgentPool(int concurrency, AgentScript script) : IDisposab
 {
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
     private readonly ConcurrentQueue<string> _failures = new();
+    private readonly ConcurrentQueue<string> _reported = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = concurrency * 2 })
     {
         Timeout = TimeSpan.FromSeconds(60),
@@ -25,13 +26,16 @@ internal sealed class AgentPool(int concurrency, AgentScript script) : IDisposab
     /// <summary>Agents that reached running so far.</summary>
     public int Started => Volatile.Read(ref _started);
 
-    /// <summary>Agents that reported <c>uploaded</c> and stopped.</summary>
+    /// <summary>Agents that reported <c>uploaded</c>, or <c>failed</c>, and stopped.</summary>
     public int Finished => Volatile.Read(ref _finished);
+
+    /// <summary>Runs whose agent reported <c>failed</c>, and why (e.g. a dataset zip the store truncated).</summary>
+    public IReadOnlyCollection<string> ReportedFailures => _reported;
 
     /// <summary>Requests the agents repeated (answers 429 or 503, refused connections, short downloads).</summary>
     public int Retries => Volatile.Read(ref _retries);
 
-    /// <summary>What went wrong, one line per failed agent.</summary>
+    /// <summary>What went wrong with the agents themselves, one line each; any of these ends the measurement.</summary>
     public IReadOnlyCollection<string> Failures => _failures;
 
     /// <summary>The <see cref="VastSimulator.OnRunning"/> hook.</summary>
@@ -46,6 +50,11 @@ internal sealed class AgentPool(int concurrency, AgentScript script) : IDisposab
             try
             {
                 await agent.RunAsync(cancellationToken);
+                Interlocked.Increment(ref _finished);
+            }
+            catch (AgentReportedFailureException e)
+            {
+                _reported.Enqueue($"instance {instance.InstanceId}: {e.Message}");
                 Interlocked.Increment(ref _finished);
             }
             finally

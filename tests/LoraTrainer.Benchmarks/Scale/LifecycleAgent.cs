@@ -37,6 +37,14 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
         await SendAsync(new AgentEvent { Kind = EventKinds.GpuReady, Gpu = new GpuInfo { Name = "RTX 4090", MemoryMb = 24564, Driver = "550.54", Cuda = "12.4" } }, cancellationToken);
 
         var zip = await DownloadAsync(config.Dataset, cancellationToken);
+        if (zip.Length != config.Dataset.Bytes)
+        {
+            // What the agent does with a dataset it cannot use: report the failure, so the run fails and its GPU is released.
+            var reason = $"the dataset zip is {zip.Length} bytes, the config says {config.Dataset.Bytes}";
+            await SendAsync(new AgentEvent { Kind = EventKinds.Failed, Stage = "images", Reason = reason }, cancellationToken);
+            throw new AgentReportedFailureException(reason);
+        }
+
         await SendAsync(new AgentEvent { Kind = EventKinds.ImagesDownloaded, Images = 2, Captions = 2, Bytes = zip.Length }, cancellationToken);
         await SendAsync(new AgentEvent { Kind = EventKinds.ModelDownloaded, Bytes = config.Model.Bytes ?? 2_132_625_894, Sha256 = config.Model.Sha256 }, cancellationToken);
         await SendAsync(new AgentEvent { Kind = EventKinds.Ready }, cancellationToken);
@@ -76,7 +84,7 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
         }, cancellationToken);
     }
 
-    /// <summary>GETs the zip through its presigned URL; a short answer is fetched again, as the agent's downloader resumes one.</summary>
+    /// <summary>GETs the zip through its presigned URL; a short answer is fetched again (as the agent's downloader resumes one), a few times.</summary>
     private async Task<byte[]> DownloadAsync(DatasetSource dataset, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -89,7 +97,7 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
 
             if (attempt == Attempts)
             {
-                throw new InvalidOperationException($"the dataset zip is {zip.Length} bytes, the config says {dataset.Bytes}");
+                return zip;
             }
 
             Retries++;
@@ -166,3 +174,6 @@ internal sealed class LifecycleAgent(HttpClient http, Uri runUrl, string token, 
         }
     }
 }
+
+/// <summary>The agent reported <c>failed</c> for its run, as the real agent would in the same situation.</summary>
+internal sealed class AgentReportedFailureException(string reason) : Exception(reason);

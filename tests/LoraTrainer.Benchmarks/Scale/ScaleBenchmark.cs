@@ -103,6 +103,7 @@ internal sealed class ScaleBenchmark : IBenchmark
             cost,
             agents.Started,
             agents.Retries,
+            [.. agents.ReportedFailures],
             MachineInfo.LoadAverage());
     }
 
@@ -123,14 +124,16 @@ internal sealed class ScaleBenchmark : IBenchmark
             {
                 var all = fakes.Kube.List<TrainingRun>(SystemFakes.Namespace);
                 var completed = all.Count(r => r.Status is { Phase: TrainingPhase.Completed, Gpu.ReleasedAt: not null });
-                if (everyAgentDone && completed == runs)
+                var failed = all.Count(r => r.Status is { Phase: TrainingPhase.Failed, Gpu.ReleasedAt: not null });
+                if (everyAgentDone && completed + failed == runs && failed == agents.ReportedFailures.Count)
                 {
                     return;
                 }
 
                 var phases = string.Join(", ", all.GroupBy(r => r.Status?.Phase.ToWireName() ?? "new").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
                 var line = $"scale: {elapsed.TotalSeconds:N0} s: agents {agents.Finished}/{runs} done, instances alive {fakes.Vast.Cost().AliveInstances}; runs: {phases}";
-                if (all.FirstOrDefault(r => r.Status?.Phase is TrainingPhase.Failed or TrainingPhase.Stalled) is { } broken)
+                var unexplained = all.Count(r => r.Status?.Phase == TrainingPhase.Failed) > agents.ReportedFailures.Count;
+                if (all.FirstOrDefault(r => r.Status?.Phase == TrainingPhase.Stalled || (unexplained && r.Status?.Phase == TrainingPhase.Failed)) is { } broken)
                 {
                     throw new InvalidOperationException($"run {broken.Metadata.Name} is {broken.Status!.Phase.ToWireName()}: {broken.Status.Message}\n{line}");
                 }
@@ -173,4 +176,5 @@ internal sealed record ScaleRun(
     VastCostReport Cost,
     int Instances,
     int AgentRetries,
+    IReadOnlyList<string> FailedByAgent,
     string LoadAtEnd);

@@ -15,11 +15,17 @@ internal static class ScaleReport
         var events = 6 + (script.Epochs * (script.ProgressPerEpoch + 1));
 
         report.Section($"lifecycle: {runs:N0} runs, {agents} agents at once, {script.Epochs} epochs, {events} events per run, {boot.TotalSeconds:N0} s boot");
-        report.Repeated("first apply → every run completed, GPU destroyed", Of(r => r.Elapsed.TotalSeconds), "s", "N1");
+        report.Repeated("first apply → every run finished, every GPU destroyed", Of(r => r.Elapsed.TotalSeconds), "s", "N1");
         report.Repeated("  of which applying every run", Of(r => r.ApplyTime.TotalSeconds), "s", "N1");
         report.Repeated("throughput", Of(r => runs / r.Elapsed.TotalSeconds), "runs/s", "N1");
         report.Figure("load average at the end of each measurement", string.Join("; ", results.Select(r => r.LoadAtEnd)));
         report.Figure("runs completed with their GPU released", string.Join(", ", results.Select(r => $"{r.CompletedRuns:N0} of {r.RunsFound:N0}")));
+        report.Figure("runs failed by their agent (it could not use its dataset)", string.Join(", ", results.Select(r => $"{r.FailedByAgent.Count}")));
+        foreach (var failure in results.SelectMany(r => r.FailedByAgent).Take(5))
+        {
+            report.Note($"failed: {failure}. s3rver stored the zip short: it answers UploadPart when its hashing stream ends, which can be before the part's file is written.");
+        }
+
         report.Figure("instances created / alive at the end", string.Join(", ", results.Select(r => $"{r.Cost.Instances.Count:N0} / {r.Cost.AliveInstances}")));
         report.Figure("agents started / requests they repeated", string.Join(", ", results.Select(r => $"{r.Instances:N0} / {r.AgentRetries:N0}")));
         report.Figure("Vast bill (simulated ledger)", string.Join(", ", results.Select(r => $"${r.Cost.Dollars:N2} for {r.Cost.InstanceSeconds / 3600:N2} instance-hours")));
