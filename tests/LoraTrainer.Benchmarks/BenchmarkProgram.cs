@@ -3,6 +3,8 @@ using LoraTrainer.Benchmarks.Measuring;
 using LoraTrainer.Benchmarks.Money;
 using LoraTrainer.Benchmarks.Receiver;
 using LoraTrainer.Benchmarks.Runtime;
+using LoraTrainer.Benchmarks.Scale;
+using LoraTrainer.Benchmarks.Startup;
 using LoraTrainer.Benchmarks.Zip;
 
 namespace LoraTrainer.Benchmarks;
@@ -14,7 +16,7 @@ namespace LoraTrainer.Benchmarks;
 internal static class BenchmarkProgram
 {
     private static readonly IReadOnlyList<IBenchmark> Benchmarks =
-        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark(), new MoneyBenchmark()];
+        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark(), new MoneyBenchmark(), new ScaleBenchmark(), new StartupBenchmark()];
 
     public static async Task<int> Main(string[] args)
     {

@@ -6,11 +6,17 @@ namespace LoraTrainer.Operator.Storage;
 /// <remarks>
 /// Memory is bounded by design: one part fills while at most <c>maxInFlight</c> earlier parts upload, so an
 /// upload never holds more than (maxInFlight + 1) × partSize bytes whatever the object's size. Buffers are
-/// recycled between parts rather than rented from the shared pool, so they are released with the stream.
+/// recycled between parts rather than rented from the shared pool, so they are released with the stream. The first
+/// buffer is small (64 KiB) and is replaced by a whole part only once it fills, so an object smaller than that (a
+/// dataset of a few images) never takes a whole part on the large object heap, which adds up to hundreds of
+/// megabytes of resident memory when many runs are zipped at once.
 /// The owner calls <see cref="CompleteAsync"/> on success and <see cref="AbortAsync"/> on any failure.
 /// </remarks>
 internal sealed class MultipartUploadStream : Stream
 {
+    /// <summary>The first buffer's size, below the large object heap's threshold (85,000 bytes).</summary>
+    private const int FirstBufferBytes = 64 * 1024;
+
     private readonly IMultipartUpload _upload;
     private readonly int _partSize;
     private readonly SemaphoreSlim _slots;
@@ -42,8 +48,14 @@ internal sealed class MultipartUploadStream : Stream
     {
         while (!buffer.IsEmpty)
         {
-            _current ??= _free.TryTake(out var recycled) ? recycled : new byte[_partSize];
-            var take = Math.Min(buffer.Length, _partSize - _filled);
+            _current ??= _free.TryTake(out var recycled) ? recycled : new byte[_nextPart == 1 ? Math.Min(_partSize, FirstBufferBytes) : _partSize];
+            if (_filled == _current.Length)
+            {
+                // Only the small first buffer fills up before its part does.
+                Array.Resize(ref _current, _partSize);
+            }
+
+            var take = Math.Min(buffer.Length, _current.Length - _filled);
             buffer[..take].CopyTo(_current.AsMemory(_filled));
             _filled += take;
             _written += take;

@@ -114,4 +114,25 @@ public sealed class TestHooksTests
         Assert.Equal(["POST /api/v1/namespaces/default/secrets -> 201", "GET /api/v1/namespaces/default/secrets/missing -> 404"], log.Select(e => e.ToString()));
         Assert.DoesNotContain(log, e => e.ToString().Contains("super-secret-value", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task RequestLog_RecordsTheUserOfAKnownBearerToken_AndNoUserForOthers()
+    {
+        await using var server = await StartWithCrdAsync(new FakeKubeApiServerOptions { Users = new Dictionary<string, string> { ["operator-token"] = "operator" } });
+        using var known = new k8s.Kubernetes(KubeconfigClient(server, "operator-token"));
+        using var unknown = new k8s.Kubernetes(KubeconfigClient(server, "someone-else"));
+        server.ClearRequestLog();
+
+        await known.CoreV1.ReadNamespaceAsync("default", cancellationToken: Token);
+        await unknown.CoreV1.ReadNamespaceAsync("default", cancellationToken: Token);
+
+        Assert.Equal(["operator", null], server.RequestLog.Select(e => e.User));
+        Assert.DoesNotContain(server.RequestLog, e => e.ToString().Contains("operator-token", StringComparison.Ordinal));
+    }
+
+    private static KubernetesClientConfiguration KubeconfigClient(FakeKubeApiServer server, string token)
+    {
+        using var kubeconfig = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Kubeconfig.For(server.BaseAddress, token: token)));
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+    }
 }

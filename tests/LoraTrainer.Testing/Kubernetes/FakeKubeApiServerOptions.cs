@@ -28,6 +28,13 @@ public sealed record FakeKubeApiServerOptions
     /// <summary>How many requests the request log keeps (oldest dropped first). Defaults to 10,000.</summary>
     public int RequestLogCapacity { get; init; } = 10_000;
 
+    /// <summary>
+    /// Bearer tokens mapped to the user each one authenticates as, recorded with every request in the request log, as a
+    /// real API server's token file and audit log do. Nothing is refused: a request with another token, or none, is
+    /// served and recorded without a user. Defaults to none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Where to log each request; null (the default) logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -3,8 +3,8 @@ namespace LoraTrainer.Testing.Kubernetes;
 /// <summary>Writes kubeconfig files for servers the test kit starts.</summary>
 public static class Kubeconfig
 {
-    /// <summary>A kubeconfig whose only context, <c>fake</c>, points at <paramref name="server"/> with a placeholder token.</summary>
-    public static string For(Uri server, string @namespace = "default") => $"""
+    /// <summary>A kubeconfig whose only context, <c>fake</c>, points at <paramref name="server"/> with <paramref name="token"/> (a placeholder by default).</summary>
+    public static string For(Uri server, string @namespace = "default", string token = "fake-kube-api-token") => $"""
         apiVersion: v1
         kind: Config
         clusters:
@@ -14,7 +14,7 @@ public static class Kubeconfig
         users:
         - name: fake
           user:
-            token: fake-kube-api-token
+            token: {token}
         contexts:
         - name: fake
           context:

@@ -7,7 +7,8 @@ namespace LoraTrainer.Testing.Kubernetes;
 /// <param name="Query">The query string including the leading <c>?</c>, or empty.</param>
 /// <param name="StatusCode">The HTTP status answered.</param>
 /// <param name="IsWatch">Whether it was a watch (its status is known when the stream starts).</param>
-public sealed record KubeRequestLogEntry(DateTimeOffset Time, string Method, string Path, string Query, int StatusCode, bool IsWatch)
+/// <param name="User">The user its bearer token authenticates as (<see cref="FakeKubeApiServerOptions.Users"/>), or null for another token or none.</param>
+public sealed record KubeRequestLogEntry(DateTimeOffset Time, string Method, string Path, string Query, int StatusCode, bool IsWatch, string? User = null)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Method} {Path}{Query} -> {StatusCode}";

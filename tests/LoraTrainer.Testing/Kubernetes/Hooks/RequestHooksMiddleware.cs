@@ -6,19 +6,22 @@ namespace LoraTrainer.Testing.Kubernetes.Hooks;
 
 /// <summary>Wraps every request: injected latency and failures first, then the handler, then the request log.</summary>
 /// <remarks>Also the one place that turns a <see cref="KubeApiException"/> (or a bug) into a Status response.</remarks>
-internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog log, TimeProvider time, ILogger logger)
+internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog log, IReadOnlyDictionary<string, string> users, TimeProvider time, ILogger logger)
 {
+    private const string BearerPrefix = "Bearer ";
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
         var isWatch = request.Query["watch"] is { Count: > 0 } w && w[^1] is "true" or "1";
         var started = time.GetUtcNow();
+        var user = UserOf(request.Headers.Authorization.ToString());
         var logged = 0;
         void Record()
         {
             if (Interlocked.Exchange(ref logged, 1) == 0)
             {
-                var entry = new KubeRequestLogEntry(started, request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "", context.Response.StatusCode, isWatch);
+                var entry = new KubeRequestLogEntry(started, request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "", context.Response.StatusCode, isWatch, user);
                 log.Add(entry);
                 FakeKubeApiLog.Request(logger, entry.Method, entry.Path, entry.Query, entry.StatusCode);
             }
@@ -69,4 +72,8 @@ internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog lo
             Record();
         }
     }
+
+    /// <summary>The user a known bearer token stands for; the token itself is never kept.</summary>
+    private string? UserOf(string authorization) =>
+        authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) && users.TryGetValue(authorization[BearerPrefix.Length..].Trim(), out var user) ? user : null;
 }

@@ -21,7 +21,7 @@ internal static class KubeApiApplication
         builder.Services.AddSingleton(loggerFactory);
 
         var app = builder.Build();
-        var hooks = new RequestHooksMiddleware(faults, log, cluster.Time, loggerFactory.CreateLogger("LoraTrainer.Testing.FakeKubeApiServer"));
+        var hooks = new RequestHooksMiddleware(faults, log, options.Users, cluster.Time, loggerFactory.CreateLogger("LoraTrainer.Testing.FakeKubeApiServer"));
         var watches = new WatchStreamer(cluster, options.BookmarkInterval, options.DefaultWatchTimeout);
         var resources = new ResourceEndpoints(cluster, watches);
         app.Use(hooks.InvokeAsync);
