@@ -16,6 +16,11 @@ namespace LoraTrainer.Operator.Vast;
 /// </remarks>
 internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOptions> options, TimeProvider time, ILogger<VastProvider> logger)
 {
+    /// <summary>How long an offer this operator tried stays off its other rents: a search may list it a little longer.</summary>
+    private static readonly TimeSpan ClaimLifetime = TimeSpan.FromSeconds(30);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTimeOffset> _claimedOffers = new();
+
     /// <summary>Searches offers for the requirements; when none passes, explains which requirement excluded the market.</summary>
     public async Task<OfferSelectionResult> SearchOffersAsync(OfferRequirements requirements, CancellationToken cancellationToken)
     {
@@ -75,7 +80,26 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
         var taken = new List<long>();
         foreach (var offer in offers)
         {
-            if (await CreateOnOfferAsync(offer, request, cancellationToken).ConfigureAwait(false) is { } instance)
+            // Concurrent rents see the same cheapest offers; each tries only offers no other rent here has tried,
+            // so Vast's paced create budget is not spent on offers this operator already took.
+            if (!Claim(offer.Id))
+            {
+                taken.Add(offer.Id);
+                continue;
+            }
+
+            RentedInstance? instance;
+            try
+            {
+                instance = await CreateOnOfferAsync(offer, request, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _claimedOffers.TryRemove(offer.Id, out _);
+                throw;
+            }
+
+            if (instance is not null)
             {
                 return CreateInstanceResult.Created(instance, taken);
             }
@@ -153,6 +177,21 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
     /// <summary>Changes an instance's label.</summary>
     public Task SetLabelAsync(long instanceId, VastInstanceLabel label, CancellationToken cancellationToken) =>
         client.SetLabelAsync(instanceId, label.ToString(), cancellationToken);
+
+    /// <summary>Claims an offer for one create; false while another rent of this operator holds it or rented it recently.</summary>
+    private bool Claim(long offerId)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, at) in _claimedOffers)
+        {
+            if (now - at > ClaimLifetime)
+            {
+                _claimedOffers.TryRemove(new KeyValuePair<long, DateTimeOffset>(id, at));
+            }
+        }
+
+        return _claimedOffers.TryAdd(offerId, now);
+    }
 
     private async Task<RentedInstance?> CreateOnOfferAsync(VastOffer offer, InstanceRequest request, CancellationToken cancellationToken)
     {

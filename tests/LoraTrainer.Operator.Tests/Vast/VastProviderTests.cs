@@ -33,6 +33,22 @@ public sealed class VastProviderTests
     }
 
     [Fact]
+    public async Task RentAsync_ForSeveralRunsAtOnce_TriesEachOfferOnce_WithoutLosingCreatesToEachOther()
+    {
+        await using var harness = await VastHarness.StartAsync();
+        harness.Simulator.AddOffers(Market);
+
+        var rents = await Task.WhenAll(Enumerable.Range(1, 3).Select(i =>
+            harness.Provider.RentAsync(VastHarness.Requirements(), VastHarness.Request(uid: $"run-{i}"), Ct)));
+
+        Assert.All(rents, r => Assert.NotNull(r.Instance));
+        Assert.Equal([10L, 11L, 12L], harness.Simulator.Instances().Select(i => i.OfferId).Order());
+        var creates = harness.Simulator.RequestsTo(VastRoute.Create);
+        Assert.Equal(3, creates.Count);
+        Assert.Equal(3, creates.Select(c => c.Path).Distinct().Count());
+    }
+
+    [Fact]
     public async Task RentAsync_WhenTheBestOfferIsTakenBetweenSearchAndCreate_RentsTheNextOne()
     {
         await using var harness = await VastHarness.StartAsync();
