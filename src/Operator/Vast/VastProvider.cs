@@ -20,6 +20,7 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
     private static readonly TimeSpan ClaimLifetime = TimeSpan.FromSeconds(30);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTimeOffset> _claimedOffers = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> _offerOfInstance = new();
 
     /// <summary>Searches offers for the requirements; when none passes, explains which requirement excluded the market.</summary>
     public async Task<OfferSelectionResult> SearchOffersAsync(OfferRequirements requirements, CancellationToken cancellationToken)
@@ -101,6 +102,7 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
 
             if (instance is not null)
             {
+                _offerOfInstance[instance.InstanceId] = offer.Id;
                 return CreateInstanceResult.Created(instance, taken);
             }
 
@@ -153,6 +155,12 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
     /// <exception cref="VastApiException">The instance still exists after every confirmation read.</exception>
     public async Task<bool> DestroyAsync(long instanceId, CancellationToken cancellationToken)
     {
+        // Its offer goes back on the market with it: a later rent (a resume) may take it again at once.
+        if (_offerOfInstance.TryRemove(instanceId, out var offerId))
+        {
+            _claimedOffers.TryRemove(offerId, out _);
+        }
+
         var settings = options.CurrentValue;
         var existed = false;
         for (var attempt = 1; attempt <= settings.DestroyConfirmAttempts; attempt++)
