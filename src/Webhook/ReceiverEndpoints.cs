@@ -127,6 +127,13 @@ public static class ReceiverEndpoints
                 }
             }
 
+            if (!outcome.Accepted && evt.Attempt > (run?.Status?.Attempt ?? 0))
+            {
+                // The agent started before the operator recorded the rent that started it: refusing would lose the
+                // event (the agent does not send it again), so ask for it again shortly.
+                return Finish("early", Error(StatusCodes.Status409Conflict, $"attempt {evt.Attempt} is not recorded on the run yet; retry with the same seq"));
+            }
+
             if (outcome.Accepted && !outcome.Coalesced && run?.Status?.Phase != outcome.Phase)
             {
                 ReceiverLog.PhaseChanged(logger, key.ToString(), kind, evt.Seq, outcome.Phase.ToWireName());

@@ -6,7 +6,7 @@ namespace LoraTrainer.Webhook;
 internal sealed class ReceiverMetrics
 {
     private static readonly Counter Events = Metrics.CreateCounter(
-        "loratrainer_receiver_events_total", "Events by kind and outcome (accepted, ignored, unauthorized, invalid, too_large, rate_limited, error).", "kind", "outcome");
+        "loratrainer_receiver_events_total", "Events by kind and outcome (accepted, ignored, early, unauthorized, invalid, too_large, rate_limited, error).", "kind", "outcome");
 
     private static readonly Counter Writes = Metrics.CreateCounter("loratrainer_receiver_status_writes_total", "TrainingRun status patches written.");
 

@@ -160,6 +160,26 @@ public sealed class EventTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEventForAnAttemptNotYetRecorded_IsAnsweredRetry_AndLandsOnceTheRentIsRecorded()
+    {
+        var token = _receiver.SeedRun("early", TrainingPhase.Pending);
+
+        using var early = await _receiver.PostAsync("early", token, Event(1, EventKinds.GpuReady, attempt: 1));
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Contains("attempt 1 is not recorded on the run yet", await early.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(TrainingPhase.Pending, _receiver.Run("early").Status!.Phase);
+
+        // The operator records the rent; the agent's retry of the same event now moves the run on.
+        var run = _receiver.Run("early");
+        run.Status = PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "7835611", MachineId = "11033" }), DateTimeOffset.UtcNow).Status;
+        _receiver.Kube.Seed(run);
+        var retried = await _receiver.PostOkAsync("early", token, Event(1, EventKinds.GpuReady, attempt: 1));
+
+        Assert.True(retried.Accepted);
+        Assert.Equal(TrainingPhase.PendingImages, _receiver.Run("early").Status!.Phase);
+    }
+
+    [Fact]
     public async Task AWriteThatFails_IsAnswered503_AndTheSameSeqSucceedsOnRetry()
     {
         var token = _receiver.SeedRun("flaky");
