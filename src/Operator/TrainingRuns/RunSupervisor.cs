@@ -19,7 +19,7 @@ internal sealed class RunSupervisor(
     TimeProvider time,
     IOptions<OperatorOptions> options)
 {
-    private readonly ConcurrentDictionary<(string Uid, string Instance), DateTimeOffset> _lastHealthCheck = new();
+    private readonly ConcurrentDictionary<(ResourceKey Run, string Uid, string Instance), DateTimeOffset> _lastHealthCheck = new();
 
     /// <summary>The input the run's situation calls for, checked in order of precedence; null when all is well.</summary>
     public async Task<PhaseInput?> CheckAsync(TrainingRun run, CancellationToken cancellationToken)
@@ -98,9 +98,18 @@ internal sealed class RunSupervisor(
         return now + TimeSpan.FromHours(Math.Max(0, remaining) / price);
     }
 
+    /// <summary>Forgets the health checks of a run that is gone, so the operator's memory does not grow with every run it has seen.</summary>
+    public void Forget(ResourceKey key)
+    {
+        foreach (var entry in _lastHealthCheck.Keys.Where(k => k.Run == key))
+        {
+            _lastHealthCheck.TryRemove(entry, out _);
+        }
+    }
+
     private bool DueForHealthCheck(TrainingRun run, string instanceId, DateTimeOffset now)
     {
-        var key = (run.Metadata.Uid ?? run.Metadata.Name, instanceId);
+        var key = (ResourceKey.Of(run), run.Metadata.Uid ?? run.Metadata.Name, instanceId);
         if (_lastHealthCheck.TryGetValue(key, out var last) && now - last < options.Value.InstanceCheckInterval)
         {
             return false;

@@ -40,6 +40,7 @@ internal sealed partial class TrainingRunReconciler(
             _lastPrepared.TryRemove(key, out _);
             _seenPhase.TryRemove(key, out _);
             _preparedAttempts.TryRemove(key, out _);
+            supervisor.Forget(key);
             return ReconcileResult.Done;
         }
 
