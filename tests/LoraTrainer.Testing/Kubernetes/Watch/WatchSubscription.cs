@@ -23,7 +23,7 @@ internal sealed class WatchSubscription(string storageKey, WatchFilter filter, F
 
     public ChannelReader<WatchMessage> Reader => _channel.Reader;
 
-    /// <summary>Cancelled when the test kit drops all watches.</summary>
+    /// <summary>Cancelled when the test kit drops all watches by resetting their connections.</summary>
     public CancellationToken Dropped => _dropped.Token;
 
     /// <summary>Whether a drop should reset the connection instead of ending the stream cleanly.</summary>
@@ -60,11 +60,18 @@ internal sealed class WatchSubscription(string storageKey, WatchFilter filter, F
         }
     }
 
+    /// <summary>
+    /// Ends the watch: cleanly (the stream sends what it already holds, then ends, as a closing apiserver does) or by
+    /// resetting the connection at once.
+    /// </summary>
     public void Drop(bool abortConnection)
     {
         AbortConnection = abortConnection;
         _channel.Writer.TryComplete();
-        _dropped.Cancel();
+        if (abortConnection)
+        {
+            _dropped.Cancel();
+        }
     }
 
     public void Complete() => _channel.Writer.TryComplete();
