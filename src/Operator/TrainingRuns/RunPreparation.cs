@@ -25,6 +25,10 @@ internal sealed record Preparation(PreparedRun? Ready, string? Refusal, string? 
     public static Preparation Refused(string message) => new(null, message, null);
 
     public static Preparation Later(string reason) => new(null, null, reason);
+
+    /// <summary>A model that could not be resolved: refused when only the user can fix it, else later.</summary>
+    public static Preparation NotResolved(ModelResolution failure) =>
+        failure.Outcome == ModelResolutionOutcome.NeedsUserAction ? Refused(failure.Message!) : Later(failure.Message!);
 }
 
 /// <summary>
@@ -64,7 +68,7 @@ internal sealed class RunPreparation(
             : await urlFiles.CheckpointAsync(ns, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
         if (model.Outcome != ModelResolutionOutcome.Resolved)
         {
-            return model.Outcome == ModelResolutionOutcome.NeedsUserAction ? Preparation.Refused(model.Message!) : Preparation.Later(model.Message!);
+            return Preparation.NotResolved(model);
         }
 
         var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
@@ -76,7 +80,7 @@ internal sealed class RunPreparation(
         var (extraFiles, extraFailure) = await ExtraFilesAsync(ns, run.Spec.BaseModel, family, cancellationToken).ConfigureAwait(false);
         if (extraFailure is not null)
         {
-            return extraFailure.Outcome == ModelResolutionOutcome.NeedsUserAction ? Preparation.Refused(extraFailure.Message!) : Preparation.Later(extraFailure.Message!);
+            return Preparation.NotResolved(extraFailure);
         }
 
         var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);

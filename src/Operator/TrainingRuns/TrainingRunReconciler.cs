@@ -27,7 +27,6 @@ internal sealed partial class TrainingRunReconciler(
     IOptions<OperatorOptions> options,
     ILogger<TrainingRunReconciler> logger) : IReconciler<TrainingRun>
 {
-    private readonly ConcurrentDictionary<ResourceKey, DateTimeOffset> _lastPrepared = new();
     private readonly ConcurrentDictionary<ResourceKey, TrainingPhase> _seenPhase = new();
     private readonly ConcurrentDictionary<ResourceKey, PreparedAttempt> _preparedAttempts = new();
 
@@ -37,7 +36,6 @@ internal sealed partial class TrainingRunReconciler(
         var run = writer.Latest(key, informer.Get(key));
         if (run is null)
         {
-            _lastPrepared.TryRemove(key, out _);
             _seenPhase.TryRemove(key, out _);
             _preparedAttempts.TryRemove(key, out _);
             supervisor.Forget(key);
@@ -154,9 +152,8 @@ internal sealed partial class TrainingRunReconciler(
         var prepared = await preparation.PrepareAsync(run, attempt, cancellationToken).ConfigureAwait(false);
         if (prepared.Ready is { } ready)
         {
-            _preparedAttempts[key] = new PreparedAttempt(run.Metadata.Uid, run.Metadata.Generation, attempt, ready, now);
             // The URLs' age counts from here, however long the run then waits for an offer.
-            _lastPrepared[key] = now;
+            _preparedAttempts[key] = new PreparedAttempt(run.Metadata.Uid, run.Metadata.Generation, attempt, ready, now);
         }
         else
         {
@@ -179,12 +176,12 @@ internal sealed partial class TrainingRunReconciler(
 
         var now = time.GetUtcNow();
         var key = ResourceKey.Of(run);
-        if (now - _lastPrepared.GetValueOrDefault(key) >= options.Value.PresignRefreshInterval)
+        if (!_preparedAttempts.TryGetValue(key, out var prepared) || now - prepared.At >= options.Value.PresignRefreshInterval)
         {
             var refreshed = await preparation.PrepareAsync(run, run.Status!.Attempt, cancellationToken).ConfigureAwait(false);
-            if (refreshed.Ready is not null)
+            if (refreshed.Ready is { } ready)
             {
-                _lastPrepared[key] = now;
+                _preparedAttempts[key] = new PreparedAttempt(run.Metadata.Uid, run.Metadata.Generation, run.Status.Attempt, ready, now);
             }
         }
 
@@ -233,7 +230,6 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         await writer.RemoveFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
-        _lastPrepared.TryRemove(ResourceKey.Of(run), out _);
         _preparedAttempts.TryRemove(ResourceKey.Of(run), out _);
         return ReconcileResult.Done;
     }

@@ -141,40 +141,27 @@ public sealed class OperatorHarness : IAsyncDisposable
     }
 
     /// <summary>Rewrites the run's status (e.g. to move its clock back), retrying on conflicts with the operator.</summary>
-    public async Task ChangeStatusAsync(string name, Func<TrainingRunStatus, TrainingRunStatus> change)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var run = (await Runs.GetAsync(new ResourceKey(Namespace, name), CancellationToken.None))!;
-            try
-            {
-                await Runs.PatchStatusAsync(ResourceKey.Of(run), StatusPatch.For(run.Status, change(run.Status!), run.Metadata.ResourceVersion)!, CancellationToken.None);
-                return;
-            }
-            catch (ResourceConflictException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("the status change kept conflicting with the operator");
-    }
+    public Task ChangeStatusAsync(string name, Func<TrainingRunStatus, TrainingRunStatus> change) =>
+        PatchStatusAsync(name, run => change(run.Status!));
 
     /// <summary>Applies an agent event the way the receiver does: through the phase machine, guarded by the resourceVersion.</summary>
-    public async Task<bool> AgentSendsAsync(string name, Func<int, PhaseInput> input)
+    public Task<bool> AgentSendsAsync(string name, Func<int, PhaseInput> input) =>
+        PatchStatusAsync(name, run => PhaseMachine.Apply(run, input(run.Status!.Attempt), DateTimeOffset.UtcNow) is { Accepted: true } result ? result.Status : null);
+
+    /// <summary>Writes the status <paramref name="change"/> makes of the run (none when it returns null), retrying on conflicts with the operator.</summary>
+    private async Task<bool> PatchStatusAsync(string name, Func<TrainingRun, TrainingRunStatus?> change)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var run = (await Runs.GetAsync(new ResourceKey(Namespace, name), CancellationToken.None))!;
-            var result = PhaseMachine.Apply(run, input(run.Status!.Attempt), DateTimeOffset.UtcNow);
-            if (!result.Accepted)
+            if (change(run) is not { } status)
             {
                 return false;
             }
 
-            var patch = StatusPatch.For(run.Status, result.Status, run.Metadata.ResourceVersion);
             try
             {
-                await Runs.PatchStatusAsync(ResourceKey.Of(run), patch!, CancellationToken.None);
+                await Runs.PatchStatusAsync(ResourceKey.Of(run), StatusPatch.For(run.Status, status, run.Metadata.ResourceVersion)!, CancellationToken.None);
                 return true;
             }
             catch (ResourceConflictException)
@@ -182,7 +169,7 @@ public sealed class OperatorHarness : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException("the simulated agent kept conflicting with the operator");
+        throw new InvalidOperationException($"the status write to {name} kept conflicting with the operator");
     }
 
     public async ValueTask DisposeAsync()
