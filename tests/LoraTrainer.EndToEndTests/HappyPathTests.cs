@@ -41,6 +41,8 @@ public sealed class HappyPathTests : IAsyncLifetime
         var trained = Directory.GetFiles(Path.Combine(_stack.Agents.WorkDirectory(agent.InstanceId), "output"), "*-000006.safetensors");
         Assert.Equal(await File.ReadAllBytesAsync(Assert.Single(trained), TestContext.Current.CancellationToken), uploaded);
         Assert.Equal(uploaded!.LongLength, status.Output.Bytes);
+        // The run completes once the operator has verified the upload; the agent may still be finishing its last report.
+        await agent.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(0, agent.ExitCode);
 
         // The GPU is released, and the bill is what a ~one-minute rental of a $0.42/h GPU costs.
