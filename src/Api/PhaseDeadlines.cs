@@ -18,10 +18,10 @@ public static class PhaseDeadlines
         var deadlines = run.Spec.RunPolicy?.Deadlines ?? new DeadlinesSpec();
         return status.Phase switch
         {
-            TrainingPhase.PendingGpu => After(since, deadlines.PendingGpu, d => $"the GPU did not report ready within {d}"),
-            TrainingPhase.PendingImages => After(since, deadlines.PendingImages, d => $"the images were not downloaded within {d}"),
-            TrainingPhase.PendingModel => After(since, deadlines.PendingModel, d => $"the base model was not ready within {d}"),
-            TrainingPhase.Training => After(Later(since, status.LastHeartbeatTime), deadlines.Heartbeat, d => $"no word from the agent for {d}"),
+            TrainingPhase.PendingGpu => After(since, deadlines.PendingGpu, Defaults.PendingGpu, d => $"the GPU did not report ready within {d}"),
+            TrainingPhase.PendingImages => After(since, deadlines.PendingImages, Defaults.PendingImages, d => $"the images were not downloaded within {d}"),
+            TrainingPhase.PendingModel => After(since, deadlines.PendingModel, Defaults.PendingModel, d => $"the base model was not ready within {d}"),
+            TrainingPhase.Training => After(Later(since, status.LastHeartbeatTime), deadlines.Heartbeat, Defaults.Heartbeat, d => $"no word from the agent for {d}"),
             _ => null,
         };
     }
@@ -32,9 +32,12 @@ public static class PhaseDeadlines
             ? new Deadline(start.AddSeconds(seconds), $"the run exceeded activeDeadlineSeconds ({seconds}s)")
             : null;
 
-    private static Deadline After(DateTimeOffset since, string duration, Func<string, string> reason)
+    private static readonly DeadlinesSpec Defaults = new();
+
+    /// <remarks>The operator refuses a spec whose durations do not parse; the default is only a guard for an old object.</remarks>
+    private static Deadline After(DateTimeOffset since, string? duration, string fallback, Func<string, string> reason)
     {
-        var span = Duration.TryParse(duration, out var parsed) ? parsed : TimeSpan.FromMinutes(20);
+        var span = Duration.TryParse(duration, out var parsed) ? parsed : Duration.Parse(fallback);
         return new Deadline(since + span, reason(Duration.Format(span)));
     }
 

@@ -90,15 +90,24 @@ public static class PhaseMachine
     public static bool IsTerminal(TrainingRun run) => IsTerminal(run.Status, BackoffLimitOf(run));
 
     /// <summary>Completed, failed, or stalled with no retries left.</summary>
+    /// <remarks>
+    /// A stall that ended the run keeps its <c>completionTime</c>, so raising <c>backoffLimit</c> afterwards does not
+    /// bring a finished run back to life (as with a Kubernetes Job); lowering it during a retry ends the run.
+    /// </remarks>
     public static bool IsTerminal(TrainingRunStatus? status, int backoffLimit) => status?.Phase switch
     {
         TrainingPhase.Completed or TrainingPhase.Failed => true,
-        TrainingPhase.Stalled => !HasRetriesLeft(status, backoffLimit),
+        TrainingPhase.Stalled => status.CompletionTime is not null || !HasRetriesLeft(status, backoffLimit),
         _ => false,
     };
 
+    /// <summary>When a terminal run finished: its <c>completionTime</c>, or when it stalled for good.</summary>
+    public static DateTimeOffset? FinishedAt(TrainingRun run) =>
+        IsTerminal(run) ? run.Status!.CompletionTime ?? run.Status.PhaseStartTime : null;
+
     /// <summary>Whether a stalled run may be retried on another machine.</summary>
-    public static bool HasRetriesLeft(TrainingRunStatus status, int backoffLimit) => status.Stalls <= backoffLimit;
+    public static bool HasRetriesLeft(TrainingRunStatus status, int backoffLimit) =>
+        status.Stalls <= backoffLimit && !(status.Phase == TrainingPhase.Stalled && status.CompletionTime is not null);
 
     private static TrainingRunStatus? Accept(TrainingRunStatus status, DateTimeOffset now) =>
         status.StartTime is not null

@@ -8,13 +8,23 @@ namespace LoraTrainer.Cluster;
 /// <summary>Finds the cluster to work with and checks, before anything starts, that it can.</summary>
 public static class KubernetesConnection
 {
-    /// <summary>The kubeconfig named by <paramref name="kubeconfigPath"/> or $KUBECONFIG, else ~/.kube/config, else in-cluster.</summary>
+    /// <summary>
+    /// The kubeconfig named by <paramref name="kubeconfigPath"/>, else the first file listed in $KUBECONFIG that exists,
+    /// else ~/.kube/config, else in-cluster.
+    /// </summary>
+    /// <remarks>kubectl merges every file in $KUBECONFIG; the operator reads the first that exists, where the context usually lives.</remarks>
     public static KubernetesClientConfiguration LoadConfiguration(string? kubeconfigPath = null)
     {
-        var path = kubeconfigPath ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0];
-        if (!string.IsNullOrEmpty(path))
+        if (!string.IsNullOrEmpty(kubeconfigPath))
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+        }
+
+        var listed = (Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (listed.Length > 0)
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(listed.FirstOrDefault(File.Exists) ?? listed[0]);
         }
 
         if (File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation) || !KubernetesClientConfiguration.IsInCluster())
@@ -39,6 +49,11 @@ public static class KubernetesConnection
         catch (KubeConfigException ex)
         {
             return $"no Kubernetes cluster configured: {ex.Message.TrimEnd('.')}. Set KUBECONFIG or run it inside a cluster.";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException or FormatException or ArgumentException)
+        {
+            // A kubeconfig that exists but cannot be read or parsed; the message names the position, never the content.
+            return $"cannot read the kubeconfig: {ex.Message.TrimEnd('.')}. Fix the file or point KUBECONFIG at another one.";
         }
 
         using var client = new Kubernetes(configuration);

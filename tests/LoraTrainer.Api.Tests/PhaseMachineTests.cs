@@ -209,4 +209,31 @@ public sealed class PhaseMachineTests
         Assert.True(allocated.Accepted);
         Assert.Equal(TrainingPhase.PendingGpu, allocated.Status.Phase);
     }
+    [Fact]
+    public void RaisingTheBackoffLimit_AfterARunStalledForGood_DoesNotBringItBack()
+    {
+        var run = new TrainingRunBuilder().WithBackoffLimit(0).InPhase(TrainingPhase.Training, attempt: 1).Build();
+        run.Status = PhaseMachine.Apply(run, new StallInput("no heartbeat for 10m", "11032"), Now).Status;
+        Assert.True(PhaseMachine.IsTerminal(run));
+
+        run.Spec = run.Spec with { RunPolicy = run.Spec.RunPolicy! with { BackoffLimit = 5 } };
+
+        Assert.True(PhaseMachine.IsTerminal(run));
+        Assert.False(PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "900" }), Now.AddMinutes(1)).Accepted);
+        Assert.Equal(Time.Truncate(Now), PhaseMachine.FinishedAt(run));
+    }
+
+    [Fact]
+    public void LoweringTheBackoffLimit_DuringARetry_EndsTheRunFromWhenItStalled()
+    {
+        var run = new TrainingRunBuilder().WithBackoffLimit(2).InPhase(TrainingPhase.Training, attempt: 1).Build();
+        run.Status = PhaseMachine.Apply(run, new StallInput("no heartbeat for 10m", "11032"), Now).Status;
+        Assert.False(PhaseMachine.IsTerminal(run));
+        Assert.Null(PhaseMachine.FinishedAt(run));
+
+        run.Spec = run.Spec with { RunPolicy = run.Spec.RunPolicy! with { BackoffLimit = 0 } };
+
+        Assert.True(PhaseMachine.IsTerminal(run));
+        Assert.Equal(Time.Truncate(Now), PhaseMachine.FinishedAt(run));
+    }
 }

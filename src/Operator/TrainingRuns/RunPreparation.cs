@@ -138,6 +138,10 @@ internal sealed class RunPreparation(
             {
                 errors.Add($"spec.runPolicy.deadlines.{name}: '{value}' is not a duration; write it like 90s, 20m or 1h30m");
             }
+            else if (value is not null && Duration.Parse(value) <= TimeSpan.Zero)
+            {
+                errors.Add($"spec.runPolicy.deadlines.{name}: '{value}' would stall every attempt at once; give it a duration above zero, like 20m");
+            }
         }
 
         return errors;

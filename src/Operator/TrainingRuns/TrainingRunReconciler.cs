@@ -194,7 +194,7 @@ internal sealed partial class TrainingRunReconciler(
     private async Task<ReconcileResult> FinishAsync(TrainingRun run, CancellationToken cancellationToken)
     {
         run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
-        if (run.Spec.RunPolicy?.TtlSecondsAfterFinished is not { } ttl || run.Status?.CompletionTime is not { } finished)
+        if (run.Spec.RunPolicy?.TtlSecondsAfterFinished is not { } ttl || PhaseMachine.FinishedAt(run) is not { } finished)
         {
             return ReconcileResult.Done;
         }
