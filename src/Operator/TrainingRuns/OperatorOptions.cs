@@ -9,9 +9,9 @@ public sealed class OperatorOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Operator";
 
-    /// <summary>Names this cluster in instance labels (<c>loratrainer:&lt;cluster&gt;:…</c>) so several clusters can share a Vast account. Defaults to <c>default</c>.</summary>
+    /// <summary>Names this cluster in instance labels (<c>loratrainer:&lt;cluster&gt;:…</c>) so several clusters can share a Vast account. At most 32 characters. Defaults to <c>default</c>.</summary>
     [Required]
-    [RegularExpression("^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")]
+    [RegularExpression(Vast.Instances.VastInstanceLabel.ClusterNamePattern)]
     public string ClusterName { get; set; } = "default";
 
     /// <summary>The receiver's public base URL as GPU hosts reach it, e.g. <c>https://lora-hooks.example.com</c>. Required.</summary>
@@ -40,6 +40,17 @@ public sealed class OperatorOptions
     /// <summary>How long to wait before looking for offers again when none matched. Defaults to 1 minute.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan NoOfferRetryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a run waits before calling Vast again after Vast rejected the API key or refused a request: sooner cannot
+    /// help until someone fixes the key or the spec. Defaults to 1 minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan VastRefusalRetryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a run waits before calling Vast again after Vast failed or did not answer, its own retries spent. Defaults to 30 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan VastOutageRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Training hours assumed per 1,000 steps when estimating a dry run's cost. Defaults to 0.5.</summary>
     [Range(0.01, 100)]

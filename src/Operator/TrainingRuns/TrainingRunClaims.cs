@@ -17,7 +17,8 @@ internal sealed class TrainingRunClaims(Informer<TrainingRun> informer) : IInsta
 
     /// <summary>
     /// A run claims the instance of its current attempt (unless released), and the label of its next attempt while it
-    /// is renting one (pending or stalled: the create may have happened but not yet been recorded).
+    /// is renting one (pending or stalled: the create may have happened but not yet been recorded). A suspended run
+    /// rents nothing, so an instance under its next attempt's label is a leftover and bills for nothing.
     /// </summary>
     private static bool Claims(TrainingRun run, InstanceClaim candidate)
     {
@@ -27,7 +28,7 @@ internal sealed class TrainingRunClaims(Informer<TrainingRun> informer) : IInsta
             return false;
         }
 
-        var renting = status.Phase is TrainingPhase.Pending or TrainingPhase.Stalled && !PhaseMachine.IsTerminal(run);
+        var renting = status.Phase is TrainingPhase.Pending or TrainingPhase.Stalled && !status.Suspended && !PhaseMachine.IsTerminal(run);
         if (renting && candidate.Label.Attempt == status.Attempt + 1)
         {
             return true;

@@ -22,4 +22,10 @@ internal static partial class TrainingRunLog
 
     [LoggerMessage(6, LogLevel.Information, "TrainingRun {Run}: deleted {Ttl}s after it finished (ttlSecondsAfterFinished)")]
     public static partial void Expired(ILogger logger, string run, long ttl);
+
+    [LoggerMessage(7, LogLevel.Warning, "TrainingRun {Run}: a Vast call failed; the run waits and tries again: {Reason}")]
+    public static partial void VastFailed(ILogger logger, string run, string reason);
+
+    [LoggerMessage(8, LogLevel.Error, "TrainingRun {Run}: {Instance} is not released yet, it keeps billing until it is: {Reason}")]
+    public static partial void ReleaseFailed(ILogger logger, string run, string instance, string reason);
 }

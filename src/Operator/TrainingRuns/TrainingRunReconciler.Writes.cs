@@ -59,22 +59,34 @@ internal sealed partial class TrainingRunReconciler
     private Task<TrainingRun> WriteAsync(TrainingRun run, TrainingRunStatus status, CancellationToken cancellationToken) =>
         writer.PatchStatusAsync(run, PhaseMachine.Refresh(run, status, time.GetUtcNow()), cancellationToken);
 
-    /// <summary>Destroys the current instance (confirmed gone), then records when and what it cost. No-op when nothing is rented.</summary>
-    private async Task<TrainingRun> ReleaseAsync(TrainingRun run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Destroys the current instance (confirmed gone), then records when and what it cost. No-op when nothing is rented.
+    /// When Vast fails the destroy, the outcome says when to try again.
+    /// </summary>
+    private async Task<ReleaseOutcome> ReleaseAsync(TrainingRun run, CancellationToken cancellationToken)
     {
         var status = run.Status;
         if (status?.Gpu is not { InstanceId: { } instanceId, ReleasedAt: null } gpu)
         {
-            return run;
+            return new ReleaseOutcome(run, null);
         }
 
-        await gpus.ReleaseAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await gpus.ReleaseAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Vast.VastApiException error)
+        {
+            return await ReportReleaseTroubleAsync(run, $"instance {instanceId}", error, cancellationToken).ConfigureAwait(false);
+        }
+
         var now = Time.Truncate(time.GetUtcNow());
         var cost = RunCost.AfterRelease(status, now);
-        run = await WriteAsync(run, status with { Gpu = gpu with { ReleasedAt = now }, Cost = cost }, cancellationToken).ConfigureAwait(false);
+        var message = WithoutReleaseTrouble(status.Message);
+        run = await WriteAsync(run, status with { Gpu = gpu with { ReleasedAt = now }, Cost = cost, Message = message }, cancellationToken).ConfigureAwait(false);
         TrainingRunLog.Released(logger, Name(run), instanceId, cost.EstimatedUsd);
         await events.NormalAsync(run, "GpuReleased", $"instance {instanceId} destroyed; the run has spent ${cost.EstimatedUsd:0.00}", cancellationToken).ConfigureAwait(false);
-        return run;
+        return new ReleaseOutcome(run, null);
     }
 
     /// <summary>Which suspend input the spec asks for, if the status does not match it yet.</summary>
@@ -94,7 +106,15 @@ internal sealed partial class TrainingRunReconciler
     {
         if (change is SuspendInput)
         {
-            run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+            // Suspended only once nothing bills: a suspended run claims no instance, so the orphan sweep would take
+            // a leftover only after its grace period.
+            var released = await ReleaseEverythingAsync(run, cancellationToken).ConfigureAwait(false);
+            if (released.Retry is { } retry)
+            {
+                return retry;
+            }
+
+            run = released.Run;
         }
 
         await ApplyAsync(run, change, cancellationToken).ConfigureAwait(false);
@@ -104,23 +124,34 @@ internal sealed partial class TrainingRunReconciler
     /// <summary>Dry run: writes the offer that would be rented and the estimated cost; rents nothing.</summary>
     private async Task<Runtime.ReconcileResult> PlanAsync(TrainingRun run, ModelFamily family, CancellationToken cancellationToken)
     {
-        var selection = await gpus.PlanAsync(run, family, cancellationToken).ConfigureAwait(false);
+        Vast.Offers.OfferSelectionResult selection;
+        try
+        {
+            selection = await gpus.PlanAsync(run, family, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Vast.VastApiException error)
+        {
+            return await ReportVastTroubleAsync(run, "dry run: cannot plan yet", error, cancellationToken).ConfigureAwait(false);
+        }
+
         var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
         var steps = (double)Math.Max(1, run.Status!.Dataset?.Images ?? 1) * run.Spec.Dataset.Repeats * training.MaxTrainEpochs / training.BatchSize;
         var hours = Math.Round(steps / 1000 * options.Value.EstimatedHoursPerThousandSteps, 2);
         var best = selection.Best;
+        // What renting it would cost: the minimum bid for an interruptible run, as the rent itself bids.
+        double? price = best is null ? null : Vast.Offers.OfferSelection.PricePerHour(GpuLease.RequirementsFor(run, family), best);
         var plan = new PlanStatus
         {
             OfferId = best?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             GpuName = best?.GpuName,
-            PricePerHour = best?.DphTotal,
+            PricePerHour = price,
             EstimatedHours = hours,
-            EstimatedUsd = best is null ? null : Math.Round(best.DphTotal * hours, 2),
+            EstimatedUsd = price is { } perHour ? Math.Round(perHour * hours, 2) : null,
             MatchingOffers = selection.Ranked.Count,
         };
         var message = best is null
             ? $"dry run: no offer matches: {selection.Summary}"
-            : $"dry run: would rent {best.GpuName} at ${best.DphTotal:0.00}/h for about {hours}h (${plan.EstimatedUsd:0.00}); {plan.MatchingOffers} offers match";
+            : $"dry run: would rent {best.GpuName} at ${price:0.00}/h for about {hours}h (${plan.EstimatedUsd:0.00}); {plan.MatchingOffers} offers match";
         await ApplyAsync(run, new PlannedInput(plan, message), cancellationToken).ConfigureAwait(false);
         return Runtime.ReconcileResult.Done;
     }

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Operator.Vast;
 using LoraTrainer.Operator.Vast.Credentials;
+using LoraTrainer.Operator.Vast.Instances;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -77,7 +79,13 @@ internal sealed partial class TrainingRunReconciler(
     {
         if (run.Status!.Phase == TrainingPhase.Stalled)
         {
-            run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+            var released = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+            if (released.Retry is { } retry)
+            {
+                return retry;
+            }
+
+            run = released.Run;
         }
 
         if (run.Spec.DryRun && run.Status!.Plan is not null && run.Status.ObservedGeneration == run.Metadata.Generation)
@@ -113,7 +121,16 @@ internal sealed partial class TrainingRunReconciler(
             return await PlanAsync(run, ready.Family, cancellationToken).ConfigureAwait(false);
         }
 
-        var rented = await gpus.RentAsync(run, attempt, ready.Family, ready.Token, cancellationToken).ConfigureAwait(false);
+        RentResult rented;
+        try
+        {
+            rented = await gpus.RentAsync(run, attempt, ready.Family, ready.Token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VastApiException error)
+        {
+            return await ReportVastTroubleAsync(run, "no GPU yet", error, cancellationToken).ConfigureAwait(false);
+        }
+
         if (rented.Instance is not { } instance)
         {
             TrainingRunLog.NoOffer(logger, Name(run), rented.Message);
@@ -193,7 +210,13 @@ internal sealed partial class TrainingRunReconciler(
     /// <summary>A terminal phase: release the instance, record the final cost, delete after the TTL.</summary>
     private async Task<ReconcileResult> FinishAsync(TrainingRun run, CancellationToken cancellationToken)
     {
-        run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+        var released = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
+        if (released.Retry is { } retry)
+        {
+            return retry;
+        }
+
+        run = released.Run;
         if (run.Spec.RunPolicy?.TtlSecondsAfterFinished is not { } ttl || PhaseMachine.FinishedAt(run) is not { } finished)
         {
             return ReconcileResult.Done;
@@ -222,11 +245,14 @@ internal sealed partial class TrainingRunReconciler(
         var credentials = await RunScopeAsync(run, cancellationToken).ConfigureAwait(false);
         using (VastApiKeyScope.Use(credentials))
         {
-            run = await ReleaseAsync(run, cancellationToken).ConfigureAwait(false);
-            if (run.Status is { } status)
+            // The finalizer stays until Vast confirms: the run cannot disappear while something of it bills.
+            var released = await ReleaseEverythingAsync(run, cancellationToken).ConfigureAwait(false);
+            if (released.Retry is { } retry)
             {
-                await gpus.ReleaseByLabelAsync(run, status.Attempt + 1, cancellationToken).ConfigureAwait(false);
+                return retry;
             }
+
+            run = released.Run;
         }
 
         await writer.RemoveFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);

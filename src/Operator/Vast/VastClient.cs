@@ -27,12 +27,14 @@ internal sealed class VastClient(IVastApi api, IOptionsMonitor<VastOptions> opti
         }
         catch (Exception exception) when (VastErrors.IsTransport(exception) && !cancellationToken.IsCancellationRequested)
         {
+            VastErrors.ThrowIfKeyProblem(exception);
             return VastCreateOutcome.Lost(VastErrors.Describe(exception));
         }
 
         if (response.HasRequestError(out var requestError))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            VastErrors.ThrowIfKeyProblem(requestError);
             return VastCreateOutcome.Lost(VastErrors.Describe(requestError));
         }
 
@@ -57,7 +59,7 @@ internal sealed class VastClient(IVastApi api, IOptionsMonitor<VastOptions> opti
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            throw new VastApiException($"Vast kept refusing to create an instance as too frequent (429 {body}).", VastEndpoint.Create, status, body.Error, isTransient: true);
+            throw new VastApiException($"Vast kept refusing to create an instance as too frequent (429 {body})", VastEndpoint.Create, status, body.Error, isTransient: true);
         }
 
         return Refused(status, body);
@@ -155,6 +157,14 @@ internal sealed class VastClient(IVastApi api, IOptionsMonitor<VastOptions> opti
                 throw new VastApiException($"Vast answered {VastErrors.Name(endpoint)} with JSON the operator cannot read: {unreadable.InnerException?.Message ?? unreadable.Message}", endpoint, status, null, isTransient: false, unreadable);
             }
 
+            if (response.Content is IVastAnswer { Success: false } refused)
+            {
+                // A refusal under a 2xx: read as success it would pass for an empty listing or a gone instance.
+                var verdict = new VastErrorBody(refused.Error, refused.Msg, null);
+                ThrowIfAuthFailure(endpoint, response, verdict);
+                throw new VastApiException($"Vast refused {VastErrors.Name(endpoint)}: {status} {verdict}", endpoint, status, verdict.Error, isTransient: false);
+            }
+
             return;
         }
 
@@ -174,7 +184,7 @@ internal sealed class VastClient(IVastApi api, IOptionsMonitor<VastOptions> opti
         }
 
         var source = response.RequestMessage?.Options.TryGetValue(VastAuthHandler.KeySourceOption, out var named) == true ? named : "the configured key";
-        throw new VastAuthenticationException($"Vast rejected the API key in {source} ({(int)(response.StatusCode ?? 0)} {body}) while calling {VastErrors.Name(endpoint)}; fix the key, nothing is rented until then.", source);
+        throw new VastAuthenticationException($"Vast rejected the API key in {source} ({(int)(response.StatusCode ?? 0)} {body}) while calling {VastErrors.Name(endpoint)}; fix the key, nothing is rented until then", source);
     }
 }
 

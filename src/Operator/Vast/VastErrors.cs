@@ -79,8 +79,26 @@ internal static class VastErrors
     };
 
     /// <summary>The exception for a call that got no answer after every retry.</summary>
-    public static VastApiException Unreachable(VastEndpoint endpoint, Exception exception) =>
-        new($"Vast did not answer {Name(endpoint)}: {Describe(exception)}.", endpoint, null, null, isTransient: true, exception);
+    public static VastApiException Unreachable(VastEndpoint endpoint, Exception exception)
+    {
+        ThrowIfKeyProblem(exception);
+        return new($"Vast did not answer {Name(endpoint)}: {Describe(exception)}", endpoint, null, null, isTransient: true, exception);
+    }
+
+    /// <summary>
+    /// Rethrows a key that could not be read or is empty: the HTTP pipeline reads the key per request, and Refit wraps
+    /// what the pipeline throws as a failed request, which would otherwise read as Vast not answering.
+    /// </summary>
+    public static void ThrowIfKeyProblem(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is VastAuthenticationException keyProblem)
+            {
+                throw keyProblem;
+            }
+        }
+    }
 
     /// <summary>A human name of an endpoint for messages.</summary>
     public static string Name(VastEndpoint endpoint) => endpoint switch

@@ -53,6 +53,12 @@ internal static partial class VastLog
     [LoggerMessage(EventId = 5024, Level = LogLevel.Debug, Message = "Vast orphan sweep: {Listed} listed, {Ours} ours, {Claimed} claimed, {Young} in grace, {Destroyed} destroyed, {Failed} failed")]
     public static partial void SweepCompleted(this ILogger logger, int listed, int ours, int claimed, int young, int destroyed, int failed);
 
+    [LoggerMessage(EventId = 5026, Level = LogLevel.Debug, Message = "Vast orphan sweep failed again, as before: {Reason}")]
+    public static partial void SweepStillFailing(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5027, Level = LogLevel.Information, Message = "Vast orphan sweep works again")]
+    public static partial void SweepRecovered(this ILogger logger);
+
     [LoggerMessage(EventId = 5025, Level = LogLevel.Warning, Message = "Vast instance {InstanceId} has this cluster's prefix but an unreadable label {Label}; left alone")]
     public static partial void MalformedLabel(this ILogger logger, long instanceId, string label);
 }

@@ -22,10 +22,9 @@ internal sealed class VastOptions
     [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
     public string? ApiKeySecret { get; set; }
 
-    /// <summary>This cluster's name, written into every instance label; the orphan sweep only touches instances carrying it. Required.</summary>
+    /// <summary>This cluster's name, written into every instance label; the orphan sweep only touches instances carrying it. Lowercase letters, digits and dashes, at most 32 characters. Required.</summary>
     [Required]
-    [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    [MaxLength(63)]
+    [RegularExpression(Instances.VastInstanceLabel.ClusterNamePattern)]
     public string ClusterName { get; set; } = "";
 
     /// <summary>Longest wait for one HTTP attempt. Defaults to 30 seconds.</summary>

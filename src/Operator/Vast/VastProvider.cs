@@ -179,7 +179,7 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
             }
         }
 
-        throw new VastApiException($"Vast instance {instanceId} still exists after {settings.DestroyConfirmAttempts} destroy calls; it will be destroyed again.", VastEndpoint.Destroy, null, null, isTransient: true);
+        throw new VastApiException($"Vast instance {instanceId} still exists after {settings.DestroyConfirmAttempts} destroy calls; it will be destroyed again", VastEndpoint.Destroy, null, null, isTransient: true);
     }
 
     /// <summary>Changes an instance's label.</summary>
@@ -243,7 +243,7 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
             }
         }
 
-        throw new VastApiException($"Vast never confirmed renting offer {offer.Id} after {attempts} attempts, and no instance carries the label {label}.", VastEndpoint.Create, null, null, isTransient: true);
+        throw new VastApiException($"Vast never confirmed renting offer {offer.Id} after {attempts} attempts, and no instance carries the label {label}", VastEndpoint.Create, null, null, isTransient: true);
     }
 
     private async Task<VastInstance?> FindAfterLostAnswerAsync(string label, CancellationToken cancellationToken)

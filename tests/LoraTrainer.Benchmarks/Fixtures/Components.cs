@@ -4,9 +4,9 @@ namespace LoraTrainer.Benchmarks.Fixtures;
 /// <remarks>
 /// The operator gets <c>OperatorSettings.ForFakes</c> (every provider pointed at its fake, Vast pacing off because
 /// the simulator does not rate-limit) minus the settings that only make tests quicker: the instance check interval,
-/// the no-offer retry interval and leader election fall back to the product's defaults (30 s, 1 min, on), as in
-/// the chart. The log level is left to the programs (Information, the chart's default), so
-/// <c>Logging__LogLevel__Default</c> or <c>DOTNET_gcServer</c> set before the benchmark reach both processes.
+/// the no-offer and Vast-trouble retry intervals and leader election fall back to the product's defaults (30 s,
+/// 1 min, 1 min and 30 s, on), as in the chart. The log level is left to the programs (Information, the chart's
+/// default), so <c>Logging__LogLevel__Default</c> or <c>DOTNET_gcServer</c> set before the benchmark reach both processes.
 /// </remarks>
 internal static class Components
 {
@@ -20,6 +20,8 @@ internal static class Components
     {
         ["Operator__InstanceCheckInterval"] = null,
         ["Operator__NoOfferRetryInterval"] = null,
+        ["Operator__VastRefusalRetryInterval"] = null,
+        ["Operator__VastOutageRetryInterval"] = null,
         ["Operator__LeaderElection__Enabled"] = null,
     };
 

@@ -50,6 +50,9 @@ public sealed class OperatorHarness : IAsyncDisposable
     public CivitaiFake Civitai { get; }
     public CustomResourceClient<TrainingRun> Runs { get; }
 
+    /// <summary>The running operator's services.</summary>
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the operator is not running");
+
     public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null)
     {
         var kube = await FakeKubeApiServer.StartAsync();
@@ -130,6 +133,14 @@ public sealed class OperatorHarness : IAsyncDisposable
 
     public Task<TrainingRun> WaitForPhaseAsync(string name, TrainingPhase phase, int seconds = 20) =>
         WaitForAsync(name, r => r.Status?.Phase == phase, seconds);
+
+    /// <summary>The Events recorded on the run so far.</summary>
+    public async Task<IReadOnlyList<Corev1Event>> EventsAsync(string name)
+    {
+        using var client = Kube.CreateClient();
+        var events = await client.CoreV1.ListNamespacedEventAsync(Namespace, cancellationToken: TestContext.Current.CancellationToken);
+        return [.. events.Items.Where(e => e.InvolvedObject.Name == name)];
+    }
 
     /// <summary>The agent config the operator stored in the run's Secret, which the run owns.</summary>
     public async Task<AgentConfig> AgentConfigAsync(string name)

@@ -43,6 +43,24 @@ public sealed class InstanceClassifierTests
         Assert.Contains("outbid", health.Reason);
     }
 
+    [Theory]
+    [InlineData("exited", "running", null)]
+    [InlineData("exited", "running", "container exited with code 137")]
+    [InlineData("unknown", "running", null)]
+    [InlineData("offline", "running", null)]
+    [InlineData("stopped", "running", null)]
+    [InlineData("running", "stopped", null)]
+    [InlineData("created", "running", "OCI runtime create failed: unable to pull")]
+    public void Classify_OfADeadInstance_GivesAReasonTheTroubleshootingDocExplains(string actual, string curState, string? message)
+    {
+        var instance = new VastInstance { Id = 7, ActualStatus = actual, CurState = curState, IntendedStatus = "running", NextState = "running", StatusMsg = message };
+
+        var reason = InstanceClassifier.Classify(instance).Reason;
+
+        TrainingRuns.TroubleshootingDoc.AssertDocumented(reason);
+        TrainingRuns.TroubleshootingDoc.AssertDocumented($"instance 7 died: {reason}");
+    }
+
     [Fact]
     public void Classify_OfAGoneInstance_IsDead() =>
         Assert.Equal(InstanceState.Dead, InstanceClassifier.Classify(null).State);

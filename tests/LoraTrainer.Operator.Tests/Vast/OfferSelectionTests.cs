@@ -8,7 +8,7 @@ namespace LoraTrainer.Operator.Tests.Vast;
 public sealed class OfferSelectionTests
 {
     /// <summary>The example body of the reference page, byte for byte.</summary>
-    private const string ReferenceBody =
+    internal const string ReferenceBody =
         """
         {"verified":{"eq":true},"rentable":{"eq":true},"rented":{"eq":false},"external":{"eq":false},"gpu_name":{"in":["RTX 4090"]},"num_gpus":{"eq":1},"gpu_ram":{"gte":24000},"dph_total":{"lte":0.8},"disk_space":{"gte":60},"reliability2":{"gte":0.95},"inet_down":{"gte":200},"cuda_max_good":{"gte":12.1},"duration":{"gte":86400},"order":[["dph_total","asc"]],"type":"on-demand","limit":20,"allocated_storage":60}
         """;
@@ -19,7 +19,7 @@ public sealed class OfferSelectionTests
     private static VastOffer Offer(long id, double price = 0.40, double reliability = 0.99) => new()
     {
         Id = id, MachineId = 1000 + id, GpuName = "RTX 4090", NumGpus = 1, GpuRam = 24564, DiskSpace = 200, InetDown = 800,
-        DphTotal = price, Reliability2 = reliability, CudaMaxGood = 12.4, Geolocation = "Oslo, NO", Duration = 30 * 86400,
+        DphTotal = price, Reliability2 = reliability, CudaMaxGood = new Version(12, 4), Geolocation = "Oslo, NO", Duration = 30 * 86400,
         Verification = "verified", Rentable = true, Rented = false,
     };
 
@@ -68,7 +68,7 @@ public sealed class OfferSelectionTests
         ["unreliable"] = (Offer(1, reliability: 0.90), RejectionReason.Reliability),
         ["small disk"] = (Offer(1) with { DiskSpace = 40 }, RejectionReason.Disk),
         ["slow link"] = (Offer(1) with { InetDown = 50 }, RejectionReason.Bandwidth),
-        ["old driver"] = (Offer(1) with { CudaMaxGood = 11.8 }, RejectionReason.Cuda),
+        ["old driver"] = (Offer(1) with { CudaMaxGood = new Version(11, 8) }, RejectionReason.Cuda),
         ["short rentals"] = (Offer(1) with { Duration = 3600 }, RejectionReason.RentalDuration),
         ["wrong country"] = (Offer(1) with { Geolocation = "Dallas, US" }, RejectionReason.Country),
     };
@@ -135,6 +135,63 @@ public sealed class OfferSelectionTests
         var result = OfferSelection.Select(requirements, [Offer(1), Offer(2)]);
 
         Assert.Equal("every matching RTX 4090 is on a machine that already failed this run (2 excluded)", result.Summary);
+    }
+
+    [Theory]
+    [InlineData("12.10", "12.9", true)]
+    [InlineData("12.9", "12.10", false)]
+    [InlineData("12.2", "12.10", false)]
+    [InlineData("13.0", "12.10", true)]
+    [InlineData("12.1", "12.1", true)]
+    public void Select_ComparesCudaAsVersions_So12Point10IsNewerThan12Point9(string offered, string minimum, bool accepted)
+    {
+        var requirements = OfferRequirements.For(new GpuSpec { GpuNames = ["RTX 4090"], MaxPricePerHour = 0.5, MinCudaVersion = minimum }, ModelFamily.Sdxl);
+
+        var result = OfferSelection.Select(requirements, [Offer(1) with { CudaMaxGood = Version.Parse(offered) }]);
+
+        Assert.Equal(accepted, result.Ranked.Count == 1);
+    }
+
+    [Fact]
+    public void Select_WhenOnlyCudaExcludesTheMarket_NamesBothVersionsAsWritten()
+    {
+        var requirements = OfferRequirements.For(new GpuSpec { GpuNames = ["RTX 4090"], MaxPricePerHour = 0.5, MinCudaVersion = "12.10" }, ModelFamily.Sdxl);
+
+        var result = OfferSelection.Select(requirements, [Offer(1) with { CudaMaxGood = new Version(12, 9) }, Offer(2) with { CudaMaxGood = new Version(12, 2) }]);
+
+        Assert.Equal("no RTX 4090 supporting CUDA 12.10; newest was 12.9", result.Summary);
+    }
+
+    [Fact]
+    public void BuildQuery_ForATwoDigitCudaMinor_SendsTheLooserNumberAndLeavesTheRestToTheLocalCheck()
+    {
+        var requirements = OfferRequirements.For(new GpuSpec { MinCudaVersion = "12.10" }, ModelFamily.Sdxl);
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(OfferSelection.BuildQuery(requirements, 64), VastJson.Options));
+
+        Assert.Equal(12.1, json.RootElement.GetProperty("cuda_max_good").GetProperty("gte").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("12.10", 12, 10)]
+    [InlineData("\"12.10\"", 12, 10)]
+    [InlineData("12.4", 12, 4)]
+    [InlineData("\" 12.4 \"", 12, 4)]
+    [InlineData("12", 12, 0)]
+    public void VastOffer_ReadsCudaMaxGoodFromItsTextNotItsDoubleValue(string written, int major, int minor)
+    {
+        var offer = JsonSerializer.Deserialize<VastOffer>($$"""{"id":1,"cuda_max_good":{{written}}}""", VastJson.Options)!;
+
+        Assert.Equal(new Version(major, minor), offer.CudaMaxGood);
+    }
+
+    [Fact]
+    public void VastOffer_WithAnUnreadableCudaVersion_ReadsNoneAndIsRejected()
+    {
+        var offer = JsonSerializer.Deserialize<VastOffer>("""{"id":1,"cuda_max_good":"n/a"}""", VastJson.Options)!;
+
+        Assert.Null(offer.CudaMaxGood);
+        Assert.Equal(RejectionReason.Cuda, OfferSelection.Check(Sdxl4090, Offer(1) with { CudaMaxGood = offer.CudaMaxGood })?.Reason);
     }
 
     [Fact]

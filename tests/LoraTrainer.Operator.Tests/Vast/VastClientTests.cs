@@ -1,6 +1,8 @@
 using System.Text.Json;
+using LoraTrainer.Api;
 using LoraTrainer.Operator.Vast;
 using LoraTrainer.Operator.Vast.Api;
+using LoraTrainer.Operator.Vast.Offers;
 using LoraTrainer.Testing.Vast;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -44,6 +46,79 @@ public sealed class VastClientTests
         Assert.True(search.BearerAuth);
         Assert.False(search.KeyInQuery);
         Assert.Equal(1, Assert.Single(selection.Ranked).Id);
+    }
+
+    [Fact]
+    public async Task SearchOffersAsync_SendsTheReferenceSearchBodyOnTheWire()
+    {
+        await using var harness = await VastHarness.StartAsync(settings: new Dictionary<string, string?> { ["Vast:SearchLimit"] = "20" });
+        harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 });
+        var requirements = OfferRequirements.For(new GpuSpec { GpuNames = ["RTX 4090"], MinGpuRamGb = 24, MaxPricePerHour = 0.8, DiskGb = 60 }, ModelFamily.Sdxl);
+
+        await harness.Provider.SearchOffersAsync(requirements, Ct);
+
+        var search = Assert.Single(harness.Simulator.RequestsTo(VastRoute.Search));
+        Assert.Equal(("POST", "/api/v0/bundles/"), (search.Method, search.Path));
+        Assert.Equal(OfferSelectionTests.ReferenceBody, search.Body);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SearchOffersAsync_ReadsOffersWhetherVastWritesNumbersAsNumbersOrStrings(bool asStrings)
+    {
+        await using var harness = await VastHarness.StartAsync();
+        harness.Simulator.Variants.NumbersAsStrings = asStrings;
+        harness.Simulator.AddOffers(
+            new SimulatedOffer { Id = 7, MachineId = 11032, DphBase = 0.41, MinBid = 0.22, CudaMaxGood = 12.6, Reliability = 0.985, InetDownMbps = 1200 },
+            new SimulatedOffer { Id = 8, MachineId = 11033, DphBase = 0.30 });
+
+        var selection = await harness.Provider.SearchOffersAsync(VastHarness.Requirements(), Ct);
+
+        Assert.Equal([8L, 7L], selection.Ranked.Select(offer => offer.Id));
+        var offer = selection.Ranked[1];
+        Assert.Equal((11032L, 1, 24564d, 250d, 1200d), (offer.MachineId, offer.NumGpus, offer.GpuRam, offer.DiskSpace, offer.InetDown!.Value));
+        Assert.Equal((0.41, 0.22, 0.985, 30 * 86400d), (offer.DphBase!.Value, offer.MinBid!.Value, offer.Reliability2!.Value, offer.Duration!.Value));
+        Assert.Equal(new Version(12, 6), offer.CudaMaxGood);
+        Assert.Equal(0.41 + 0.15 * 60 / 720, offer.DphTotal, precision: 6);
+    }
+
+    [Fact]
+    public async Task RentAsync_WhenTheListingAnswers200WithSuccessFalse_ThrowsVastsMessageInsteadOfCreatingAnother()
+    {
+        await using var harness = await VastHarness.StartAsync();
+        harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 });
+        harness.Simulator.Faults.RefuseUnder200(VastRoute.List, msg: "Listing is unavailable right now.");
+
+        var error = await Assert.ThrowsAsync<VastApiException>(() => harness.Provider.RentAsync(VastHarness.Requirements(), VastHarness.Request(), Ct));
+
+        Assert.Equal("Vast refused the instance listing: 200 internal_error: Listing is unavailable right now.", error.Message);
+        Assert.Empty(harness.Simulator.RequestsTo(VastRoute.Create));
+        Assert.Empty(harness.Simulator.Instances());
+    }
+
+    [Theory]
+    [InlineData(VastRoute.Search)]
+    [InlineData(VastRoute.Show)]
+    [InlineData(VastRoute.Destroy)]
+    public async Task Calls_AnsweredWith200AndSuccessFalse_FailWithVastsMessage(VastRoute route)
+    {
+        await using var harness = await VastHarness.StartAsync();
+        harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 });
+        var id = harness.Simulator.SeedInstance(1, "loratrainer:test:u:1");
+        harness.Simulator.Faults.RefuseUnder200(route, error: "server_busy", msg: "Try again later.");
+        Func<Task> call = route switch
+        {
+            VastRoute.Search => () => harness.Provider.SearchOffersAsync(VastHarness.Requirements(), Ct),
+            VastRoute.Show => () => harness.Provider.GetInstanceAsync(id, Ct),
+            _ => () => harness.Provider.DestroyAsync(id, Ct),
+        };
+
+        var error = await Assert.ThrowsAsync<VastApiException>(call);
+
+        Assert.EndsWith(": 200 server_busy: Try again later.", error.Message, StringComparison.Ordinal);
+        Assert.False(error.IsTransient);
+        Assert.Single(harness.Simulator.Instances());
     }
 
     [Fact]
@@ -174,6 +249,30 @@ public sealed class VastClientTests
             await File.WriteAllTextAsync(file, harness.Simulator.ApiKey + "\n", Ct);
 
             Assert.Null(await harness.Provider.GetInstanceAsync(1, Ct));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Calls_WithAnEmptyKeyFile_SayTheKeyIsEmptyRatherThanThatVastDidNotAnswer()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await using var harness = await VastHarness.StartAsync(settings: new Dictionary<string, string?> { ["Vast:ApiKey"] = null, ["Vast:ApiKeyFile"] = file });
+            harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 });
+
+            var search = await Assert.ThrowsAsync<VastAuthenticationException>(() => harness.Provider.SearchOffersAsync(VastHarness.Requirements(), Ct));
+            var create = await Assert.ThrowsAsync<VastAuthenticationException>(() => harness.Provider.CreateInstanceAsync(
+                [new VastOffer { Id = 1, MachineId = 100001, GpuName = "RTX 4090", NumGpus = 1, DphTotal = 0.4 }], VastHarness.Request(), Ct));
+
+            Assert.Equal($"The Vast API key in secret {VastHarness.SecretName} is empty; set it to the key from the Vast console", search.Message);
+            Assert.Equal(search.Message, create.Message);
+            TrainingRuns.TroubleshootingDoc.AssertDocumented(search.Message);
+            Assert.Empty(harness.Simulator.Requests);
         }
         finally
         {

@@ -14,6 +14,18 @@ public sealed class VastInstanceLabelTests
         Assert.Equal(label, parsed);
     }
 
+    [Fact]
+    public void ToString_WithTheLongestClusterNameUidAndAttempt_FitsVastsLabelLimit()
+    {
+        var cluster = new string('c', 32);
+        Assert.Matches(VastInstanceLabel.ClusterNamePattern, cluster);
+        Assert.DoesNotMatch(VastInstanceLabel.ClusterNamePattern, cluster + "c");
+
+        var label = new VastInstanceLabel(cluster, Guid.NewGuid().ToString(), int.MaxValue);
+
+        Assert.InRange(label.ToString().Length, 1, VastInstanceLabel.MaxLength);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

@@ -17,9 +17,9 @@ public sealed class VastOrphanSweeperTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<VastHarness> StartAsync()
+    private async Task<VastHarness> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var harness = await VastHarness.StartAsync(new() { Time = _clock, Lifecycle = VastLifecycle.Immediate });
+        var harness = await VastHarness.StartAsync(new() { Time = _clock, Lifecycle = VastLifecycle.Immediate }, settings);
         harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 });
         return harness;
     }
@@ -141,6 +141,74 @@ public sealed class VastOrphanSweeperTests
         await sweeper.StopAsync(Ct);
 
         Assert.Contains(harness.LoggedText(), text => text.StartsWith("Vast orphan sweep failed: Vast refused the instance listing: 503", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_WithARejectedKey_KeepsSweepingLogsItOnceAndRecoversWhenTheKeyIsFixed()
+    {
+        var keyFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(keyFile, "revoked-key-value\n", Ct);
+            await using var harness = await StartAsync(new Dictionary<string, string?> { ["Vast:ApiKey"] = null, ["Vast:ApiKeyFile"] = keyFile });
+            var orphan = Seed(harness, "loratrainer:test:a:1", TimeSpan.FromHours(1));
+            using var sweeper = Sweeper(harness);
+
+            await sweeper.StartAsync(Ct);
+            for (var sweep = 1; sweep <= 3; sweep++)
+            {
+                await WaitUntilAsync(() => harness.Simulator.RequestsTo(VastRoute.List).Count == sweep);
+                _clock.Advance(TimeSpan.FromMinutes(5));
+            }
+
+            // Swapped whole, as Kubernetes updates a mounted Secret, so no sweep reads a half-written key.
+            await File.WriteAllTextAsync(keyFile + ".new", harness.Simulator.ApiKey + "\n", Ct);
+            File.Move(keyFile + ".new", keyFile, overwrite: true);
+            _clock.Advance(TimeSpan.FromMinutes(5));
+            await WaitUntilAsync(() => harness.LoggedText().Contains("Vast orphan sweep works again"));
+            await sweeper.StopAsync(Ct);
+
+            Assert.NotNull(harness.Simulator.Instance(orphan)!.DestroyedAt);
+            var failures = harness.Logs.GetSnapshot().Where(record => record.Level == LogLevel.Error).Select(record => record.Message).ToList();
+            var failure = Assert.Single(failures);
+            Assert.StartsWith($"Vast orphan sweep failed: Vast rejected the API key in secret {VastHarness.SecretName} (401 auth_error: Invalid user key)", failure, StringComparison.Ordinal);
+            Assert.DoesNotContain("revoked-key-value", string.Join("\n", harness.LoggedText()), StringComparison.Ordinal);
+            Assert.Equal([401, 401, 401], harness.Simulator.RequestsTo(VastRoute.List).Take(3).Select(request => request.Status));
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    [Fact]
+    public async Task SweepOnce_Through429sFromTheListingAndTheDestroy_StillDestroysTheOrphan()
+    {
+        await using var harness = await StartAsync();
+        var orphan = Seed(harness, "loratrainer:test:a:1", TimeSpan.FromHours(1));
+        harness.Simulator.Faults.RateLimit(VastRoute.List, 3);
+        harness.Simulator.Faults.RateLimit(VastRoute.Destroy, 2);
+
+        var report = await Sweeper(harness).SweepOnceAsync(Ct);
+
+        Assert.Equal([orphan], report.Destroyed);
+        Assert.Equal([429, 429, 429, 200], harness.Simulator.RequestsTo(VastRoute.List).Select(request => request.Status));
+        Assert.Equal([429, 429, 200], harness.Simulator.RequestsTo(VastRoute.Destroy).Select(request => request.Status));
+    }
+
+    [Theory]
+    [InlineData(100, 1)]
+    [InlineData(5000, 2)]
+    public async Task SweepOnce_WithASlowListing_WaitsOrTriesAgainAfterTheAttemptTimeout(int latencyMs, int listings)
+    {
+        await using var harness = await StartAsync(new Dictionary<string, string?> { ["Vast:AttemptTimeout"] = "00:00:00.400" });
+        var orphan = Seed(harness, "loratrainer:test:a:1", TimeSpan.FromHours(1));
+        harness.Simulator.Faults.Latency(VastRoute.List, TimeSpan.FromMilliseconds(latencyMs));
+
+        var report = await Sweeper(harness).SweepOnceAsync(Ct);
+
+        Assert.Equal([orphan], report.Destroyed);
+        Assert.Equal(listings, harness.Simulator.RequestsTo(VastRoute.List).Count);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

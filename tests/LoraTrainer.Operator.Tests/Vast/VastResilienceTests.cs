@@ -14,11 +14,14 @@ public sealed class VastResilienceTests
         return harness;
     }
 
-    [Fact]
-    public async Task GetInstanceAsync_During429StormWithoutRetryAfter_RetriesWithPacedAttemptsUntilAnswered()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetInstanceAsync_During429StormWithoutRetryAfter_RetriesWithPacedAttemptsUntilAnswered(bool jsonBody)
     {
         await using var harness = await StartAsync(new Dictionary<string, string?> { ["Vast:Pacing:Show"] = "00:00:00.150" });
         var id = harness.Simulator.SeedInstance(1, "x");
+        harness.Simulator.Variants.RateLimitAsJson = jsonBody;
         harness.Simulator.Faults.RateLimit(VastRoute.Show, 4);
 
         var instance = await harness.Provider.GetInstanceAsync(id, Ct);
@@ -83,10 +86,13 @@ public sealed class VastResilienceTests
         Assert.Equal(2, harness.Simulator.RequestsTo(VastRoute.Show).Count);
     }
 
-    [Fact]
-    public async Task CreateInstanceAsync_On429_RetriesBecauseNothingWasCreated()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateInstanceAsync_On429_RetriesBecauseNothingWasCreated(bool jsonBody)
     {
         await using var harness = await StartAsync();
+        harness.Simulator.Variants.RateLimitAsJson = jsonBody;
         harness.Simulator.Faults.RateLimit(VastRoute.Create, 2);
         var offers = (await harness.Provider.SearchOffersAsync(VastHarness.Requirements(), Ct)).Ranked;
 
@@ -95,6 +101,24 @@ public sealed class VastResilienceTests
         Assert.False(result.Instance!.FoundByLabel);
         Assert.Equal([429, 429, 200], harness.Simulator.RequestsTo(VastRoute.Create).Select(request => request.Status));
         Assert.Single(harness.Simulator.Instances());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateInstanceAsync_When429sOutlastTheRetries_SaysSoWithVastsWordsFromEitherBodyShape(bool jsonBody)
+    {
+        await using var harness = await StartAsync(new Dictionary<string, string?> { ["Vast:MaxRetries"] = "1" });
+        harness.Simulator.Variants.RateLimitAsJson = jsonBody;
+        harness.Simulator.Faults.RateLimit(VastRoute.Create, 5);
+        var offers = (await harness.Provider.SearchOffersAsync(VastHarness.Requirements(), Ct)).Ranked;
+
+        var error = await Assert.ThrowsAsync<VastApiException>(() => harness.Provider.CreateInstanceAsync(offers, VastHarness.Request(), Ct));
+
+        Assert.Equal("Vast kept refusing to create an instance as too frequent (429 API requests too frequent endpoint threshold=4.5)", error.Message);
+        Assert.True(error.IsTransient);
+        Assert.Equal(2, harness.Simulator.RequestsTo(VastRoute.Create).Count);
+        Assert.Empty(harness.Simulator.Instances());
     }
 
     [Fact]

@@ -43,6 +43,33 @@ public sealed class VastServiceCollectionTests
         Assert.Contains(error.Failures, failure => failure.Contains("Vast:Pacing:Create"));
     }
 
+    [Theory]
+    [InlineData("Vast:ClusterName")]
+    [InlineData("Operator:ClusterName")]
+    public void StartupValidation_WithAClusterNameOver32Characters_IsRefusedByBothOptions(string key)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Vast:ApiKey"] = "k", ["Vast:ClusterName"] = "prod", ["Operator:ClusterName"] = "prod", ["Operator:ReceiverUrl"] = "https://hooks.example.com",
+        };
+        settings[key] = new string('a', 33);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        services.AddVast(configuration);
+        services.AddOptions<LoraTrainer.Operator.TrainingRuns.OperatorOptions>().Bind(configuration.GetSection("Operator")).ValidateDataAnnotations();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() =>
+        {
+            _ = provider.GetRequiredService<IOptions<VastOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<LoraTrainer.Operator.TrainingRuns.OperatorOptions>>().Value;
+        });
+
+        Assert.Equal($"{key.Split(':')[0]}Options", error.OptionsType.Name);
+        Assert.Contains(error.Failures, failure => failure.Contains("ClusterName", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void StartupValidation_WithKeyAndClusterName_AcceptsEveryDefault()
     {

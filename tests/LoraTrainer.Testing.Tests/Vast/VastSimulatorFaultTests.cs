@@ -69,6 +69,24 @@ public sealed class VastSimulatorFaultTests
     }
 
     [Fact]
+    public async Task RefuseUnder200Fault_Answers200WithSuccessFalseAndDoesNothing()
+    {
+        await using var simulator = await StartAsync();
+        using var wire = new VastWire(simulator);
+        var id = await wire.CreateAsync(1, label: "kept");
+        simulator.Faults.RefuseUnder200(VastRoute.Destroy, msg: "Destroy failed.");
+
+        var refused = await wire.JsonAsync(HttpMethod.Delete, $"api/v0/instances/{id}/", new { });
+        var stillThere = simulator.Instance(id)!.DestroyedAt;
+        var destroyed = await wire.JsonAsync(HttpMethod.Delete, $"api/v0/instances/{id}/", new { });
+
+        Assert.Equal("""{"success":false,"error":"internal_error","msg":"Destroy failed."}""", refused.ToJsonString());
+        Assert.Null(stillThere);
+        Assert.True(destroyed["success"]!.GetValue<bool>());
+        Assert.NotNull(simulator.Instance(id)!.DestroyedAt);
+    }
+
+    [Fact]
     public async Task EnforcedRateLimits_RefuseASecondCreateWithinThreshold()
     {
         var network = new FakeTimeProvider();

@@ -14,6 +14,8 @@ public static class OperatorSettings
         ["Operator:ReceiverUrl"] = receiver.ToString().TrimEnd('/'),
         ["Operator:InstanceCheckInterval"] = "00:00:01",
         ["Operator:NoOfferRetryInterval"] = "00:00:01",
+        ["Operator:VastRefusalRetryInterval"] = "00:00:01",
+        ["Operator:VastOutageRetryInterval"] = "00:00:01",
         ["Operator:LeaderElection:Enabled"] = "false",
         ["Vast:BaseUrl"] = vast.BaseUrl.ToString(),
         ["Vast:ApiKey"] = vast.ApiKey,

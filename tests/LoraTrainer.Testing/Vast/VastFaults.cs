@@ -17,6 +17,13 @@ public sealed class VastFaults
     /// <summary>The next <paramref name="times"/> creates DO create the instance, then answer <paramref name="status"/> (an answer lost after commit).</summary>
     public void CreateFailsAfterCommit(int times = 1, int status = 502) => Add(new(VastRoute.Create, FaultKind.FailAfterCommit, times, status, TimeSpan.Zero));
 
+    /// <summary>
+    /// The next <paramref name="times"/> calls of <paramref name="route"/> answer 200 with <c>{"success": false}</c>, Vast's
+    /// <paramref name="error"/> and <paramref name="msg"/>, without doing anything: a refusal under a success status.
+    /// </summary>
+    public void RefuseUnder200(VastRoute route, int times = 1, string error = "internal_error", string msg = "Request could not be completed, please retry.") =>
+        Add(new(route, FaultKind.RefuseUnder200, times, 200, TimeSpan.Zero) { Error = error, Msg = msg });
+
     /// <summary>The next <paramref name="times"/> calls of <paramref name="route"/> are answered <paramref name="delay"/> late, after they took effect.</summary>
     public void Latency(VastRoute route, TimeSpan delay, int times = 1) => Add(new(route, FaultKind.Latency, times, 0, delay));
 
@@ -86,6 +93,7 @@ internal enum FaultKind
     ServerError,
     FailAfterCommit,
     Latency,
+    RefuseUnder200,
 }
 
 internal sealed class FaultRule(VastRoute route, FaultKind kind, int remaining, int status, TimeSpan delay)
@@ -95,4 +103,6 @@ internal sealed class FaultRule(VastRoute route, FaultKind kind, int remaining, 
     public int Remaining { get; set; } = remaining;
     public int Status { get; } = status;
     public TimeSpan Delay { get; } = delay;
+    public string? Error { get; init; }
+    public string? Msg { get; init; }
 }

@@ -82,6 +82,11 @@ public sealed partial class VastSimulator
             return SimAnswer.Text(failure.Status, $"<html><body><h1>{failure.Status} Service Unavailable</h1></body></html>", "text/html");
         }
 
+        if (Faults.Take(route, FaultKind.RefuseUnder200) is { } refusal)
+        {
+            return SimAnswer.Json(200, new JsonObject { ["success"] = false, ["error"] = refusal.Error, ["msg"] = refusal.Msg });
+        }
+
         var answer = route switch
         {
             VastRoute.Search => Search(body),

@@ -41,7 +41,7 @@ internal sealed record VastCreateRequest
 }
 
 /// <summary>Answer of create; a failed answer may still carry <see cref="NewContract"/>.</summary>
-internal sealed record VastCreateResponse
+internal sealed record VastCreateResponse : IVastAnswer
 {
     /// <summary>Whether Vast reports success.</summary>
     public bool? Success { get; init; }
@@ -63,18 +63,33 @@ internal sealed record VastCreateResponse
 }
 
 /// <summary>Answer of show: ONE instance under the plural key, or null once it is gone.</summary>
-internal sealed record VastShowResponse
+internal sealed record VastShowResponse : IVastAnswer
 {
     /// <summary>The instance, or null when it no longer exists.</summary>
     [JsonConverter(typeof(SingleOrFirstConverter<VastInstance>))]
     public VastInstance? Instances { get; init; }
+
+    /// <summary>Whether Vast reports success.</summary>
+    public bool? Success { get; init; }
+
+    /// <summary>Vast's error code, when it refused.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Vast's human-readable error, when it refused.</summary>
+    public string? Msg { get; init; }
 }
 
 /// <summary>A page of the instance listing.</summary>
-internal sealed record VastInstanceList
+internal sealed record VastInstanceList : IVastAnswer
 {
     /// <summary>Whether Vast reports success.</summary>
     public bool? Success { get; init; }
+
+    /// <summary>Vast's error code, when it refused.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Vast's human-readable error, when it refused.</summary>
+    public string? Msg { get; init; }
 
     /// <summary>The instances on this page.</summary>
     public IReadOnlyList<VastInstance>? Instances { get; init; }
@@ -85,10 +100,16 @@ internal sealed record VastInstanceList
 }
 
 /// <summary>A plain success answer.</summary>
-internal sealed record VastSuccess
+internal sealed record VastSuccess : IVastAnswer
 {
     /// <summary>Whether Vast reports success.</summary>
     public bool? Success { get; init; }
+
+    /// <summary>Vast's error code, when it refused.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Vast's human-readable error, when it refused.</summary>
+    public string? Msg { get; init; }
 }
 
 /// <summary>The empty object Vast expects as the body of destroy.</summary>

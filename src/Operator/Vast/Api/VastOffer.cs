@@ -3,10 +3,19 @@ using System.Text.Json.Serialization;
 namespace LoraTrainer.Operator.Vast.Api;
 
 /// <summary>The answer of the offer search.</summary>
-internal sealed record VastOfferList
+internal sealed record VastOfferList : IVastAnswer
 {
     /// <summary>The offers matching the filter, in the requested order.</summary>
     public IReadOnlyList<VastOffer>? Offers { get; init; }
+
+    /// <summary>Whether Vast reports success; absent when it does.</summary>
+    public bool? Success { get; init; }
+
+    /// <summary>Vast's error code, when it refused.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Vast's human-readable error, when it refused.</summary>
+    public string? Msg { get; init; }
 }
 
 /// <summary>One rentable offer (an "ask") as the search returns it. Memory is in MB, disk in GB, bandwidth in Mbps.</summary>
@@ -65,7 +74,8 @@ internal sealed record VastOffer
     public double? Reliability2 { get; init; }
 
     /// <summary>Highest CUDA version the host driver supports.</summary>
-    public double? CudaMaxGood { get; init; }
+    [JsonConverter(typeof(CudaVersionConverter))]
+    public Version? CudaMaxGood { get; init; }
 
     /// <summary>Where the host is, as <c>City, CC</c>.</summary>
     [JsonConverter(typeof(TrimmedStringConverter))]

@@ -34,6 +34,6 @@ internal sealed class ConfiguredVastApiKeyProvider(IOptionsMonitor<VastOptions> 
     }
 
     private static VastApiKey Usable(string? key, string source) => string.IsNullOrWhiteSpace(key)
-        ? throw new VastAuthenticationException($"The Vast API key in {source} is empty; set it to the key from the Vast console.", source)
+        ? throw new VastAuthenticationException($"The Vast API key in {source} is empty; set it to the key from the Vast console", source)
         : new VastApiKey(key.Trim(), source);
 }

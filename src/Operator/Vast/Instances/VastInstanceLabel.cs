@@ -16,6 +16,12 @@ internal sealed record VastInstanceLabel(string Cluster, string RunUid, int Atte
     /// <summary>Vast's limit on label length.</summary>
     public const int MaxLength = 256;
 
+    /// <summary>
+    /// What a cluster name may be: lowercase letters, digits and dashes, at most 32 characters. With a run uid (36) and
+    /// an attempt number the label stays far under <see cref="MaxLength"/>, and short enough to read in Vast's console.
+    /// </summary>
+    public const string ClusterNamePattern = "^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$";
+
     /// <summary>The prefix shared by all instances of one cluster.</summary>
     public static string ClusterPrefix(string cluster) => $"{Product}:{cluster}:";
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LoraTrainer.Api;
 
 namespace LoraTrainer.Operator.Vast.Offers;
@@ -30,8 +29,8 @@ internal sealed record OfferRequirements
     /// <summary>Lowest download bandwidth in Mbps.</summary>
     public int MinInetDownMbps { get; init; }
 
-    /// <summary>Lowest CUDA version the driver must support.</summary>
-    public double MinCudaVersion { get; init; }
+    /// <summary>Lowest CUDA version the driver must support, compared as a version (12.10 is newer than 12.9).</summary>
+    public Version MinCudaVersion { get; init; } = new(0, 0);
 
     /// <summary>Acceptable host countries (ISO codes, upper case); empty accepts any.</summary>
     public IReadOnlyList<string> Countries { get; init; } = [];
@@ -62,7 +61,7 @@ internal sealed record OfferRequirements
             MinReliability = gpu.MinReliability,
             DiskGb = gpu.DiskGb ?? TrainingDefaults.DiskGb(family),
             MinInetDownMbps = gpu.MinInetDownMbps,
-            MinCudaVersion = double.Parse(gpu.MinCudaVersion, NumberStyles.Float, CultureInfo.InvariantCulture),
+            MinCudaVersion = Version.Parse(gpu.MinCudaVersion),
             Countries = [.. (gpu.Countries ?? []).Select(country => country.Trim().ToUpperInvariant()).Where(country => country.Length > 0).Distinct()],
             Interruptible = gpu.Interruptible,
             MinRental = activeDeadlineSeconds is long seconds ? TimeSpan.FromSeconds(seconds) : DefaultMinRental,

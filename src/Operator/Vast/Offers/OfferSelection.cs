@@ -35,7 +35,8 @@ internal static class OfferSelection
         filters.Add(new("disk_space", "gte", requirements.DiskGb));
         filters.Add(new("reliability2", "gte", requirements.MinReliability));
         filters.Add(new("inet_down", "gte", requirements.MinInetDownMbps));
-        filters.Add(new("cuda_max_good", "gte", requirements.MinCudaVersion));
+        // Vast compares its numbers; the local check compares versions, so this is only the looser pre-selection.
+        filters.Add(new("cuda_max_good", "gte", CudaFilterValue(requirements.MinCudaVersion)));
         filters.Add(new("duration", "gte", (long)requirements.MinRental.TotalSeconds));
         var excluded = requirements.ExcludedMachines.Select(id => long.TryParse(id, out var machine) ? machine : (long?)null).OfType<long>().Order().ToArray();
         if (excluded.Length > 0)
@@ -107,7 +108,7 @@ internal static class OfferSelection
             return Reject(RejectionReason.Disk, $"{offer.DiskSpace:0} GB of disk is under {requirements.DiskGb} GB");
         if ((offer.InetDown ?? 0) < requirements.MinInetDownMbps)
             return Reject(RejectionReason.Bandwidth, $"{offer.InetDown:0} Mbps download is under {requirements.MinInetDownMbps} Mbps");
-        if ((offer.CudaMaxGood ?? 0) + 1e-9 < requirements.MinCudaVersion)
+        if (offer.CudaMaxGood is null || offer.CudaMaxGood < requirements.MinCudaVersion)
             return Reject(RejectionReason.Cuda, $"CUDA {offer.CudaMaxGood} is older than {requirements.MinCudaVersion}");
         if (offer.Duration is double duration && duration < requirements.MinRental.TotalSeconds)
             return Reject(RejectionReason.RentalDuration, $"rentals end after {duration / 3600:0.#} h, under {requirements.MinRental.TotalHours:0.#} h");
@@ -115,6 +116,10 @@ internal static class OfferSelection
             return Reject(RejectionReason.Country, $"host in {offer.Geolocation ?? "an unknown country"}");
         return null;
     }
+
+    /// <summary>A CUDA version as the number Vast's filter compares: 12.1 for 12.1, and 12.1 (looser) for 12.10.</summary>
+    private static double CudaFilterValue(Version version) =>
+        double.Parse($"{version.Major}.{version.Minor}", System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
 
     private static IEnumerable<VastFilterClause> HardwareFilters(OfferRequirements requirements)
     {

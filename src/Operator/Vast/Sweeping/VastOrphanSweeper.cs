@@ -30,16 +30,31 @@ internal sealed class VastOrphanSweeper(
         }
 
         using var timer = new PeriodicTimer(options.CurrentValue.SweepInterval, time);
+        string? failing = null;
         do
         {
             try
             {
                 await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                if (failing is not null)
+                {
+                    logger.SweepRecovered();
+                    failing = null;
+                }
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // A failed sweep must not stop the host: the next one retries.
-                logger.SweepFailed(exception.Message);
+                // A failed sweep must not stop the host: the next one retries. The same failure again (a rejected key
+                // stays rejected) is not news, so it is an error once and then only a debug line per sweep.
+                if (exception.Message == failing)
+                {
+                    logger.SweepStillFailing(exception.Message);
+                }
+                else
+                {
+                    logger.SweepFailed(exception.Message);
+                    failing = exception.Message;
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
