@@ -68,11 +68,51 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         await _h.AgentSendsAsync("liar", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
         await _h.AgentSendsAsync("liar", a => new ReadyInput(3, a));
 
-        await _h.AgentSendsAsync("liar", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/missing.safetensors", 10, null));
+        await _h.AgentSendsAsync("liar", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/liar.safetensors", 10, null));
 
         var failed = await _h.WaitForAsync("liar", r => r.Status?.Phase == TrainingPhase.Failed && r.Status.Gpu?.ReleasedAt is not null);
         Assert.Contains("not in S3", failed.Status!.Message, StringComparison.Ordinal);
         Assert.Equal(0, _h.Vast.Cost().AliveInstances);
+    }
+
+    [Fact]
+    public async Task AnUploadOfAnotherObject_FailsVerification_EvenThoughTheObjectIsInS3()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(251, machine: 25));
+        await _h.ApplyRunAsync("forger");
+        await _h.WaitForPhaseAsync("forger", TrainingPhase.PendingGpu);
+        await _h.AgentSendsAsync("forger", a => new GpuReadyInput(1, a, null, null));
+        await _h.AgentSendsAsync("forger", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
+        await _h.AgentSendsAsync("forger", a => new ReadyInput(3, a));
+        var someoneElses = Encoding.UTF8.GetBytes("another team's LoRA");
+        await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/other-team.safetensors", someoneElses, TestContext.Current.CancellationToken);
+
+        await _h.AgentSendsAsync("forger", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/other-team.safetensors", someoneElses.Length, null));
+
+        var failed = await _h.WaitForAsync("forger", r => r.Status?.Phase == TrainingPhase.Failed && r.Status.Gpu?.ReleasedAt is not null);
+        Assert.Equal("VerificationFailed", failed.Status!.Reason);
+        Assert.Equal($"the agent reported s3://{OperatorHarness.OutputBucket}/loras/other-team.safetensors uploaded, but this run writes its output to s3://{OperatorHarness.OutputBucket}/loras/forger.safetensors",
+            failed.Status.Message);
+        Assert.Null(failed.Status.Output!.VerifiedAt);
+    }
+
+    [Fact]
+    public async Task ARunKeepingAllEpochs_AcceptsTheReportedEpochsOwnKey()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(261, machine: 26));
+        await _h.ApplyRunAsync("keeper", s => s with { Output = s.Output with { Keep = KeepPolicy.All } });
+        await _h.WaitForPhaseAsync("keeper", TrainingPhase.PendingGpu);
+        await _h.AgentSendsAsync("keeper", a => new GpuReadyInput(1, a, null, null));
+        await _h.AgentSendsAsync("keeper", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
+        await _h.AgentSendsAsync("keeper", a => new ReadyInput(3, a));
+        var lora = Encoding.UTF8.GetBytes(new string('E', 512));
+        await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/keeper-000002.safetensors", lora, TestContext.Current.CancellationToken);
+
+        await _h.AgentSendsAsync("keeper", a => new UploadedInput(4, a, 2, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/keeper-000002.safetensors", lora.Length, null));
+
+        var done = await _h.WaitForAsync("keeper", r => r.Status?.Phase == TrainingPhase.Completed);
+        Assert.NotNull(done.Status!.Output!.VerifiedAt);
+        Assert.Equal(2, done.Status.Output.Epoch);
     }
 
     [Fact]
