@@ -36,7 +36,7 @@ public sealed class OperationsEndpointTests : IAsyncLifetime
 
         _receiver.Time.Advance(TimeSpan.FromSeconds(5));
         await _receiver.Kube.WaitForAsync<TrainingRun>(ReceiverFixture.Namespace, "metered", r => r.Status!.Progress!.Percent == 40, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        Assert.Equal(2, await _receiver.MetricAsync("loratrainer_receiver_status_writes_total"));
+        Assert.Equal(2, await _receiver.WaitForMetricAsync("loratrainer_receiver_status_writes_total", 2));
     }
 
     [Fact]
