@@ -61,12 +61,7 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     [Fact]
     public async Task AnUploadThatIsNotInS3_FailsVerification_AndReleasesTheGpu()
     {
-        _h.Vast.AddOffers(OperatorHarness.Offer(201, machine: 21));
-        await _h.ApplyRunAsync("liar");
-        await _h.WaitForPhaseAsync("liar", TrainingPhase.PendingGpu);
-        await _h.AgentSendsAsync("liar", a => new GpuReadyInput(1, a, null, null));
-        await _h.AgentSendsAsync("liar", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
-        await _h.AgentSendsAsync("liar", a => new ReadyInput(3, a));
+        await StartTrainingAsync("liar", 201, 21);
 
         await _h.AgentSendsAsync("liar", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/liar.safetensors", 10, null));
 
@@ -78,12 +73,7 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     [Fact]
     public async Task AnUploadOfAnotherObject_FailsVerification_EvenThoughTheObjectIsInS3()
     {
-        _h.Vast.AddOffers(OperatorHarness.Offer(251, machine: 25));
-        await _h.ApplyRunAsync("forger");
-        await _h.WaitForPhaseAsync("forger", TrainingPhase.PendingGpu);
-        await _h.AgentSendsAsync("forger", a => new GpuReadyInput(1, a, null, null));
-        await _h.AgentSendsAsync("forger", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
-        await _h.AgentSendsAsync("forger", a => new ReadyInput(3, a));
+        await StartTrainingAsync("forger", 251, 25);
         var someoneElses = Encoding.UTF8.GetBytes("another team's LoRA");
         await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/other-team.safetensors", someoneElses, TestContext.Current.CancellationToken);
 
@@ -99,12 +89,7 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     [Fact]
     public async Task ARunKeepingAllEpochs_AcceptsTheReportedEpochsOwnKey()
     {
-        _h.Vast.AddOffers(OperatorHarness.Offer(261, machine: 26));
-        await _h.ApplyRunAsync("keeper", s => s with { Output = s.Output with { Keep = KeepPolicy.All } });
-        await _h.WaitForPhaseAsync("keeper", TrainingPhase.PendingGpu);
-        await _h.AgentSendsAsync("keeper", a => new GpuReadyInput(1, a, null, null));
-        await _h.AgentSendsAsync("keeper", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
-        await _h.AgentSendsAsync("keeper", a => new ReadyInput(3, a));
+        await StartTrainingAsync("keeper", 261, 26, s => s with { Output = s.Output with { Keep = KeepPolicy.All } });
         var lora = Encoding.UTF8.GetBytes(new string('E', 512));
         await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/keeper-000002.safetensors", lora, TestContext.Current.CancellationToken);
 
@@ -254,5 +239,16 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
 
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>Applies a run on its own offer and walks its agent to training (events 1 to 3).</summary>
+    private async Task StartTrainingAsync(string name, long offer, long machine, Func<TrainingRunSpec, TrainingRunSpec>? change = null)
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(offer, machine));
+        await _h.ApplyRunAsync(name, change);
+        await _h.WaitForPhaseAsync(name, TrainingPhase.PendingGpu);
+        await _h.AgentSendsAsync(name, a => new GpuReadyInput(1, a, null, null));
+        await _h.AgentSendsAsync(name, a => new ImagesDownloadedInput(2, a, 2, 1, 1));
+        await _h.AgentSendsAsync(name, a => new ReadyInput(3, a));
     }
 }
