@@ -51,23 +51,30 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunCredentials cr
         var outcome = await updater.ApplyAsync(key, run, input, cancellationToken).ConfigureAwait(false);
         if (!outcome.Accepted && evt.Attempt != (run.Status?.Attempt ?? 0))
         {
-            // The cached run may predate a retry the reconciler just started: look again before refusing.
+            // The cached run may predate a retry the reconciler just started (or the run's end): look again before refusing.
             run = await updater.ReadRunAsync(key, refresh: true, cancellationToken).ConfigureAwait(false);
-            if (run is not null)
+            if (run is null)
             {
-                outcome = await updater.ApplyAsync(key, run, EventTranslator.Translate(evt, run).Input!, cancellationToken).ConfigureAwait(false);
+                return null;
             }
+
+            if (PhaseMachine.IsTerminal(run))
+            {
+                return EventDecision.Answered(false, run.Status!.Phase);
+            }
+
+            outcome = await updater.ApplyAsync(key, run, EventTranslator.Translate(evt, run).Input!, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!outcome.Accepted && run is not null && !PhaseMachine.IsTerminal(run) && evt.Attempt > (run.Status?.Attempt ?? 0))
+        if (!outcome.Accepted && evt.Attempt > (run.Status?.Attempt ?? 0))
         {
             // The agent started before the operator recorded the rent that started it: refusing would lose the event
-            // (the agent does not send it again), so ask for it again shortly. A terminal run never gets there.
+            // (the agent does not send it again), so ask for it again shortly. A terminal run never gets here.
             return new EventDecision(StatusCodes.Status409Conflict, "early",
                 Error: $"attempt {evt.Attempt} is not recorded on the run yet; retry with the same seq");
         }
 
-        if (outcome.Accepted && !outcome.Coalesced && run?.Status?.Phase != outcome.Phase)
+        if (outcome.Accepted && !outcome.Coalesced && run.Status?.Phase != outcome.Phase)
         {
             ReceiverLog.PhaseChanged(logger, key.ToString(), kind, evt.Seq, outcome.Phase.ToWireName());
         }
