@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.RateLimiting;
-using LoraTrainer.Api;
 using LoraTrainer.Cluster;
 using LoraTrainer.Protocol;
 using LoraTrainer.Webhook.Events;
 using LoraTrainer.Webhook.Runs;
 using LoraTrainer.Webhook.Security;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -14,6 +14,11 @@ using Prometheus;
 namespace LoraTrainer.Webhook;
 
 /// <summary>The agent-facing API: <c>GET {run}/config</c> and <c>POST {run}/events</c>, both signed with the run's token.</summary>
+/// <remarks>
+/// Answers: 200, 400 (malformed event, or an upload outside the run's keys), 401 (one answer for an unknown run, a
+/// bad signature or a stale timestamp), 409 (an attempt not recorded yet), 413, 429 (with <c>Retry-After</c>) and 503
+/// (the Kubernetes API failed, or the config is not written yet). The agent retries all but 400 and 413.
+/// </remarks>
 public static class ReceiverEndpoints
 {
     private static readonly object UnauthorizedBody = new { error = "unauthorized" };
@@ -22,39 +27,49 @@ public static class ReceiverEndpoints
     public static IEndpointRouteBuilder MapWebhookReceiver(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var runs = app.MapGroup("/v1/runs/{namespace}/{name}");
+        var runs = app.MapGroup(ClientRateLimiting.AgentApiPrefix + "/{namespace}/{name}").AddEndpointFilter<RunNameFilter>();
         runs.MapGet("/config", GetConfigAsync);
         runs.MapPost("/events", PostEventAsync);
         return app;
     }
 
-    /// <summary>Maps <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (Prometheus format).</summary>
+    /// <summary>Maps <c>/healthz</c> (the process answers), <c>/readyz</c> (the Kubernetes API answers it) and <c>/metrics</c> (Prometheus format).</summary>
     public static IEndpointRouteBuilder MapReceiverOperations(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks("/healthz");
-        app.MapHealthChecks("/readyz");
-        app.MapMetrics("/metrics");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReceiverServiceCollectionExtensions.ReadyTag) });
+        app.MapMetrics("/metrics", app.ServiceProvider.GetRequiredService<CollectorRegistry>());
         return app;
     }
 
     internal static async Task<Results<FileContentHttpResult, JsonHttpResult<object>>> GetConfigAsync(
-        string @namespace, string name, HttpRequest request, RunCredentials credentials, TimeProvider time, CancellationToken cancellationToken)
+        string @namespace, string name, HttpRequest request, RunCredentials credentials, TimeProvider time, ReceiverMetrics metrics,
+        ILogger<RunCredentials> logger, CancellationToken cancellationToken)
     {
-        var token = await credentials.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
-        if (!SignedRequest.IsValid(request, token, ReadOnlySpan<byte>.Empty, time.GetUtcNow()))
+        try
         {
-            return Unauthorized();
-        }
+            var token = await credentials.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+            if (!SignedRequest.IsValid(request, token, ReadOnlySpan<byte>.Empty, time.GetUtcNow()))
+            {
+                return Unauthorized();
+            }
 
-        var config = await credentials.ConfigAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
-        return config is null
-            ? TypedResults.Json<object>(new { error = "the run's config is not ready yet; retry" }, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : TypedResults.Bytes(config, "application/json");
+            var config = await credentials.ConfigAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+            return config is null
+                ? Error(StatusCodes.Status503ServiceUnavailable, "the run's config is not ready yet; retry")
+                : TypedResults.Bytes(config, "application/json");
+        }
+        catch (Exception ex) when (KubernetesFailures.Reason(ex, cancellationToken) is { } reason)
+        {
+            metrics.KubernetesFailed(reason);
+            ReceiverLog.ConfigFailed(logger, $"{@namespace}/{name}", KubernetesFailures.Describe(ex));
+            return Error(StatusCodes.Status503ServiceUnavailable, "the run's config could not be read; retry");
+        }
     }
 
     internal static async Task<Results<Ok<EventAck>, JsonHttpResult<object>>> PostEventAsync(
-        string @namespace, string name, HttpRequest request, RunCredentials credentials, RunStatusUpdater updater,
+        string @namespace, string name, HttpRequest request, RunCredentials credentials, EventProcessor processor,
         PartitionedRateLimiter<string> limiter, IOptions<ReceiverOptions> options, TimeProvider time, ReceiverMetrics metrics,
         ILogger<RunStatusUpdater> logger, CancellationToken cancellationToken)
     {
@@ -73,82 +88,56 @@ public static class ReceiverEndpoints
             return Finish("too_large", Error(StatusCodes.Status413PayloadTooLarge, $"the body exceeds {options.Value.MaxBodyBytes} bytes"));
         }
 
-        var token = await credentials.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
-        if (!SignedRequest.IsValid(request, token, body, time.GetUtcNow()))
-        {
-            ReceiverLog.Refused(logger, key.ToString(), "unauthorized");
-            return Finish("unauthorized", Unauthorized());
-        }
-
-        using var lease = limiter.AttemptAcquire(key.ToString());
-        if (!lease.IsAcquired)
-        {
-            return Finish("rate_limited", Error(StatusCodes.Status429TooManyRequests, "too many events for this run; slow down"));
-        }
-
-        AgentEvent? evt;
         try
         {
-            evt = JsonSerializer.Deserialize<AgentEvent>(body, ProtocolJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            return Finish("invalid", Error(StatusCodes.Status400BadRequest, $"malformed JSON: {ex.Message}"));
-        }
-
-        if (evt is null)
-        {
-            return Finish("invalid", Error(StatusCodes.Status400BadRequest, "malformed JSON: the body is null"));
-        }
-
-        kind = EventKinds.All.Contains(evt.Kind) ? evt.Kind : "unknown";
-        try
-        {
-            var run = await updater.ReadRunAsync(key, refresh: false, cancellationToken).ConfigureAwait(false);
-            if (run is null)
+            var token = await credentials.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+            if (!SignedRequest.IsValid(request, token, body, time.GetUtcNow()))
             {
+                ReceiverLog.Refused(logger, key.ToString(), "unauthorized");
                 return Finish("unauthorized", Unauthorized());
             }
 
-            var (input, error) = EventTranslator.Translate(evt, run);
-            if (input is null)
+            using var lease = limiter.AttemptAcquire(key.ToString());
+            if (!lease.IsAcquired)
             {
-                return Finish("invalid", Error(StatusCodes.Status400BadRequest, error!));
+                var seconds = RetryAfter.Set(request.HttpContext.Response, lease);
+                return Finish("rate_limited", Error(StatusCodes.Status429TooManyRequests, $"too many events for this run; slow down (retry in {seconds} s)"));
             }
 
-            var outcome = await updater.ApplyAsync(key, run, input, cancellationToken).ConfigureAwait(false);
-            if (!outcome.Accepted && evt.Attempt != (run.Status?.Attempt ?? 0))
+            AgentEvent? evt;
+            try
             {
-                // The cached run may predate a retry the reconciler just started: look again before refusing.
-                run = await updater.ReadRunAsync(key, refresh: true, cancellationToken).ConfigureAwait(false);
-                if (run is not null)
-                {
-                    outcome = await updater.ApplyAsync(key, run, EventTranslator.Translate(evt, run).Input!, cancellationToken).ConfigureAwait(false);
-                }
+                evt = JsonSerializer.Deserialize<AgentEvent>(body, ProtocolJson.Options);
+            }
+            catch (JsonException ex)
+            {
+                return Finish("invalid", Error(StatusCodes.Status400BadRequest, $"malformed JSON: {ex.Message}"));
             }
 
-            if (!outcome.Accepted && evt.Attempt > (run?.Status?.Attempt ?? 0))
+            if (evt is null)
             {
-                // The agent started before the operator recorded the rent that started it: refusing would lose the
-                // event (the agent does not send it again), so ask for it again shortly.
-                return Finish("early", Error(StatusCodes.Status409Conflict, $"attempt {evt.Attempt} is not recorded on the run yet; retry with the same seq"));
+                return Finish("invalid", Error(StatusCodes.Status400BadRequest, "malformed JSON: the body is null"));
             }
 
-            if (outcome.Accepted && !outcome.Coalesced && run?.Status?.Phase != outcome.Phase)
+            kind = EventKinds.All.Contains(evt.Kind) ? evt.Kind : "unknown";
+            var decision = await processor.ProcessAsync(key, evt, kind, cancellationToken).ConfigureAwait(false);
+            return decision switch
             {
-                ReceiverLog.PhaseChanged(logger, key.ToString(), kind, evt.Seq, outcome.Phase.ToWireName());
-            }
-
-            return Finish(outcome.Accepted ? "accepted" : "ignored", TypedResults.Ok(new EventAck { Accepted = outcome.Accepted, Phase = outcome.Phase.ToWireName() }));
+                null => Finish("unauthorized", Unauthorized()),
+                { Ack: { } ack } => Finish(decision.Outcome, TypedResults.Ok(ack)),
+                _ => Finish(decision.Outcome, Error(decision.Status, decision.Error!)),
+            };
         }
-        catch (KubernetesApiException ex)
+        catch (Exception ex) when (KubernetesFailures.Reason(ex, cancellationToken) is { } reason)
         {
-            ReceiverLog.ApplyFailed(logger, key.ToString(), kind, ex.Message);
+            metrics.KubernetesFailed(reason);
+            ReceiverLog.ApplyFailed(logger, key.ToString(), kind, KubernetesFailures.Describe(ex));
             return Finish("error", Error(StatusCodes.Status503ServiceUnavailable, "the event could not be recorded; retry with the same seq"));
         }
     }
 
-    private static JsonHttpResult<object> Unauthorized() => TypedResults.Json(UnauthorizedBody, statusCode: StatusCodes.Status401Unauthorized);
+    /// <summary>The one answer for an unknown run, a bad signature or a stale timestamp.</summary>
+    internal static JsonHttpResult<object> Unauthorized() => TypedResults.Json(UnauthorizedBody, statusCode: StatusCodes.Status401Unauthorized);
 
     private static JsonHttpResult<object> Error(int status, string message) => TypedResults.Json<object>(new { error = message }, statusCode: status);
 }

@@ -19,4 +19,7 @@ internal static partial class ReceiverLog
 
     [LoggerMessage(5, LogLevel.Error, "TrainingRun {Run}: applying {Kind} failed: {Error}")]
     public static partial void ApplyFailed(ILogger logger, string run, string kind, string error);
+
+    [LoggerMessage(6, LogLevel.Error, "TrainingRun {Run}: reading its Secret for the config failed: {Error}")]
+    public static partial void ConfigFailed(ILogger logger, string run, string error);
 }

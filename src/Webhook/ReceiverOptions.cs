@@ -12,9 +12,13 @@ public sealed class ReceiverOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ProgressWriteInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a run's token is cached after reading its Secret. Defaults to 30 seconds.</summary>
+    /// <summary>How long a run's token (or the absence of its Secret) is cached after reading its Secret. Defaults to 30 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan TokenCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most runs whose token (or absence) is cached at once; unknown runs are evicted first. Defaults to 10000.</summary>
+    [Range(100, 1_000_000)]
+    public int TokenCacheEntries { get; set; } = 10_000;
 
     /// <summary>Largest accepted request body in bytes. Defaults to 65536.</summary>
     [Range(1024, 1_048_576)]
@@ -27,6 +31,18 @@ public sealed class ReceiverOptions
     /// <summary>Events a run may send in a burst above the sustained rate. Defaults to 100.</summary>
     [Range(1, 100_000)]
     public int EventBurstPerRun { get; set; } = 100;
+
+    /// <summary>
+    /// Requests one client address may send to the agent API per second, sustained, checked before the signature.
+    /// Behind an Ingress every agent arrives from the ingress controller's address, so this caps them together.
+    /// Defaults to 200.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecondPerClient { get; set; } = 200;
+
+    /// <summary>Requests one client address may send in a burst above the sustained rate. Defaults to 400.</summary>
+    [Range(1, 10_000_000)]
+    public int RequestBurstPerClient { get; set; } = 400;
 
     /// <summary>How many times a status write is retried after a 409 from a concurrent writer. Defaults to 5.</summary>
     [Range(0, 50)]

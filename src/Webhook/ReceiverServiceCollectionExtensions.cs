@@ -3,26 +3,39 @@ using k8s;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
 using LoraTrainer.Webhook.Events;
+using LoraTrainer.Webhook.Health;
 using LoraTrainer.Webhook.Runs;
+using LoraTrainer.Webhook.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace LoraTrainer.Webhook;
 
 /// <summary>Registers the receiver.</summary>
 public static class ReceiverServiceCollectionExtensions
 {
-    /// <summary>Adds the receiver's services; the Kubernetes client comes from <c>Receiver:Kubeconfig</c>, $KUBECONFIG or the pod's service account.</summary>
+    /// <summary>The tag of the health checks <c>/readyz</c> runs.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Adds the receiver's services; the Kubernetes client comes from <c>Receiver:Kubeconfig</c>, $KUBECONFIG or the pod's
+    /// service account, metrics go to the process's default Prometheus registry unless a <see cref="CollectorRegistry"/>
+    /// is registered first.
+    /// </summary>
     public static IServiceCollection AddWebhookReceiver(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesConnection.LoadConfiguration(sp.GetRequiredService<IOptions<ReceiverOptions>>().Value.Kubeconfig)));
+        services.TryAddSingleton(Metrics.DefaultRegistry);
         services.TryAddSingleton<CustomResourceClient<TrainingRun>>();
         services.TryAddSingleton<RunCredentials>();
         services.TryAddSingleton<RunStatusUpdater>();
+        services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<ReceiverMetrics>();
+        services.TryAddSingleton<KubernetesReadinessCheck>();
         services.TryAddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<ReceiverOptions>>().Value;
@@ -35,8 +48,9 @@ public static class ReceiverServiceCollectionExtensions
                 QueueLimit = 0,
             }));
         });
+        services.AddClientRateLimiting();
         services.AddHostedService<PendingWritesFlusher>();
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<KubernetesReadinessCheck>("kubernetes", tags: [ReadyTag]);
         return services;
     }
 }

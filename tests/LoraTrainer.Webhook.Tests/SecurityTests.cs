@@ -45,6 +45,11 @@ public sealed class SecurityTests : IAsyncLifetime
     [InlineData("{not json", "malformed JSON")]
     [InlineData("""{"seq":1,"kind":"teleported","attempt":1}""", "unknown event kind 'teleported'")]
     [InlineData("""{"seq":1,"kind":"progress","attempt":1}""", "progress needs percent")]
+    [InlineData("""{"seq":1,"kind":null,"attempt":1}""", "kind is required")]
+    [InlineData("""{"seq":1,"attempt":1}""", "kind is required")]
+    [InlineData("""{"seq":1,"kind":"trainingCompleted","attempt":1,"bestEpoch":1,"epochs":[null]}""", "trainingCompleted epochs must not contain null")]
+    [InlineData("""{"seq":0,"kind":"heartbeat","attempt":1}""", "seq must be 1 or more")]
+    [InlineData("null", "malformed JSON: the body is null")]
     public async Task AMalformedOrUnknownEvent_Is400WithAReason(string body, string reason)
     {
         var token = _receiver.SeedRun("bad");
@@ -62,14 +67,24 @@ public sealed class SecurityTests : IAsyncLifetime
         var token = _receiver.SeedRun("noisy");
         var other = _receiver.SeedRun("quiet");
 
-        var codes = new List<HttpStatusCode>();
+        var refused = new List<HttpResponseMessage>();
         for (var seq = 1; seq <= 12; seq++)
         {
-            using var response = await _receiver.PostAsync("noisy", token, new AgentEvent { Seq = seq, Kind = EventKinds.Heartbeat, Attempt = 1 });
-            codes.Add(response.StatusCode);
+            var response = await _receiver.PostAsync("noisy", token, new AgentEvent { Seq = seq, Kind = EventKinds.Heartbeat, Attempt = 1 });
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused.Add(response);
+            }
+            else
+            {
+                response.Dispose();
+            }
         }
 
-        Assert.Contains(HttpStatusCode.TooManyRequests, codes);
+        Assert.NotEmpty(refused);
+        Assert.All(refused, r => Assert.True(r.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "a 429 says when to retry"));
+        Assert.Contains("too many events for this run", await refused[0].Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        refused.ForEach(r => r.Dispose());
         Assert.True((await _receiver.PostOkAsync("quiet", other, GpuReady())).Accepted);
     }
 
@@ -92,6 +107,103 @@ public sealed class SecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Config_BeforeTheOperatorWroteIt_Is503_SoTheAgentRetries()
+    {
+        var token = _receiver.SeedRun("early", withConfig: false);
+
+        using var response = await _receiver.GetConfigAsync("early", token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("the run's config is not ready yet; retry", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_SignedWithAnotherRunsKey_GetsTheSame401()
+    {
+        _receiver.SeedRun("mine");
+        var someoneElses = _receiver.SeedRun("theirs");
+
+        using var response = await _receiver.GetConfigAsync("mine", someoneElses);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("""{"error":"unauthorized"}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task AStreamedBodyWithoutContentLength_Over64KB_Is413()
+    {
+        var token = _receiver.SeedRun("stream");
+        var body = Encoding.UTF8.GetBytes("{\"seq\":1,\"kind\":\"heartbeat\",\"attempt\":1,\"pad\":\"" + new string('x', 70_000) + "\"}");
+
+        using var response = await _receiver.PostChunkedAsync("stream", token, body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(0, _receiver.Run("stream").Status!.LastEventSeq);
+    }
+
+    [Fact]
+    public async Task AStreamedBodyWithoutContentLength_WithinTheLimit_IsAccepted()
+    {
+        var token = _receiver.SeedRun("small-stream");
+        var body = Encoding.UTF8.GetBytes("""{"seq":1,"kind":"gpuReady","attempt":1}""");
+
+        using var response = await _receiver.PostChunkedAsync("small-stream", token, body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Api.TrainingPhase.PendingImages, _receiver.Run("small-stream").Status!.Phase);
+    }
+
+    [Theory]
+    [InlineData("/v1/runs/ML-Team/portrait/events")]
+    [InlineData("/v1/runs/ml-team/Portrait/events")]
+    [InlineData("/v1/runs/ml-team/a..b/events")]
+    [InlineData("/v1/runs/ml-team/-portrait/events")]
+    [InlineData("/v1/runs/ml_team/portrait/config")]
+    [InlineData("/v1/runs/ml-team/portrait%0A/events")]
+    public async Task APathThatCannotNameARun_Is401_WithoutAnyKubernetesRequest(string path)
+    {
+        var before = _receiver.Kube.RequestLog.Count;
+
+        using var response = path.EndsWith("/config", StringComparison.Ordinal)
+            ? await _receiver.Http.GetAsync(path, TestContext.Current.CancellationToken)
+            : await _receiver.PostUnsignedAsync(path);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("""{"error":"unauthorized"}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(before, _receiver.Kube.RequestLog.Count);
+    }
+
+    [Fact]
+    public async Task ANameTooLongForItsSecret_Is401_WithoutAnyKubernetesRequest()
+    {
+        var before = _receiver.Kube.RequestLog.Count;
+
+        using var response = await _receiver.PostUnsignedAsync($"/v1/runs/ml-team/{new string('a', 248)}/events");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(before, _receiver.Kube.RequestLog.Count);
+    }
+
+    [Fact]
+    public async Task AnUnknownRun_IsLookedUpOncePerCachePeriod_NotOncePerRequest()
+    {
+        var before = _receiver.SecretReads();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await _receiver.PostUnsignedAsync("/v1/runs/ml-team/made-up/events");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        Assert.Equal(before + 1, _receiver.SecretReads());
+        _receiver.Time.Advance(TimeSpan.FromSeconds(31));
+        using (await _receiver.PostUnsignedAsync("/v1/runs/ml-team/made-up/events"))
+        {
+            Assert.Equal(before + 2, _receiver.SecretReads());
+        }
+    }
+
+    [Fact]
     public async Task TokensAndSignatures_NeverAppearInTheLogs()
     {
         var token = _receiver.SeedRun("secret");
@@ -104,32 +216,24 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.DoesNotContain(token, logs, StringComparison.Ordinal);
         Assert.DoesNotContain("v1=", logs, StringComparison.Ordinal);
     }
-}
-
-public sealed class OperationsEndpointTests : IAsyncLifetime
-{
-    private ReceiverFixture _receiver = null!;
-
-    public async ValueTask InitializeAsync() => _receiver = await ReceiverFixture.StartAsync();
-
-    public ValueTask DisposeAsync() => _receiver.DisposeAsync();
 
     [Fact]
-    public async Task ProbesAnswer_AndMetricsCountEventsByKindAndOutcome()
+    public async Task PresignedUrls_NeverAppearInTheLogs()
     {
-        var token = _receiver.SeedRun("metered");
-        await _receiver.PostOkAsync("metered", token, new AgentEvent { Seq = 1, Kind = EventKinds.GpuReady, Attempt = 1 });
-        using var forged = await _receiver.PostAsync("metered", RequestSigner.NewToken(), new AgentEvent { Seq = 2, Kind = EventKinds.Heartbeat, Attempt = 1 });
+        var token = _receiver.SeedRun("urls", Api.TrainingPhase.Training);
+        using var config = await _receiver.GetConfigAsync("urls", token);
+        var served = await config.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        await _receiver.PostOkAsync("urls", token, new AgentEvent { Seq = 1, Kind = EventKinds.Uploaded, Attempt = 1, Epoch = 1, Key = ReceiverFixture.BestKey("urls"), Bytes = 10 });
+        using var refused = await _receiver.PostAsync("urls", token, new AgentEvent { Seq = 2, Kind = EventKinds.Uploaded, Attempt = 1, Epoch = 1, Key = "elsewhere.safetensors", Bytes = 10 });
+        using var unknown = await _receiver.GetConfigAsync("nobody", token);
 
-        using var healthz = await _receiver.Http.GetAsync("/healthz", TestContext.Current.CancellationToken);
-        using var readyz = await _receiver.Http.GetAsync("/readyz", TestContext.Current.CancellationToken);
-        var metrics = await _receiver.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        var logs = _receiver.LogText();
 
-        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, readyz.StatusCode);
-        Assert.Contains("loratrainer_receiver_events_total", metrics, StringComparison.Ordinal);
-        Assert.Contains("outcome=\"unauthorized\"", metrics, StringComparison.Ordinal);
-        Assert.Contains("kind=\"gpuReady\"", metrics, StringComparison.Ordinal);
-        Assert.Contains("loratrainer_receiver_status_writes_total", metrics, StringComparison.Ordinal);
+        Assert.Contains(ReceiverFixture.PresignedSignature, served, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("an upload outside the run's output keys", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReceiverFixture.PresignedSignature, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Amz-", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3.example.com", logs, StringComparison.Ordinal);
     }
 }

@@ -14,6 +14,13 @@ internal static class OutputKeys
     public static S3Uri Epoch(S3Location output, string runName, int epoch) =>
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}{runName}-{epoch:D6}.safetensors");
 
+    /// <summary>
+    /// Whether <paramref name="uri"/> is an object this run's agent was given to upload as its result: the best epoch's
+    /// key, or with <c>keep: all</c> the key of the <paramref name="epoch"/> it reports.
+    /// </summary>
+    public static bool IsResultOf(OutputSpec output, string runName, S3Uri uri, int? epoch) =>
+        uri == Best(output.S3, runName) || (output.Keep == KeepPolicy.All && epoch is { } e && uri == Epoch(output.S3, runName, e));
+
     /// <summary>A dataset zip named by its content hash: <c>{prefix}/datasets/{hash}.zip</c>.</summary>
     public static S3Uri DatasetZip(S3Location output, string contentHash) =>
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}datasets/{contentHash}.zip");

@@ -20,6 +20,21 @@ internal sealed record S3Uri(string Bucket, string Key)
         return slash < 0 ? new S3Uri(rest, "") : new S3Uri(rest[..slash], rest[(slash + 1)..]);
     }
 
+    /// <summary>Parses <c>s3://bucket/key</c>; false when <paramref name="value"/> is not one.</summary>
+    public static bool TryParse(string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out S3Uri? uri)
+    {
+        try
+        {
+            uri = Parse(value);
+            return true;
+        }
+        catch (FormatException)
+        {
+            uri = null;
+            return false;
+        }
+    }
+
     /// <summary>
     /// Treats a user's prefix as a folder: <c>people/anna</c> becomes <c>people/anna/</c>, so it neither matches
     /// <c>people/annabel/</c> nor glues file names onto the folder name. Empty stays empty (the whole bucket).

@@ -119,16 +119,24 @@ internal sealed class RunSupervisor(
         return true;
     }
 
-    /// <summary>The uploaded object must exist with the reported size (and SHA-256, where the upload recorded one).</summary>
+    /// <summary>
+    /// The uploaded object must be the one the run was given to write (its output key, as <see cref="OutputKeys"/> names
+    /// it), and exist with the reported size (and SHA-256, where the upload recorded one).
+    /// </summary>
     private async Task<PhaseInput> VerifyAsync(TrainingRun run, string uri, OutputStatus output, CancellationToken cancellationToken)
     {
+        if (!S3Uri.TryParse(uri, out var location) || !OutputKeys.IsResultOf(run.Spec.Output, run.Metadata.Name, location, output.Epoch))
+        {
+            var expected = OutputKeys.Best(run.Spec.Output.S3, run.Metadata.Name);
+            return new FailInput($"the agent reported {uri} uploaded, but this run writes its output to {expected}", "VerificationFailed");
+        }
+
         var (creds, error) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
         if (creds is null)
         {
             return new FailInput($"cannot verify the upload: {error}", "VerificationFailed");
         }
 
-        var location = S3Uri.Parse(uri);
         var head = await stores.Create(creds.S3).HeadAsync(location.Bucket, location.Key, cancellationToken).ConfigureAwait(false);
         if (head is null)
         {

@@ -14,6 +14,17 @@ internal static class EventTranslator
             return (null, "seq must be 1 or more");
         }
 
+        // JSON null reaches properties the contract declares non-null; each is refused here rather than dereferenced.
+        if (string.IsNullOrEmpty(evt.Kind))
+        {
+            return (null, "kind is required");
+        }
+
+        if (evt.Epochs?.Any(e => e is null) == true)
+        {
+            return (null, $"{evt.Kind} epochs must not contain null");
+        }
+
         (PhaseInput? Input, string? Error) Ok(PhaseInput input) => (input, null);
         (PhaseInput? Input, string? Error) Missing(string field) => (null, $"{evt.Kind} needs {field}");
 

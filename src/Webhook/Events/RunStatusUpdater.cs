@@ -22,23 +22,34 @@ internal sealed class RunStatusUpdater(
     ReceiverMetrics metrics,
     ILogger<RunStatusUpdater> logger) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<ResourceKey, RunState> _states = new();
+    /// <summary>A run's state is dropped after this long without an event (it only caches the run as last read).</summary>
+    public static readonly TimeSpan IdleExpiry = TimeSpan.FromMinutes(10);
 
-    /// <summary>The run as last read or written, re-read when older than the cache duration or when <paramref name="refresh"/> is set; null when it does not exist.</summary>
+    private readonly ConcurrentDictionary<ResourceKey, RunState> _states = new();
+    private DateTimeOffset _lastSweep;
+
+    /// <summary>Runs whose state is held now.</summary>
+    public int TrackedRuns => _states.Count;
+
+    /// <summary>
+    /// The run as last read or written, re-read when older than the cache duration or when <paramref name="refresh"/> is
+    /// set; null when it does not exist. A run in a terminal phase is not kept: nothing more will be written to it.
+    /// </summary>
     public async Task<TrainingRun?> ReadRunAsync(ResourceKey key, bool refresh, CancellationToken cancellationToken)
     {
-        var state = _states.GetOrAdd(key, _ => new RunState());
         var now = time.GetUtcNow();
+        SweepIdle(now);
+        var state = StateOf(key, now);
         if (!refresh && state.Server is { } cached && now - state.ReadAt < options.Value.TokenCacheDuration)
         {
             return cached;
         }
 
         var run = await runs.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        if (run is null)
+        if (run is null || PhaseMachine.IsTerminal(run))
         {
-            _states.TryRemove(key, out _);
-            return null;
+            Forget(key, state);
+            return run;
         }
 
         await state.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -59,7 +70,7 @@ internal sealed class RunStatusUpdater(
     /// <summary>Applies <paramref name="input"/> (built from the run as last read) and writes what it changed.</summary>
     public async Task<EventOutcome> ApplyAsync(ResourceKey key, TrainingRun run, PhaseInput input, CancellationToken cancellationToken)
     {
-        var state = _states.GetOrAdd(key, _ => new RunState());
+        var state = StateOf(key, time.GetUtcNow());
         await state.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -86,6 +97,11 @@ internal sealed class RunStatusUpdater(
             try
             {
                 var outcome = await WriteAsync(key, state, run, input, cancellationToken).ConfigureAwait(false);
+                if (state.Server is { } written && PhaseMachine.IsTerminal(written))
+                {
+                    Forget(key, state);
+                }
+
                 return outcome;
             }
             catch
@@ -213,6 +229,37 @@ internal sealed class RunStatusUpdater(
         }
     }
 
+    private RunState StateOf(ResourceKey key, DateTimeOffset now)
+    {
+        var state = _states.GetOrAdd(key, _ => new RunState());
+        state.LastUsed = now;
+        return state;
+    }
+
+    private void Forget(ResourceKey key, RunState state)
+    {
+        state.Timer?.Dispose();
+        _states.TryRemove(new KeyValuePair<ResourceKey, RunState>(key, state));
+    }
+
+    /// <summary>Drops, at most once a minute, the state of runs idle for <see cref="IdleExpiry"/> with nothing left to write.</summary>
+    private void SweepIdle(DateTimeOffset now)
+    {
+        if (now - _lastSweep < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _lastSweep = now;
+        foreach (var (key, state) in _states)
+        {
+            if (now - state.LastUsed >= IdleExpiry && state.Pending.Count == 0 && state.Timer is null && state.Lock.CurrentCount == 1)
+            {
+                _states.TryRemove(new KeyValuePair<ResourceKey, RunState>(key, state));
+            }
+        }
+    }
+
     private static TrainingRun Project(TrainingRun run, IEnumerable<PhaseInput> pending, DateTimeOffset now) =>
         pending.Aggregate(run, (r, input) => WithStatus(r, PhaseMachine.Apply(r, input, now).Status));
 
@@ -227,6 +274,7 @@ internal sealed class RunStatusUpdater(
         public List<PhaseInput> Pending { get; } = [];
         public DateTimeOffset LastWrite { get; set; }
         public DateTimeOffset ReadAt { get; set; }
+        public DateTimeOffset LastUsed { get; set; }
         public ITimer? Timer { get; set; }
     }
 }

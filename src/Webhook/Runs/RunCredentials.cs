@@ -1,29 +1,66 @@
-using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
+using LoraTrainer.Protocol;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Webhook.Runs;
 
-/// <summary>Reads a run's token and agent config from its Secret. Tokens are cached briefly; configs never are (their URLs are refreshed).</summary>
-internal sealed class RunCredentials(IKubernetes client, TimeProvider time, IOptions<ReceiverOptions> options)
+/// <summary>
+/// Reads a run's token and agent config from its Secret. Tokens are cached briefly in a bounded cache; configs never
+/// are (their URLs are refreshed).
+/// </summary>
+/// <remarks>
+/// A run without a Secret is cached too (for the same time), so a client repeating a made-up name costs one Secret
+/// read per cache period, not one per request. Those entries have low priority: when the cache is full they are
+/// evicted before the tokens of real runs.
+/// </remarks>
+internal sealed class RunCredentials : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Namespace, string Name), (string? Token, DateTimeOffset Expires)> _tokens = new();
+    private readonly IKubernetes _client;
+    private readonly IOptions<ReceiverOptions> _options;
+    private readonly MemoryCache _tokens;
+
+    public RunCredentials(IKubernetes client, TimeProvider time, IOptions<ReceiverOptions> options)
+    {
+        _client = client;
+        _options = options;
+        _tokens = new MemoryCache(new MemoryCacheOptions
+        {
+            SizeLimit = options.Value.TokenCacheEntries,
+            Clock = new TimeProviderClock(time),
+        });
+    }
+
+    /// <summary>Runs whose token (or absence) is cached now.</summary>
+    public int CachedRuns => _tokens.Count;
 
     /// <summary>The run's token, or null when the run has no Secret (unknown run).</summary>
     public async Task<string?> TokenAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_tokens.TryGetValue((@namespace, name), out var cached) && cached.Expires > now)
+        var key = new ResourceKey(@namespace, name);
+        if (_tokens.TryGetValue(key, out CachedToken? cached) && cached is not null)
         {
             return cached.Token;
         }
 
         var secret = await ReadAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
         var token = secret?.Data?.TryGetValue(RunSecret.TokenKey, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : null;
-        _tokens[(@namespace, name)] = (token, now + options.Value.TokenCacheDuration);
+        var duration = _options.Value.TokenCacheDuration;
+        if (duration > TimeSpan.Zero)
+        {
+            _tokens.Set(key, new CachedToken(token), new MemoryCacheEntryOptions
+            {
+                Size = 1,
+                AbsoluteExpirationRelativeToNow = duration,
+                Priority = token is null ? CacheItemPriority.Low : CacheItemPriority.Normal,
+            });
+        }
+
         return token;
     }
 
@@ -34,15 +71,43 @@ internal sealed class RunCredentials(IKubernetes client, TimeProvider time, IOpt
         return secret?.Data?.TryGetValue(RunSecret.ConfigKey, out var bytes) == true ? bytes : null;
     }
 
+    /// <summary>
+    /// The object keys the run's current config lets its agent upload (the best epoch's, plus every epoch's when the
+    /// run keeps all); null when the config is missing or unreadable.
+    /// </summary>
+    public async Task<IReadOnlySet<string>?> UploadKeysAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        var document = await ConfigAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var outputs = JsonSerializer.Deserialize<AgentConfig>(document, ProtocolJson.Options)?.Outputs;
+            return outputs is null ? null : outputs.Epochs.Select(e => e.Key).Append(outputs.Best.Key).Where(k => k.Length > 0).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _tokens.Dispose();
+
     private async Task<k8s.Models.V1Secret?> ReadAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await _client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;
         }
     }
+
+    private sealed record CachedToken(string? Token);
 }

@@ -87,8 +87,17 @@ internal sealed class SystemFakes : IAsyncDisposable
     }
 
     /// <summary>The receiver's environment: its kubeconfig, and <paramref name="overrides"/> (<c>Receiver__…</c> keys).</summary>
+    /// <remarks>
+    /// Every simulated agent reaches the receiver from 127.0.0.1, where on the internet each GPU host has its own
+    /// address: the per-client limit is raised out of the way, as if they did.
+    /// </remarks>
     public Dictionary<string, string?> ReceiverEnvironment(IReadOnlyDictionary<string, string?> overrides) =>
-        Apply(new Dictionary<string, string?>(StringComparer.Ordinal) { ["KUBECONFIG"] = KubeconfigPath(ReceiverUser) }, overrides);
+        Apply(new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["KUBECONFIG"] = KubeconfigPath(ReceiverUser),
+            ["Receiver__RequestsPerSecondPerClient"] = "1000000",
+            ["Receiver__RequestBurstPerClient"] = "10000000",
+        }, overrides);
 
     public async ValueTask DisposeAsync()
     {

@@ -160,12 +160,15 @@ internal sealed class MoneyStack : IAsyncDisposable
         return builder.Build();
     }
 
-    /// <summary>The receiver host as src/Webhook runs it (default settings), without its probes and JSON logs.</summary>
+    /// <summary>The receiver host as src/Webhook runs it (default settings but the per-client limit), without its probes and JSON logs.</summary>
     private static WebApplication BuildReceiver(FakeKubeApiServer kube)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         QuietLogging(builder.Logging);
+        // Every simulated agent shares 127.0.0.1, where on the internet each GPU host has its own address.
+        builder.Configuration["Receiver:RequestsPerSecondPerClient"] = "1000000";
+        builder.Configuration["Receiver:RequestBurstPerClient"] = "10000000";
         builder.Services.AddSingleton<IKubernetes>(_ => kube.CreateClient());
         builder.Services.AddWebhookReceiver();
         var app = builder.Build();

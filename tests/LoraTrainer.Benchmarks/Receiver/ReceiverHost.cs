@@ -53,6 +53,12 @@ internal sealed class ReceiverHost : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // Every simulated agent shares 127.0.0.1, where on the internet each GPU host has its own address.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Receiver:RequestsPerSecondPerClient"] = "1000000",
+            ["Receiver:RequestBurstPerClient"] = "10000000",
+        });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IKubernetes>(_ => kube.CreateClient());

@@ -15,6 +15,7 @@ internal static class ReceiverReport
 
         report.Section($"sustained signed progress events: {runs} runs, one request in flight each");
         report.Note("Receiver:EventsPerSecondPerRun=10000 and Receiver:EventBurstPerRun=100000 here, so the per-run rate limit (default 20/s, burst 100) never answers 429.");
+        report.Note("All agents share 127.0.0.1, so the per-client limit (default 200/s, burst 400) is raised in both parts, as if each had its own address.");
         report.Repeated("events/s answered", Of(r => r.Load.PerSecond), "/s");
         report.Repeated("CPU per event (agents + receiver + fake)", Of(r => r.Load.CpuMicrosecondsEach), "µs");
         report.Repeated("events/s the CPU cost allows on idle cores", Of(r => r.Load.CapacityPerSecond), "/s");

@@ -61,18 +61,43 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     [Fact]
     public async Task AnUploadThatIsNotInS3_FailsVerification_AndReleasesTheGpu()
     {
-        _h.Vast.AddOffers(OperatorHarness.Offer(201, machine: 21));
-        await _h.ApplyRunAsync("liar");
-        await _h.WaitForPhaseAsync("liar", TrainingPhase.PendingGpu);
-        await _h.AgentSendsAsync("liar", a => new GpuReadyInput(1, a, null, null));
-        await _h.AgentSendsAsync("liar", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
-        await _h.AgentSendsAsync("liar", a => new ReadyInput(3, a));
+        await StartTrainingAsync("liar", 201, 21);
 
-        await _h.AgentSendsAsync("liar", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/missing.safetensors", 10, null));
+        await _h.AgentSendsAsync("liar", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/liar.safetensors", 10, null));
 
         var failed = await _h.WaitForAsync("liar", r => r.Status?.Phase == TrainingPhase.Failed && r.Status.Gpu?.ReleasedAt is not null);
         Assert.Contains("not in S3", failed.Status!.Message, StringComparison.Ordinal);
         Assert.Equal(0, _h.Vast.Cost().AliveInstances);
+    }
+
+    [Fact]
+    public async Task AnUploadOfAnotherObject_FailsVerification_EvenThoughTheObjectIsInS3()
+    {
+        await StartTrainingAsync("forger", 251, 25);
+        var someoneElses = Encoding.UTF8.GetBytes("another team's LoRA");
+        await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/other-team.safetensors", someoneElses, TestContext.Current.CancellationToken);
+
+        await _h.AgentSendsAsync("forger", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/other-team.safetensors", someoneElses.Length, null));
+
+        var failed = await _h.WaitForAsync("forger", r => r.Status?.Phase == TrainingPhase.Failed && r.Status.Gpu?.ReleasedAt is not null);
+        Assert.Equal("VerificationFailed", failed.Status!.Reason);
+        Assert.Equal($"the agent reported s3://{OperatorHarness.OutputBucket}/loras/other-team.safetensors uploaded, but this run writes its output to s3://{OperatorHarness.OutputBucket}/loras/forger.safetensors",
+            failed.Status.Message);
+        Assert.Null(failed.Status.Output!.VerifiedAt);
+    }
+
+    [Fact]
+    public async Task ARunKeepingAllEpochs_AcceptsTheReportedEpochsOwnKey()
+    {
+        await StartTrainingAsync("keeper", 261, 26, s => s with { Output = s.Output with { Keep = KeepPolicy.All } });
+        var lora = Encoding.UTF8.GetBytes(new string('E', 512));
+        await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/keeper-000002.safetensors", lora, TestContext.Current.CancellationToken);
+
+        await _h.AgentSendsAsync("keeper", a => new UploadedInput(4, a, 2, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/keeper-000002.safetensors", lora.Length, null));
+
+        var done = await _h.WaitForAsync("keeper", r => r.Status?.Phase == TrainingPhase.Completed);
+        Assert.NotNull(done.Status!.Output!.VerifiedAt);
+        Assert.Equal(2, done.Status.Output.Epoch);
     }
 
     [Fact]
@@ -214,5 +239,16 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
 
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>Applies a run on its own offer and walks its agent to training (events 1 to 3).</summary>
+    private async Task StartTrainingAsync(string name, long offer, long machine, Func<TrainingRunSpec, TrainingRunSpec>? change = null)
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(offer, machine));
+        await _h.ApplyRunAsync(name, change);
+        await _h.WaitForPhaseAsync(name, TrainingPhase.PendingGpu);
+        await _h.AgentSendsAsync(name, a => new GpuReadyInput(1, a, null, null));
+        await _h.AgentSendsAsync(name, a => new ImagesDownloadedInput(2, a, 2, 1, 1));
+        await _h.AgentSendsAsync(name, a => new ReadyInput(3, a));
     }
 }

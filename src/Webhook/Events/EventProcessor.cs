@@ -1,0 +1,104 @@
+using LoraTrainer.Api;
+using LoraTrainer.Cluster;
+using LoraTrainer.Protocol;
+using LoraTrainer.Webhook.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace LoraTrainer.Webhook.Events;
+
+/// <summary>What became of an authenticated event: the HTTP status, the metric outcome, and the acknowledgement or error.</summary>
+internal sealed record EventDecision(int Status, string Outcome, EventAck? Ack = null, string? Error = null)
+{
+    public static EventDecision Answered(bool accepted, TrainingPhase phase) =>
+        new(StatusCodes.Status200OK, accepted ? "accepted" : "ignored", new EventAck { Accepted = accepted, Phase = phase.ToWireName() });
+
+    public static EventDecision Invalid(string error) => new(StatusCodes.Status400BadRequest, "invalid", Error: error);
+}
+
+/// <summary>
+/// Applies one signed event to its run, in order: the event must be well formed (400); a run in a terminal phase
+/// ignores everything (200); an upload must name one of the run's own output keys (400); then the phase machine
+/// decides, and an attempt the operator has not recorded yet is answered 409 so the agent sends it again.
+/// </summary>
+internal sealed class EventProcessor(RunStatusUpdater updater, RunCredentials credentials, ILogger<EventProcessor> logger)
+{
+    /// <summary>The decision for <paramref name="evt"/>; null when the run does not exist (answered as unauthorized).</summary>
+    public async Task<EventDecision?> ProcessAsync(ResourceKey key, AgentEvent evt, string kind, CancellationToken cancellationToken)
+    {
+        var run = await updater.ReadRunAsync(key, refresh: false, cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var (input, error) = EventTranslator.Translate(evt, run);
+        if (input is null)
+        {
+            return EventDecision.Invalid(error!);
+        }
+
+        if (PhaseMachine.IsTerminal(run))
+        {
+            return EventDecision.Answered(false, run.Status!.Phase);
+        }
+
+        if (input is UploadedInput && await UploadRefusalAsync(key, evt, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            ReceiverLog.Refused(logger, key.ToString(), "an upload outside the run's output keys");
+            return refusal;
+        }
+
+        var outcome = await updater.ApplyAsync(key, run, input, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Accepted && evt.Attempt != (run.Status?.Attempt ?? 0))
+        {
+            // The cached run may predate a retry the reconciler just started (or the run's end): look again before refusing.
+            run = await updater.ReadRunAsync(key, refresh: true, cancellationToken).ConfigureAwait(false);
+            if (run is null)
+            {
+                return null;
+            }
+
+            if (PhaseMachine.IsTerminal(run))
+            {
+                return EventDecision.Answered(false, run.Status!.Phase);
+            }
+
+            outcome = await updater.ApplyAsync(key, run, EventTranslator.Translate(evt, run).Input!, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!outcome.Accepted && evt.Attempt > (run.Status?.Attempt ?? 0))
+        {
+            // The agent started before the operator recorded the rent that started it: refusing would lose the event
+            // (the agent does not send it again), so ask for it again shortly. A terminal run never gets here.
+            return new EventDecision(StatusCodes.Status409Conflict, "early",
+                Error: $"attempt {evt.Attempt} is not recorded on the run yet; retry with the same seq");
+        }
+
+        if (outcome.Accepted && !outcome.Coalesced && run.Status?.Phase != outcome.Phase)
+        {
+            ReceiverLog.PhaseChanged(logger, key.ToString(), kind, evt.Seq, outcome.Phase.ToWireName());
+        }
+
+        return EventDecision.Answered(outcome.Accepted, outcome.Phase);
+    }
+
+    /// <summary>
+    /// An <c>uploaded</c> event may only name a key the operator presigned for this run (its config's outputs): the
+    /// receiver builds <c>status.output</c> from it, and a host holding the token must not point the run at another object.
+    /// </summary>
+    private async Task<EventDecision?> UploadRefusalAsync(ResourceKey key, AgentEvent evt, CancellationToken cancellationToken)
+    {
+        var allowed = await credentials.UploadKeysAsync(key.Namespace!, key.Name, cancellationToken).ConfigureAwait(false);
+        if (allowed is null)
+        {
+            return new EventDecision(StatusCodes.Status503ServiceUnavailable, "error",
+                Error: "the run's config is not available to check the upload against; retry with the same seq");
+        }
+
+        return allowed.Contains(evt.Key!)
+            ? null
+            : EventDecision.Invalid($"uploaded key '{Truncate(evt.Key!)}' is not one of this run's output keys");
+    }
+
+    private static string Truncate(string text) => text.Length <= 256 ? text : text[..256] + "…";
+}
