@@ -250,7 +250,7 @@ public sealed class ControllerTests : IAsyncLifetime
     public async Task AStatusWriteThatTimesOut_IsRetried_UntilItLands()
     {
         _h.Seed(Widget.Named("slow-write", size: 3));
-        using var client = _h.ClientWithTimeout(TimeSpan.FromMilliseconds(300));
+        using var client = _h.ClientWithTimeout(TimeSpan.FromSeconds(1));
         var widgets = new CustomResourceClient<Widget>(client);
         var informer = _h.Informer();
         var reconciler = new MirrorReconciler(_h, informer, widgets);
@@ -275,7 +275,7 @@ public sealed class ControllerTests : IAsyncLifetime
     public async Task AWriteThatLandedButWhoseAnswerWasLost_IsRetried_AndAppliedOnlyOnce()
     {
         _h.Seed(Widget.Named("lost-answer"));
-        using var client = _h.ClientWithTimeout(TimeSpan.FromMilliseconds(300));
+        using var client = _h.ClientWithTimeout(TimeSpan.FromSeconds(1));
         var widgets = new CustomResourceClient<Widget>(client);
         var informer = _h.Informer();
         var writer = new ResourceWriter<Widget, WidgetStatus>(widgets);

@@ -50,7 +50,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
     {
         var widget = _h.Seed(Widget.Named("slow-events"));
         _h.Kube.AddLatency(new RequestMatcher("POST", "/api/v1/namespaces/default/events"), TimeSpan.FromSeconds(10));
-        using var client = _h.ClientWithTimeout(TimeSpan.FromMilliseconds(200));
+        using var client = _h.ClientWithTimeout(TimeSpan.FromMilliseconds(500));
         var recorder = new EventRecorder(client, TimeProvider.System, NullLogger<EventRecorder>.Instance);
 
         var record = recorder.NormalAsync(widget, "GpuAllocated", "rented RTX 4090", TestContext.Current.CancellationToken);

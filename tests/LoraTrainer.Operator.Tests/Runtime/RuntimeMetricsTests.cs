@@ -47,7 +47,7 @@ public sealed class RuntimeMetricsTests
     {
         await using var h = await RuntimeHarness.StartAsync();
         h.Seed(Widget.Named("w"));
-        using var client = h.ClientWithTimeout(TimeSpan.FromMilliseconds(200));
+        using var client = h.ClientWithTimeout(TimeSpan.FromSeconds(1));
         var widgets = new LoraTrainer.Cluster.CustomResourceClient<Widget>(client);
         h.Kube.AddLatency(new LoraTrainer.Testing.Kubernetes.RequestMatcher("GET", "/apis/test.loratrainer.io/v1/namespaces/default/widgets/w"), TimeSpan.FromSeconds(10));
         var timeouts = RuntimeHarness.ApiRequestCount("get", "timeout");
