@@ -4,22 +4,29 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LoraTrainer.Cluster;
 
 /// <summary>LIST, WATCH, GET and PATCH for one custom resource type, with errors mapped to <see cref="KubernetesApiException"/>.</summary>
-public sealed class CustomResourceClient<TResource>(IKubernetes client)
+public sealed class CustomResourceClient<TResource>(IKubernetes client, ILogger<CustomResourceClient<TResource>>? logger = null)
     where TResource : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly KubernetesEntityAttribute Entity = typeof(TResource).GetCustomAttribute<KubernetesEntityAttribute>()
         ?? throw new InvalidOperationException($"{typeof(TResource).Name} has no [KubernetesEntity] attribute");
 
     private const int PageSize = 500;
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     /// <summary>The resource's plural name, for messages.</summary>
     public static string Plural => Entity.PluralName;
 
-    /// <summary>Lists every object (all namespaces, or one), following continue tokens; returns the list's resourceVersion.</summary>
+    /// <summary>
+    /// Lists every object (all namespaces, or one), following continue tokens; returns the list's resourceVersion.
+    /// An object that cannot be read as <typeparamref name="TResource"/> is skipped and logged, so one bad object
+    /// never stalls the others.
+    /// </summary>
     public async Task<(IReadOnlyList<TResource> Items, string ResourceVersion)> ListAsync(string? @namespace, CancellationToken cancellationToken)
     {
         var items = new List<TResource>();
@@ -27,25 +34,39 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client)
         string resourceVersion;
         do
         {
-            var page = await Call(() => @namespace is null
+            var page = (JsonElement)await Call(() => @namespace is null
                 ? client.CustomObjects.ListClusterCustomObjectAsync(Entity.Group, Entity.ApiVersion, Entity.PluralName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
                 : client.CustomObjects.ListNamespacedCustomObjectAsync(Entity.Group, Entity.ApiVersion, @namespace, Entity.PluralName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken),
                 $"list {Entity.PluralName}").ConfigureAwait(false);
-            var element = (JsonElement)page;
-            var list = KubernetesJson.Deserialize<CustomResourceList>(element.GetRawText());
-            items.AddRange(list.Items ?? []);
-            resourceVersion = list.Metadata?.ResourceVersion ?? "";
-            continueToken = list.Metadata?.ContinueProperty;
+            var metadata = page.TryGetProperty("metadata", out var meta) ? KubernetesJson.Deserialize<V1ListMeta>(meta.GetRawText()) : null;
+            if (page.TryGetProperty("items", out var pageItems) && pageItems.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in pageItems.EnumerateArray())
+                {
+                    if (TryDeserialize(item) is { } readable)
+                    {
+                        items.Add(readable);
+                    }
+                }
+            }
+
+            resourceVersion = metadata?.ResourceVersion ?? "";
+            continueToken = metadata?.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(continueToken));
 
         return (items, resourceVersion);
     }
 
-    /// <summary>Watches from <paramref name="resourceVersion"/> with bookmarks; ends when the server closes the stream.</summary>
+    /// <summary>
+    /// Watches from <paramref name="resourceVersion"/> with bookmarks; ends when the server closes the stream. Errors
+    /// come typed, whether in the stream or as the status of the watch request itself (410 Gone is
+    /// <see cref="ResourceVersionGoneException"/> either way); an object that cannot be read is skipped and logged.
+    /// </summary>
     public async IAsyncEnumerable<(WatchEventType Type, TResource Object)> WatchAsync(string? @namespace, string resourceVersion, int timeoutSeconds,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var operation = $"watch {Entity.PluralName}";
         Exception? streamError = null;
         var events = @namespace is null
             ? client.CustomObjects.WatchListClusterCustomObjectAsync(Entity.Group, Entity.ApiVersion, Entity.PluralName,
@@ -53,14 +74,38 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client)
             : client.CustomObjects.WatchListNamespacedCustomObjectAsync(Entity.Group, Entity.ApiVersion, @namespace, Entity.PluralName,
                 allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: ex => streamError ??= ex, cancellationToken: cancellationToken);
 
-        await foreach (var (type, item) in events.ConfigureAwait(false))
+        var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
         {
-            yield return (type, Deserialize(item));
+            while (true)
+            {
+                bool moved;
+                try
+                {
+                    moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (KubernetesApiException.From(ex, operation) is KubernetesApiException typed)
+                {
+                    // The watch request itself was refused, e.g. 410 for a resourceVersion the server no longer has.
+                    throw typed;
+                }
+
+                if (!moved)
+                {
+                    break;
+                }
+
+                var (type, item) = enumerator.Current;
+                if (TryDeserialize((JsonElement)item) is { } readable)
+                {
+                    yield return (type, readable);
+                }
+            }
         }
 
         if (streamError is not null)
         {
-            throw KubernetesApiException.From(streamError, $"watch {Entity.PluralName}");
+            throw KubernetesApiException.From(streamError, operation);
         }
     }
 
@@ -113,6 +158,32 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client)
 
     private static TResource Deserialize(object result) => KubernetesJson.Deserialize<TResource>(((JsonElement)result).GetRawText());
 
+    /// <summary>The object, or null (logged with its namespace and name, never its content) when it does not fit <typeparamref name="TResource"/>.</summary>
+    private TResource? TryDeserialize(JsonElement item)
+    {
+        try
+        {
+            return KubernetesJson.Deserialize<TResource>(item.GetRawText());
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            ClusterLog.Unreadable(_logger, Entity.PluralName, KeyOf(item), typeof(TResource).Name, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>namespace/name from the raw object's metadata, as far as it can be read.</summary>
+    private static string KeyOf(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+        {
+            return "(no metadata)";
+        }
+
+        var name = metadata.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : "(no name)";
+        return metadata.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String ? $"{ns.GetString()}/{name}" : name ?? "";
+    }
+
     private static async Task<object> Call(Func<Task<object>> call, string operation)
     {
         try
@@ -123,14 +194,5 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client)
         {
             throw typed;
         }
-    }
-
-    private sealed class CustomResourceList
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
-        public V1ListMeta? Metadata { get; set; }
-
-        [System.Text.Json.Serialization.JsonPropertyName("items")]
-        public List<TResource>? Items { get; set; }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using k8s;
 
 namespace LoraTrainer.Cluster;
@@ -8,7 +9,7 @@ namespace LoraTrainer.Cluster;
 /// are set to null, arrays are replaced whole. Building from JSON rather than typed objects keeps the nulls that a
 /// typed serializer would drop.
 /// </summary>
-public static class StatusPatch
+public static partial class StatusPatch
 {
     /// <summary>
     /// The merge patch that turns <paramref name="current"/>'s <c>status</c> into <paramref name="desired"/>, carrying
@@ -37,6 +38,55 @@ public static class StatusPatch
     public static JsonObject? For<TStatus>(TStatus? current, TStatus desired, string? resourceVersion)
         where TStatus : class =>
         For(current is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current)), JsonNode.Parse(KubernetesJson.Serialize(desired)), resourceVersion);
+
+    /// <summary>
+    /// Drops the fraction of every RFC 3339 timestamp in <paramref name="document"/> (changing it in place), so a
+    /// timestamp is written at second precision, as the apiserver keeps <c>metav1.Time</c>, and a status built from
+    /// a fresh clock reading compares equal to the stored one within the same second. Returns the document.
+    /// </summary>
+    public static JsonNode? AtSecondPrecision(JsonNode? document)
+    {
+        switch (document)
+        {
+            case JsonObject obj:
+                foreach (var name in obj.Select(p => p.Key).ToList())
+                {
+                    if (Truncated(obj[name]) is { } truncated)
+                    {
+                        obj[name] = truncated;
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (Truncated(array[i]) is { } truncated)
+                    {
+                        array[i] = truncated;
+                    }
+                }
+
+                break;
+        }
+
+        return document;
+    }
+
+    /// <summary>The timestamp without its fraction, or null when <paramref name="node"/> is no such timestamp (its children are truncated in place).</summary>
+    private static JsonValue? Truncated(JsonNode? node)
+    {
+        if (node is JsonValue value && value.TryGetValue<string>(out var text) && SubSecondTimestamp().Match(text) is { Success: true } match)
+        {
+            return JsonValue.Create(match.Groups["seconds"].Value + match.Groups["zone"].Value);
+        }
+
+        AtSecondPrecision(node);
+        return null;
+    }
+
+    [GeneratedRegex(@"^(?<seconds>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d+(?<zone>Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex SubSecondTimestamp();
 
     /// <summary>False when the documents are equal; otherwise the merge patch from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool TryDiff(JsonNode? from, JsonNode? to, out JsonNode? patch)

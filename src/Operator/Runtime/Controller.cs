@@ -35,34 +35,43 @@ public sealed class Controller<TResource>(
     /// <summary>Enqueues a key by hand (e.g. from another watch).</summary>
     public void Enqueue(ResourceKey key) => _queue.Add(key);
 
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then shuts down gracefully (see <see cref="RunAsync(CancellationToken, CancellationToken)"/>).</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, CancellationToken.None);
+
     /// <summary>
-    /// Runs the informer and the workers until <paramref name="cancellationToken"/> is cancelled. Then no new key
-    /// is taken, and in-flight reconciles get <see cref="ControllerOptions.ShutdownGrace"/> to finish before
-    /// their own token is cancelled.
+    /// Runs the informer and the workers. When <paramref name="stopping"/> is cancelled no new key is taken, and
+    /// in-flight reconciles get <see cref="ControllerOptions.ShutdownGrace"/> to finish before their own token is
+    /// cancelled. When <paramref name="aborting"/> is cancelled (leadership lost) their token is cancelled at once.
     /// </summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken stopping, CancellationToken aborting)
     {
         using var queueMetric = metrics.ObserveQueue(Name, () => _queue.Depth);
         Informer.Changed += _queue.Add;
         using var informerStop = new CancellationTokenSource();
+        using var started = CancellationTokenSource.CreateLinkedTokenSource(stopping, aborting);
         using var hardStop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         var informerTask = Informer.RunAsync(informerStop.Token);
-        await using var stopping = cancellationToken.Register(() =>
+        await using var graceful = stopping.Register(() =>
         {
             _queue.ShutDown();
             hardStop.CancelAfter(options.ShutdownGrace);
         });
+        await using var abort = aborting.Register(() =>
+        {
+            _queue.ShutDown();
+            hardStop.Cancel();
+        });
 
         try
         {
-            await Informer.Synced.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Informer.Synced.WaitAsync(started.Token).ConfigureAwait(false);
             RuntimeLog.ControllerStarted(logger, Name, options.Workers);
             var workers = Enumerable.Range(0, Math.Max(1, options.Workers))
                 .Select(_ => Task.Run(() => WorkAsync(hardStop.Token), CancellationToken.None))
                 .ToList();
             await Task.WhenAll(workers).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (started.IsCancellationRequested)
         {
             // Stopped before the first list completed: nothing was in flight.
         }
@@ -120,8 +129,8 @@ public sealed class Controller<TResource>(
         }
         catch (ResourceConflictException)
         {
-            // Someone else (the receiver, a user) wrote first; the watch brings their version. Routine: retried
-            // with the usual backoff, counted, but not worth a warning.
+            // Someone else (the receiver, a user) wrote first: a 409, or a guarded finalizer patch whose test failed.
+            // The watch brings their version. Routine: retried with the usual backoff, counted, not worth a warning.
             var delay = _queue.AddRateLimited(key);
             metrics.Reconciled(Name, "conflict", Stopwatch.GetElapsedTime(started));
             RuntimeLog.ReconcileConflicted(logger, Name, key, delay);

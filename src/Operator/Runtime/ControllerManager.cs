@@ -9,9 +9,10 @@ using Microsoft.Extensions.Options;
 namespace LoraTrainer.Operator.Runtime;
 
 /// <summary>
-/// Runs every <see cref="IRunnable"/> only while this replica holds the leader Lease. On losing it, runnables are
-/// cancelled at once and <see cref="ILeadershipLossHandler"/> ends the process (exit code 1) so the Deployment
-/// restarts it as a fresh candidate, as controller-runtime does. Correctness never relies on <c>IsLeader</c>.
+/// Runs every <see cref="IRunnable"/> only while this replica holds the leader Lease. On losing it, in-flight work is
+/// cancelled at once (no shutdown grace) and <see cref="ILeadershipLossHandler"/> ends the process (exit code 1) so
+/// the Deployment restarts it as a fresh candidate, as controller-runtime does. A host shutdown (SIGTERM) instead
+/// lets in-flight work finish within its grace. Correctness never relies on <c>IsLeader</c>.
 /// </summary>
 public sealed class ControllerManager(
     IKubernetes client,
@@ -29,11 +30,11 @@ public sealed class ControllerManager(
     /// <summary>Whether this replica currently runs the controllers.</summary>
     public bool IsLeading => _leading;
 
-    /// <summary>Ready when standing by, or when leading and every runnable is ready.</summary>
-    public bool IsReady => !_leading || _runnables.All(r => r.IsReady);
+    /// <summary>Ready when standing by for the leader Lease, or when running with every runnable ready (without leader election, always the latter).</summary>
+    public bool IsReady => !NotReady.Any();
 
     /// <summary>Names of runnables that are not ready yet.</summary>
-    public IEnumerable<string> NotReady => _leading ? _runnables.Where(r => !r.IsReady).Select(r => r.Name) : [];
+    public IEnumerable<string> NotReady => _leading || !options.Value.Enabled ? _runnables.Where(r => !r.IsReady).Select(r => r.Name) : [];
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,7 +42,7 @@ public sealed class ControllerManager(
         var settings = options.Value;
         if (!settings.Enabled)
         {
-            await RunAllAsync(stoppingToken).ConfigureAwait(false);
+            await RunAllAsync(stoppingToken, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -54,40 +55,52 @@ public sealed class ControllerManager(
             RetryPeriod = settings.RetryPeriod,
         });
 
+        // The elector keeps trying to renew in the background until its token is cancelled, even after it reported
+        // the loss: cancelled below so a replica that lost cannot win the Lease back while it shuts down.
+        using var electing = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var leadership = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var lost = new CancellationTokenSource();
         Task running = Task.CompletedTask;
         elector.OnStartedLeading += () =>
         {
             _leading = true;
             RuntimeLog.BecameLeader(logger, Identity);
-            running = Task.Run(() => RunAllAsync(leadership.Token), CancellationToken.None);
+            running = Task.Run(() => RunAllAsync(leadership.Token, lost.Token), CancellationToken.None);
         };
         elector.OnNewLeader += leader => RuntimeLog.NewLeader(logger, Identity, leader);
 
         try
         {
-            await elector.RunUntilLeadershipLostAsync(stoppingToken).ConfigureAwait(false);
+            await elector.RunUntilLeadershipLostAsync(electing.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the controllers still get their grace period below to finish in-flight work.
         }
 
-        var lost = !stoppingToken.IsCancellationRequested;
+        var lostLeadership = !stoppingToken.IsCancellationRequested;
         _leading = false;
-        await leadership.CancelAsync().ConfigureAwait(false);
-        await running.ConfigureAwait(false);
-        if (lost)
+        await electing.CancelAsync().ConfigureAwait(false);
+        if (!lostLeadership)
         {
-            RuntimeLog.LostLeadership(logger, Identity);
-            onLost.OnLeadershipLost();
+            await leadership.CancelAsync().ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+            return;
         }
+
+        // Lost: another replica may lead within one lease duration, so in-flight reconciles are cancelled now rather
+        // than after the shutdown grace, and the process is told to exit before they have even returned.
+        await lost.CancelAsync().ConfigureAwait(false);
+        await leadership.CancelAsync().ConfigureAwait(false);
+        RuntimeLog.LostLeadership(logger, Identity);
+        onLost.OnLeadershipLost();
+        await running.ConfigureAwait(false);
     }
 
-    private async Task RunAllAsync(CancellationToken cancellationToken)
+    private async Task RunAllAsync(CancellationToken stopping, CancellationToken aborting)
     {
         _leading = true;
-        await Task.WhenAll(_runnables.Select(r => r.RunAsync(cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(_runnables.Select(r => r.RunAsync(stopping, aborting))).ConfigureAwait(false);
     }
 
     private static string? PodNamespace()
@@ -100,7 +113,7 @@ public sealed class ControllerManager(
 /// <summary>What to do when leadership is lost.</summary>
 public interface ILeadershipLossHandler
 {
-    /// <summary>Called once after the controllers have stopped.</summary>
+    /// <summary>Called once, as soon as in-flight work has been told to cancel (without waiting for it to return).</summary>
     void OnLeadershipLost();
 }
 

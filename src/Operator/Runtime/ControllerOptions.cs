@@ -14,6 +14,10 @@ public sealed record ControllerOptions
     /// <summary>Longest retry delay. Defaults to 5 minutes.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long in-flight reconciles may run on after shutdown starts before they are cancelled. Defaults to 30 seconds.</summary>
-    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long in-flight reconciles may run on after a graceful shutdown starts before they are cancelled; must be
+    /// shorter than the host's shutdown timeout (30 seconds unless configured). A lost leadership cancels them at
+    /// once instead. Defaults to 25 seconds.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(25);
 }

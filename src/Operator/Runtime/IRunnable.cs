@@ -11,6 +11,10 @@ public interface IRunnable
     /// <summary>Whether the runnable is ready (e.g. its informer has synced).</summary>
     bool IsReady { get; }
 
-    /// <summary>Runs until cancelled.</summary>
-    Task RunAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs until <paramref name="stopping"/> is cancelled, then finishes in-flight work (a graceful shutdown).
+    /// <paramref name="aborting"/> cancels in-flight work at once: leadership was lost and another replica may
+    /// already be taking over.
+    /// </summary>
+    Task RunAsync(CancellationToken stopping, CancellationToken aborting);
 }

@@ -93,11 +93,13 @@ public sealed class Informer<TResource>(
     private async Task WatchUntilGoneAsync(string resourceVersion, CancellationToken cancellationToken)
     {
         var failures = 0;
+        var emptyEnds = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var timeout = options.MinWatchTimeout * (1 + Random.Shared.NextDouble());
             using var watchdog = new CancellationTokenSource(timeout + options.WatchdogSlack, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watchdog.Token);
+            var delivered = false;
             try
             {
                 await foreach (var (type, item) in client.WatchAsync(options.Namespace, resourceVersion, (int)timeout.TotalSeconds, linked.Token).ConfigureAwait(false))
@@ -106,9 +108,11 @@ public sealed class Informer<TResource>(
                     resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
                     Apply(type, item);
                     failures = 0;
+                    delivered = true;
                 }
 
                 metrics.WatchRestarted(_kind, "closed");
+                await PauseAfterEmptyEndsAsync(delivered, ref emptyEnds, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -124,6 +128,7 @@ public sealed class Informer<TResource>(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsStreamEnd(ex))
             {
                 metrics.WatchRestarted(_kind, "stream-end");
+                await PauseAfterEmptyEndsAsync(delivered, ref emptyEnds, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -133,6 +138,16 @@ public sealed class Informer<TResource>(
                 await DelayAsync(Backoff(failures), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// A watch that ended (cleanly or by a reset) is resumed at once, unless the ones before it also ended without
+    /// delivering anything: a server or proxy that keeps cutting watches off must not be hammered in a tight loop.
+    /// </summary>
+    private Task PauseAfterEmptyEndsAsync(bool delivered, ref int emptyEnds, CancellationToken cancellationToken)
+    {
+        emptyEnds = delivered ? 0 : emptyEnds + 1;
+        return emptyEnds < 2 ? Task.CompletedTask : DelayAsync(Backoff(emptyEnds - 1), cancellationToken);
     }
 
     private void Apply(WatchEventType type, TResource item)
@@ -171,10 +186,12 @@ public sealed class Informer<TResource>(
         }
     }
 
+    /// <summary>410 Gone, however it came: an ERROR event in the stream, or the status of the watch request itself.</summary>
     private static bool IsGone(Exception ex) => ex switch
     {
         ResourceVersionGoneException => true,
         KubernetesException k => k.Status?.Code == 410,
+        k8s.Autorest.HttpOperationException http => http.Response?.StatusCode == System.Net.HttpStatusCode.Gone,
         _ => ex.InnerException is not null && IsGone(ex.InnerException),
     };
 

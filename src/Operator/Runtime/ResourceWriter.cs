@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
 using k8s.Models;
 using k8s;
 using LoraTrainer.Cluster;
@@ -41,12 +42,16 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
 
     /// <summary>
     /// Writes <paramref name="desired"/> as the status of <paramref name="current"/>, guarded by its resourceVersion.
-    /// Returns the updated object, or <paramref name="current"/> unchanged when nothing differs (no request is made).
-    /// A concurrent change answers <see cref="ResourceConflictException"/>: re-read and reconcile again.
+    /// Timestamps are written at second precision, so a status rebuilt from a fresh clock reading within the same
+    /// second is no change. Returns the updated object, or <paramref name="current"/> unchanged when nothing differs
+    /// (no request is made). A concurrent change answers <see cref="ResourceConflictException"/>: re-read and
+    /// reconcile again.
     /// </summary>
     public async Task<TResource> PatchStatusAsync(TResource current, TStatus desired, CancellationToken cancellationToken)
     {
-        var patch = StatusPatch.For(current.Status, desired, current.Metadata.ResourceVersion);
+        var before = current.Status is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current.Status));
+        var after = StatusPatch.AtSecondPrecision(JsonNode.Parse(KubernetesJson.Serialize(desired)));
+        var patch = StatusPatch.For(before, after, current.Metadata.ResourceVersion);
         if (patch is null)
         {
             return current;
@@ -55,7 +60,10 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
         return await RecordAsync(current, () => client.PatchStatusAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Adds a finalizer unless present; returns the object as it now is.</summary>
+    /// <summary>
+    /// Adds a finalizer unless present; returns the object as it now is. The patch is guarded by the resourceVersion:
+    /// when the object changed since it was read, <see cref="ResourceConflictException"/>.
+    /// </summary>
     public async Task<TResource> AddFinalizerAsync(TResource current, string finalizer, CancellationToken cancellationToken)
     {
         var patch = FinalizerPatch.Add(current.Metadata, finalizer);
@@ -64,7 +72,10 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
             : await RecordAsync(current, () => client.PatchAsync(ResourceKey.Of(current), patch, cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Removes a finalizer if present; returns the object as it now is (it may be gone: null).</summary>
+    /// <summary>
+    /// Removes a finalizer if present; returns the object as it now is (it may be gone: null). Guarded like
+    /// <see cref="AddFinalizerAsync"/>: a stale object answers <see cref="ResourceConflictException"/>.
+    /// </summary>
     public async Task<TResource?> RemoveFinalizerAsync(TResource current, string finalizer, CancellationToken cancellationToken)
     {
         var patch = FinalizerPatch.Remove(current.Metadata, finalizer);

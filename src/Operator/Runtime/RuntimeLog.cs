@@ -33,7 +33,7 @@ internal static partial class RuntimeLog
     [LoggerMessage(9, LogLevel.Warning, "Recording event {Reason} on {Key} failed: {Error}")]
     public static partial void EventFailed(ILogger logger, string reason, string key, string error);
 
-    [LoggerMessage(13, LogLevel.Debug, "Reconcile of {Controller} {Key} lost a write race (409); again in {Delay}")]
+    [LoggerMessage(13, LogLevel.Debug, "Reconcile of {Controller} {Key} lost a write race (the object changed since it was read); again in {Delay}")]
     public static partial void ReconcileConflicted(ILogger logger, string controller, ResourceKey key, TimeSpan delay);
 
     [LoggerMessage(10, LogLevel.Information, "Became leader as {Identity}")]

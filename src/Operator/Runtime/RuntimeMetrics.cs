@@ -21,7 +21,7 @@ public sealed class RuntimeMetrics
         "loratrainer_watch_restarts_total", "Watch restarts by resource and reason.", "resource", "reason");
 
     private static readonly Counter ApiRequests = Metrics.CreateCounter(
-        "loratrainer_kubernetes_requests_total", "Kubernetes API requests by verb and status code (0: no answer).", "verb", "code");
+        "loratrainer_kubernetes_requests_total", "Kubernetes API requests by verb and status code (timeout: no answer in time; 0: no answer).", "verb", "code");
 
     private static readonly Gauge QueueDepth = Metrics.CreateGauge(
         "loratrainer_workqueue_depth", "Keys waiting in each controller's queue.", "controller");
@@ -39,9 +39,8 @@ public sealed class RuntimeMetrics
     /// <summary>Records a watch restart.</summary>
     public void WatchRestarted(string resource, string reason) => WatchRestarts.WithLabels(resource, reason).Inc();
 
-    /// <summary>Records one API request.</summary>
-    public void ApiRequest(string verb, int statusCode) =>
-        ApiRequests.WithLabels(verb, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+    /// <summary>Records one API request: its status code, <c>timeout</c>, or <c>0</c> for no answer.</summary>
+    public void ApiRequest(string verb, string code) => ApiRequests.WithLabels(verb, code).Inc();
 
     /// <summary>Publishes a controller's queue depth, read at every scrape, until the returned handle is disposed.</summary>
     /// <remarks>A controller that runs again (a regained leadership, another host in the process) replaces the earlier queue.</remarks>

@@ -4,6 +4,7 @@ using LoraTrainer.Cluster;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,10 +23,12 @@ public static class RuntimeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKubernetes>(sp => new Kubernetes(configure(), new ApiRequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
+        services.TryAddSingleton<IKubernetes>(sp => ApiRequestMetricsHandler.CreateClient(configure(), sp.GetRequiredService<RuntimeMetrics>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
         services.AddOptions<LeaderElectionOptions>().BindConfiguration("Operator:LeaderElection").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HostOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostOptions>, ShutdownGraceValidation>());
         services.TryAddSingleton<ILeadershipLossHandler, ExitOnLeadershipLoss>();
         services.TryAddSingleton<ControllerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerManager>());
@@ -34,18 +37,37 @@ public static class RuntimeServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds a controller for <typeparamref name="TResource"/> reconciled by <typeparamref name="TReconciler"/>.</summary>
-    public static IServiceCollection AddController<TResource, TReconciler>(this IServiceCollection services, string name, ControllerOptions? controllerOptions = null, InformerOptions? informerOptions = null)
+    /// <summary>
+    /// Adds a controller for <typeparamref name="TResource"/> reconciled by <typeparamref name="TReconciler"/>, with its
+    /// own options (each controller gets the ones given here, defaults otherwise); a second call for the same
+    /// resource type is ignored.
+    /// </summary>
+    public static IServiceCollection AddController<TResource, TReconciler>(this IServiceCollection services, string name,
+        Func<IServiceProvider, ControllerOptions>? controllerOptions = null, Func<IServiceProvider, InformerOptions>? informerOptions = null)
         where TResource : class, IKubernetesObject<V1ObjectMeta>
         where TReconciler : class, IReconciler<TResource>
     {
         ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (services.Any(d => d.ServiceType == typeof(ControllerRegistration<TResource>)))
+        {
+            return services;
+        }
+
+        services.AddSingleton(sp => new ControllerRegistration<TResource>(
+            name, controllerOptions?.Invoke(sp) ?? new ControllerOptions(), informerOptions?.Invoke(sp) ?? new InformerOptions()));
+        services.AddSingleton<ControllerRegistration>(sp => sp.GetRequiredService<ControllerRegistration<TResource>>());
         services.TryAddSingleton<CustomResourceClient<TResource>>();
-        services.TryAddSingleton(informerOptions ?? new InformerOptions());
-        services.TryAddSingleton(controllerOptions ?? new ControllerOptions());
-        services.TryAddSingleton<Informer<TResource>>();
+        services.TryAddSingleton(sp => new Informer<TResource>(
+            sp.GetRequiredService<CustomResourceClient<TResource>>(), sp.GetRequiredService<ControllerRegistration<TResource>>().Informer,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RuntimeMetrics>(), sp.GetRequiredService<ILogger<Informer<TResource>>>()));
         services.TryAddSingleton<IReconciler<TResource>, TReconciler>();
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<Controller<TResource>>(sp, name));
+        services.TryAddSingleton(sp =>
+        {
+            var registration = sp.GetRequiredService<ControllerRegistration<TResource>>();
+            return new Controller<TResource>(registration.Name, sp.GetRequiredService<Informer<TResource>>(), sp.GetRequiredService<IReconciler<TResource>>(),
+                registration.Controller, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RuntimeMetrics>(), sp.GetRequiredService<ILogger<Controller<TResource>>>());
+        });
         services.AddSingleton<IRunnable>(sp => sp.GetRequiredService<Controller<TResource>>());
         return services;
     }

@@ -16,8 +16,6 @@ public static class TrainingRunsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, OperatorOptionsValidator>());
-        services.TryAddSingleton(sp => new InformerOptions { Namespace = NullIfEmpty(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.WatchNamespace) });
-        services.TryAddSingleton(sp => new ControllerOptions { Workers = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Workers });
         services.TryAddSingleton<ResourceWriter<TrainingRun, TrainingRunStatus>>();
         services.TryAddSingleton<RunSecretStore>();
         services.TryAddSingleton<RunCredentialResolver>();
@@ -26,7 +24,9 @@ public static class TrainingRunsServiceCollectionExtensions
         services.TryAddSingleton<GpuLease>();
         services.TryAddSingleton<RunSupervisor>();
         services.TryAddSingleton<IInstanceClaims, TrainingRunClaims>();
-        services.AddController<TrainingRun, TrainingRunReconciler>("trainingruns");
+        services.AddController<TrainingRun, TrainingRunReconciler>("trainingruns",
+            sp => new ControllerOptions { Workers = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Workers },
+            sp => new InformerOptions { Namespace = NullIfEmpty(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.WatchNamespace) });
         return services;
     }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using k8s.Models;
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Operator.Tests.Runtime;
 
@@ -13,9 +15,9 @@ public sealed class ControllerTests : IAsyncLifetime
     public ValueTask DisposeAsync() => _h.DisposeAsync();
 
     /// <summary>Copies spec.size into status.observed through the runtime's writer, recording what it saw.</summary>
-    private sealed class MirrorReconciler(RuntimeHarness h, Informer<Widget> informer) : IReconciler<Widget>
+    private sealed class MirrorReconciler(RuntimeHarness h, Informer<Widget> informer, CustomResourceClient<Widget>? widgets = null) : IReconciler<Widget>
     {
-        private readonly ResourceWriter<Widget, WidgetStatus> _writer = new(h.Widgets);
+        private readonly ResourceWriter<Widget, WidgetStatus> _writer = new(widgets ?? h.Widgets);
 
         public ConcurrentDictionary<string, int> Runs { get; } = new();
         public Func<ResourceKey, int, Task>? During { get; set; }
@@ -132,7 +134,7 @@ public sealed class ControllerTests : IAsyncLifetime
         var changed = Widget.Named("guarded", size: 7);
         changed.Metadata.Finalizers = ["other.io/keep", "loratrainer.io/release-gpu"];
         _h.Seed(changed);
-        await Assert.ThrowsAsync<ResourceInvalidException>(() => writer.RemoveFinalizerAsync(widget, "loratrainer.io/release-gpu", TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ResourceConflictException>(() => writer.RemoveFinalizerAsync(widget, "loratrainer.io/release-gpu", TestContext.Current.CancellationToken));
 
         var fresh = (await _h.Widgets.GetAsync(new("default", "guarded"), TestContext.Current.CancellationToken))!;
         await writer.RemoveFinalizerAsync(fresh, "loratrainer.io/release-gpu", TestContext.Current.CancellationToken);
@@ -179,31 +181,139 @@ public sealed class ControllerTests : IAsyncLifetime
     [Fact]
     public async Task ALostWriteRace_IsReconciledAgain_AndCountedAsAConflictNotAnError()
     {
-        _h.Seed(Widget.Named("raced"));
-        var runs = 0;
-        var reconciler = new DelegateReconciler(_ => Interlocked.Increment(ref runs) == 1
-            ? throw new ResourceConflictException("the object has been modified")
-            : ReconcileResult.Done);
-        using var stop = new CancellationTokenSource();
+        _h.Seed(Widget.Named("raced", size: 1));
+        var informer = _h.Informer();
+        var reconciler = new MirrorReconciler(_h, informer);
+        var key = new ResourceKey("default", "raced");
+        // Another writer changes the object after the reconcile read it from the cache and before it writes.
+        reconciler.During = async (_, run) =>
+        {
+            if (run == 1)
+            {
+                await _h.Widgets.PatchAsync(key, new V1Patch("""{"spec":{"size":7}}""", V1Patch.PatchType.MergePatch), CancellationToken.None);
+            }
+        };
         var name = $"raced-{Guid.NewGuid():N}";
-        var controller = new Controller<Widget>(name, _h.Informer(), reconciler, new ControllerOptions { Workers = 1, BaseRetryDelay = TimeSpan.FromMilliseconds(10) },
-            TimeProvider.System, _h.Metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<Controller<Widget>>.Instance);
-        var run = controller.RunAsync(stop.Token);
+        using var stop = new CancellationTokenSource();
+        var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => Volatile.Read(ref runs) >= 2, "the key is reconciled again after the conflict");
+        await Eventually.TrueAsync(() => _h.Get("raced")?.Status?.Observed == 7, "the reconcile after the conflict mirrors the other writer's spec");
         await stop.CancelAsync();
         await run;
 
-        Assert.Equal(1, ReconcileCount(name, "conflict"));
-        Assert.Equal(0, ReconcileCount(name, "error"));
+        Assert.Contains(_h.Kube.RequestLog, e => e.Method == "PATCH" && e.Path.EndsWith("/raced/status", StringComparison.Ordinal) && e.StatusCode == 409);
+        Assert.True(RuntimeHarness.ReconcileCount(name, "conflict") >= 1, "the 409 was not counted as a conflict");
+        Assert.Equal(0, RuntimeHarness.ReconcileCount(name, "error"));
+        Assert.Equal(7, _h.Get("raced")!.Spec.Size);
     }
 
-    private static double ReconcileCount(string controller, string result) =>
-        Prometheus.Metrics.CreateCounter("loratrainer_reconciles_total", "Reconciles by controller and result (done, requeue, conflict, error, cancelled).", "controller", "result")
-            .WithLabels(controller, result).Value;
+    [Fact]
+    public async Task AStaleFinalizerPatch_IsAConflict_RetriedUntilTheFinalizerIsAdded()
+    {
+        _h.Seed(Widget.Named("fenced"));
+        var informer = _h.Informer();
+        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets);
+        var key = new ResourceKey("default", "fenced");
+        var runs = 0;
+        var reconciler = new ScriptedReconciler(async (k, ct) =>
+        {
+            var widget = informer.Get(k);
+            if (widget is null)
+            {
+                return ReconcileResult.Done;
+            }
+
+            if (Interlocked.Increment(ref runs) == 1)
+            {
+                // Someone else adds their finalizer between our read and our guarded patch: its test fails (422).
+                await _h.Widgets.PatchAsync(key, new V1Patch("""{"metadata":{"finalizers":["other.io/keep"]}}""", V1Patch.PatchType.MergePatch), CancellationToken.None);
+            }
+
+            await writer.AddFinalizerAsync(widget, "loratrainer.io/release-gpu", ct);
+            return ReconcileResult.Done;
+        });
+        var name = $"fenced-{Guid.NewGuid():N}";
+        using var stop = new CancellationTokenSource();
+        var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => _h.Get("fenced")?.Metadata.Finalizers?.Contains("loratrainer.io/release-gpu") == true, "the finalizer is added on a fresh read");
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Contains(_h.Kube.RequestLog, e => e.Method == "PATCH" && e.Path.EndsWith("/fenced", StringComparison.Ordinal) && e.StatusCode == 422);
+        Assert.Equal(["other.io/keep", "loratrainer.io/release-gpu"], _h.Get("fenced")!.Metadata.Finalizers);
+        Assert.True(RuntimeHarness.ReconcileCount(name, "conflict") >= 1, "the failed test was not counted as a conflict");
+        Assert.Equal(0, RuntimeHarness.ReconcileCount(name, "error"));
+    }
+
+    [Fact]
+    public async Task AStatusWriteThatTimesOut_IsRetried_UntilItLands()
+    {
+        _h.Seed(Widget.Named("slow-write", size: 3));
+        using var client = _h.ClientWithTimeout(TimeSpan.FromSeconds(1));
+        var widgets = new CustomResourceClient<Widget>(client);
+        var informer = _h.Informer();
+        var reconciler = new MirrorReconciler(_h, informer, widgets);
+        var statusPath = "/apis/test.loratrainer.io/v1/namespaces/default/widgets/slow-write/status";
+        _h.Kube.AddLatency(new RequestMatcher("PATCH", statusPath), TimeSpan.FromSeconds(5));
+        var timeoutsBefore = RuntimeHarness.ApiRequestCount("patch", "timeout");
+        var name = $"slow-{Guid.NewGuid():N}";
+        using var stop = new CancellationTokenSource();
+        var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => RuntimeHarness.ReconcileCount(name, "error") >= 1, "a reconcile fails on the timed-out write");
+        Assert.Null(_h.Get("slow-write")!.Status);
+        _h.Kube.ClearFaults();
+        await Eventually.TrueAsync(() => _h.Get("slow-write")?.Status?.Observed == 3, "a retry writes the status");
+        await stop.CancelAsync();
+        await run;
+
+        Assert.True(RuntimeHarness.ApiRequestCount("patch", "timeout") > timeoutsBefore, "the timed-out PATCH was not counted as a timeout");
+    }
+
+    [Fact]
+    public async Task AWriteThatLandedButWhoseAnswerWasLost_IsRetried_AndAppliedOnlyOnce()
+    {
+        _h.Seed(Widget.Named("lost-answer"));
+        using var client = _h.ClientWithTimeout(TimeSpan.FromSeconds(1));
+        var widgets = new CustomResourceClient<Widget>(client);
+        var informer = _h.Informer();
+        var writer = new ResourceWriter<Widget, WidgetStatus>(widgets);
+        // Not idempotent on purpose: each write counts one more. Applied twice, the count would read 2.
+        var reconciler = new ScriptedReconciler(async (key, ct) =>
+        {
+            var widget = informer.Get(key);
+            if (widget is null || widget.Status?.Message == "counted")
+            {
+                return ReconcileResult.Done;
+            }
+
+            await writer.PatchStatusAsync(widget, new WidgetStatus { Observed = (widget.Status?.Observed ?? 0) + 1, Message = "counted" }, ct);
+            return ReconcileResult.Done;
+        });
+        var statusPath = "/apis/test.loratrainer.io/v1/namespaces/default/widgets/lost-answer/status";
+        _h.Kube.LoseNextAnswers(new RequestMatcher("PATCH", statusPath), 1);
+        var name = $"lost-{Guid.NewGuid():N}";
+        using var stop = new CancellationTokenSource();
+        var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => RuntimeHarness.ReconcileCount(name, "error") >= 1, "the reconcile whose answer was lost fails");
+        await Eventually.TrueAsync(() => informer.Get(new("default", "lost-answer"))?.Status?.Message == "counted", "the cache shows the write");
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(1, _h.Get("lost-answer")!.Status!.Observed);
+        Assert.Single(_h.Kube.RequestLog, e => e.Method == "PATCH" && e.Path == statusPath && e.StatusCode == 200);
+    }
 
     private sealed class DelegateReconciler(Func<ResourceKey, ReconcileResult> reconcile) : IReconciler<Widget>
     {
         public Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken) => Task.FromResult(reconcile(key));
+    }
+
+    private sealed class ScriptedReconciler(Func<ResourceKey, CancellationToken, Task<ReconcileResult>> reconcile) : IReconciler<Widget>
+    {
+        public Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken) => reconcile(key, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LoraTrainer.Operator.Tests.Runtime;
@@ -43,4 +44,42 @@ public sealed class EventRecorderTests : IAsyncLifetime
 
         Assert.Empty((await _h.Client.CoreV1.ListNamespacedEventAsync("default", cancellationToken: TestContext.Current.CancellationToken)).Items);
     }
+
+    [Fact]
+    public async Task AnEventWriteThatTimesOut_NeverThrows()
+    {
+        var widget = _h.Seed(Widget.Named("slow-events"));
+        _h.Kube.AddLatency(new RequestMatcher("POST", "/api/v1/namespaces/default/events"), TimeSpan.FromSeconds(10));
+        using var client = _h.ClientWithTimeout(TimeSpan.FromMilliseconds(500));
+        var recorder = new EventRecorder(client, TimeProvider.System, NullLogger<EventRecorder>.Instance);
+
+        var record = recorder.NormalAsync(widget, "GpuAllocated", "rented RTX 4090", TestContext.Current.CancellationToken);
+
+        await record.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.True(record.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task ARepeatOfAnEventThatHasExpired_IsRecordedAnew_AndCountedFromThere()
+    {
+        var widget = _h.Seed(Widget.Named("long-lived"));
+        var recorder = new EventRecorder(_h.Client, TimeProvider.System, NullLogger<EventRecorder>.Instance);
+        await recorder.WarningAsync(widget, "InstanceDied", "instance 42 exited", TestContext.Current.CancellationToken);
+        var first = Assert.Single(await EventsAsync());
+        // The API server deletes Events after their TTL (an hour by default).
+        await _h.Client.CoreV1.DeleteNamespacedEventAsync(first.Metadata.Name, "default", cancellationToken: TestContext.Current.CancellationToken);
+
+        await recorder.WarningAsync(widget, "InstanceDied", "instance 42 exited", TestContext.Current.CancellationToken);
+        var recreated = Assert.Single(await EventsAsync());
+        await recorder.WarningAsync(widget, "InstanceDied", "instance 42 exited", TestContext.Current.CancellationToken);
+
+        var counted = Assert.Single(await EventsAsync());
+        Assert.NotEqual(first.Metadata.Name, recreated.Metadata.Name);
+        Assert.Equal(1, recreated.Count);
+        Assert.Equal(recreated.Metadata.Name, counted.Metadata.Name);
+        Assert.Equal(2, counted.Count);
+    }
+
+    private async Task<IList<Corev1Event>> EventsAsync() =>
+        (await _h.Client.CoreV1.ListNamespacedEventAsync("default", cancellationToken: TestContext.Current.CancellationToken)).Items;
 }

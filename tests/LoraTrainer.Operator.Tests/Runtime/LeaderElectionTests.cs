@@ -1,6 +1,11 @@
 using System.Collections.Concurrent;
+using k8s.Models;
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +36,129 @@ public sealed class LeaderElectionTests : IAsyncLifetime
     {
         public int Losses;
 
-        public void OnLeadershipLost() => Interlocked.Increment(ref Losses);
+        /// <summary>Read when the loss is reported: whether the in-flight reconcile had been told to stop by then.</summary>
+        public Func<bool>? Observe { get; init; }
+
+        public bool? ObservedAtLoss { get; private set; }
+
+        public void OnLeadershipLost()
+        {
+            ObservedAtLoss = Observe?.Invoke();
+            Interlocked.Increment(ref Losses);
+        }
+    }
+
+    /// <summary>Reconciles "busy" until its token is cancelled, noting when that happened; other keys return at once.</summary>
+    private sealed class BusyReconciler : IReconciler<Widget>
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool Cancelled;
+
+        public async Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken)
+        {
+            if (key.Name != "busy")
+            {
+                return ReconcileResult.Done;
+            }
+
+            await using var noted = cancellationToken.Register(() => Cancelled = true);
+            Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return ReconcileResult.Done;
+        }
+    }
+
+    private static LeaderElectionOptions FastElection(string identity) => new()
+    {
+        LeaseNamespace = "default",
+        Identity = identity,
+        LeaseDuration = TimeSpan.FromSeconds(1),
+        RenewDeadline = TimeSpan.FromMilliseconds(800),
+        RetryPeriod = TimeSpan.FromMilliseconds(200),
+    };
+
+    private const string LeasePath = "/apis/coordination.k8s.io/v1/namespaces/default/leases/loratrainer-operator";
+
+    /// <summary>Another replica writes itself into the Lease, as after a partition where this one could not renew.</summary>
+    private void StealLease()
+    {
+        var now = DateTime.UtcNow;
+        _h.Kube.Seed(new V1Lease
+        {
+            ApiVersion = "coordination.k8s.io/v1",
+            Kind = "Lease",
+            Metadata = new V1ObjectMeta { Name = "loratrainer-operator", NamespaceProperty = "default" },
+            Spec = new V1LeaseSpec { HolderIdentity = "thief", LeaseDurationSeconds = 30, AcquireTime = now, RenewTime = now, LeaseTransitions = 7 },
+        });
+    }
+
+    [Theory]
+    [InlineData("stolen")]
+    [InlineData("renewals-fail")]
+    public async Task ALeaderThatLosesTheLease_CancelsItsInFlightReconcileAtOnce_AndReportsTheLoss(string how)
+    {
+        _h.Seed(Widget.Named("busy"));
+        var reconciler = new BusyReconciler();
+        var controller = _h.Controller(reconciler, options: new ControllerOptions { Workers = 2, ShutdownGrace = TimeSpan.FromSeconds(30) });
+        var loss = new RecordLoss { Observe = () => reconciler.Cancelled };
+        var manager = new ControllerManager(_h.Client, [controller], Options.Create(FastElection($"replica-{how}")), loss, NullLogger<ControllerManager>.Instance);
+        await manager.StartAsync(TestContext.Current.CancellationToken);
+        await reconciler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        if (how == "stolen")
+        {
+            StealLease();
+        }
+        else
+        {
+            _h.Kube.FailNextRequests("PUT", LeasePath, 1000, 500);
+        }
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref loss.Losses) == 1, "the loss is reported", TimeSpan.FromSeconds(5));
+        Assert.True(loss.ObservedAtLoss, "the in-flight reconcile was still running with a live token when the loss was reported");
+        Assert.False(manager.IsLeading);
+        await Eventually.TrueAsync(() => manager.ExecuteTask!.IsCompleted, "the manager stops without waiting out the 30 s grace", TimeSpan.FromSeconds(5));
+        await manager.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task ExitOnLeadershipLoss_EndsTheHostWithANonZeroExitCode_WhenTheLeaseIsLost()
+    {
+        var before = Environment.ExitCode;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Operator:LeaderElection:Identity"] = "host-replica",
+            ["Operator:LeaderElection:LeaseNamespace"] = "default",
+            ["Operator:LeaderElection:LeaseDuration"] = "00:00:01",
+            ["Operator:LeaderElection:RenewDeadline"] = "00:00:00.800",
+            ["Operator:LeaderElection:RetryPeriod"] = "00:00:00.200",
+        });
+        builder.Services.AddControllerRuntime(() => _h.Kube.CreateClientConfiguration());
+        builder.Services.AddController<Widget, IdleReconciler>($"exit-{Guid.NewGuid():N}");
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync(TestContext.Current.CancellationToken);
+            var manager = host.Services.GetRequiredService<ControllerManager>();
+            await Eventually.TrueAsync(() => manager.IsLeading, "the host leads");
+
+            StealLease();
+
+            await host.WaitForShutdownAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            Assert.Equal(1, Environment.ExitCode);
+        }
+        finally
+        {
+            Environment.ExitCode = before;
+        }
+    }
+
+    private sealed class IdleReconciler : IReconciler<Widget>
+    {
+        public Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken cancellationToken) => Task.FromResult(ReconcileResult.Done);
     }
 
     private ControllerManager Replica(string name, ConcurrentQueue<Reconcile> log, RecordLoss loss)
@@ -56,9 +183,9 @@ public sealed class LeaderElectionTests : IAsyncLifetime
 
         public bool IsReady => true;
 
-        public async Task RunAsync(CancellationToken cancellationToken)
+        public async Task RunAsync(CancellationToken stopping, CancellationToken aborting)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(Timeout.Infinite, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             await Task.Delay(300, CancellationToken.None);
             Finished = true;
         }

@@ -70,4 +70,38 @@ public sealed class PatchTests
             (string)patch.Content);
         Assert.Null(FinalizerPatch.Remove(metadata, "absent"));
     }
+
+    [Fact]
+    public void AtSecondPrecision_DropsTheFractionOfEveryTimestamp_AndLeavesOtherTextAlone()
+    {
+        var status = JsonNode.Parse("""
+            {"since":"2025-03-04T05:06:07.123456Z","conditions":[{"lastTransitionTime":"2025-03-04T05:06:07.9+02:00","message":"at 2025-03-04T05:06:07.5Z"}],"plain":"2025-03-04T05:06:07Z","phase":"running"}
+            """);
+
+        StatusPatch.AtSecondPrecision(status);
+
+        var expected = JsonNode.Parse("""
+            {"since":"2025-03-04T05:06:07Z","conditions":[{"lastTransitionTime":"2025-03-04T05:06:07+02:00","message":"at 2025-03-04T05:06:07.5Z"}],"plain":"2025-03-04T05:06:07Z","phase":"running"}
+            """);
+        Assert.True(JsonNode.DeepEquals(expected, status), status!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("""{"kind":"Status","code":422,"reason":"Invalid","message":"the server rejected our request due to an error in our request","details":{"causes":[{"reason":"UnexpectedServerResponse","message":"testing value /metadata/resourceVersion failed: test failed"}]}}""", typeof(ResourceConflictException))]
+    [InlineData("""{"kind":"Status","code":422,"reason":"Invalid","message":"testing value /metadata/resourceVersion failed: test failed"}""", typeof(ResourceConflictException))]
+    [InlineData("""{"kind":"Status","code":422,"reason":"Invalid","message":"Widget.test.loratrainer.io \"w\" is invalid: spec.size: Invalid value: \"string\""}""", typeof(ResourceInvalidException))]
+    [InlineData("""{"kind":"Status","code":409,"reason":"Conflict","message":"the object has been modified"}""", typeof(ResourceConflictException))]
+    public void KubernetesApiException_From_TreatsAFailedPatchTestAsAConflict(string status, Type expected)
+    {
+        var code = (System.Net.HttpStatusCode)System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("code").GetInt32();
+        var http = new k8s.Autorest.HttpOperationException("refused")
+        {
+            Response = new k8s.Autorest.HttpResponseMessageWrapper(new HttpResponseMessage(code), status),
+        };
+
+        var typed = KubernetesApiException.From(http, "patch widgets default/w");
+
+        Assert.IsType(expected, typed);
+        Assert.StartsWith("patch widgets default/w: ", typed.Message, StringComparison.Ordinal);
+    }
 }

@@ -61,6 +61,25 @@ public sealed class ResourceWriterTests : IAsyncLifetime
         Assert.Null(writer.Latest(Key, null));
     }
 
+    [Fact]
+    public async Task PatchStatus_WritesTimestampsAtSecondPrecision_SoARewriteWithinTheSameSecondIsNoChange()
+    {
+        _h.Seed(Widget.Named("w"));
+        var widget = (await _h.Widgets.GetAsync(Key, TestContext.Current.CancellationToken))!;
+        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets);
+        var at = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+        var written = await writer.PatchStatusAsync(widget, new WidgetStatus { Observed = 1, Since = at.AddMilliseconds(123) }, TestContext.Current.CancellationToken);
+        _h.Kube.ClearRequestLog();
+        var again = await writer.PatchStatusAsync(written, new WidgetStatus { Observed = 1, Since = at.AddMilliseconds(987) }, TestContext.Current.CancellationToken);
+
+        var stored = _h.Kube.Get("test.loratrainer.io/v1", "Widget", "default", "w")!;
+        Assert.Equal("2025-03-04T05:06:07Z", stored["status"]!["since"]!.GetValue<string>());
+        Assert.Equal(at, written.Status!.Since);
+        Assert.Same(written, again);
+        Assert.DoesNotContain(_h.Kube.RequestLog, e => e.Method == "PATCH");
+    }
+
     /// <summary>A widget as the cache would hold it, and a writer that has since written its status once.</summary>
     private async Task<(ResourceWriter<Widget, WidgetStatus> Writer, Widget Original, Widget Written)> WrittenOnceAsync(string message)
     {

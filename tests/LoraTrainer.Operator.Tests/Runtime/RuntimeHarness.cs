@@ -35,9 +35,27 @@ public sealed class RuntimeHarness : IAsyncDisposable
         new(Widgets, options ?? new InformerOptions { InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200) },
             TimeProvider.System, Metrics, NullLogger<Informer<Widget>>.Instance);
 
-    public Controller<Widget> Controller(IReconciler<Widget> reconciler, Informer<Widget>? informer = null, ControllerOptions? options = null) =>
-        new("widgets", informer ?? Informer(), reconciler, options ?? new ControllerOptions { Workers = 4, BaseRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(200) },
+    public Controller<Widget> Controller(IReconciler<Widget> reconciler, Informer<Widget>? informer = null, ControllerOptions? options = null, string name = "widgets") =>
+        new(name, informer ?? Informer(), reconciler, options ?? new ControllerOptions { Workers = 4, BaseRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(200) },
             TimeProvider.System, Metrics, NullLogger<Controller<Widget>>.Instance);
+
+    /// <summary>A client whose requests time out after <paramref name="timeout"/>, wired as the operator wires its own.</summary>
+    public k8s.Kubernetes ClientWithTimeout(TimeSpan timeout)
+    {
+        var configuration = Kube.CreateClientConfiguration();
+        configuration.HttpClientTimeout = timeout;
+        return ApiRequestMetricsHandler.CreateClient(configuration, Metrics, TimeProvider.System);
+    }
+
+    /// <summary>Reconciles of <paramref name="controller"/> with <paramref name="result"/> so far (metrics are process-wide: use a unique controller name).</summary>
+    public static double ReconcileCount(string controller, string result) =>
+        Prometheus.Metrics.CreateCounter("loratrainer_reconciles_total", "Reconciles by controller and result (done, requeue, conflict, error, cancelled).", "controller", "result")
+            .WithLabels(controller, result).Value;
+
+    /// <summary>Kubernetes API requests counted with this verb and code so far, by every client in the process: compare before and after.</summary>
+    public static double ApiRequestCount(string verb, string code) =>
+        Prometheus.Metrics.CreateCounter("loratrainer_kubernetes_requests_total", "Kubernetes API requests by verb and status code (timeout: no answer in time; 0: no answer).", "verb", "code")
+            .WithLabels(verb, code).Value;
 
     public Widget Seed(Widget widget) => Kube.Seed(widget);
 

@@ -35,6 +35,7 @@ public sealed class Widget : IKubernetesObject<V1ObjectMeta>, IStatus<WidgetStat
                       properties:
                         observed: {type: integer}
                         message: {type: string}
+                        since: {type: string, format: date-time}
         """;
 
     [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = "test.loratrainer.io/v1";
@@ -56,4 +57,35 @@ public sealed record WidgetStatus
 {
     [JsonPropertyName("observed")] public int Observed { get; init; }
     [JsonPropertyName("message")] public string? Message { get; init; }
+    [JsonPropertyName("since")] public DateTimeOffset? Since { get; init; }
+}
+
+/// <summary>A second resource type, for runtime wiring with more than one controller.</summary>
+[KubernetesEntity(Group = "test.loratrainer.io", ApiVersion = "v1", Kind = "Gadget", PluralName = "gadgets")]
+public sealed class Gadget : IKubernetesObject<V1ObjectMeta>
+{
+    public const string Crd = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: gadgets.test.loratrainer.io
+        spec:
+          group: test.loratrainer.io
+          names: {kind: Gadget, listKind: GadgetList, plural: gadgets, singular: gadget}
+          scope: Namespaced
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema:
+                openAPIV3Schema:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+        """;
+
+    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = "test.loratrainer.io/v1";
+    [JsonPropertyName("kind")] public string Kind { get; set; } = "Gadget";
+    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
+
+    public static Gadget Named(string name, string @namespace) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = @namespace } };
 }

@@ -9,6 +9,16 @@ public sealed partial class FakeKubeApiServer
     public void FailNextRequests(string method, string pathPattern, int count, int statusCode) =>
         _faults.FailNext(new RequestMatcher(method, pathPattern), count, statusCode);
 
+    /// <summary>The next <paramref name="count"/> requests that <paramref name="matcher"/> selects get their connection reset instead of an answer, as by a proxy or a server that goes away.</summary>
+    public void ResetNextRequests(RequestMatcher matcher, int count) => _faults.ResetNext(matcher, count);
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests that <paramref name="matcher"/> selects are handled (a write lands)
+    /// but never answered: the connection is held until the client gives up, as when an answer is lost on the way.
+    /// A client with a timeout sees it expire for a write that happened.
+    /// </summary>
+    public void LoseNextAnswers(RequestMatcher matcher, int count) => _faults.LoseNextAnswers(matcher, count);
+
     /// <summary>Delays every request <paramref name="matcher"/> selects by <paramref name="latency"/> (on the server's clock) until <see cref="ClearFaults"/>.</summary>
     public void AddLatency(RequestMatcher matcher, TimeSpan latency) => _faults.AddLatency(matcher, latency);
 

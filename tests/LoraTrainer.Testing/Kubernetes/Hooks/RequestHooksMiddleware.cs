@@ -1,5 +1,7 @@
 using LoraTrainer.Testing.Kubernetes.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace LoraTrainer.Testing.Kubernetes.Hooks;
@@ -41,6 +43,14 @@ internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog lo
                 await Task.Delay(latency, time, context.RequestAborted);
             }
 
+            if (faults.TakeReset(request.Method, request.Path.Value ?? "/", isWatch))
+            {
+                // Logged with status 0: nothing was answered.
+                context.Response.StatusCode = 0;
+                context.Abort();
+                return;
+            }
+
             if (failWith is { } code)
             {
                 if (code == 429)
@@ -49,6 +59,12 @@ internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog lo
                 }
 
                 await Responses.WriteStatusAsync(context, new KubeApiException(code, StatusObjects.ReasonFor(code), $"injected failure: {code} for {request.Method} {request.Path}"));
+                return;
+            }
+
+            if (faults.TakeLostAnswer(request.Method, request.Path.Value ?? "/", isWatch))
+            {
+                await HandleWithoutAnsweringAsync(context, next);
                 return;
             }
 
@@ -71,6 +87,20 @@ internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog lo
         {
             Record();
         }
+    }
+
+    /// <summary>
+    /// Handles the request (a write lands) but sends nothing back: the answer goes nowhere and the connection is held
+    /// until the client gives up, as when an answer is lost on the way; then it is dropped.
+    /// </summary>
+    private static async Task HandleWithoutAnsweringAsync(HttpContext context, RequestDelegate next)
+    {
+        context.Response.Body = Stream.Null;
+        await next(context);
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        await Task.Delay(Timeout.InfiniteTimeSpan, held.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        context.Abort();
     }
 
     /// <summary>The user a known bearer token stands for; the token itself is never kept.</summary>
