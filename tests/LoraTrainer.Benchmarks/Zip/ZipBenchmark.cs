@@ -28,7 +28,7 @@ internal sealed class ZipBenchmark : IBenchmark
           --size        dataset size (images plus a small caption each); 1GB and 4GB are the issue's sizes
           --image-size  size of each image
           --repeats     how many times download, copy and zip each run; medians are reported
-        needs s3rver: run `npm ci` in the repository root first.
+        needs node and npm: s3rver is installed into the repository (`npm ci`) on first use.
         """;
 
     public IReadOnlyList<string> Options => ["size", "image-size", "repeats"];
@@ -38,9 +38,9 @@ internal sealed class ZipBenchmark : IBenchmark
         var size = options.Bytes("size", 256L << 20, min: 1 << 20);
         var imageSize = options.Bytes("image-size", 4L << 20, min: 64);
         var repeats = options.Int("repeats", 3, max: 20);
-        if (S3rverServer.FindExecutable() is null)
+        if (await S3rverServer.EnsureInstalledAsync(cancellationToken) is { } unavailable)
         {
-            throw new ArgumentException(S3rverServer.NotInstalledMessage);
+            throw new ArgumentException(unavailable);
         }
 
         await using var server = await S3rverServer.StartAsync(cancellationToken);

@@ -9,7 +9,7 @@ public sealed class S3rverServerTests
     [Fact]
     public async Task StartAsync_WhenInstalled_ServesBucketsOnLoopbackAndCleansUpOnDispose()
     {
-        Assert.SkipWhen(S3rverServer.FindExecutable() is null, S3rverServer.NotInstalledMessage);
+        await SkipUnlessS3rverCanRunAsync();
         string dataDirectory;
         await using (var server = await S3rverServer.StartAsync(Ct))
         {
@@ -31,7 +31,7 @@ public sealed class S3rverServerTests
     [Fact]
     public async Task ListKeysAsync_WhenBucketHoldsMoreThanOnePage_PagesThroughEveryKey()
     {
-        Assert.SkipWhen(S3rverServer.FindExecutable() is null, S3rverServer.NotInstalledMessage);
+        await SkipUnlessS3rverCanRunAsync();
         await using var server = await S3rverServer.StartAsync(Ct);
         var bucket = await server.NewBucketAsync(Ct);
         await Parallel.ForEachAsync(Enumerable.Range(0, 30), Ct, async (i, ct) =>
@@ -41,5 +41,13 @@ public sealed class S3rverServerTests
         var keys = await server.ListKeysAsync(bucket, pageSize: 7, cancellationToken: Ct);
 
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"k{i:D4}"), keys);
+    }
+
+    internal static async Task SkipUnlessS3rverCanRunAsync()
+    {
+        if (await S3rverServer.EnsureInstalledAsync(Ct) is { } unavailable)
+        {
+            Assert.Skip(unavailable);
+        }
     }
 }
