@@ -22,4 +22,7 @@ internal static partial class TrainingRunLog
 
     [LoggerMessage(6, LogLevel.Information, "TrainingRun {Run}: deleted {Ttl}s after it finished (ttlSecondsAfterFinished)")]
     public static partial void Expired(ILogger logger, string run, long ttl);
+
+    [LoggerMessage(7, LogLevel.Warning, "TrainingRun {Run}: the URLs of attempt {Attempt} were not re-issued, trying again at the next check: {Reason}")]
+    public static partial void RefreshFailed(ILogger logger, string run, int attempt, string reason);
 }

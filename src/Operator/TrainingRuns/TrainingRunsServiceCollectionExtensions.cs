@@ -16,6 +16,7 @@ public static class TrainingRunsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, OperatorOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, PresignRefreshValidator>());
         services.TryAddSingleton(sp => new InformerOptions { Namespace = NullIfEmpty(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.WatchNamespace) });
         services.TryAddSingleton(sp => new ControllerOptions { Workers = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Workers });
         services.TryAddSingleton<ResourceWriter<TrainingRun, TrainingRunStatus>>();

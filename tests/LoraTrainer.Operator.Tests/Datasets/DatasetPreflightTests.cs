@@ -24,6 +24,38 @@ public sealed class DatasetPreflightTests(S3rverFixture s3) : IClassFixture<S3rv
     }
 
     [Fact]
+    public async Task CheckAsync_WhenThePrefixHoldsOnlyOtherFiles_RefusesNamingOneOfThem()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await Upload(server, bucket, new() { ["one/notes.md"] = TestImages.Text("# notes"), ["two/a.heic"] = [1], ["two/b.heic"] = [2] });
+        var preflight = new DatasetPreflight(Microsoft.Extensions.Options.Options.Create(new DatasetOptions()));
+
+        var one = await preflight.CheckAsync(Store(server), Request(bucket, "one"), Ct);
+        var two = await preflight.CheckAsync(Store(server), Request(bucket, "two"), Ct);
+
+        Assert.Equal(
+            $"no images under s3://{bucket}/one/ (1 other file: notes.md): upload .jpg, .jpeg, .png, .webp or .bmp files there, or fix spec.dataset.s3.",
+            one.Refusal?.Message);
+        Assert.Equal(
+            $"no images under s3://{bucket}/two/ (2 other files, e.g. a.heic): upload .jpg, .jpeg, .png, .webp or .bmp files there, or fix spec.dataset.s3.",
+            two.Refusal?.Message);
+    }
+
+    [Fact]
+    public async Task CheckAsync_WhenOneFileIsNotAnImage_SaysSoInTheSingular()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await Upload(server, bucket, new() { ["set/real.jpg"] = TestImages.Jpeg(), ["set/fake.png"] = TestImages.Text("<html>") });
+        var preflight = new DatasetPreflight(Microsoft.Extensions.Options.Options.Create(new DatasetOptions()));
+
+        var result = await preflight.CheckAsync(Store(server), Request(bucket, "set"), Ct);
+
+        Assert.Equal(
+            $"1 file is not an image under s3://{bucket}/set/: fake.png (starts like an HTML or XML document); replace it with a real JPEG, PNG, WebP or BMP file or remove it.",
+            result.Refusal?.Message);
+    }
+
+    [Fact]
     public async Task PrepareAsync_WhenFilesAreRenamedTextFiles_RefusesNamingEachAndWhatItLooksLike()
     {
         var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));

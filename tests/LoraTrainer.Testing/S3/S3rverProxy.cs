@@ -171,6 +171,10 @@ public sealed class S3rverProxy : IAsyncDisposable
 /// <param name="Query">The raw query string, with its <c>?</c>.</param>
 public sealed record S3ProxyRequest(string Method, string Bucket, string Key, string Query)
 {
+    /// <summary>The value of query parameter <paramref name="name"/>, or null.</summary>
+    public string? Parameter(string name) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Query).TryGetValue(name, out var values) ? values.ToString() : null;
+
     /// <summary>Splits a path-style request.</summary>
     public static S3ProxyRequest From(string method, string path, string query)
     {

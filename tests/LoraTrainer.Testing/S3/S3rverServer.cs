@@ -157,6 +157,31 @@ public sealed partial class S3rverServer : IAsyncDisposable
             new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content), UseChunkEncoding = false },
             cancellationToken);
 
+    /// <summary>
+    /// Writes objects straight into s3rver's data folder, in the layout s3rver 3.7.1 keeps (the content in
+    /// <c>&lt;key&gt;._S3rver_object</c>, its MD5 beside it, its metadata in <c>&lt;key&gt;._S3rver_metadata.json</c>), for
+    /// tests that need thousands of objects: s3rver then lists and serves them as if they had been PUT, and seeding
+    /// 10,000 takes about a second where PUTs take most of a minute on a busy machine.
+    /// </summary>
+    public void SeedObjects(string bucket, IEnumerable<KeyValuePair<string, byte[]>> objects)
+    {
+        var bucketPath = Path.Combine(DataDirectory, bucket);
+        if (!Directory.Exists(bucketPath))
+        {
+            throw new InvalidOperationException($"bucket '{bucket}' does not exist: create it first.");
+        }
+
+        Parallel.ForEach(objects, new ParallelOptions { MaxDegreeOfParallelism = 4 }, item =>
+        {
+            var (key, content) = item;
+            var path = Path.Combine(bucketPath, key) + "._S3rver_";
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path + "object", content);
+            File.WriteAllText(path + "object.md5", Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(content)));
+            File.WriteAllText(path + "metadata.json", """{ "content-type": "binary/octet-stream" }""");
+        });
+    }
+
     /// <summary>Reads a whole object (test assertion); null when it does not exist.</summary>
     public async Task<byte[]?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
