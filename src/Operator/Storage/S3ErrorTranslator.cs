@@ -46,13 +46,13 @@ internal static class S3ErrorTranslator
             _ when s3.StatusCode == HttpStatusCode.Forbidden => new(ObjectStoreErrorKind.AccessDenied,
                 $"access denied: credential {credential} may not {operation} in bucket '{target.Bucket}' ({target}): grant it s3:ListBucket, s3:GetObject and s3:PutObject there.", error),
             _ when s3.StatusCode == HttpStatusCode.NotFound => new(ObjectStoreErrorKind.NotFound, $"{target} does not exist.", error),
-            _ when (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests || code is "SlowDown" or "RequestTimeout"
-                => new(ObjectStoreErrorKind.Transient,
-                    $"S3 {operation} of {target} at {endpoint} failed with {(int)s3.StatusCode} {code}; will retry.", error),
             // Stores that cannot decode aws-chunked bodies with trailing checksums refuse uploads with a 400 or a 501.
             _ when sendsChecksums && operation == "write" && s3.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotImplemented
                 => new(ObjectStoreErrorKind.Failed,
                     $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}; if this store does not support AWSSDK's flexible checksums, set S3:ChecksumMode to WHEN_REQUIRED.", error),
+            _ when (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests || code is "SlowDown" or "RequestTimeout"
+                => new(ObjectStoreErrorKind.Transient,
+                    $"S3 {operation} of {target} at {endpoint} failed with {(int)s3.StatusCode} {code}; will retry.", error),
             _ => new(ObjectStoreErrorKind.Failed,
                 $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}.", error),
         };

@@ -1,4 +1,5 @@
 using LoraTrainer.Operator.Datasets;
+using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Testing.S3;
 using Microsoft.Extensions.Options;
 using static LoraTrainer.Operator.Tests.Datasets.DatasetZipperTests;
@@ -36,6 +37,7 @@ public sealed class DatasetCapTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         Assert.Equal(
             $"more than 10,000 images under s3://{bucket}/many/, over the limit (Datasets:MaxImages): point spec.dataset.s3.prefix at a smaller folder.",
             overCap!.Refusal!.Message);
+        TroubleshootingDoc.AssertExplains(overCap.Refusal.Message);
     }
 
     [Fact]
@@ -55,5 +57,6 @@ public sealed class DatasetCapTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         Assert.Equal(
             $"more than 5 files under s3://{bucket}/logs/, over the limit (Datasets:MaxObjects): point spec.dataset.s3.prefix at a folder that holds only the dataset.",
             result.Refusal!.Message);
+        TroubleshootingDoc.AssertExplains(result.Refusal.Message);
     }
 }

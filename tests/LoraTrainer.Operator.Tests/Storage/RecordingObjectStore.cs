@@ -22,6 +22,9 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     /// <summary>Fail reading this key, after its first bytes.</summary>
     public string? FailReadOf { get; set; }
 
+    /// <summary>Runs before a key's content is opened, e.g. to replace the object in the store meanwhile.</summary>
+    public Func<string, Task>? BeforeRead { get; set; }
+
     public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
         inner.ListAsync(bucket, prefix, cancellationToken);
 
@@ -31,6 +34,7 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     public async Task<Stream> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
         Reads.Enqueue(key);
+        await (BeforeRead?.Invoke(key) ?? Task.CompletedTask);
         var stream = await inner.OpenReadAsync(bucket, key, cancellationToken);
         return key == FailReadOf ? new FailingReadStream(stream) : stream;
     }

@@ -1,3 +1,4 @@
+using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Operator.TrainingRuns;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public sealed class OperatorOptionsTests
             "Operator:PresignRefreshInterval (02:00:00) plus Operator:InstanceCheckInterval (00:00:30) must be shorter than S3:PresignGetExpiry (02:00:00), " +
             "so that a run's URLs are re-issued before they expire: lower Operator:PresignRefreshInterval or raise S3:PresignGetExpiry.",
             Assert.Single(error.Failures));
+        TroubleshootingDoc.AssertExplains(error.Failures.Single());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Tests.Datasets;
+using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.S3;
 
@@ -29,6 +30,8 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
         var waiting = await h.WaitForAsync("flaky", r => r.Status?.Message?.StartsWith("waiting: ", StringComparison.Ordinal) == true, seconds: 30);
         Assert.Equal(TrainingPhase.Pending, waiting.Status!.Phase);
         Assert.Matches(StoreWriteFailed(), waiting.Status.Message);
+        TroubleshootingDoc.AssertExplains(waiting.Status.Message);
+        TroubleshootingDoc.AssertExplains(waiting.Status.Message!["waiting: ".Length..]);
         Assert.Empty(h.Vast.Instances(includeDestroyed: true));
         Assert.NotEmpty(proxy.AbortedUploads);
         Assert.Empty(s3.Server.PendingUploadIds(OperatorHarness.OutputBucket));
