@@ -60,9 +60,9 @@ internal sealed class MoneyBenchmark : IBenchmark
         civitai.Add(MoneyRuns.Model);
         await s3.EnsureBucketAsync(MoneyRuns.ImagesBucket, cancellationToken);
         await s3.EnsureBucketAsync(MoneyRuns.OutputBucket, cancellationToken);
-        var dataset = await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Portraits, plan.Images * plan.ImageBytes, plan.ImageBytes, cancellationToken);
-        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, WarmUp, 128 << 10, 64 << 10, cancellationToken);
-        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Small, 1 << 20, 256 << 10, cancellationToken);
+        var dataset = await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Portraits, plan.Images, plan.ImageBytes, cancellationToken);
+        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, WarmUp, 2, 64 << 10, cancellationToken);
+        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Small, 4, 256 << 10, cancellationToken);
 
         var started = TimeProvider.System.GetTimestamp();
         var results = new MoneyResults(plan, dataset);
