@@ -44,61 +44,76 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
     [Fact]
     public async Task ARefreshWhileTheGpuIsHeld_ReissuesTheUrlsAndRelinksTheModel_WithoutListingTheChangedImagesOrZippingThem()
     {
-        await using var proxy = await S3rverProxy.StartAsync(s3.Server, Ct);
-        await using var h = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:PresignRefreshInterval"] = "00:00:01", proxy);
-        var (rented, first) = await RentCivitaiRunAsync(h, "steady", offer: 2101);
-        var listings = proxy.ListingsOf(OperatorHarness.ImagesBucket);
-        var zips = await DatasetZipsAsync(h);
+        await using var held = await HoldGpuAsync("steady", offer: 2101);
+        var h = held.Harness;
         var lookups = h.Civitai.RequestsTo($"/api/v1/model-versions/{CivitaiVersion}").Count;
         var links = h.Civitai.RequestsTo($"/api/download/models/{CivitaiVersion}").Count;
 
-        await h.S3.PutObjectAsync(OperatorHarness.ImagesBucket, "people/steady/c.jpg", TestImages.Jpeg(seed: 3), Ct);
-        var changed = DateTimeOffset.UtcNow;
-        await h.WaitForConfigIssuedAfterAsync("steady", changed);
+        await held.ChangeImagesAsync();
+        await h.WaitForConfigIssuedAfterAsync("steady", DateTimeOffset.UtcNow);
         var refreshed = await h.AgentConfigAsync("steady");
 
-        Assert.Equal(listings, proxy.ListingsOf(OperatorHarness.ImagesBucket));
+        await held.AssertDatasetKeptAsync(refreshed);
         Assert.Equal(lookups, h.Civitai.RequestsTo($"/api/v1/model-versions/{CivitaiVersion}").Count);
         Assert.True(h.Civitai.RequestsTo($"/api/download/models/{CivitaiVersion}").Count > links, "the Civitai download was not linked again");
-        Assert.Equal(zips, await DatasetZipsAsync(h));
-        Assert.Equal(rented.Status!.Dataset, h.Run("steady")!.Status!.Dataset);
-        Assert.Equal(new Uri(first.Dataset.Url).AbsolutePath, new Uri(refreshed.Dataset.Url).AbsolutePath);
-        Assert.NotEqual(first.Dataset.Url, refreshed.Dataset.Url);
-        Assert.Equal(Json(first with { Dataset = refreshed.Dataset, Model = refreshed.Model, Outputs = refreshed.Outputs }), Json(refreshed));
-        Assert.Equal((first.Dataset.Bytes, first.Dataset.Sha256), (refreshed.Dataset.Bytes, refreshed.Dataset.Sha256));
-        Assert.Equal((first.Model.FileName, first.Model.Sha256), (refreshed.Model.FileName, refreshed.Model.Sha256));
+        Assert.NotEqual(held.First.Dataset.Url, refreshed.Dataset.Url);
+        Assert.Equal(Json(held.First with { Dataset = refreshed.Dataset, Model = refreshed.Model, Outputs = refreshed.Outputs }), Json(refreshed));
+        Assert.Equal((held.First.Model.FileName, held.First.Model.Sha256), (refreshed.Model.FileName, refreshed.Model.Sha256));
     }
 
     [Fact]
     public async Task ARefreshAfterARestart_RebuildsTheConfigAroundTheRecordedZip_WithoutListingTheImages()
     {
-        await using var proxy = await S3rverProxy.StartAsync(s3.Server, Ct);
-        await using var h = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:PresignRefreshInterval"] = "00:00:01", proxy);
-        var (rented, first) = await RentCivitaiRunAsync(h, "restarted", offer: 2201);
-        var listings = proxy.ListingsOf(OperatorHarness.ImagesBucket);
-        var zips = await DatasetZipsAsync(h);
-        await h.S3.PutObjectAsync(OperatorHarness.ImagesBucket, "people/restarted/c.jpg", TestImages.Jpeg(seed: 3), Ct);
+        await using var held = await HoldGpuAsync("restarted", offer: 2201);
+        await held.ChangeImagesAsync();
 
-        await h.RestartAsync();
-        await h.WaitForConfigIssuedAfterAsync("restarted", DateTimeOffset.UtcNow);
-        var rebuilt = await h.AgentConfigAsync("restarted");
+        await held.Harness.RestartAsync();
+        await held.Harness.WaitForConfigIssuedAfterAsync("restarted", DateTimeOffset.UtcNow);
+        var rebuilt = await held.Harness.AgentConfigAsync("restarted");
 
-        Assert.Equal(listings, proxy.ListingsOf(OperatorHarness.ImagesBucket));
-        Assert.Equal(zips, await DatasetZipsAsync(h));
-        Assert.Equal(new Uri(first.Dataset.Url).AbsolutePath, new Uri(rebuilt.Dataset.Url).AbsolutePath);
-        Assert.Equal((first.Dataset.Bytes, first.Dataset.Sha256, first.Run), (rebuilt.Dataset.Bytes, rebuilt.Dataset.Sha256, rebuilt.Run));
-        Assert.Equal(rented.Status!.Dataset, h.Run("restarted")!.Status!.Dataset);
-        Assert.Equal(1, h.Vast.Cost().AliveInstances);
+        await held.AssertDatasetKeptAsync(rebuilt);
+        Assert.Equal(held.First.Run, rebuilt.Run);
+        Assert.Equal(1, held.Harness.Vast.Cost().AliveInstances);
     }
 
-    /// <summary>Applies an SDXL run whose checkpoint is on Civitai, waits until it holds a GPU, and returns it with its first config.</summary>
-    private static async Task<(TrainingRun Run, Protocol.AgentConfig Config)> RentCivitaiRunAsync(OperatorHarness h, string name, long offer)
+    /// <summary>
+    /// An SDXL run whose checkpoint is on Civitai, holding a GPU, with its first config and what the store had been
+    /// asked by the time it was rented.
+    /// </summary>
+    private async Task<HeldRun> HoldGpuAsync(string name, long offer)
     {
+        var proxy = await S3rverProxy.StartAsync(s3.Server, Ct);
+        var h = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:PresignRefreshInterval"] = "00:00:01", proxy);
         h.Civitai.Add(FakeCivitaiVersion.Checkpoint(CivitaiVersion, "SDXL 1.0", null, "sd_xl_base_1.0.safetensors", [1, 2, 3]));
         h.Vast.AddOffers(OperatorHarness.Offer(offer, machine: offer));
         await h.ApplyRunAsync(name, s => s with { BaseModel = new BaseModelSpec { Civitai = new CivitaiModelSource { ModelVersionId = CivitaiVersion } } });
         var rented = await h.WaitForPhaseAsync(name, TrainingPhase.PendingGpu);
-        return (rented, await h.AgentConfigAsync(name));
+        return new HeldRun(proxy, h, name, rented, await h.AgentConfigAsync(name), proxy.ListingsOf(OperatorHarness.ImagesBucket), await DatasetZipsAsync(h));
+    }
+
+    /// <summary>A run holding a GPU: its first config, and the dataset listings and zips there were when it was rented.</summary>
+    private sealed record HeldRun(S3rverProxy Proxy, OperatorHarness Harness, string Name, TrainingRun Rented, Protocol.AgentConfig First, int Listings, IReadOnlyList<string> Zips)
+        : IAsyncDisposable
+    {
+        /// <summary>Adds an image under the run's prefix, as a user uploading more mid-run would.</summary>
+        public Task ChangeImagesAsync() =>
+            Harness.S3.PutObjectAsync(OperatorHarness.ImagesBucket, $"people/{Name}/c.jpg", TestImages.Jpeg(seed: 3), Ct);
+
+        /// <summary>Nothing listed or zipped since the rent: the same zip, in the config and in status.</summary>
+        public async Task AssertDatasetKeptAsync(Protocol.AgentConfig now)
+        {
+            Assert.Equal(Listings, Proxy.ListingsOf(OperatorHarness.ImagesBucket));
+            Assert.Equal(Zips, await DatasetZipsAsync(Harness));
+            Assert.Equal(new Uri(First.Dataset.Url).AbsolutePath, new Uri(now.Dataset.Url).AbsolutePath);
+            Assert.Equal((First.Dataset.Bytes, First.Dataset.Sha256), (now.Dataset.Bytes, now.Dataset.Sha256));
+            Assert.Equal(Rented.Status!.Dataset, Harness.Run(Name)!.Status!.Dataset);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Harness.DisposeAsync();
+            await Proxy.DisposeAsync();
+        }
     }
 
     private static string Json(Protocol.AgentConfig config) => System.Text.Json.JsonSerializer.Serialize(config, Protocol.ProtocolJson.Options);
