@@ -1,7 +1,7 @@
 using LoraTrainer.Demo;
 
 // lora-demo [output folder]: the whole LoraTrainer system on this machine, GPU and clouds simulated.
-// Needs the .NET SDK, Python 3, kubectl and `npm ci` (for s3rver) run once in the repository root.
+// Needs the .NET SDK, Python 3, kubectl, and node with npm (s3rver is installed into the repository on first use).
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

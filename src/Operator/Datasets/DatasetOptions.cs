@@ -12,6 +12,13 @@ internal sealed class DatasetOptions
     [Range(1, 1_000_000)]
     public int MaxImages { get; set; } = 10_000;
 
+    /// <summary>
+    /// Most objects of any kind (images, captions, other files) listed under one dataset prefix. Defaults to 100,000.
+    /// </summary>
+    /// <remarks>Caps the listing itself, so a prefix pointed at a bucket of logs or archives is refused in seconds.</remarks>
+    [Range(1, 10_000_000)]
+    public int MaxObjects { get; set; } = 100_000;
+
     /// <summary>Most bytes of images and captions one run may use. Defaults to 10 GiB.</summary>
     [Range(1L, long.MaxValue)]
     public long MaxTotalBytes { get; set; } = 10L * 1024 * 1024 * 1024;

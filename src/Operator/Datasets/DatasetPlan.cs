@@ -37,6 +37,8 @@ internal enum DatasetRefusalReason
     TooFewImages,
     /// <summary>More images than the operator accepts.</summary>
     TooManyImages,
+    /// <summary>More objects of any kind under the prefix than the operator lists.</summary>
+    TooManyObjects,
     /// <summary>More bytes than the operator accepts.</summary>
     TooLarge,
     /// <summary>Two files would share a name in the flat zip.</summary>

@@ -29,24 +29,22 @@ internal sealed class DatasetPreflight(IOptions<DatasetOptions> options)
     {
         var limits = options.Value;
         var source = request.SourceDisplay;
-        var listing = new List<StoredObject>();
-        var imageCount = 0;
-        await foreach (var item in store.ListAsync(request.Source.Bucket, request.SourcePrefix, cancellationToken))
+        var (listing, overCap) = await ListWithinCapsAsync(store, request, cancellationToken);
+        if (overCap is not null)
         {
-            listing.Add(item);
-            if (DatasetInventory.ImageExtensions.Contains(Path.GetExtension(item.Key)) && ++imageCount > limits.MaxImages)
-            {
-                // Stop listing: a prefix pointed at a whole archive must not take hours to refuse.
-                return PreflightResult.Refuse(DatasetRefusalReason.TooManyImages,
-                    $"more than {limits.MaxImages:N0} images under {source}, over the limit (Datasets:MaxImages): point spec.dataset.s3.prefix at a smaller folder.");
-            }
+            return overCap;
         }
 
         var inventory = DatasetInventory.From(listing, request.SourcePrefix);
         var images = inventory.Images;
         if (images.Count == 0)
         {
-            var others = inventory.Skipped.Count == 0 ? "" : $" ({inventory.Skipped.Count} other files, e.g. {Relative(inventory.Skipped[0].Key, request)})";
+            var others = inventory.Skipped.Count switch
+            {
+                0 => "",
+                1 => $" (1 other file: {Relative(inventory.Skipped[0].Key, request)})",
+                var count => $" ({count} other files, e.g. {Relative(inventory.Skipped[0].Key, request)})",
+            };
             return PreflightResult.Refuse(DatasetRefusalReason.NoImages,
                 $"no images under {source}{others}: upload .jpg, .jpeg, .png, .webp or .bmp files there, or fix spec.dataset.s3.");
         }
@@ -73,13 +71,43 @@ internal sealed class DatasetPreflight(IOptions<DatasetOptions> options)
         var notImages = await FindNonImagesAsync(store, request, images, limits, cancellationToken);
         if (notImages.Count > 0)
         {
-            var noun = notImages.Count == 1 ? "file is" : "files are";
-            return PreflightResult.Refuse(DatasetRefusalReason.NotImages,
-                $"{notImages.Count} {noun} not images under {source}: {NameSome(notImages, limits)}; replace them with real JPEG, PNG, WebP or BMP files or remove them.");
+            return PreflightResult.Refuse(DatasetRefusalReason.NotImages, notImages.Count == 1
+                ? $"1 file is not an image under {source}: {notImages[0]}; replace it with a real JPEG, PNG, WebP or BMP file or remove it."
+                : $"{notImages.Count} files are not images under {source}: {NameSome(notImages, limits)}; replace them with real JPEG, PNG, WebP or BMP files or remove them.");
         }
 
         var hash = DatasetContentHash.Compute(inventory, request.GeneratedCaption);
         return PreflightResult.Pass(new DatasetPlan(request, inventory, hash, OutputKeys.DatasetZip(request.Output, hash)));
+    }
+
+    /// <summary>
+    /// Lists the prefix page by page, counting every object against <see cref="DatasetOptions.MaxObjects"/> and images
+    /// against <see cref="DatasetOptions.MaxImages"/>; stops at the first object over a cap, with the refusal.
+    /// </summary>
+    internal async Task<(IReadOnlyList<StoredObject> Listing, PreflightResult? OverCap)> ListWithinCapsAsync(
+        IObjectStore store, DatasetRequest request, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var listing = new List<StoredObject>();
+        var imageCount = 0;
+        await foreach (var item in store.ListAsync(request.Source.Bucket, request.SourcePrefix, cancellationToken))
+        {
+            // Stop listing: a prefix pointed at a whole archive must not take hours to refuse.
+            listing.Add(item);
+            if (listing.Count > limits.MaxObjects)
+            {
+                return (listing, PreflightResult.Refuse(DatasetRefusalReason.TooManyObjects,
+                    $"more than {limits.MaxObjects:N0} files under {request.SourceDisplay}, over the limit (Datasets:MaxObjects): point spec.dataset.s3.prefix at a folder that holds only the dataset."));
+            }
+
+            if (DatasetInventory.ImageExtensions.Contains(Path.GetExtension(item.Key)) && ++imageCount > limits.MaxImages)
+            {
+                return (listing, PreflightResult.Refuse(DatasetRefusalReason.TooManyImages,
+                    $"more than {limits.MaxImages:N0} images under {request.SourceDisplay}, over the limit (Datasets:MaxImages): point spec.dataset.s3.prefix at a smaller folder."));
+            }
+        }
+
+        return (listing, null);
     }
 
     private static async Task<List<string>> FindNonImagesAsync(

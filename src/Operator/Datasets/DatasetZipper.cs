@@ -114,7 +114,7 @@ internal sealed class DatasetZipper(
         await using var content = await store.OpenReadAsync(bucket, source.Key, cancellationToken);
         long copied = 0;
         int read;
-        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        while ((read = await ReadAsync(content, buffer, bucket, source.Key, cancellationToken)) > 0)
         {
             await entryStream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             copied += read;
@@ -125,6 +125,20 @@ internal sealed class DatasetZipper(
             // The zip is named by the listed sizes and ETags; a file replaced meanwhile must not slip in under that name.
             throw new ObjectStoreException(ObjectStoreErrorKind.Transient,
                 $"s3://{bucket}/{source.Key} changed while it was zipped ({copied} bytes read, {source.Size} listed); will check the dataset again.");
+        }
+    }
+
+    /// <summary>Reads the next block of an object; a connection lost mid-object is a passing outage, said as one.</summary>
+    private static async Task<int> ReadAsync(Stream content, byte[] buffer, string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await content.ReadAsync(buffer, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new ObjectStoreException(ObjectStoreErrorKind.Transient,
+                $"reading s3://{bucket}/{key} broke off ({e.GetType().Name}); will zip the dataset again.", e);
         }
     }
 

@@ -28,7 +28,7 @@ internal sealed class CivitaiModelResolver(
     /// <param name="cancellationToken">Cancels the calls.</param>
     public async Task<ModelResolution> ResolveAsync(long versionId, ModelFamily? family, string? apiKey, CancellationToken cancellationToken)
     {
-        var key = string.IsNullOrWhiteSpace(apiKey) ? NullIfEmpty(options.Value.ApiKey) : apiKey.Trim();
+        var key = KeyFor(apiKey);
         CivitaiModelVersion? version;
         try
         {
@@ -58,6 +58,19 @@ internal sealed class CivitaiModelResolver(
 
         return await ResolveVersionAsync(version, versionId, family, key, cancellationToken);
     }
+
+    /// <summary>
+    /// Links a version resolved before again, for a fresh signed URL, without looking the version up: what re-issuing a
+    /// run's URLs needs while its attempt runs.
+    /// </summary>
+    /// <param name="versionId">The Civitai model version id.</param>
+    /// <param name="origin">The download URL the resolution found (<see cref="ModelResolution.Origin"/>).</param>
+    /// <param name="apiKey">The run's key from its Secret; null falls back to <see cref="CivitaiOptions.ApiKey"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<DownloadLinkResult> RelinkAsync(long versionId, Uri origin, string? apiKey, CancellationToken cancellationToken) =>
+        linker.LinkAsync(versionId, origin, KeyFor(apiKey), cancellationToken);
+
+    private string? KeyFor(string? apiKey) => string.IsNullOrWhiteSpace(apiKey) ? NullIfEmpty(options.Value.ApiKey) : apiKey.Trim();
 
     private async Task<ModelResolution> ResolveVersionAsync(
         CivitaiModelVersion version, long versionId, ModelFamily? family, string? key, CancellationToken cancellationToken)
@@ -112,7 +125,8 @@ internal sealed class CivitaiModelResolver(
                 Bytes = bytes,
                 Sha256 = sha256,
             },
-            download.Access);
+            download.Access,
+            new Uri(downloadUrl));
     }
 
     private static ModelResolution? Refusal(HttpStatusCode status, long versionId, bool hadKey) =>

@@ -31,12 +31,13 @@ internal enum DownloadAccess
 /// <param name="Status">What to write to <c>status.model</c>.</param>
 /// <param name="Source">What the agent downloads; its URL or Authorization may be secret.</param>
 /// <param name="Access">How the download is authorised.</param>
+/// <param name="Origin">Civitai's own download URL, which <see cref="CivitaiModelResolver.RelinkAsync"/> links again for a fresh signed URL; null when the model is not from Civitai.</param>
 internal sealed record ModelResolution(
-    ModelResolutionOutcome Outcome, string? Message, ModelStatus? Status, ModelSource? Source, DownloadAccess? Access)
+    ModelResolutionOutcome Outcome, string? Message, ModelStatus? Status, ModelSource? Source, DownloadAccess? Access, Uri? Origin = null)
 {
     /// <summary>The model is known and downloadable.</summary>
-    public static ModelResolution Resolved(ModelStatus status, ModelSource source, DownloadAccess access) =>
-        new(ModelResolutionOutcome.Resolved, null, status, source, access);
+    public static ModelResolution Resolved(ModelStatus status, ModelSource source, DownloadAccess access, Uri? origin = null) =>
+        new(ModelResolutionOutcome.Resolved, null, status, source, access, origin);
 
     /// <summary>The user must change something.</summary>
     public static ModelResolution NeedsUser(string message) => new(ModelResolutionOutcome.NeedsUserAction, message, null, null, null);

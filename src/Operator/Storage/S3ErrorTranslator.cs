@@ -17,7 +17,8 @@ internal static class S3ErrorTranslator
     /// <param name="target">The bucket and key (or prefix) involved.</param>
     /// <param name="credential">The credential, named without its secret.</param>
     /// <param name="endpoint">Where the store is.</param>
-    public static ObjectStoreException Translate(Exception error, string operation, S3Uri target, string credential, string endpoint)
+    /// <param name="sendsChecksums">Whether requests carry AWSSDK v4's flexible checksums (<c>S3:ChecksumMode</c> WHEN_SUPPORTED).</param>
+    public static ObjectStoreException Translate(Exception error, string operation, S3Uri target, string credential, string endpoint, bool sendsChecksums = false)
     {
         if (error is ObjectStoreException known)
         {
@@ -45,6 +46,10 @@ internal static class S3ErrorTranslator
             _ when s3.StatusCode == HttpStatusCode.Forbidden => new(ObjectStoreErrorKind.AccessDenied,
                 $"access denied: credential {credential} may not {operation} in bucket '{target.Bucket}' ({target}): grant it s3:ListBucket, s3:GetObject and s3:PutObject there.", error),
             _ when s3.StatusCode == HttpStatusCode.NotFound => new(ObjectStoreErrorKind.NotFound, $"{target} does not exist.", error),
+            // Stores that cannot decode aws-chunked bodies with trailing checksums refuse uploads with a 400 or a 501.
+            _ when sendsChecksums && operation == "write" && s3.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotImplemented
+                => new(ObjectStoreErrorKind.Failed,
+                    $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}; if this store does not support AWSSDK's flexible checksums, set S3:ChecksumMode to WHEN_REQUIRED.", error),
             _ when (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests || code is "SlowDown" or "RequestTimeout"
                 => new(ObjectStoreErrorKind.Transient,
                     $"S3 {operation} of {target} at {endpoint} failed with {(int)s3.StatusCode} {code}; will retry.", error),

@@ -123,5 +123,5 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
     }
 
     private ObjectStoreException Translate(Exception error, string operation, S3Uri target) =>
-        S3ErrorTranslator.Translate(error, operation, target, credential, settings.Endpoint);
+        S3ErrorTranslator.Translate(error, operation, target, credential, settings.Endpoint, settings.ChecksumMode == S3ChecksumMode.WHEN_SUPPORTED);
 }

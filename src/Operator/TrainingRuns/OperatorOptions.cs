@@ -33,7 +33,10 @@ public sealed class OperatorOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan InstanceCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the presigned URLs in a run's Secret are re-issued. Must be shorter than the S3 presign expiry. Defaults to 30 minutes.</summary>
+    /// <summary>
+    /// How often the presigned URLs in a run's Secret are re-issued. With <see cref="InstanceCheckInterval"/> added, it
+    /// must be shorter than <c>S3:PresignGetExpiry</c> and <c>S3:PresignPutExpiry</c>. Defaults to 30 minutes.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "06:00:00")]
     public TimeSpan PresignRefreshInterval { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -6,36 +6,16 @@ using LoraTrainer.Protocol;
 
 namespace LoraTrainer.Operator.TrainingRuns;
 
-/// <summary>Everything an attempt needs before a GPU is rented: the model, the dataset zip, and the agent's config in the run's Secret.</summary>
-internal sealed record PreparedRun(ModelFamily Family, ModelStatus Model, DatasetStatus Dataset, string Token);
-
-/// <summary>A prepared attempt, remembered so that the next look for an offer can reuse it while its URLs are fresh.</summary>
-internal sealed record PreparedAttempt(string? Uid, long? Generation, int Attempt, PreparedRun Run, DateTimeOffset At)
-{
-    /// <summary>Whether this preparation is for <paramref name="attempt"/> of the run as it is now (same object, same spec).</summary>
-    public bool IsFor(TrainingRun run, int attempt) =>
-        Attempt == attempt && Uid == run.Metadata.Uid && Generation == run.Metadata.Generation;
-}
-
-/// <summary>The outcome of preparing: ready, refused (only the user can fix it), or not yet (a dependency is failing; retry).</summary>
-internal sealed record Preparation(PreparedRun? Ready, string? Refusal, string? RetryReason)
-{
-    public static Preparation Done(PreparedRun run) => new(run, null, null);
-
-    public static Preparation Refused(string message) => new(null, message, null);
-
-    public static Preparation Later(string reason) => new(null, null, reason);
-
-    /// <summary>A model that could not be resolved: refused when only the user can fix it, else later.</summary>
-    public static Preparation NotResolved(ModelResolution failure) =>
-        failure.Outcome == ModelResolutionOutcome.NeedsUserAction ? Refused(failure.Message!) : Later(failure.Message!);
-}
-
 /// <summary>
 /// Validates what the schema cannot, resolves the model, zips the dataset (reused when unchanged) and writes the agent
-/// config with fresh presigned URLs. Run again to re-issue URLs before they expire: every step is idempotent.
+/// config with fresh presigned URLs; <see cref="RefreshAsync"/> re-issues those URLs for an attempt already prepared.
 /// </summary>
-internal sealed class RunPreparation(
+/// <remarks>
+/// A store failure that only the user can fix refuses the run; any other (an outage, an object changed while it was
+/// zipped, a request the store rejects) comes back as <see cref="Preparation.Later"/> with the store's message, which
+/// names the operation, the object and the endpoint and never a credential's secret or a presigned URL.
+/// </remarks>
+internal sealed partial class RunPreparation(
     RunCredentialResolver credentials,
     CivitaiModelResolver civitai,
     IObjectStoreFactory stores,
@@ -62,54 +42,28 @@ internal sealed class RunPreparation(
             return Preparation.Refused(credentialError!);
         }
 
-        var ns = run.Metadata.NamespaceProperty;
-        var model = run.Spec.BaseModel.Civitai is { } version
-            ? await civitai.ResolveAsync(version.ModelVersionId, run.Spec.BaseModel.Family, creds.CivitaiKey, cancellationToken).ConfigureAwait(false)
-            : await urlFiles.CheckpointAsync(ns, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
-        if (model.Outcome != ModelResolutionOutcome.Resolved)
+        var (model, modelFailure) = await ResolveModelAsync(run, creds, cancellationToken).ConfigureAwait(false);
+        if (model is null)
         {
-            return Preparation.NotResolved(model);
+            return modelFailure!;
         }
 
-        var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
-        if (ExtraArgs.ValidateFor(run.Spec.Training?.ExtraArgs, family) is { Count: > 0 } familyErrors)
-        {
-            return Preparation.Refused(string.Join("; ", familyErrors));
-        }
-
-        var (extraFiles, extraFailure) = await ExtraFilesAsync(ns, run.Spec.BaseModel, family, cancellationToken).ConfigureAwait(false);
-        if (extraFailure is not null)
-        {
-            return Preparation.NotResolved(extraFailure);
-        }
-
-        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        var training = TrainingDefaults.Resolve(model.Family, run.Spec.Training, run.Spec.Dataset);
         var store = stores.Create(creds.S3);
-        DatasetResult dataset;
         try
         {
-            dataset = await zipper.PrepareAsync(store, DatasetRequest.For(run.Spec, training.BatchSize), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectStoreException ex) when (ex.IsUserFixable)
-        {
-            return Preparation.Refused(ex.Message);
-        }
+            var dataset = await zipper.PrepareAsync(store, DatasetRequest.For(run.Spec, training.BatchSize), cancellationToken).ConfigureAwait(false);
+            if (!dataset.IsReady)
+            {
+                return Preparation.Refused(dataset.Refusal!.Message);
+            }
 
-        if (!dataset.IsReady)
-        {
-            return Preparation.Refused(dataset.Refusal!.Message);
+            return await IssueAsync(run, attempt, store, model, dataset.Status!, dataset.Zip!, cancellationToken).ConfigureAwait(false);
         }
-
-        var source = new DatasetSource
+        catch (ObjectStoreException ex)
         {
-            Url = (await presigner.DatasetDownloadAsync(store, dataset.Zip!).ConfigureAwait(false)).ToString(),
-            Bytes = dataset.Status!.Bytes,
-            Sha256 = dataset.Status.Sha256,
-        };
-        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs).ConfigureAwait(false);
-        var config = AgentConfigBuilder.Build(run, attempt, family, model.Source! with { ExtraFiles = extraFiles }, source, outputs);
-        var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
-        return Preparation.Done(new PreparedRun(family, model.Status with { Family = family }, dataset.Status, token));
+            return Preparation.StoreFailed(ex);
+        }
     }
 
     /// <summary>What the schema cannot check, each error naming the field to fix.</summary>
@@ -147,6 +101,50 @@ internal sealed class RunPreparation(
         return errors;
     }
 
+    /// <summary>The checkpoint, its family (checked against the spec's extra arguments) and Flux's extra files.</summary>
+    private async Task<(ResolvedModel? Model, Preparation? Failure)> ResolveModelAsync(TrainingRun run, RunCredentials creds, CancellationToken cancellationToken)
+    {
+        var ns = run.Metadata.NamespaceProperty;
+        var model = run.Spec.BaseModel.Civitai is { } version
+            ? await civitai.ResolveAsync(version.ModelVersionId, run.Spec.BaseModel.Family, creds.CivitaiKey, cancellationToken).ConfigureAwait(false)
+            : await urlFiles.CheckpointAsync(ns, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
+        if (model.Outcome != ModelResolutionOutcome.Resolved)
+        {
+            return (null, Preparation.NotResolved(model));
+        }
+
+        var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
+        if (ExtraArgs.ValidateFor(run.Spec.Training?.ExtraArgs, family) is { Count: > 0 } familyErrors)
+        {
+            return (null, Preparation.Refused(string.Join("; ", familyErrors)));
+        }
+
+        var (extraFiles, extraFailure) = await ExtraFilesAsync(ns, run.Spec.BaseModel, family, cancellationToken).ConfigureAwait(false);
+        if (extraFailure is not null)
+        {
+            return (null, Preparation.NotResolved(extraFailure));
+        }
+
+        return (new ResolvedModel(family, model.Status with { Family = family }, model.Source! with { ExtraFiles = extraFiles }, model.Origin), null);
+    }
+
+    /// <summary>Presigns the zip and the outputs, builds the config and writes it to the run's Secret.</summary>
+    private async Task<Preparation> IssueAsync(
+        TrainingRun run, int attempt, IObjectStore store, ResolvedModel model, DatasetStatus dataset, S3Uri zip, CancellationToken cancellationToken)
+    {
+        var training = TrainingDefaults.Resolve(model.Family, run.Spec.Training, run.Spec.Dataset);
+        var source = new DatasetSource
+        {
+            Url = (await presigner.DatasetDownloadAsync(store, zip).ConfigureAwait(false)).ToString(),
+            Bytes = dataset.Bytes,
+            Sha256 = dataset.Sha256,
+        };
+        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs).ConfigureAwait(false);
+        var config = AgentConfigBuilder.Build(run, attempt, model.Family, model.Source, source, outputs);
+        var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
+        return Preparation.Done(new PreparedRun(model.Family, model.Status, dataset, token, config, zip, model.CivitaiDownload));
+    }
+
     /// <summary>Flux's text encoders and autoencoder; none for the other families, which must not be given any.</summary>
     private async Task<(IReadOnlyList<ModelFile> Files, ModelResolution? Failure)> ExtraFilesAsync(string ns, BaseModelSpec spec, ModelFamily family, CancellationToken cancellationToken)
     {
@@ -159,4 +157,7 @@ internal sealed class RunPreparation(
                 $"spec.baseModel.flux: only Flux models take these files, and this model is {family.ToWireName()}; remove spec.baseModel.flux or choose a Flux model")),
         };
     }
+
+    /// <summary>A resolved base model: its family, what status shows, what the agent downloads, and Civitai's URL to link again.</summary>
+    private sealed record ResolvedModel(ModelFamily Family, ModelStatus Status, ModelSource Source, Uri? CivitaiDownload);
 }

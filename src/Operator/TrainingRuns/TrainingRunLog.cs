@@ -28,4 +28,7 @@ internal static partial class TrainingRunLog
 
     [LoggerMessage(8, LogLevel.Error, "TrainingRun {Run}: {Instance} is not released yet, it keeps billing until it is: {Reason}")]
     public static partial void ReleaseFailed(ILogger logger, string run, string instance, string reason);
+
+    [LoggerMessage(9, LogLevel.Warning, "TrainingRun {Run}: the URLs of attempt {Attempt} were not re-issued, trying again at the next check: {Reason}")]
+    public static partial void RefreshFailed(ILogger logger, string run, int attempt, string reason);
 }

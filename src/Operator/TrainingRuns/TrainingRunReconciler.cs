@@ -192,19 +192,36 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var now = time.GetUtcNow();
-        var key = ResourceKey.Of(run);
-        if (!_preparedAttempts.TryGetValue(key, out var prepared) || now - prepared.At >= options.Value.PresignRefreshInterval)
-        {
-            var refreshed = await preparation.PrepareAsync(run, run.Status!.Attempt, cancellationToken).ConfigureAwait(false);
-            if (refreshed.Ready is { } ready)
-            {
-                _preparedAttempts[key] = new PreparedAttempt(run.Metadata.Uid, run.Metadata.Generation, run.Status.Attempt, ready, now);
-            }
-        }
-
+        await RefreshUrlsAsync(run, now, cancellationToken).ConfigureAwait(false);
         var cost = new CostStatus { ReleasedUsd = run.Status!.Cost?.ReleasedUsd ?? 0, EstimatedUsd = Math.Round(RunCost.Estimate(run.Status, now), 2) };
         run = await WriteAsync(run, run.Status with { Cost = cost }, cancellationToken).ConfigureAwait(false);
         return supervisor.NextCheck(run, now);
+    }
+
+    /// <summary>
+    /// Re-issues the attempt's presigned URLs and model links once they are <c>Operator.PresignRefreshInterval</c> old,
+    /// keeping its dataset and config. A failure is logged and tried again at the next check: the URLs issued before
+    /// stay valid until their expiry, which the options keep longer than the interval.
+    /// </summary>
+    private async Task RefreshUrlsAsync(TrainingRun run, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = ResourceKey.Of(run);
+        var attempt = run.Status!.Attempt;
+        var known = _preparedAttempts.TryGetValue(key, out var prepared) && prepared.IsAttempt(run, attempt) ? prepared : null;
+        if (known is not null && now - known.At < options.Value.PresignRefreshInterval)
+        {
+            return;
+        }
+
+        var refreshed = await preparation.RefreshAsync(run, known?.Run, cancellationToken).ConfigureAwait(false);
+        if (refreshed.Ready is { } ready)
+        {
+            _preparedAttempts[key] = new PreparedAttempt(run.Metadata.Uid, run.Metadata.Generation, attempt, ready, now);
+        }
+        else
+        {
+            TrainingRunLog.RefreshFailed(logger, Name(run), attempt, refreshed.Refusal ?? refreshed.RetryReason!);
+        }
     }
 
     /// <summary>A terminal phase: release the instance, record the final cost, delete after the TTL.</summary>

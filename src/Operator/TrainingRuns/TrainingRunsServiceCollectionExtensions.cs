@@ -16,6 +16,7 @@ public static class TrainingRunsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, OperatorOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, PresignRefreshValidator>());
         services.TryAddSingleton<ResourceWriter<TrainingRun, TrainingRunStatus>>();
         services.TryAddSingleton<RunSecretStore>();
         services.TryAddSingleton<RunCredentialResolver>();

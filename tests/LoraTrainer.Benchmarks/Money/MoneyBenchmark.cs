@@ -33,7 +33,7 @@ internal sealed class MoneyBenchmark : IBenchmark
           --image-size      size of each image
           --train-seconds   how long each completed run trains (progress once a second) before it uploads
           --measure         which measurements to run, all at once on their own stacks
-        needs s3rver: run `npm ci` in the repository root first.
+        needs node and npm: s3rver is installed into the repository (`npm ci`) on first use.
         """;
 
     public IReadOnlyList<string> Options => ["runs", "heartbeat-runs", "deadline", "sweep-interval", "sweep-grace", "images", "image-size", "train-seconds", "measure"];
@@ -50,9 +50,9 @@ internal sealed class MoneyBenchmark : IBenchmark
             ImageBytes: options.Bytes("image-size", 2L << 20, min: 1024),
             Training: options.Seconds("train-seconds", 3, min: 0),
             Measure: Measurements(options.Text("measure")));
-        if (S3rverServer.FindExecutable() is null)
+        if (await S3rverServer.EnsureInstalledAsync(cancellationToken) is { } unavailable)
         {
-            throw new ArgumentException(S3rverServer.NotInstalledMessage);
+            throw new ArgumentException(unavailable);
         }
 
         await using var s3 = await S3rverServer.StartAsync(cancellationToken);
@@ -60,9 +60,9 @@ internal sealed class MoneyBenchmark : IBenchmark
         civitai.Add(MoneyRuns.Model);
         await s3.EnsureBucketAsync(MoneyRuns.ImagesBucket, cancellationToken);
         await s3.EnsureBucketAsync(MoneyRuns.OutputBucket, cancellationToken);
-        var dataset = await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Portraits, plan.Images * plan.ImageBytes, plan.ImageBytes, cancellationToken);
-        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, WarmUp, 128 << 10, 64 << 10, cancellationToken);
-        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Small, 1 << 20, 256 << 10, cancellationToken);
+        var dataset = await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Portraits, plan.Images, plan.ImageBytes, cancellationToken);
+        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, WarmUp, 2, 64 << 10, cancellationToken);
+        await SyntheticDataset.UploadAsync(s3, MoneyRuns.ImagesBucket, Small, 4, 256 << 10, cancellationToken);
 
         var started = TimeProvider.System.GetTimestamp();
         var results = new MoneyResults(plan, dataset);

@@ -28,7 +28,7 @@ internal sealed class ScaleWorkload(SystemFakes fakes, int runs, int epochs)
             DphBase = 0.30 + (0.01 * (i % 40)),
         }));
         await Parallel.ForEachAsync(Enumerable.Range(0, runs), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (i, ct) => await SyntheticDataset.UploadAsync(fakes.S3, SystemFakes.ImagesBucket, Prefix(i), 2 * ImageBytes, ImageBytes, ct));
+            async (i, ct) => await SyntheticDataset.UploadAsync(fakes.S3, SystemFakes.ImagesBucket, Prefix(i), 2, ImageBytes, ct));
     }
 
     /// <summary>Creates every TrainingRun through the API, as <c>kubectl apply</c> would, a few at a time.</summary>

@@ -11,10 +11,10 @@ internal sealed record SyntheticDataset(string Bucket, string Prefix, int Images
 {
     private static readonly byte[] JpegSignature = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0x00];
 
-    public static async Task<SyntheticDataset> UploadAsync(S3rverServer server, string bucket, string prefix, long totalBytes, long imageBytes,
+    /// <summary>Uploads <paramref name="images"/> images of <paramref name="imageBytes"/> bytes, each with a caption, four at a time.</summary>
+    public static async Task<SyntheticDataset> UploadAsync(S3rverServer server, string bucket, string prefix, int images, long imageBytes,
         CancellationToken cancellationToken)
     {
-        var images = (int)Math.Max(1, (totalBytes + imageBytes - 1) / imageBytes);
         long written = 0;
         var started = TimeProvider.System.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, images), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },

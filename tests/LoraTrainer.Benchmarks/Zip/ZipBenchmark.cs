@@ -24,23 +24,24 @@ internal sealed class ZipBenchmark : IBenchmark
     public string Summary => "dataset zipper through s3rver: throughput against a plain copy, peak memory above idle";
 
     public string Usage => """
-        zip [--size 256MB] [--image-size 4MB] [--repeats 3]
+        zip [--size 256MB] [--images N | --image-size 4MB] [--repeats 3]
           --size        dataset size (images plus a small caption each); 1GB and 4GB are the issue's sizes
-          --image-size  size of each image
+          --images      how many images the size is split into (each is size / N); issue 6's dataset is --size 1GB --images 2000
+          --image-size  size of each image, instead of --images
           --repeats     how many times download, copy and zip each run; medians are reported
-        needs s3rver: run `npm ci` in the repository root first.
+        needs node and npm: s3rver is installed into the repository (`npm ci`) on first use.
         """;
 
-    public IReadOnlyList<string> Options => ["size", "image-size", "repeats"];
+    public IReadOnlyList<string> Options => ["size", "images", "image-size", "repeats"];
 
     public async Task RunAsync(BenchmarkOptions options, Report report, CancellationToken cancellationToken)
     {
         var size = options.Bytes("size", 256L << 20, min: 1 << 20);
-        var imageSize = options.Bytes("image-size", 4L << 20, min: 64);
+        var (images, imageSize) = ImagesOf(options, size);
         var repeats = options.Int("repeats", 3, max: 20);
-        if (S3rverServer.FindExecutable() is null)
+        if (await S3rverServer.EnsureInstalledAsync(cancellationToken) is { } unavailable)
         {
-            throw new ArgumentException(S3rverServer.NotInstalledMessage);
+            throw new ArgumentException(unavailable);
         }
 
         await using var server = await S3rverServer.StartAsync(cancellationToken);
@@ -53,10 +54,10 @@ internal sealed class ZipBenchmark : IBenchmark
         var zipper = new DatasetZipper(new DatasetPreflight(Microsoft.Extensions.Options.Options.Create(new DatasetOptions())),
             Microsoft.Extensions.Options.Options.Create(s3Options), NullLogger<DatasetZipper>.Instance);
 
-        Console.Error.WriteLine($"zip: uploading {size / 1048576.0:N0} MiB of images to s3rver");
-        var dataset = await SyntheticDataset.UploadAsync(server, Bucket, Prefix, size, imageSize, cancellationToken);
+        Console.Error.WriteLine($"zip: uploading {images:N0} images of {imageSize / 1024.0:N0} KiB to s3rver");
+        var dataset = await SyntheticDataset.UploadAsync(server, Bucket, Prefix, images, imageSize, cancellationToken);
         Console.Error.WriteLine($"zip: dataset uploaded in {dataset.UploadTime.TotalSeconds:N0} s; measuring");
-        var warmUp = await SyntheticDataset.UploadAsync(server, Bucket, "warm-up/", 3L << 20, 1L << 20, cancellationToken);
+        var warmUp = await SyntheticDataset.UploadAsync(server, Bucket, "warm-up/", 3, 1L << 20, cancellationToken);
         await MeasureAsync("warm-up", () => StoreOperations.ConcatenateAsync(store, Bucket, warmUp.Prefix, "warm-up.bin", s3Options, cancellationToken));
         await MeasureAsync("warm-up", () => ZipAsync(zipper, store, warmUp.Prefix, "warm-up-out/", cancellationToken));
 
@@ -88,6 +89,24 @@ internal sealed class ZipBenchmark : IBenchmark
         }
 
         ZipReport.Print(report, dataset, runs, s3Options);
+    }
+
+    /// <summary>How many images, of what size: <c>--images N</c> splits <c>--size</c> into N, <c>--image-size</c> fills it with images of that size.</summary>
+    private static (int Images, long ImageBytes) ImagesOf(BenchmarkOptions options, long size)
+    {
+        if (options.Text("images") is null)
+        {
+            var imageBytes = options.Bytes("image-size", 4L << 20, min: 64);
+            return ((int)Math.Max(1, (size + imageBytes - 1) / imageBytes), imageBytes);
+        }
+
+        if (options.Text("image-size") is not null)
+        {
+            throw new ArgumentException("--images and --image-size both set the size of each image: give one of them");
+        }
+
+        var images = options.Int("images", 1, max: (int)Math.Min(1_000_000, size / 64));
+        return (images, size / images);
     }
 
     private static async Task<long> ZipAsync(DatasetZipper zipper, IObjectStore store, string prefix, string outputPrefix, CancellationToken cancellationToken)

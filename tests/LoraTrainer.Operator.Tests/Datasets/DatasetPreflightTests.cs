@@ -1,5 +1,6 @@
 using LoraTrainer.Operator.Datasets;
 using LoraTrainer.Operator.Storage;
+using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Testing.S3;
 using static LoraTrainer.Operator.Tests.Datasets.DatasetZipperTests;
@@ -19,8 +20,46 @@ public sealed class DatasetPreflightTests(S3rverFixture s3) : IClassFixture<S3rv
         var result = await Zipper(server).PrepareAsync(store, Request(bucket, "people/anna"), Ct);
 
         Assert.Equal(DatasetRefusalReason.NoImages, result.Refusal?.Reason);
-        Assert.StartsWith($"no images under s3://{bucket}/people/anna/:", result.Refusal!.Message);
+        Assert.Equal(
+            $"no images under s3://{bucket}/people/anna/: upload .jpg, .jpeg, .png, .webp or .bmp files there, or fix spec.dataset.s3.",
+            result.Refusal!.Message);
+        TroubleshootingDoc.AssertExplains(result.Refusal.Message);
         Assert.Empty(store.Started);
+    }
+
+    [Fact]
+    public async Task CheckAsync_WhenThePrefixHoldsOnlyOtherFiles_RefusesNamingOneOfThem()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await Upload(server, bucket, new() { ["one/notes.md"] = TestImages.Text("# notes"), ["two/a.heic"] = [1], ["two/b.heic"] = [2] });
+        var preflight = new DatasetPreflight(Microsoft.Extensions.Options.Options.Create(new DatasetOptions()));
+
+        var one = await preflight.CheckAsync(Store(server), Request(bucket, "one"), Ct);
+        var two = await preflight.CheckAsync(Store(server), Request(bucket, "two"), Ct);
+
+        Assert.Equal(
+            $"no images under s3://{bucket}/one/ (1 other file: notes.md): upload .jpg, .jpeg, .png, .webp or .bmp files there, or fix spec.dataset.s3.",
+            one.Refusal?.Message);
+        Assert.Equal(
+            $"no images under s3://{bucket}/two/ (2 other files, e.g. a.heic): upload .jpg, .jpeg, .png, .webp or .bmp files there, or fix spec.dataset.s3.",
+            two.Refusal?.Message);
+        TroubleshootingDoc.AssertExplains(one.Refusal!.Message);
+        TroubleshootingDoc.AssertExplains(two.Refusal!.Message);
+    }
+
+    [Fact]
+    public async Task CheckAsync_WhenOneFileIsNotAnImage_SaysSoInTheSingular()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await Upload(server, bucket, new() { ["set/real.jpg"] = TestImages.Jpeg(), ["set/fake.png"] = TestImages.Text("<html>") });
+        var preflight = new DatasetPreflight(Microsoft.Extensions.Options.Options.Create(new DatasetOptions()));
+
+        var result = await preflight.CheckAsync(Store(server), Request(bucket, "set"), Ct);
+
+        Assert.Equal(
+            $"1 file is not an image under s3://{bucket}/set/: fake.png (starts like an HTML or XML document); replace it with a real JPEG, PNG, WebP or BMP file or remove it.",
+            result.Refusal?.Message);
+        TroubleshootingDoc.AssertExplains(result.Refusal!.Message);
     }
 
     [Fact]
@@ -42,6 +81,7 @@ public sealed class DatasetPreflightTests(S3rverFixture s3) : IClassFixture<S3rv
         Assert.Equal(
             $"3 files are not images under s3://{bucket}/set/: a.jpg (starts like a text file), b.png (is empty), c.webp (starts like an HTML or XML document); replace them with real JPEG, PNG, WebP or BMP files or remove them.",
             result.Refusal!.Message);
+        TroubleshootingDoc.AssertExplains(result.Refusal.Message);
         Assert.Empty(store.Started);
         Assert.Empty(store.Reads);
     }
@@ -57,6 +97,7 @@ public sealed class DatasetPreflightTests(S3rverFixture s3) : IClassFixture<S3rv
         Assert.Equal(DatasetRefusalReason.TooFewImages, result.Refusal?.Reason);
         Assert.Contains("only 2 images", result.Refusal!.Message);
         Assert.Contains("spec.training.batchSize", result.Refusal.Message);
+        TroubleshootingDoc.AssertExplains(result.Refusal.Message);
     }
 
     [Fact]
@@ -75,6 +116,8 @@ public sealed class DatasetPreflightTests(S3rverFixture s3) : IClassFixture<S3rv
         Assert.Contains("more than 2 images", tooMany.Refusal!.Message);
         Assert.Equal(DatasetRefusalReason.TooLarge, tooLarge.Refusal?.Reason);
         Assert.Contains("5.9 KiB, over the limit of 4.9 KiB (Datasets:MaxTotalBytes)", tooLarge.Refusal!.Message);
+        TroubleshootingDoc.AssertExplains(tooMany.Refusal.Message);
+        TroubleshootingDoc.AssertExplains(tooLarge.Refusal.Message);
     }
 
     [Fact]
@@ -86,6 +129,7 @@ public sealed class DatasetPreflightTests(S3rverFixture s3) : IClassFixture<S3rv
 
         Assert.Equal(DatasetRefusalReason.StoreRefused, result.Refusal?.Reason);
         Assert.Contains("bucket 'missing-bucket' does not exist", result.Refusal!.Message);
+        TroubleshootingDoc.AssertExplains(result.Refusal.Message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Datasets;
 using LoraTrainer.Operator.Storage;
+using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Testing.S3;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -126,16 +127,23 @@ public sealed class DatasetZipperTests(S3rverFixture s3) : IClassFixture<S3rverF
     }
 
     [Fact]
-    public async Task PrepareAsync_WhenAPartUploadFails_AbortsTheUploadAndWritesNoZip()
+    public async Task PrepareAsync_WhenAPartUploadFails_SendsTheAbortForThatUploadAndLeavesNoPartsNorZip()
     {
         var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
         await Upload(server, bucket, new() { ["set/large.png"] = TestImages.Png(length: S3Limits.MinPartSize + 100_000) });
-        var store = new RecordingObjectStore(Store(server)) { FailPart = 2 };
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        proxy.FailPart(2);
+        var store = Store(server, S3rverStores.Options(server, o => o.ServiceUrl = proxy.BaseUrl.ToString()));
 
         var error = await Assert.ThrowsAsync<ObjectStoreException>(() => Zipper(server).PrepareAsync(store, Request(bucket, "set"), Ct));
 
-        Assert.Contains("injected failure of part 2", error.Message);
-        Assert.Equal(store.Started, store.Aborted);
+        var partsSentTo = proxy.Requests.Where(r => r.Method == "PUT" && r.Parameter("partNumber") is not null).Select(r => r.Parameter("uploadId")).Distinct();
+        Assert.Equal(ObjectStoreErrorKind.Transient, error.Kind);
+        Assert.EndsWith("failed with 500 InternalError; will retry.", error.Message);
+        TroubleshootingDoc.AssertExplains(error.Message);
+        Assert.Equal(partsSentTo, proxy.AbortedUploads);
+        Assert.Single(proxy.AbortedUploads);
+        Assert.Empty(server.PendingUploadIds(bucket));
         Assert.DoesNotContain(await server.ListKeysAsync(bucket, cancellationToken: Ct), k => k.EndsWith(".zip", StringComparison.Ordinal));
     }
 
@@ -146,9 +154,32 @@ public sealed class DatasetZipperTests(S3rverFixture s3) : IClassFixture<S3rverF
         await Upload(server, bucket, new() { ["set/a.jpg"] = TestImages.Jpeg(), ["set/b.jpg"] = TestImages.Jpeg(seed: 5) });
         var store = new RecordingObjectStore(Store(server)) { FailReadOf = "set/b.jpg" };
 
-        await Assert.ThrowsAsync<IOException>(() => Zipper(server).PrepareAsync(store, Request(bucket, "set"), Ct));
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => Zipper(server).PrepareAsync(store, Request(bucket, "set"), Ct));
+
+        Assert.Equal(ObjectStoreErrorKind.Transient, error.Kind);
+        Assert.Equal($"reading s3://{bucket}/set/b.jpg broke off (IOException); will zip the dataset again.", error.Message);
+        TroubleshootingDoc.AssertExplains(error.Message);
 
         Assert.Single(store.Aborted);
+        Assert.Equal(store.Started, store.Aborted);
+        Assert.DoesNotContain(await server.ListKeysAsync(bucket, cancellationToken: Ct), k => k.EndsWith(".zip", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PrepareAsync_WhenAnImageIsReplacedWhileItIsZipped_AbortsTheUploadAndSaysItChanged()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await Upload(server, bucket, new() { ["set/a.jpg"] = TestImages.Jpeg(), ["set/b.jpg"] = TestImages.Jpeg(seed: 5) });
+        var store = new RecordingObjectStore(Store(server))
+        {
+            BeforeRead = key => key == "set/b.jpg" ? server.PutObjectAsync(bucket, key, TestImages.Jpeg(length: 3_000, seed: 6), Ct) : Task.CompletedTask,
+        };
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => Zipper(server).PrepareAsync(store, Request(bucket, "set"), Ct));
+
+        Assert.Equal(ObjectStoreErrorKind.Transient, error.Kind);
+        Assert.Equal($"s3://{bucket}/set/b.jpg changed while it was zipped (3000 bytes read, 2000 listed); will check the dataset again.", error.Message);
+        TroubleshootingDoc.AssertExplains(error.Message);
         Assert.Equal(store.Started, store.Aborted);
         Assert.DoesNotContain(await server.ListKeysAsync(bucket, cancellationToken: Ct), k => k.EndsWith(".zip", StringComparison.Ordinal));
     }

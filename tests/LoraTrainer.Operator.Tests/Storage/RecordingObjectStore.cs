@@ -3,8 +3,11 @@ using LoraTrainer.Operator.Storage;
 
 namespace LoraTrainer.Operator.Tests.Storage;
 
-/// <summary>Passes every call to a real store, counting multipart uploads and aborts, and failing on request.</summary>
-/// <remarks>s3rver has neither ListMultipartUploads nor AbortMultipartUpload, so aborts are observed here.</remarks>
+/// <summary>Passes every call to a real store, counting reads, multipart uploads and aborts, and failing a read on request.</summary>
+/// <remarks>
+/// A failure inside this process (a connection reset mid-object); failures on the wire, and the abort requests they
+/// cause, are made and observed by <see cref="Testing.S3.S3rverProxy"/>.
+/// </remarks>
 internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
 {
     /// <summary>Upload ids of multipart uploads started.</summary>
@@ -16,11 +19,11 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     /// <summary>Keys whose full content was opened.</summary>
     public ConcurrentQueue<string> Reads { get; } = new();
 
-    /// <summary>Fail this part number of every upload.</summary>
-    public int? FailPart { get; set; }
-
     /// <summary>Fail reading this key, after its first bytes.</summary>
     public string? FailReadOf { get; set; }
+
+    /// <summary>Runs before a key's content is opened, e.g. to replace the object in the store meanwhile.</summary>
+    public Func<string, Task>? BeforeRead { get; set; }
 
     public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
         inner.ListAsync(bucket, prefix, cancellationToken);
@@ -31,6 +34,7 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     public async Task<Stream> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
         Reads.Enqueue(key);
+        await (BeforeRead?.Invoke(key) ?? Task.CompletedTask);
         var stream = await inner.OpenReadAsync(bucket, key, cancellationToken);
         return key == FailReadOf ? new FailingReadStream(stream) : stream;
     }
@@ -59,9 +63,7 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
         public string UploadId => inner.UploadId;
 
         public Task<string> UploadPartAsync(int partNumber, byte[] buffer, int count, CancellationToken cancellationToken) =>
-            partNumber == owner.FailPart
-                ? throw new ObjectStoreException(ObjectStoreErrorKind.Transient, $"injected failure of part {partNumber}")
-                : inner.UploadPartAsync(partNumber, buffer, count, cancellationToken);
+            inner.UploadPartAsync(partNumber, buffer, count, cancellationToken);
 
         public Task CompleteAsync(IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken) =>
             inner.CompleteAsync(parts, cancellationToken);

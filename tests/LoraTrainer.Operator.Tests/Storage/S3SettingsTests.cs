@@ -121,6 +121,25 @@ public sealed class S3SettingsTests
         Assert.False(error.IsUserFixable);
     }
 
+    [Fact]
+    public void Translate_WhenAStoreRefusesAnUploadCarryingChecksums_SuggestsChecksumsOnlyWhenRequired()
+    {
+        var badRequest = new AmazonS3Exception("Invalid Request") { StatusCode = HttpStatusCode.BadRequest, ErrorCode = "InvalidRequest" };
+        var notImplemented = new AmazonS3Exception("Not Implemented") { StatusCode = HttpStatusCode.NotImplemented, ErrorCode = "NotImplemented" };
+        var zip = new S3Uri("out", "datasets/abc.zip");
+
+        var withChecksums = S3ErrorTranslator.Translate(notImplemented, "write", zip, "AKIA (config)", "https://store", sendsChecksums: true);
+        var without = S3ErrorTranslator.Translate(badRequest, "write", zip, "AKIA (config)", "https://store", sendsChecksums: false);
+
+        Assert.Equal(ObjectStoreErrorKind.Failed, withChecksums.Kind);
+        Assert.Equal(
+            "S3 write of s3://out/datasets/abc.zip at https://store was refused: 501 NotImplemented; if this store does not support AWSSDK's flexible checksums, set S3:ChecksumMode to WHEN_REQUIRED.",
+            withChecksums.Message);
+        Assert.Equal("S3 write of s3://out/datasets/abc.zip at https://store was refused: 400 InvalidRequest.", without.Message);
+        Docs.TroubleshootingDoc.AssertExplains(withChecksums.Message);
+        Docs.TroubleshootingDoc.AssertExplains(without.Message);
+    }
+
     private static ServiceProvider Services(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -53,7 +53,8 @@ public sealed class OperatorHarness : IAsyncDisposable
     /// <summary>The running operator's services.</summary>
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the operator is not running");
 
-    public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null)
+    /// <summary>Starts every fake and the operator; the operator reaches s3rver through <paramref name="s3Proxy"/> when given.</summary>
+    public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null, S3rverProxy? s3Proxy = null)
     {
         var kube = await FakeKubeApiServer.StartAsync();
         kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
@@ -63,7 +64,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         await s3.EnsureBucketAsync(ImagesBucket);
         await s3.EnsureBucketAsync(OutputBucket);
         // The receiver is not running in these tests: the simulated agent writes status the way it would.
-        var settings = OperatorSettings.ForFakes(new Uri("http://127.0.0.1:9"), vast, s3.ServiceUrl, civitai, clusterName: "test");
+        var settings = OperatorSettings.ForFakes(new Uri("http://127.0.0.1:9"), vast, s3Proxy?.BaseUrl ?? s3.ServiceUrl, civitai, clusterName: "test");
         configure?.Invoke(settings);
         var harness = new OperatorHarness(kube, vast, s3, civitai, settings);
         await harness.StartOperatorAsync();
@@ -149,6 +150,31 @@ public sealed class OperatorHarness : IAsyncDisposable
         var secret = await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), Namespace, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(name, secret.Metadata.OwnerReferences.Single().Name);
         return JsonSerializer.Deserialize<AgentConfig>(secret.Data[RunSecret.ConfigKey], ProtocolJson.Options)!;
+    }
+
+    /// <summary>When the operator last wrote the run's config (and so issued its URLs).</summary>
+    public async Task<DateTimeOffset> ConfigIssuedAtAsync(string name)
+    {
+        using var client = Kube.CreateClient();
+        var secret = await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), Namespace, cancellationToken: TestContext.Current.CancellationToken);
+        return DateTimeOffset.Parse(secret.Metadata.Annotations["loratrainer.io/config-issued-at"], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Waits until the operator writes the run's config after <paramref name="after"/>; returns when it did.</summary>
+    public async Task<DateTimeOffset> WaitForConfigIssuedAfterAsync(string name, DateTimeOffset after, int seconds = 15)
+    {
+        var giveUpAt = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var issued = await ConfigIssuedAtAsync(name);
+            if (issued > after)
+            {
+                return issued;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < giveUpAt, $"the config of {name} was not issued again after {after:O} within {seconds}s");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>Rewrites the run's status (e.g. to move its clock back), retrying on conflicts with the operator.</summary>

@@ -203,19 +203,12 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
         fast.Vast.AddOffers(OperatorHarness.Offer(1901, machine: 14));
         await fast.ApplyRunAsync("fresh");
         await fast.WaitForPhaseAsync("fresh", TrainingPhase.PendingGpu);
-        var first = await IssuedAtAsync(fast, "fresh");
+        var first = await fast.ConfigIssuedAtAsync("fresh");
 
         await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
-        var later = await IssuedAtAsync(fast, "fresh");
+        var later = await fast.ConfigIssuedAtAsync("fresh");
 
         Assert.True(later > first, $"config issued at {first} was not re-issued (still {later})");
         Assert.Equal(1, fast.Vast.Cost().AliveInstances);
-    }
-
-    private static async Task<DateTimeOffset> IssuedAtAsync(OperatorHarness harness, string name)
-    {
-        using var client = harness.Kube.CreateClient();
-        var secret = await client.CoreV1.ReadNamespacedSecretAsync(RunSecret.NameFor(name), OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
-        return DateTimeOffset.Parse(secret.Metadata.Annotations["loratrainer.io/config-issued-at"], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

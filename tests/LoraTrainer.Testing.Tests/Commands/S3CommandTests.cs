@@ -10,7 +10,11 @@ public sealed partial class S3CommandTests
     [Fact]
     public async Task S3_OnPortZero_CreatesTheGivenBucketsForThePrintedCredentials()
     {
-        Assert.SkipWhen(S3rverServer.FindExecutable() is null, S3rverServer.NotInstalledMessage);
+        if (await S3rverServer.EnsureInstalledAsync(TestContext.Current.CancellationToken) is { } unavailable)
+        {
+            Assert.Skip(unavailable);
+        }
+
         await using var command = RunningCommand.Start("s3", "--port", "0", "--bucket", "datasets", "--bucket", "loras");
         var endpoint = await command.WaitUntilListeningAsync();
         var credentials = (await command.Output.WaitForAsync(CredentialsLine(), TimeSpan.FromSeconds(10))).Groups;

@@ -9,7 +9,7 @@ public sealed class S3rverServerTests
     [Fact]
     public async Task StartAsync_WhenInstalled_ServesBucketsOnLoopbackAndCleansUpOnDispose()
     {
-        Assert.SkipWhen(S3rverServer.FindExecutable() is null, S3rverServer.NotInstalledMessage);
+        await SkipUnlessS3rverCanRunAsync();
         string dataDirectory;
         await using (var server = await S3rverServer.StartAsync(Ct))
         {
@@ -31,7 +31,7 @@ public sealed class S3rverServerTests
     [Fact]
     public async Task ListKeysAsync_WhenBucketHoldsMoreThanOnePage_PagesThroughEveryKey()
     {
-        Assert.SkipWhen(S3rverServer.FindExecutable() is null, S3rverServer.NotInstalledMessage);
+        await SkipUnlessS3rverCanRunAsync();
         await using var server = await S3rverServer.StartAsync(Ct);
         var bucket = await server.NewBucketAsync(Ct);
         await Parallel.ForEachAsync(Enumerable.Range(0, 30), Ct, async (i, ct) =>
@@ -41,5 +41,32 @@ public sealed class S3rverServerTests
         var keys = await server.ListKeysAsync(bucket, pageSize: 7, cancellationToken: Ct);
 
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"k{i:D4}"), keys);
+    }
+
+    [Fact]
+    public async Task SeedObjects_WritesObjectsS3rverListsAndServesAsIfTheyWerePut()
+    {
+        await SkipUnlessS3rverCanRunAsync();
+        await using var server = await S3rverServer.StartAsync(Ct);
+        var bucket = await server.NewBucketAsync(Ct);
+        await server.PutObjectAsync(bucket, "set/put.bin", [9, 9], Ct);
+
+        server.SeedObjects(bucket, [new("set/a.bin", [1, 2, 3]), new("set/sub/b.bin", []), new("top.bin", [4])]);
+
+        using var client = S3rverServer.ClientFor(server.ServiceUrl);
+        var listing = await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket, Prefix = "set/" }, Ct);
+        Assert.Equal(["set/a.bin", "set/put.bin", "set/sub/b.bin"], listing.S3Objects.Select(o => o.Key));
+        Assert.Equal([3L, 2L, 0L], listing.S3Objects.Select(o => o.Size ?? -1));
+        Assert.Equal("\"5289df737df57326fcdd22597afb1fac\"", listing.S3Objects[0].ETag);
+        Assert.Equal([1, 2, 3], await server.GetObjectAsync(bucket, "set/a.bin", Ct));
+        Assert.Equal([4], await server.GetObjectAsync(bucket, "top.bin", Ct));
+    }
+
+    internal static async Task SkipUnlessS3rverCanRunAsync()
+    {
+        if (await S3rverServer.EnsureInstalledAsync(Ct) is { } unavailable)
+        {
+            Assert.Skip(unavailable);
+        }
     }
 }

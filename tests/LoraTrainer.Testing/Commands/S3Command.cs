@@ -16,7 +16,7 @@ internal sealed class S3Command : ITestKitCommand
         usage: LoraTrainer.Testing s3 [--port 4568] [--bucket NAME]...
           --port    port on 127.0.0.1 (0 picks a free one; default 4568)
           --bucket  a bucket to create; repeatable (default: {string.Join(" and ", SampleBuckets)}, as in config/samples)
-        needs `npm ci` in the repository root; objects live in a temporary folder deleted on exit
+        needs node and npm (s3rver is installed into the repository on first use); objects live in a temporary folder deleted on exit
         """;
 
     public async Task<int> RunAsync(CommandArguments arguments, TextWriter output, CancellationToken stop)
@@ -24,9 +24,9 @@ internal sealed class S3Command : ITestKitCommand
         arguments.RejectUnknown("port", "bucket");
         var port = arguments.GetPort("port", 4568);
         IReadOnlyList<string> buckets = arguments.GetAll("bucket") is { Count: > 0 } given ? given : SampleBuckets;
-        if (S3rverServer.FindExecutable() is null)
+        if (await S3rverServer.EnsureInstalledAsync(stop) is { } unavailable)
         {
-            throw new CommandFailedException(S3rverServer.NotInstalledMessage);
+            throw new CommandFailedException(unavailable);
         }
 
         S3rverServer server;

@@ -25,7 +25,7 @@ internal sealed class EndToEndStack : IAsyncDisposable
 
     private readonly string _folder;
 
-    private EndToEndStack(string folder, FakeKubeApiServer kube, S3rverServer s3, S3FaultProxy s3Proxy, CivitaiFake civitai, VastSimulator vast,
+    private EndToEndStack(string folder, FakeKubeApiServer kube, S3rverServer s3, S3rverProxy s3Proxy, CivitaiFake civitai, VastSimulator vast,
         ReceiverHost receiver, OperatorHost @operator, AgentLauncher agents, Kubectl kubectl, byte[] model)
     {
         _folder = folder;
@@ -43,7 +43,7 @@ internal sealed class EndToEndStack : IAsyncDisposable
 
     public FakeKubeApiServer Kube { get; }
     public S3rverServer S3 { get; }
-    public S3FaultProxy S3Proxy { get; }
+    public S3rverProxy S3Proxy { get; }
     public CivitaiFake Civitai { get; }
     public VastSimulator Vast { get; }
     public ReceiverHost Receiver { get; }
@@ -65,7 +65,7 @@ internal sealed class EndToEndStack : IAsyncDisposable
         kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
 
         var s3 = await S3rverServer.StartAsync();
-        var s3Proxy = await S3FaultProxy.StartAsync(s3.ServiceUrl);
+        var s3Proxy = await S3rverProxy.StartAsync(s3);
         await s3.EnsureBucketAsync(ImagesBucket);
         await s3.EnsureBucketAsync(OutputBucket);
         await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.jpg", Image.Jpeg(seed: 1));

@@ -1,0 +1,94 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Models;
+using LoraTrainer.Operator.Storage;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+internal sealed partial class RunPreparation
+{
+    /// <summary>
+    /// Re-issues the URLs of the attempt <paramref name="run"/> holds a GPU for: presigns its zip and output keys
+    /// again and links its model downloads again (a fresh Civitai signed link, fresh links for token-protected files).
+    /// </summary>
+    /// <remarks>
+    /// The attempt keeps its dataset: nothing is listed, read or zipped, even if the images changed meanwhile, because
+    /// the GPU may already hold the zip. With <paramref name="known"/> (the attempt's preparation, remembered by this
+    /// process) the config stays as it was but for its URLs. Without it (the operator restarted) the model is resolved
+    /// again and the config rebuilt around the zip recorded in <c>status.dataset</c>.
+    /// </remarks>
+    public async Task<Preparation> RefreshAsync(TrainingRun run, PreparedRun? known, CancellationToken cancellationToken)
+    {
+        var (creds, credentialError) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
+        if (creds is null)
+        {
+            return Preparation.Refused(credentialError!);
+        }
+
+        var store = stores.Create(creds.S3);
+        try
+        {
+            return known is null
+                ? await RebuildAsync(run, creds, store, cancellationToken).ConfigureAwait(false)
+                : await RelinkAsync(run, known, creds, store, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException ex)
+        {
+            return Preparation.StoreFailed(ex);
+        }
+    }
+
+    private async Task<Preparation> RelinkAsync(TrainingRun run, PreparedRun known, RunCredentials creds, IObjectStore store, CancellationToken cancellationToken)
+    {
+        var (checkpoint, failure) = await RelinkCheckpointAsync(run, known, creds, cancellationToken).ConfigureAwait(false);
+        if (checkpoint is null)
+        {
+            return Preparation.NotResolved(failure!);
+        }
+
+        var (extraFiles, extraFailure) = await ExtraFilesAsync(run.Metadata.NamespaceProperty, run.Spec.BaseModel, known.Family, cancellationToken).ConfigureAwait(false);
+        if (extraFailure is not null)
+        {
+            return Preparation.NotResolved(extraFailure);
+        }
+
+        var config = known.Config with
+        {
+            Dataset = known.Config.Dataset with { Url = (await presigner.DatasetDownloadAsync(store, known.Zip).ConfigureAwait(false)).ToString() },
+            Model = known.Config.Model with { Url = checkpoint.Url.AbsoluteUri, Authorization = checkpoint.Authorization, ExtraFiles = extraFiles },
+            Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Epochs).ConfigureAwait(false),
+        };
+        var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
+        return Preparation.Done(known with { Token = token, Config = config });
+    }
+
+    /// <summary>The checkpoint's download, linked again: Civitai's download URL the attempt resolved, or the spec's URL.</summary>
+    private async Task<(ModelDownload? Download, ModelResolution? Failure)> RelinkCheckpointAsync(
+        TrainingRun run, PreparedRun known, RunCredentials creds, CancellationToken cancellationToken)
+    {
+        if (run.Spec.BaseModel.Civitai is { } version && known.CivitaiDownload is { } origin)
+        {
+            var link = await civitai.RelinkAsync(version.ModelVersionId, origin, creds.CivitaiKey, cancellationToken).ConfigureAwait(false);
+            return (link.Download, link.Failure);
+        }
+
+        var model = await urlFiles.CheckpointAsync(run.Metadata.NamespaceProperty, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
+        return model.Outcome == ModelResolutionOutcome.Resolved
+            ? (new ModelDownload(new Uri(model.Source!.Url), model.Source.Authorization, model.Access!.Value), null)
+            : (null, model);
+    }
+
+    /// <summary>After a restart: the model resolved again, the config rebuilt around the zip the attempt was given.</summary>
+    private async Task<Preparation> RebuildAsync(TrainingRun run, RunCredentials creds, IObjectStore store, CancellationToken cancellationToken)
+    {
+        if (run.Status?.Dataset is not { Zip: { } zip } dataset)
+        {
+            return Preparation.Later("the attempt's dataset zip is not recorded in status.dataset; its URLs are re-issued once it is");
+        }
+
+        var (model, failure) = await ResolveModelAsync(run, creds, cancellationToken).ConfigureAwait(false);
+        return model is null
+            ? failure!
+            : await IssueAsync(run, run.Status.Attempt, store, model, dataset, S3Uri.Parse(zip), cancellationToken).ConfigureAwait(false);
+    }
+}

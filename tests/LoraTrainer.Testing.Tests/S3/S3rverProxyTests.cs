@@ -1,0 +1,70 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using LoraTrainer.Testing.S3;
+
+namespace LoraTrainer.Testing.Tests.S3;
+
+public sealed class S3rverProxyTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AbortMultipartUpload_ThroughTheProxy_AnswersLikeS3AndLeavesNoParts()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        var started = await client.InitiateMultipartUploadAsync(bucket, "big.zip", Ct);
+        await UploadPartAsync(client, bucket, started.UploadId, partNumber: 1);
+        Assert.Equal([started.UploadId], server.PendingUploadIds(bucket));
+
+        var aborted = await client.AbortMultipartUploadAsync(bucket, "big.zip", started.UploadId, Ct);
+        var again = await Assert.ThrowsAsync<NoSuchUploadException>(() => client.AbortMultipartUploadAsync(bucket, "big.zip", started.UploadId, Ct));
+
+        Assert.Equal(HttpStatusCode.NoContent, aborted.HttpStatusCode);
+        Assert.Empty(server.PendingUploadIds(bucket));
+        Assert.Equal([started.UploadId], proxy.AbortedUploads);
+        Assert.Equal("NoSuchUpload", again.ErrorCode);
+    }
+
+    [Fact]
+    public async Task FailPart_MakesThatPartFailEveryTime_WhileOtherPartsAndRequestsPassThrough()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        proxy.FailPart(2);
+        var started = await client.InitiateMultipartUploadAsync(bucket, "big.zip", Ct);
+
+        await UploadPartAsync(client, bucket, started.UploadId, partNumber: 1);
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => UploadPartAsync(client, bucket, started.UploadId, partNumber: 2));
+        await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }, Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
+        Assert.Equal(1, proxy.ListingsOf(bucket));
+        Assert.Contains(proxy.Requests, r => r is { Method: "POST", Key: "big.zip" } && r.Query.Contains("uploads", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FailUploads_RefusesTheNextPutsIntoTheBucketWithSlowDown_WhichTheClientRetries()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        proxy.FailUploads(bucket, times: 2);
+
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "a", ContentBody = "x", UseChunkEncoding = false }, Ct);
+
+        Assert.Equal(2, proxy.RefusedPuts);
+        Assert.Equal(3, proxy.Requests.Count(r => r is { Method: "PUT", Key: "a" }));
+        Assert.Equal("x"u8.ToArray(), await server.GetObjectAsync(bucket, "a", Ct));
+    }
+
+    private static Task<UploadPartResponse> UploadPartAsync(AmazonS3Client client, string bucket, string uploadId, int partNumber) =>
+        client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket, Key = "big.zip", UploadId = uploadId, PartNumber = partNumber,
+            InputStream = new MemoryStream(new byte[1024]), UseChunkEncoding = false,
+        }, Ct);
+}

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using LoraTrainer.Testing.Hosting;
+
+namespace LoraTrainer.Testing.S3;
+
+/// <summary>
+/// A pass-through proxy in front of <see cref="S3rverServer"/> that records every request, can make S3 fail, and
+/// answers what s3rver lacks as S3 does. Requests are forwarded with their Host header, so signatures still match.
+/// </summary>
+/// <remarks>
+/// s3rver 3.7.1 answers AbortMultipartUpload (<c>DELETE /bucket/key?uploadId=…</c>) with 405 and keeps the parts.
+/// The proxy answers it itself, like S3: 204 after deleting the upload's parts from s3rver's data folder, or 404
+/// NoSuchUpload for an upload s3rver does not hold. So a test sees, over real HTTP, that an abort was sent for the
+/// right upload and that no parts are left.
+/// </remarks>
+public sealed class S3rverProxy : IAsyncDisposable
+{
+    private static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase) { "Transfer-Encoding", "Connection", "Keep-Alive" };
+    private readonly WebApplication _app;
+    private readonly HttpClient _upstream;
+    private readonly S3rverServer _server;
+    private readonly ConcurrentQueue<S3ProxyRequest> _requests = new();
+    private readonly ConcurrentQueue<string> _aborted = new();
+    private int _failingPuts;
+    private string _failingBucket = "";
+    private int _refusedPuts;
+    private int _failingPart;
+
+    private S3rverProxy(WebApplication app, S3rverServer server)
+    {
+        _app = app;
+        _server = server;
+        _upstream = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    }
+
+    /// <summary>Where the proxy listens, e.g. <c>http://127.0.0.1:41234/</c>: give this to clients instead of s3rver's URL.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>Uploads refused by <see cref="FailUploads"/> so far.</summary>
+    public int RefusedPuts => Volatile.Read(ref _refusedPuts);
+
+    /// <summary>Every request received, in order.</summary>
+    public IReadOnlyList<S3ProxyRequest> Requests => [.. _requests];
+
+    /// <summary>Upload ids of the multipart uploads aborted through the proxy, in order.</summary>
+    public IReadOnlyList<string> AbortedUploads => [.. _aborted];
+
+    /// <summary>Starts a proxy in front of <paramref name="server"/> on a free loopback port.</summary>
+    public static async Task<S3rverProxy> StartAsync(S3rverServer server, CancellationToken cancellationToken = default)
+    {
+        var app = LoopbackHost.CreateBuilder(port: 0).Build();
+        var proxy = new S3rverProxy(app, server);
+        app.Run(proxy.HandleAsync);
+        proxy.BaseUrl = await LoopbackHost.StartAsync(app, cancellationToken);
+        return proxy;
+    }
+
+    /// <summary>The next <paramref name="times"/> PUTs into <paramref name="bucket"/> answer 503 SlowDown without reaching s3rver.</summary>
+    public void FailUploads(string bucket, int times)
+    {
+        _failingBucket = bucket;
+        Volatile.Write(ref _failingPuts, times);
+    }
+
+    /// <summary>Every UploadPart of part <paramref name="partNumber"/> answers 500 InternalError (0 turns this off).</summary>
+    public void FailPart(int partNumber) => Volatile.Write(ref _failingPart, partNumber);
+
+    /// <summary>ListObjectsV2 requests for <paramref name="bucket"/> received so far.</summary>
+    public int ListingsOf(string bucket) => Requests.Count(r => r.Method == "GET" && r.Bucket == bucket && r.Key.Length == 0 && r.Query.Contains("list-type=2", StringComparison.Ordinal));
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var recorded = S3ProxyRequest.From(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "");
+        _requests.Enqueue(recorded);
+        if (request.Method == "PUT" && recorded.Bucket == _failingBucket && Interlocked.Decrement(ref _failingPuts) >= 0)
+        {
+            Interlocked.Increment(ref _refusedPuts);
+            await ErrorAsync(context, 503, "SlowDown", "Please reduce your request rate.");
+            return;
+        }
+
+        if (request.Method == "PUT" && Volatile.Read(ref _failingPart) is > 0 and var part
+            && request.Query.ContainsKey("uploadId") && request.Query["partNumber"] == part.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            await ErrorAsync(context, 500, "InternalError", "We encountered an internal error. Please try again.");
+            return;
+        }
+
+        if (request.Method == "DELETE" && request.Query["uploadId"] is [{ } uploadId])
+        {
+            await AbortAsync(context, recorded.Bucket, uploadId);
+            return;
+        }
+
+        await ForwardAsync(context);
+    }
+
+    private async Task AbortAsync(HttpContext context, string bucket, string uploadId)
+    {
+        var parts = Path.Combine(_server.DataDirectory, bucket, "._S3rver_uploads", uploadId);
+        if (uploadId.Contains('/', StringComparison.Ordinal) || uploadId.Contains("..", StringComparison.Ordinal) || !Directory.Exists(parts))
+        {
+            await ErrorAsync(context, 404, "NoSuchUpload", "The specified upload does not exist.");
+            return;
+        }
+
+        Directory.Delete(parts, recursive: true);
+        _aborted.Enqueue(uploadId);
+        context.Response.StatusCode = 204;
+    }
+
+    private static Task ErrorAsync(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/xml";
+        return context.Response.WriteAsync($"<Error><Code>{code}</Code><Message>{message}</Message></Error>");
+    }
+
+    private async Task ForwardAsync(HttpContext context)
+    {
+        var request = context.Request;
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_server.ServiceUrl, request.Path.Value + request.QueryString.Value));
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            forward.Content = new StreamContent(request.Body);
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (HopHeaders.Contains(name))
+            {
+                continue;
+            }
+
+            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        forward.Headers.Host = request.Host.Value;
+        using var response = await _upstream.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        context.Response.StatusCode = (int)response.StatusCode;
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            if (!HopHeaders.Contains(name))
+            {
+                context.Response.Headers[name] = values.ToArray();
+            }
+        }
+
+        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    /// <summary>Stops the proxy (s3rver keeps running).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _upstream.Dispose();
+    }
+}
+
+/// <summary>One request the proxy received (path-style: <c>/bucket/key</c>).</summary>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Bucket">The bucket, empty for the service.</param>
+/// <param name="Key">The object key, empty for a bucket request.</param>
+/// <param name="Query">The raw query string, with its <c>?</c>.</param>
+public sealed record S3ProxyRequest(string Method, string Bucket, string Key, string Query)
+{
+    /// <summary>The value of query parameter <paramref name="name"/>, or null.</summary>
+    public string? Parameter(string name) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Query).TryGetValue(name, out var values) ? values.ToString() : null;
+
+    /// <summary>Splits a path-style request.</summary>
+    public static S3ProxyRequest From(string method, string path, string query)
+    {
+        var parts = path.TrimStart('/').Split('/', 2);
+        return new S3ProxyRequest(method, parts[0], parts.Length > 1 ? parts[1] : "", query);
+    }
+}
