@@ -7,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace LoraTrainer.Demo.Stack;
 
 /// <summary>
-/// A pass-through proxy in front of s3rver that can make S3 fail: the next N uploads into a bucket answer 503
-/// SlowDown without reaching the store. Requests are forwarded with their Host header, so signatures still match.
+/// A pass-through proxy in front of s3rver that can make S3 fail or lag: the next N uploads into a bucket answer 503
+/// SlowDown without reaching the store, and a download can be held back. Requests are forwarded with their Host
+/// header, so signatures still match.
 /// </summary>
 internal sealed class S3FaultProxy : IAsyncDisposable
 {
@@ -19,6 +20,8 @@ internal sealed class S3FaultProxy : IAsyncDisposable
     private int _failingPuts;
     private string _failingBucket = "";
     private int _refusedPuts;
+    private readonly Lock _gate = new();
+    private (string PathPart, TimeSpan Delay)? _slowDownload;
 
     private S3FaultProxy(WebApplication app, Uri target)
     {
@@ -52,9 +55,23 @@ internal sealed class S3FaultProxy : IAsyncDisposable
         Volatile.Write(ref _failingPuts, times);
     }
 
+    /// <summary>The next GET whose path contains <paramref name="pathPart"/> is forwarded <paramref name="delay"/> late, as over a slow link.</summary>
+    public void DelayDownload(string pathPart, TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            _slowDownload = (pathPart, delay);
+        }
+    }
+
     private async Task ForwardAsync(HttpContext context)
     {
         var request = context.Request;
+        if (request.Method == "GET" && TakeDelay(request.Path.Value ?? "") is { } delay)
+        {
+            await Task.Delay(delay, TimeProvider.System, context.RequestAborted);
+        }
+
         if (request.Method == "PUT" && (request.Path.Value ?? "").StartsWith($"/{_failingBucket}/", StringComparison.Ordinal)
             && Interlocked.Decrement(ref _failingPuts) >= 0)
         {
@@ -96,6 +113,20 @@ internal sealed class S3FaultProxy : IAsyncDisposable
         }
 
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private TimeSpan? TakeDelay(string path)
+    {
+        lock (_gate)
+        {
+            if (_slowDownload is not { } slow || !path.Contains(slow.PathPart, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            _slowDownload = null;
+            return slow.Delay;
+        }
     }
 
     public async ValueTask DisposeAsync()
