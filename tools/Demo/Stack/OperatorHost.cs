@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using LoraTrainer.Testing.Processes;
 
 namespace LoraTrainer.Demo.Stack;
 
@@ -16,7 +16,7 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(50);
-    private readonly ProcessOutput _output = new(lines: 60);
+    private readonly OutputTail _output = new(lines: 60);
     private Process? _process;
 
     /// <summary>Whether an operator process is running.</summary>
@@ -33,23 +33,8 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, Program + ".dll");
-        var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = baseUrl.ToString().TrimEnd('/');
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
+        var baseUrl = DotnetProgram.FreeLoopbackUrl();
+        var start = DotnetProgram.StartInfo(dll, baseUrl, environment);
         var process = Process.Start(start) ?? throw new InvalidOperationException("the operator did not start");
         _output.Follow(process);
         _process = process;
@@ -121,12 +106,5 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
 
             await Task.Delay(ReadyPoll, TimeProvider.System, cancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

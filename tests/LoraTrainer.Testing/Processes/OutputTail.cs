@@ -1,18 +1,20 @@
 using System.Diagnostics;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.Processes;
 
 /// <summary>
-/// The last lines a child process printed, stdout and stderr together. Reading them all the time also keeps a full
-/// pipe from stalling the process's logging.
+/// The last lines a child process printed, stdout and stderr together, for error messages. Reading them all the time
+/// also keeps a full pipe from stalling the process's logging.
 /// </summary>
-internal sealed class ProcessOutput(int lines)
+/// <param name="lines">How many lines to keep.</param>
+public sealed class OutputTail(int lines)
 {
     private readonly Queue<string> _tail = new();
 
     /// <summary>Starts reading <paramref name="process"/>'s redirected output.</summary>
     public void Follow(Process process)
     {
+        ArgumentNullException.ThrowIfNull(process);
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
