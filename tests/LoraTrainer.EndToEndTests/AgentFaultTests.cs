@@ -11,7 +11,7 @@ namespace LoraTrainer.EndToEndTests;
 /// <summary>Faults on the GPU side: a dead agent, an instance that never starts, and events that are not the agent's.</summary>
 public sealed class AgentFaultTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PendingGpuDeadline = TimeSpan.FromSeconds(6);
     private EndToEndStack _stack = null!;
 
@@ -26,7 +26,7 @@ public sealed class AgentFaultTests : IAsyncLifetime
     public async Task AgentKilledMidTraining_StallsAtTheHeartbeatDeadline_AndTheRetryOnAnotherMachineCompletes()
     {
         _stack.Agents.Trainer = launch => launch == 1 ? Scenario.Slow with { StepSeconds = 0.2 } : Scenario.Fast;
-        await _stack.ApplyAsync(Samples.Minimal("killed", heartbeat: "3s", backoffLimit: 1));
+        await _stack.ApplyAsync(Samples.Minimal("killed", heartbeat: "5s", backoffLimit: 1));
         var training = await _stack.WaitForPhaseAsync("killed", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
         var killedAt = Scenario.Now;
@@ -38,7 +38,7 @@ public sealed class AgentFaultTests : IAsyncLifetime
         Assert.Equal("62", run.Status.Gpu!.MachineId);
         Assert.Contains("61", run.Status.ExcludedMachines);
         await _stack.AssertLedgerAsync(
-            InstanceBudget.Until(killedAt + Heartbeat + Scenario.CheckInterval, "attempt 1: until its agent died and the 3 s heartbeat deadline passed"),
+            InstanceBudget.Until(killedAt + Heartbeat + Scenario.CheckInterval, "attempt 1: until its agent died and the 5 s heartbeat deadline passed"),
             InstanceBudget.Until(completedAt, "attempt 2: until the run completed"));
     }
 
