@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using LoraTrainer.Api;
@@ -12,29 +11,35 @@ namespace LoraTrainer.EndToEndTests;
 /// <summary>Faults on the GPU side: a dead agent, an instance that never starts, and events that are not the agent's.</summary>
 public sealed class AgentFaultTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PendingGpuDeadline = TimeSpan.FromSeconds(6);
     private EndToEndStack _stack = null!;
 
-    public async ValueTask InitializeAsync() => _stack = await EndToEndStack.StartAsync(
+    public async ValueTask InitializeAsync() => _stack = await Scenario.StartStackAsync(
         EndToEndStack.Offer(601, machine: 61, price: 0.30),
         EndToEndStack.Offer(602, machine: 62, price: 0.40));
 
-    public ValueTask DisposeAsync() => _stack.DisposeAsync();
+    // A test skipped for a missing program has no stack.
+    public ValueTask DisposeAsync() => _stack is null ? ValueTask.CompletedTask : _stack.DisposeAsync();
 
     [Fact]
     public async Task AgentKilledMidTraining_StallsAtTheHeartbeatDeadline_AndTheRetryOnAnotherMachineCompletes()
     {
         _stack.Agents.Trainer = launch => launch == 1 ? Scenario.Slow with { StepSeconds = 0.2 } : Scenario.Fast;
-        var scenario = Stopwatch.StartNew();
-        await _stack.ApplyAsync(Samples.Minimal("killed", heartbeat: "3s", backoffLimit: 1));
+        await _stack.ApplyAsync(Samples.Minimal("killed", heartbeat: "5s", backoffLimit: 1));
         var training = await _stack.WaitForPhaseAsync("killed", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
+        var killedAt = Scenario.Now;
         _stack.Agents.Kill(long.Parse(training.Status!.Gpu!.InstanceId!, System.Globalization.CultureInfo.InvariantCulture));
 
         var run = await _stack.CompletesAsync("killed");
+        var completedAt = Scenario.Now;
         Assert.Equal(2, run.Status!.Attempt);
         Assert.Equal("62", run.Status.Gpu!.MachineId);
         Assert.Contains("61", run.Status.ExcludedMachines);
-        await _stack.AssertNothingLeftAsync(scenario, expectedInstances: 2);
+        await _stack.AssertLedgerAsync(
+            InstanceBudget.Until(killedAt + Heartbeat + Scenario.CheckInterval, "attempt 1: until its agent died and the 5 s heartbeat deadline passed"),
+            InstanceBudget.Until(completedAt, "attempt 2: until the run completed"));
     }
 
     [Fact]
@@ -42,22 +47,23 @@ public sealed class AgentFaultTests : IAsyncLifetime
     {
         _stack.Vast.AddOffers(EndToEndStack.Offer(601, machine: 61, price: 0.30, VastLifecycle.Immediate with { Failure = VastInstanceFailure.StuckInLoading }));
         _stack.Agents.Trainer = _ => Scenario.Fast;
-        var scenario = Stopwatch.StartNew();
 
         await _stack.ApplyAsync(Samples.Minimal("stuck", deadline: "6s", backoffLimit: 1));
 
         var run = await _stack.CompletesAsync("stuck");
+        var completedAt = Scenario.Now;
         Assert.Equal(2, run.Status!.Attempt);
         Assert.Equal("62", run.Status.Gpu!.MachineId);
         Assert.Single(_stack.Agents.Agents);
-        await _stack.AssertNothingLeftAsync(scenario, expectedInstances: 2);
+        await _stack.AssertLedgerAsync(
+            InstanceBudget.Lasting(PendingGpuDeadline + Scenario.CheckInterval, "attempt 1: stuck in loading until the 6 s pendingGpu deadline"),
+            InstanceBudget.Until(completedAt, "attempt 2: until the run completed"));
     }
 
     [Fact]
     public async Task ForgedAndReplayedEvents_AreRefusedOrIgnored_AndTheRunCompletesUnaffected()
     {
         _stack.Agents.Trainer = _ => Scenario.Slow;
-        var scenario = Stopwatch.StartNew();
         await _stack.ApplyAsync(Samples.Minimal("guarded"));
         var training = await _stack.WaitForPhaseAsync("guarded", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
         var token = _stack.Vast.Instances().Single().Env[AgentEnvironment.RunToken];
@@ -75,9 +81,10 @@ public sealed class AgentFaultTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
         Assert.False(JsonSerializer.Deserialize<EventAck>(await repeated.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ProtocolJson.Options)!.Accepted);
         var run = await _stack.CompletesAsync("guarded");
+        var completedAt = Scenario.Now;
         Assert.Equal(1, run.Status!.Attempt);
         Assert.DoesNotContain("forged", run.Status.Message ?? "", StringComparison.Ordinal);
-        await _stack.AssertNothingLeftAsync(scenario, expectedInstances: 1);
+        await _stack.AssertLedgerAsync(InstanceBudget.Until(completedAt, "the one attempt: until the run completed"));
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string run, string token, AgentEvent evt, DateTimeOffset signedAt)

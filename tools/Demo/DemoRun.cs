@@ -9,13 +9,61 @@ namespace LoraTrainer.Demo;
 /// Brings the whole system up on this machine, applies the SDXL sample with kubectl and narrates the run: phase
 /// changes, a progress bar with epoch and loss, and where the LoRA ended up.
 /// </summary>
-internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01)
+internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01, TimeSpan? timeout = null)
 {
+    /// <summary>How long the whole demo may take before it gives up; it normally finishes in well under a minute.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+
     private const string RunName = "portrait-sdxl";
     private static readonly double[] Losses = [0.31, 0.24, 0.19, 0.15, 0.12, 0.081, 0.09, 0.095, 0.1, 0.11];
+    private readonly TimeSpan _timeout = timeout ?? DefaultTimeout;
+    private TrainingPhase? _phase;
 
-    /// <summary>Runs the demo; returns 0 when the run completed, 1 otherwise.</summary>
+    /// <summary>
+    /// Runs the demo; returns 0 when the run completed, 1 when it did not (or not in time), 2 when a program it needs
+    /// is missing, 130 when cancelled. Every failure is a plain sentence, never a stack trace.
+    /// </summary>
     public async Task<int> RunAsync(string outputDirectory, CancellationToken cancellationToken)
+    {
+        if (Prerequisites.Missing() is { Count: > 0 } missing)
+        {
+            foreach (var line in missing)
+            {
+                output.WriteLine($"lora-demo: {line}");
+            }
+
+            return 2;
+        }
+
+        using var timedOut = new CancellationTokenSource(_timeout, TimeProvider.System);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timedOut.Token);
+        try
+        {
+            return await RunStackAsync(outputDirectory, stop.Token);
+        }
+        catch (OperationCanceledException) when (timedOut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine();
+            var limit = _timeout >= TimeSpan.FromMinutes(1) ? Invariant($"{_timeout.TotalMinutes:0.#} minutes") : Invariant($"{_timeout.TotalSeconds:0.#} seconds");
+            var where = _phase is { } phase ? $"the run was in phase {phase}" : "the run had not started";
+            output.WriteLine($"lora-demo: the demo did not finish within {limit} ({where}); everything it started has been stopped.");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine();
+            output.WriteLine("lora-demo: stopped; everything the demo started has been stopped.");
+            return 130;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
+        {
+            output.WriteLine();
+            output.WriteLine($"lora-demo: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private async Task<int> RunStackAsync(string outputDirectory, CancellationToken cancellationToken)
     {
         output.WriteLine("LoraTrainer demo: the GPU and the clouds are SIMULATED on this machine.");
         output.WriteLine("  Kubernetes API: a local fake (kubectl works against it)   Vast.ai: a local simulator (no money spent)");
@@ -23,7 +71,7 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01)
         output.WriteLine("  The operator, the webhook receiver and the GPU agent are the real programs.");
         output.WriteLine();
 
-        await using var stack = await EndToEndStack.StartAsync(EndToEndStack.Offer(501, machine: 71, price: 0.42));
+        await using var stack = await EndToEndStack.StartAsync([EndToEndStack.Offer(501, machine: 71, price: 0.42)], cancellationToken);
         stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = Losses, StepSeconds = stepSeconds };
         output.WriteLine("$ kubectl apply -f config/samples/trainingrun-sdxl.yaml");
         output.Write(await stack.ApplyAsync(Samples.Read("trainingrun-sdxl.yaml")));
@@ -54,7 +102,6 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01)
 
     private async Task<TrainingRun> WatchAsync(EndToEndStack stack, CancellationToken cancellationToken)
     {
-        TrainingPhase? phase = null;
         var lastBar = "";
         while (true)
         {
@@ -62,7 +109,7 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01)
             var run = stack.Run(RunName);
             if (run?.Status is { } status)
             {
-                if (status.Phase != phase)
+                if (status.Phase != _phase)
                 {
                     if (lastBar.Length > 0)
                     {
@@ -70,7 +117,7 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01)
                         lastBar = "";
                     }
 
-                    phase = status.Phase;
+                    _phase = status.Phase;
                     output.WriteLine(Invariant($"[{DateTimeOffset.Now:HH:mm:ss}] phase {status.Phase}{Detail(status)}"));
                 }
 

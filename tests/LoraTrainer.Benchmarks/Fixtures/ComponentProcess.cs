@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using LoraTrainer.Benchmarks.Measuring;
+using LoraTrainer.Testing.Processes;
 
 namespace LoraTrainer.Benchmarks.Fixtures;
 
@@ -20,7 +20,7 @@ internal sealed class ComponentProcess : IAsyncDisposable
     private const int KeptLines = 40;
     private static readonly TimeProvider Time = TimeProvider.System;
     private readonly Process _process;
-    private readonly Queue<string> _tail = new();
+    private readonly OutputTail _tail = new(KeptLines);
     private readonly HttpClient _http;
 
     private ComponentProcess(string name, Process process, Uri baseUrl, long startedAt, DateTimeOffset startedAtUtc)
@@ -31,10 +31,7 @@ internal sealed class ComponentProcess : IAsyncDisposable
         BaseUrl = baseUrl;
         StartedAt = startedAt;
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _tail.Follow(process);
     }
 
     /// <summary>What it is, in messages: <c>operator</c> or <c>receiver</c>.</summary>
@@ -73,22 +70,8 @@ internal sealed class ComponentProcess : IAsyncDisposable
     /// <summary>Starts <c>dotnet <paramref name="dll"/></c> on a free loopback port with exactly <paramref name="environment"/> added.</summary>
     public static ComponentProcess Start(string name, string dll, IReadOnlyDictionary<string, string?> environment)
     {
-        var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = baseUrl.ToString().TrimEnd('/');
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
+        var baseUrl = DotnetProgram.FreeLoopbackUrl();
+        var start = DotnetProgram.StartInfo(dll, baseUrl, environment);
 
         var startedAtUtc = Time.GetUtcNow();
         var startedAt = Time.GetTimestamp();
@@ -150,13 +133,7 @@ internal sealed class ComponentProcess : IAsyncDisposable
     }
 
     /// <summary>The last lines the program printed.</summary>
-    public string Output()
-    {
-        lock (_tail)
-        {
-            return string.Join('\n', _tail);
-        }
-    }
+    public string Output() => _tail.Text();
 
     public async ValueTask DisposeAsync()
     {
@@ -186,29 +163,5 @@ internal sealed class ComponentProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"the {Name} exited with {_process.ExitCode}:\n{Output()}");
         }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_tail)
-        {
-            _tail.Enqueue(line);
-            while (_tail.Count > KeptLines)
-            {
-                _tail.Dequeue();
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -71,4 +71,30 @@ public sealed class CivitaiFakeTests
         Assert.Equal(HttpStatusCode.OK, third.StatusCode);
         Assert.Equal(4, fake.Requests.Count);
     }
+
+    [Fact]
+    public async Task Delay_HoldsTheNextMatchingRequestUntilTheDelayHasPassed_AndNoOther()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var fake = await CivitaiFake.StartAsync(time, Ct);
+        fake.Add(FakeCivitaiVersion.Checkpoint(1, "SD 1.5", null, "m.safetensors", [1])).Delay("/api/v1/", TimeSpan.FromSeconds(30));
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fake.BaseUrl };
+
+        var held = http.GetAsync("/api/v1/model-versions/1", Ct);
+        while (fake.Requests.Count == 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, Ct);
+        }
+
+        using var otherPath = await http.GetAsync("/api/download/models/1", Ct);
+        using var samePathAgain = await http.GetAsync("/api/v1/model-versions/1", Ct);
+        var stillHeld = !held.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(30));
+        using var released = await held;
+
+        Assert.True(stillHeld);
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, otherPath.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, samePathAgain.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+    }
 }

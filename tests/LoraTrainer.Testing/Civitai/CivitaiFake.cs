@@ -12,13 +12,14 @@ namespace LoraTrainer.Testing.Civitai;
 /// Follows the real contract: <c>GET /api/v1/model-versions/{id}</c> (404 for unknown ids), <c>GET
 /// /api/download/models/{id}</c> (key by <c>Authorization: Bearer</c> or <c>?token=</c>; 401 when a version needs a
 /// key; 307 to a signed URL), and the signed <c>/files/…</c> URL itself, which needs no key, checks its signature
-/// and expiry, and serves the bytes with range support for the agent's download. Faults are injected per path.
+/// and expiry, and serves the bytes with range support for the agent's download. Faults (a status, or a delay) are injected per path.
 /// </remarks>
 public sealed class CivitaiFake : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<long, FakeCivitaiVersion> _versions = new();
     private readonly ConcurrentQueue<CivitaiFakeRequest> _requests = new();
     private readonly ConcurrentQueue<(string PathPrefix, int Status, TimeSpan? RetryAfter)> _faults = new();
+    private readonly List<(string PathPrefix, TimeSpan Delay)> _delays = [];
     private readonly HashSet<string> _validKeys = new(StringComparer.Ordinal);
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
     private readonly TimeProvider _timeProvider;
@@ -82,6 +83,23 @@ public sealed class CivitaiFake : IAsyncDisposable
         return this;
     }
 
+    /// <summary>
+    /// Answers the next <paramref name="times"/> requests whose path starts with <paramref name="pathPrefix"/>
+    /// <paramref name="delay"/> late (on the fake's clock), as a slow link or a throttled CDN would.
+    /// </summary>
+    public CivitaiFake Delay(string pathPrefix, TimeSpan delay, int times = 1)
+    {
+        lock (_delays)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                _delays.Add((pathPrefix, delay));
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>Requests received on paths starting with <paramref name="pathPrefix"/>.</summary>
     public IReadOnlyList<CivitaiFakeRequest> RequestsTo(string pathPrefix) =>
         [.. _requests.Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal))];
@@ -98,7 +116,10 @@ public sealed class CivitaiFake : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             var request = context.Request;
+            // The delay's timer starts before the request is listed, so a test that sees the request can advance its clock past it.
+            var held = TakeDelay(request.Path.Value ?? "") is { } slow ? Task.Delay(slow, _timeProvider, context.RequestAborted) : Task.CompletedTask;
             _requests.Enqueue(new CivitaiFakeRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Headers.Authorization.FirstOrDefault()));
+            await held;
             if (TakeFault(request.Path.Value ?? "") is { } fault)
             {
                 context.Response.StatusCode = fault.Status;
@@ -180,6 +201,22 @@ public sealed class CivitaiFake : IAsyncDisposable
 
     private string Sign(long id, string name, string expires) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_signingKey, Encoding.UTF8.GetBytes($"{id}/{name}/{expires}")));
+
+    private TimeSpan? TakeDelay(string path)
+    {
+        lock (_delays)
+        {
+            var index = _delays.FindIndex(d => path.StartsWith(d.PathPrefix, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var delay = _delays[index].Delay;
+            _delays.RemoveAt(index);
+            return delay;
+        }
+    }
 
     private (string PathPrefix, int Status, TimeSpan? RetryAfter)? TakeFault(string path)
     {

@@ -27,6 +27,8 @@ public sealed class S3rverProxy : IAsyncDisposable
     private string _failingBucket = "";
     private int _refusedPuts;
     private int _failingPart;
+    private readonly Lock _gate = new();
+    private (string PathPart, TimeSpan Delay)? _slowDownload;
 
     private S3rverProxy(WebApplication app, S3rverServer server)
     {
@@ -67,6 +69,15 @@ public sealed class S3rverProxy : IAsyncDisposable
     /// <summary>Every UploadPart of part <paramref name="partNumber"/> answers 500 InternalError (0 turns this off).</summary>
     public void FailPart(int partNumber) => Volatile.Write(ref _failingPart, partNumber);
 
+    /// <summary>The next GET whose path contains <paramref name="pathPart"/> is forwarded <paramref name="delay"/> late, as over a slow link.</summary>
+    public void DelayDownload(string pathPart, TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            _slowDownload = (pathPart, delay);
+        }
+    }
+
     /// <summary>ListObjectsV2 requests for <paramref name="bucket"/> received so far.</summary>
     public int ListingsOf(string bucket) => Requests.Count(r => r.Method == "GET" && r.Bucket == bucket && r.Key.Length == 0 && r.Query.Contains("list-type=2", StringComparison.Ordinal));
 
@@ -95,7 +106,26 @@ public sealed class S3rverProxy : IAsyncDisposable
             return;
         }
 
+        if (request.Method == "GET" && TakeDelay(request.Path.Value ?? "") is { } delay)
+        {
+            await Task.Delay(delay, TimeProvider.System, context.RequestAborted);
+        }
+
         await ForwardAsync(context);
+    }
+
+    private TimeSpan? TakeDelay(string path)
+    {
+        lock (_gate)
+        {
+            if (_slowDownload is not { } slow || !path.Contains(slow.PathPart, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            _slowDownload = null;
+            return slow.Delay;
+        }
     }
 
     private async Task AbortAsync(HttpContext context, string bucket, string uploadId)

@@ -12,8 +12,9 @@ namespace LoraTrainer.Demo.Stack;
 
 /// <summary>
 /// The whole system on one machine, every part over real HTTP on 127.0.0.1: the Kubernetes API fake, s3rver (behind
-/// a pass-through proxy that can inject failures), the Civitai fake and the Vast simulator; the real receiver and
-/// operator hosts; and the real agent, started as a process whenever a simulated instance reaches running.
+/// a pass-through proxy that can inject failures), the Civitai fake and the Vast simulator; the real receiver host;
+/// the real operator program as its own process (so it can be killed); and the real agent, started as a process
+/// whenever a simulated instance reaches running.
 /// </summary>
 internal sealed class EndToEndStack : IAsyncDisposable
 {
@@ -22,6 +23,9 @@ internal sealed class EndToEndStack : IAsyncDisposable
     public const string OutputBucket = "trained-loras";
     public const string ImagesPrefix = "people/anna/";
     public const long ModelVersionId = 128078;
+
+    /// <summary>Who the operator's requests are from in the API server's request log.</summary>
+    public const string OperatorUser = "operator";
 
     private readonly string _folder;
 
@@ -55,40 +59,83 @@ internal sealed class EndToEndStack : IAsyncDisposable
     public byte[] Model { get; }
 
     /// <summary>Starts every part; <paramref name="offers"/> go on the Vast market before the operator starts.</summary>
-    public static async Task<EndToEndStack> StartAsync(params SimulatedOffer[] offers)
+    public static Task<EndToEndStack> StartAsync(params SimulatedOffer[] offers) => StartAsync(offers, CancellationToken.None);
+
+    /// <summary>Starts every part; <paramref name="offers"/> go on the Vast market before the operator starts. A part that fails stops those already started.</summary>
+    public static async Task<EndToEndStack> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"loratrainer-e2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
+        var started = new Stack<IAsyncDisposable>();
+        T Started<T>(T part) where T : IAsyncDisposable
+        {
+            started.Push(part);
+            return part;
+        }
 
-        var kube = await FakeKubeApiServer.StartAsync();
-        kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
-        kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
+        try
+        {
+            // The operator has its own token, so the API server's request log tells its requests from kubectl's and the receiver's.
+            var operatorToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var kube = Started(await FakeKubeApiServer.StartAsync(
+                new FakeKubeApiServerOptions { Users = new Dictionary<string, string> { [operatorToken] = OperatorUser } }, cancellationToken));
+            kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
+            kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
 
-        var s3 = await S3rverServer.StartAsync();
-        var s3Proxy = await S3rverProxy.StartAsync(s3);
-        await s3.EnsureBucketAsync(ImagesBucket);
-        await s3.EnsureBucketAsync(OutputBucket);
-        await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.jpg", Image.Jpeg(seed: 1));
-        await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.txt", "ohwx woman, smiling"u8.ToArray());
-        await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-2.png", Image.Png(seed: 2));
+            var s3 = Started(await S3rverServer.StartAsync(cancellationToken));
+            var s3Proxy = Started(await S3rverProxy.StartAsync(s3, cancellationToken));
+            await s3.EnsureBucketAsync(ImagesBucket, cancellationToken);
+            await s3.EnsureBucketAsync(OutputBucket, cancellationToken);
+            await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.jpg", Image.Jpeg(seed: 1), cancellationToken);
+            await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.txt", "ohwx woman, smiling"u8.ToArray(), cancellationToken);
+            await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-2.png", Image.Png(seed: 2), cancellationToken);
 
-        var model = RandomNumberGenerator.GetBytes(64 * 1024);
-        var civitai = await CivitaiFake.StartAsync();
-        civitai.Add(FakeCivitaiVersion.Checkpoint(ModelVersionId, "SDXL 1.0", $"urn:air:sdxl:checkpoint:civitai:101055@{ModelVersionId}", "sd_xl_base_1.0.safetensors", model));
+            var model = RandomNumberGenerator.GetBytes(64 * 1024);
+            var civitai = Started(await CivitaiFake.StartAsync(cancellationToken: cancellationToken));
+            civitai.Add(FakeCivitaiVersion.Checkpoint(ModelVersionId, "SDXL 1.0", $"urn:air:sdxl:checkpoint:civitai:101055@{ModelVersionId}", "sd_xl_base_1.0.safetensors", model));
 
-        var vast = await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate });
-        vast.AddOffers(offers);
-        var agents = new AgentLauncher(vast, Path.Combine(folder, "gpu-hosts"));
-        vast.OnRunning = agents.RunAsync;
+            var vast = Started(await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate }, cancellationToken));
+            vast.AddOffers(offers);
+            var agents = Started(new AgentLauncher(vast, Path.Combine(folder, "gpu-hosts")));
+            vast.OnRunning = agents.RunAsync;
 
-        var receiver = new ReceiverHost(kube);
-        await receiver.StartAsync();
-        var @operator = new OperatorHost(kube, OperatorSettings.ForFakes(receiver.BaseUrl, vast, s3Proxy.BaseUrl, civitai, clusterName: "e2e"));
-        await @operator.StartAsync();
+            var receiver = Started(new ReceiverHost(kube));
+            await receiver.StartAsync();
+            var operatorKubeconfig = Path.Combine(folder, "operator.kubeconfig");
+            await File.WriteAllTextAsync(operatorKubeconfig, Kubeconfig.For(kube.BaseAddress, Namespace, operatorToken), cancellationToken);
+            var @operator = Started(new OperatorHost(OperatorEnvironment(
+                OperatorSettings.ForFakes(receiver.BaseUrl, vast, s3Proxy.BaseUrl, civitai, clusterName: "e2e"), operatorKubeconfig)));
+            await @operator.StartAsync(cancellationToken);
 
-        var kubeconfig = await kube.WriteKubeconfigAsync(Path.Combine(folder, "kubeconfig"), Namespace);
-        var kubectl = new Kubectl(kubeconfig, Path.Combine(folder, "kube-cache"));
-        return new EndToEndStack(folder, kube, s3, s3Proxy, civitai, vast, receiver, @operator, agents, kubectl, model);
+            var kubeconfig = await kube.WriteKubeconfigAsync(Path.Combine(folder, "kubeconfig"), Namespace, cancellationToken);
+            var kubectl = new Kubectl(kubeconfig, Path.Combine(folder, "kube-cache"));
+            return new EndToEndStack(folder, kube, s3, s3Proxy, civitai, vast, receiver, @operator, agents, kubectl, model);
+        }
+        catch
+        {
+            while (started.TryPop(out var part))
+            {
+                await part.DisposeAsync();
+            }
+
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The operator's settings as a Deployment passes them (<c>Operator__ClusterName</c>…) and its kubeconfig. It logs
+    /// its own story (phase changes, rents, releases) and only warnings of its libraries, which is what a failing
+    /// test shows of it.
+    /// </summary>
+    private static Dictionary<string, string?> OperatorEnvironment(Dictionary<string, string?> settings, string kubeconfig)
+    {
+        var environment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value, StringComparer.Ordinal);
+        environment["KUBECONFIG"] = kubeconfig;
+        environment["Logging__LogLevel__Default"] = "Warning";
+        environment["Logging__LogLevel__LoraTrainer"] = "Information";
+        environment["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "None";
+        return environment;
     }
 
     /// <summary>An offer on a healthy machine.</summary>

@@ -1,56 +1,110 @@
-using LoraTrainer.Operator.Hosting;
-using LoraTrainer.Testing.Kubernetes;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using System.Diagnostics;
+using System.Net;
+using LoraTrainer.Testing.Processes;
 
 namespace LoraTrainer.Demo.Stack;
 
-/// <summary>The real operator host (every service, leader election off). A restart is a crash: the new process has no memory.</summary>
-internal sealed class OperatorHost(FakeKubeApiServer kube, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
+/// <summary>
+/// The real operator program, <c>dotnet LoraTrainer.Operator.dll</c>, as its own process configured through its
+/// environment (as a Deployment configures it). <see cref="Kill"/> is SIGKILL: no shutdown code of the operator
+/// runs, and a restart is a new process with no memory of the old one.
+/// </summary>
+internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environment) : IAsyncDisposable
 {
-    private IHost? _host;
+    /// <summary>The program, copied next to this assembly (the demo references the operator's project).</summary>
+    public const string Program = "LoraTrainer.Operator";
 
-    public bool Running => _host is not null;
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(50);
+    private readonly OutputTail _output = new(lines: 60);
+    private Process? _process;
 
-    public async Task StartAsync()
+    /// <summary>Whether an operator process is running.</summary>
+    public bool Running => _process is { HasExited: false };
+
+    /// <summary>When the current process first answered <c>/readyz</c> (its informers synced), on the system clock.</summary>
+    public DateTimeOffset ReadyAt { get; private set; }
+
+    /// <summary>The last lines the operator printed, for failure messages.</summary>
+    public string Output() => _output.Text();
+
+    /// <summary>Starts the operator on a free loopback port and waits until it is ready.</summary>
+    /// <exception cref="InvalidOperationException">It exited, or was not ready within a minute; the message carries its output.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Services.AddOperator(builder.Configuration, () => kube.CreateClientConfiguration());
-        _host = builder.Build();
-        await _host.StartAsync();
+        var dll = Path.Combine(AppContext.BaseDirectory, Program + ".dll");
+        var baseUrl = DotnetProgram.FreeLoopbackUrl();
+        var start = DotnetProgram.StartInfo(dll, baseUrl, environment);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the operator did not start");
+        _output.Follow(process);
+        _process = process;
+        await WaitForReadyAsync(process, baseUrl, cancellationToken);
+        ReadyAt = TimeProvider.System.GetUtcNow();
     }
 
-    /// <summary>Stops the operator without its graceful shutdown window, as a killed pod would.</summary>
-    public async Task StopAsync()
+    /// <summary>SIGKILL, as the kernel kills a process or the kubelet an unresponsive pod; returns once it is gone.</summary>
+    public void Kill()
     {
-        if (_host is not null)
+        if (_process is not { } process)
         {
-            using (var immediate = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+            return;
+        }
+
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        // Nothing of the old process may reconcile once the new one starts.
+        process.WaitForExit();
+        process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Kills the operator and starts a new one, ready.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        Kill();
+        await StartAsync(cancellationToken);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task WaitForReadyAsync(Process process, Uri baseUrl, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            if (process.HasExited)
             {
-                try
-                {
-                    await _host.StopAsync(immediate.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    // A killed process does not finish its work either.
-                }
+                throw new InvalidOperationException($"the operator exited with {process.ExitCode} before it was ready:\n{Output()}");
             }
 
-            _host.Dispose();
-            _host = null;
+            if (TimeProvider.System.GetElapsedTime(started) > ReadyTimeout)
+            {
+                Kill();
+                throw new InvalidOperationException($"the operator was not ready within {ReadyTimeout.TotalSeconds:N0} s:\n{Output()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("/readyz", cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(ReadyPoll, TimeProvider.System, cancellationToken);
         }
     }
-
-    public async Task RestartAsync()
-    {
-        await StopAsync();
-        await StartAsync();
-    }
-
-    public ValueTask DisposeAsync() => new(StopAsync());
 }
