@@ -1,5 +1,4 @@
 using LoraTrainer.Operator.Datasets;
-using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Testing.S3;
 using Microsoft.Extensions.Options;
 using static LoraTrainer.Operator.Tests.Datasets.DatasetZipperTests;

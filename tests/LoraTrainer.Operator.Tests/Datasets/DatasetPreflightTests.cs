@@ -1,6 +1,5 @@
 using LoraTrainer.Operator.Datasets;
 using LoraTrainer.Operator.Storage;
-using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Testing.S3;
 using static LoraTrainer.Operator.Tests.Datasets.DatasetZipperTests;

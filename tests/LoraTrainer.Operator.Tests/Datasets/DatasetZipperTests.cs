@@ -2,7 +2,6 @@ using System.IO.Compression;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Datasets;
 using LoraTrainer.Operator.Storage;
-using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Testing.S3;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using LoraTrainer.Testing;
 
-namespace LoraTrainer.Operator.Tests.Docs;
+namespace LoraTrainer.Operator.Tests;
 
 /// <summary>
 /// docs/troubleshooting.md as a list of message patterns: the first cell of every table row, written in backticks,

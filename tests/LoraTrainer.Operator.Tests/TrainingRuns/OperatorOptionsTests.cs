@@ -1,4 +1,3 @@
-using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Operator.TrainingRuns;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Tests.Datasets;
-using LoraTrainer.Operator.Tests.Docs;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.S3;
 

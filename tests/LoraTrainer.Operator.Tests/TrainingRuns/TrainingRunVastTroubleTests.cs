@@ -37,8 +37,8 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
         const string Why = "Vast rejected the API key in secret ml-team/vast-key (401 auth_error: Invalid user key) while calling the instance listing; fix the key, nothing is rented until then";
         Assert.Equal($"no GPU yet: {Why}; looking again in 1m", waiting.Status!.Message);
         Assert.Equal(TrainingPhase.Pending, waiting.Status.Phase);
-        TroubleshootingDoc.AssertDocumented(waiting.Status.Message!);
-        TroubleshootingDoc.AssertDocumented(Why);
+        TroubleshootingDoc.AssertExplains(waiting.Status.Message!);
+        TroubleshootingDoc.AssertExplains(Why);
 
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
         Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
@@ -62,7 +62,7 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
             "dry run: cannot plan yet: Vast rejected the API key in secret ml-team/vast-key (401 auth_error: Invalid user key) while calling the offer search; fix the key, nothing is rented until then; looking again in 1m",
             waiting.Status!.Message);
         Assert.Null(waiting.Status.Plan);
-        TroubleshootingDoc.AssertDocumented(waiting.Status.Message!);
+        TroubleshootingDoc.AssertExplains(waiting.Status.Message!);
         Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
     }
 
@@ -79,7 +79,7 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
             "no GPU yet: Vast never confirmed renting offer 2201 after 3 attempts, and no instance carries the label " +
             $"loratrainer:test:{reported.Metadata.Uid}:1; looking again in 1s",
             reported.Status!.Message);
-        TroubleshootingDoc.AssertDocumented(reported.Status.Message!);
+        TroubleshootingDoc.AssertExplains(reported.Status.Message!);
         var rented = await _h.WaitForPhaseAsync("flaky", TrainingPhase.PendingGpu);
         Assert.Equal("23", rented.Status!.Gpu!.MachineId);
         Assert.Single(_h.Vast.Instances(includeDestroyed: true));
@@ -101,7 +101,7 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
         Assert.StartsWith($"model: sha256 mismatch; the GPU is not released yet (instance {instance}): Vast refused the instance destruction: 502 ", billing.Status!.Message, StringComparison.Ordinal);
         Assert.EndsWith("; trying again in 1s", billing.Status.Message, StringComparison.Ordinal);
         Assert.Null(billing.Status.Gpu!.ReleasedAt);
-        TroubleshootingDoc.AssertDocumented(billing.Status.Message!);
+        TroubleshootingDoc.AssertExplains(billing.Status.Message!);
         var released = await _h.WaitForAsync("stuck", r => r.Status?.Gpu?.ReleasedAt is not null);
         Assert.Equal("model: sha256 mismatch", released.Status!.Message);
         Assert.Equal(TrainingPhase.Failed, released.Status.Phase);

@@ -1,3 +1,4 @@
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Trainer;
 
@@ -32,9 +33,10 @@ internal static class Prerequisites
         {
             missing.Add("node is not on the PATH: install Node.js 18 or later and run `npm ci` in the repository root (s3rver, the S3 server, runs on it)");
         }
-        else if (S3rverServer.FindExecutable() is null)
+        else if (RepositoryRoot.TryGet(out var root) && new S3rverInstaller(root).Check() is { Step: S3rverSetupStep.Unavailable, Reason: { } reason })
         {
-            missing.Add(S3rverServer.NotInstalledMessage);
+            // Installed on first start when npm is there; only a machine that cannot install it is missing something.
+            missing.Add(reason);
         }
 
         if (Find(FakeSdScripts.Python, folders) is null)
