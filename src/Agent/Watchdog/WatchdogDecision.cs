@@ -35,7 +35,7 @@ internal static class WatchdogDecision
         var candidates = new List<WatchdogVerdict>(3)
         {
             new(WatchdogTrigger.ReceiverUnreachable, lastContact + window,
-                $"the receiver has not answered since {Stamp(lastContact)} ({Minutes(now - lastContact)} minutes; the window is {Minutes(window)})"),
+                $"the receiver has not answered since {Stamp(lastContact)} ({Minutes(now - lastContact)} minutes; the window is {Minutes(window)} minutes)"),
         };
         if (limits?.Deadline is { } deadline)
         {

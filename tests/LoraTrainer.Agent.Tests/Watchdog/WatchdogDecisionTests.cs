@@ -41,7 +41,7 @@ public sealed class WatchdogDecisionTests
         var verdict = WatchdogDecision.Decide(Start.AddMinutes(31), Start, null, Window)!;
 
         Assert.Equal(Start.AddMinutes(30), verdict.Since);
-        Assert.Contains("has not answered since 2026-03-01 12:00:00Z (31 minutes; the window is 30)", verdict.Reason, StringComparison.Ordinal);
+        Assert.Contains("has not answered since 2026-03-01 12:00:00Z (31 minutes; the window is 30 minutes)", verdict.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
