@@ -37,8 +37,8 @@ internal sealed class SelfDestructWatchdog(
 
     /// <summary>
     /// Called when the run is over. A run that ended normally stands the watchdog down and keeps its exit code. When the
-    /// watchdog fired, or the run gave up on an unreachable receiver (it then fires once the window has passed), this
-    /// waits for the self-destruct to finish and returns <see cref="ExitCodes.SelfDestructed"/>.
+    /// watchdog fired, or the run gave up on an unreachable receiver on Vast (it then fires once the window has passed),
+    /// this waits for the self-destruct to finish and returns <see cref="ExitCodes.SelfDestructed"/>.
     /// </summary>
     public async Task<int> SettleAsync(int exitCode, CancellationToken cancellationToken)
     {
@@ -46,7 +46,8 @@ internal sealed class SelfDestructWatchdog(
         lock (_gate)
         {
             fired = _verdict is not null;
-            _standDown = !fired && exitCode != ExitCodes.ReceiverUnreachable;
+            // Off Vast there is no instance to destroy, so an agent that gave up on its receiver just exits.
+            _standDown = !fired && (exitCode != ExitCodes.ReceiverUnreachable || !vast.OnVast);
             if (_standDown)
             {
                 return exitCode;
