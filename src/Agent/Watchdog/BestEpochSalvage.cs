@@ -46,9 +46,10 @@ internal sealed class BestEpochSalvage(
             WatchdogLog.Salvaged(logger, best.Epoch, best.Loss, config.Outputs.Best.Key, uploaded.Bytes, uploaded.Sha256);
             return best.Epoch;
         }
-        catch (StageFailure failure)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            WatchdogLog.SalvageFailed(logger, best.Epoch, scrubber.Scrub(failure.Message));
+            // Whatever went wrong, the instance must still be destroyed next: report it and move on.
+            WatchdogLog.SalvageFailed(logger, best.Epoch, scrubber.Scrub(ex.Message));
             return null;
         }
     }

@@ -128,8 +128,17 @@ internal sealed class SelfDestructWatchdog(
     {
         var onVast = vast.OnVast;
         WatchdogLog.Fired(logger, verdict.Reason, onVast ? "destroying the instance" : "exiting (not on Vast: nothing to destroy)");
-        stop.Request($"The agent's watchdog stopped the run: {verdict.Reason}. It uploads the best epoch saved so far and "
-            + (onVast ? "destroys its instance." : "exits."));
+        try
+        {
+            stop.Request($"The agent's watchdog stopped the run: {verdict.Reason}. It uploads the best epoch saved so far and "
+                + (onVast ? "destroys its instance." : "exits."));
+        }
+        catch (AggregateException ex)
+        {
+            // Something stopping with the run failed; the instance is destroyed all the same.
+            WatchdogLog.StopFailed(logger, ex);
+        }
+
         await salvage.UploadAsync(cancellationToken);
         await vast.DestroyAsync(cancellationToken);
     }

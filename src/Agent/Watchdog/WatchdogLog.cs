@@ -41,6 +41,9 @@ internal static partial class WatchdogLog
     [LoggerMessage(Level = LogLevel.Critical, Message = "Vast instance {InstanceId} could not be destroyed after {Attempts} attempts ({Problem}). Destroy it by hand; it bills until destroyed")]
     public static partial void DestroyGaveUp(ILogger logger, string instanceId, int attempts, string problem);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stopping the run failed; the self-destruct goes on")]
+    public static partial void StopFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "The self-destruct watchdog failed")]
     public static partial void Crashed(ILogger logger, Exception exception);
 }
