@@ -1,5 +1,6 @@
 using LoraTrainer.Agent.Configuration;
 using LoraTrainer.Agent.Running;
+using LoraTrainer.Agent.Watchdog;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,8 +32,10 @@ internal static class AgentHost
             _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
             await host.StartAsync(cancellationToken);
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, host.Services.GetRequiredService<RunStop>().Token);
             var exitCode = await host.Services.GetRequiredService<AgentRun>().RunAsync(linked.Token);
+            exitCode = await host.Services.GetRequiredService<SelfDestructWatchdog>().SettleAsync(exitCode, stopping.Token);
             await host.StopAsync(CancellationToken.None);
             return exitCode;
         }
@@ -56,4 +59,9 @@ internal static class ExitCodes
     public const int BadSettings = 2;
     /// <summary>The receiver never answered, so nothing could be fetched or reported.</summary>
     public const int ReceiverUnreachable = 3;
+    /// <summary>
+    /// The watchdog ended the run (the receiver was silent too long, or the run's deadline or budget passed): it
+    /// uploaded the best epoch so far and destroyed the instance (off Vast, it only exited).
+    /// </summary>
+    public const int SelfDestructed = 4;
 }

@@ -6,6 +6,7 @@ using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Running;
 using LoraTrainer.Agent.Training;
 using LoraTrainer.Agent.Uploads;
+using LoraTrainer.Agent.Watchdog;
 using LoraTrainer.Protocol;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,8 @@ internal static class AgentServiceCollectionExtensions
             {
                 options.RunUrl = configuration[AgentEnvironment.RunUrl] ?? options.RunUrl;
                 options.RunToken = configuration[AgentEnvironment.RunToken] ?? options.RunToken;
+                options.ContainerId = configuration[VastSelfDestruct.ContainerIdVariable] ?? options.ContainerId;
+                options.ContainerApiKey = configuration[VastSelfDestruct.ContainerApiKeyVariable] ?? options.ContainerApiKey;
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
@@ -48,6 +51,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ResultUpload>();
         services.TryAddSingleton<AgentRun>();
         services.TryAddTransient<RequestSigningHandler>();
+        services.AddWatchdog();
 
         // The default HttpClient logging writes request URLs; presigned URLs are secrets, so it is removed.
         services.AddHttpClient(ReceiverEndpoints.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60))

@@ -24,6 +24,10 @@ public sealed record AgentConfig
 
     /// <summary>How often to report.</summary>
     public ReportingPolicy Reporting { get; init; } = new();
+
+    /// <summary>When the agent must stop on its own, even with nobody left to tell it; null when the run sets no limit.</summary>
+    /// <remarks>Added within v1: an older agent ignores it, an older operator leaves it out.</remarks>
+    public RunLimits? Limits { get; init; }
 }
 
 /// <summary>The run and attempt a config or event belongs to.</summary>
@@ -154,6 +158,20 @@ public sealed record ReportingPolicy
     public int ProgressEverySeconds { get; init; } = 30;
     /// <summary>Send a heartbeat when silent this long. Defaults to 60.</summary>
     public int HeartbeatSeconds { get; init; } = 60;
+}
+
+/// <summary>
+/// The points in time past which the run must not go on. The agent's self-destruct watchdog enforces them when the
+/// operator cannot: it uploads the best epoch so far, destroys its own instance and exits.
+/// </summary>
+/// <remarks>Absolute times, so that a retried attempt does not start the clock again; they rely on the GPU host's clock, which request signing already requires to be within 5 minutes.</remarks>
+public sealed record RunLimits
+{
+    /// <summary>The run's start plus <c>spec.runPolicy.activeDeadlineSeconds</c>; null when the run has no deadline.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>When <c>spec.runPolicy.maxCostUsd</c> runs out at the rented instance's hourly price; null without a budget or before an instance is rented.</summary>
+    public DateTimeOffset? BudgetExhaustedAt { get; init; }
 }
 
 /// <summary>Protocol version constants.</summary>

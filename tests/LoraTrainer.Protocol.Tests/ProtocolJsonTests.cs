@@ -49,6 +49,29 @@ public sealed class ProtocolJsonTests
     }
 
     [Fact]
+    public void Config_WithoutLimits_LeavesTheFieldOutAndAnOlderDocumentStillParses()
+    {
+        var json = JsonSerializer.Serialize(new AgentConfig(), ProtocolJson.Options);
+        var older = JsonSerializer.Deserialize<AgentConfig>("""{"protocol":"v1","run":{"namespace":"ml-team","name":"portrait","attempt":1}}""", ProtocolJson.Options);
+
+        Assert.DoesNotContain("limits", json, StringComparison.Ordinal);
+        Assert.NotNull(older);
+        Assert.Null(older.Limits);
+    }
+
+    [Fact]
+    public void Config_Limits_RoundTripAsRfc3339Times()
+    {
+        var config = new AgentConfig { Limits = new RunLimits { Deadline = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero) } };
+
+        var json = JsonSerializer.Serialize(config, ProtocolJson.Options);
+        var back = JsonSerializer.Deserialize<AgentConfig>(json, ProtocolJson.Options)!;
+
+        Assert.Contains("\"limits\":{\"deadline\":\"2026-11-25T12:00:00+00:00\"}", json, StringComparison.Ordinal);
+        Assert.Equal(config.Limits, back.Limits);
+    }
+
+    [Fact]
     public void EventKinds_ListsExactlyTheTenKindsOfV1()
     {
         Assert.Equal(10, EventKinds.All.Count);

@@ -3,7 +3,8 @@ namespace LoraTrainer.Agent.Configuration;
 /// <summary>
 /// Start-up settings of the agent. <see cref="RunUrl"/> and <see cref="RunToken"/> come from the environment
 /// (<c>LORATRAINER_RUN_URL</c>, <c>LORATRAINER_RUN_TOKEN</c>); the rest from the <c>Agent</c> configuration section
-/// (e.g. <c>Agent__WorkDirectory</c>), each with a default that fits the GPU image.
+/// (e.g. <c>Agent__WorkDirectory</c>), each with a default that fits the GPU image. <see cref="ContainerId"/> and
+/// <see cref="ContainerApiKey"/> are what Vast injects into every container (<c>CONTAINER_ID</c>, <c>CONTAINER_API_KEY</c>).
 /// </summary>
 internal sealed class AgentOptions
 {
@@ -51,4 +52,22 @@ internal sealed class AgentOptions
 
     /// <summary>Trainer output lines kept for a <c>failed</c> event. Defaults to 40.</summary>
     public int LogTailLines { get; set; } = 40;
+
+    /// <summary>
+    /// How long the receiver may go without answering before the watchdog uploads the best epoch so far, destroys the
+    /// instance and exits. Defaults to 30 minutes.
+    /// </summary>
+    public TimeSpan SelfDestructWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often the watchdog looks at the receiver contact and the run's limits. Defaults to 30 seconds.</summary>
+    public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Vast's API base URL, for the instance to destroy itself. Defaults to <c>https://console.vast.ai</c>.</summary>
+    public string VastBaseUrl { get; set; } = "https://console.vast.ai";
+
+    /// <summary>This instance's id at Vast. From <c>CONTAINER_ID</c>; absent off Vast.</summary>
+    public string? ContainerId { get; set; }
+
+    /// <summary>Vast's per-instance key, good only for this instance. From <c>CONTAINER_API_KEY</c>; absent off Vast; never logged.</summary>
+    public string? ContainerApiKey { get; set; }
 }

@@ -43,6 +43,16 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{AgentOptions.Section}:RetryBaseDelay must be positive and not above {AgentOptions.Section}:RetryMaxDelay");
         }
 
+        if (options.SelfDestructWindow <= TimeSpan.Zero || options.WatchdogInterval <= TimeSpan.Zero || options.WatchdogInterval > options.SelfDestructWindow)
+        {
+            failures.Add($"{AgentOptions.Section}:WatchdogInterval and {AgentOptions.Section}:SelfDestructWindow must be positive, the interval not above the window");
+        }
+
+        if (!Uri.TryCreate(options.VastBaseUrl, UriKind.Absolute, out var vast) || (vast.Scheme != Uri.UriSchemeHttps && vast.Scheme != Uri.UriSchemeHttp))
+        {
+            failures.Add($"{AgentOptions.Section}:VastBaseUrl is not an absolute http(s) URL");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Running;
+using LoraTrainer.Agent.Watchdog;
 using LoraTrainer.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ internal sealed class ConfigClient(
     ReceiverEndpoints endpoints,
     IOptions<AgentOptions> options,
     SecretScrubber scrubber,
+    WatchdogLedger watchdog,
     TimeProvider time,
     ILogger<ConfigClient> logger)
 {
@@ -36,6 +38,7 @@ internal sealed class ConfigClient(
                     var config = await response.Content.ReadFromJsonAsync<AgentConfig>(ProtocolJson.Options, cancellationToken)
                         ?? throw new StageFailure(Stages.Config, "The receiver answered the config request with an empty document.");
                     Remember(config);
+                    watchdog.ConfigFetched(config);
                     ReportingLog.ConfigFetched(logger, config.Run.Namespace, config.Run.Name, config.Run.Attempt);
                     return config;
                 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LoraTrainer.Agent.Configuration;
 using LoraTrainer.Agent.Running;
+using LoraTrainer.Agent.Watchdog;
 using LoraTrainer.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ internal sealed class EventReporter(
     ReceiverEndpoints endpoints,
     IOptions<AgentOptions> options,
     SecretScrubber scrubber,
+    WatchdogLedger watchdog,
     TimeProvider time,
     ILogger<EventReporter> logger) : IAsyncDisposable
 {
@@ -49,6 +51,7 @@ internal sealed class EventReporter(
     public void Report(AgentEvent evt)
     {
         var sequence = _sequence ?? throw new InvalidOperationException("Start the reporter before reporting.");
+        watchdog.Reported(evt);
         var now = time.GetUtcNow();
         var stamped = evt with
         {
@@ -177,6 +180,7 @@ internal sealed class EventReporter(
                 using var response = await client.PostAsJsonAsync(endpoints.Events, evt, ProtocolJson.Options, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
+                    watchdog.ReceiverAnswered();
                     var ack = await ReadAckAsync(response, cancellationToken);
                     ReportingLog.EventDelivered(logger, evt.Seq, evt.Kind, ack?.Accepted ?? true);
                     return;

@@ -4,6 +4,7 @@ using LoraTrainer.Agent.Downloads;
 using LoraTrainer.Agent.Gpu;
 using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Training;
+using LoraTrainer.Agent.Watchdog;
 using LoraTrainer.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,13 +26,19 @@ internal sealed class AgentRun(
     ResultUpload results,
     WorkLayout work,
     SecretScrubber scrubber,
+    RunStop stop,
     IOptions<AgentOptions> options,
+    TimeProvider time,
     ILogger<AgentRun> logger)
 {
+    // Once stopping, the container has seconds, not hours, to deliver what is queued.
+    private static readonly TimeSpan StopDeliveryWindow = TimeSpan.FromSeconds(20);
+
     /// <summary>Runs the attempt and returns the exit code (see <see cref="ExitCodes"/>).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         scrubber.Add(options.Value.RunToken);
+        scrubber.Add(options.Value.ContainerApiKey);
         Directory.CreateDirectory(work.Root);
         if (Environment.GetEnvironmentVariable("SD_SCRIPTS_REF") is { Length: > 0 } imageRef && imageRef != SdScriptsArguments.Ref)
         {
@@ -47,6 +54,11 @@ internal sealed class AgentRun(
         catch (ReceiverUnreachableException ex)
         {
             RunLog.ReceiverUnreachable(logger, scrubber.Scrub(ex.Message));
+            return ExitCodes.ReceiverUnreachable;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while still waiting for the first config: nothing was started, and nobody can be told.
             return ExitCodes.ReceiverUnreachable;
         }
         catch (StageFailure failure)
@@ -94,7 +106,7 @@ internal sealed class AgentRun(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ReportFailure(stage, "The agent was stopped before the run finished.", []);
+            return ReportFailure(stage, stop.Reason ?? "The agent was stopped before the run finished.", []);
         }
         catch (Exception ex)
         {
@@ -131,13 +143,9 @@ internal sealed class AgentRun(
 
     private async Task<int> FinishAsync(int exitCode, CancellationToken cancellationToken)
     {
-        // Once stopping, the container has seconds, not hours: deliver what can be delivered quickly.
-        using var window = new CancellationTokenSource();
-        if (cancellationToken.IsCancellationRequested)
-        {
-            window.CancelAfter(TimeSpan.FromSeconds(20));
-        }
-
+        // A stop that comes while delivering (or before) cuts the wait short too.
+        using var window = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var stopping = cancellationToken.Register(() => window.CancelAfter(StopDeliveryWindow));
         var delivered = await reporter.CompleteAsync(window.Token);
         return delivered || exitCode != ExitCodes.Uploaded ? exitCode : ExitCodes.ReceiverUnreachable;
     }

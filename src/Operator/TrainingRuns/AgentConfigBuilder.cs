@@ -35,7 +35,19 @@ internal static class AgentConfigBuilder
             Model = model with { Family = family.ToWireName() },
             Training = new TrainingPlan { Script = TrainingDefaults.Script(family), Args = Arguments(training, run.Spec.Training?.ExtraArgs), Epochs = training.MaxTrainEpochs, Gpus = run.Spec.Gpu?.NumGpus ?? 1 },
             Outputs = outputs,
+            Limits = Limits(run),
         };
+    }
+
+    /// <summary>
+    /// The limits the agent enforces by itself when the operator cannot: the active deadline, and, once an instance is
+    /// rented, the moment the budget runs out at its price. Null when the run sets neither.
+    /// </summary>
+    public static RunLimits? Limits(TrainingRun run)
+    {
+        var deadline = PhaseDeadlines.Active(run)?.At;
+        var budget = RunCost.BudgetExhaustedAt(run);
+        return deadline is null && budget is null ? null : new RunLimits { Deadline = deadline, BudgetExhaustedAt = budget };
     }
 
     /// <summary>sd-scripts arguments for the resolved hyperparameters; the agent adds the paths it owns.</summary>

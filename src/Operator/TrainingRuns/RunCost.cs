@@ -5,6 +5,9 @@ namespace LoraTrainer.Operator.TrainingRuns;
 /// <summary>What a run has cost: released instances plus the running one at its hourly price (storage included in Vast's dph_total).</summary>
 internal static class RunCost
 {
+    // Ten years: a budget that outlasts any rental is capped here, so the time stays representable.
+    private const double MaxBudgetHours = 24 * 366 * 10;
+
     /// <summary>Estimated USD spent by <paramref name="now"/>, all attempts included, rounded to the cent's hundredth.</summary>
     public static double Estimate(TrainingRunStatus? status, DateTimeOffset now)
     {
@@ -22,6 +25,22 @@ internal static class RunCost
 
         var hours = Math.Max(0, (now - from).TotalHours);
         return price * hours;
+    }
+
+    /// <summary>
+    /// When <c>spec.runPolicy.maxCostUsd</c> runs out while the current instance runs: its allocation plus what earlier
+    /// instances left of the budget, at its hourly price. Null without a budget or without a held, priced instance.
+    /// </summary>
+    public static DateTimeOffset? BudgetExhaustedAt(TrainingRun run)
+    {
+        if (run.Spec.RunPolicy?.MaxCostUsd is not { } budget
+            || run.Status?.Gpu is not { AllocatedAt: { } from, PricePerHour: { } price, ReleasedAt: null } || price <= 0)
+        {
+            return null;
+        }
+
+        var left = Math.Max(0, budget - (run.Status.Cost?.ReleasedUsd ?? 0));
+        return from + TimeSpan.FromHours(Math.Min(left / price, MaxBudgetHours));
     }
 
     /// <summary>The cost record after the current instance is released at <paramref name="now"/>.</summary>

@@ -148,6 +148,13 @@ internal sealed partial class TrainingRunReconciler(
             PricePerHour = instance.PricePerHour,
         };
         run = await ApplyAsync(run, new GpuAllocatedInput(gpu), cancellationToken).ConfigureAwait(false);
+        if (run.Spec.RunPolicy?.MaxCostUsd is not null)
+        {
+            // The config written before renting cannot say when the budget runs out at this price; the first
+            // supervision writes it again, usually long before the image is pulled and the agent fetches it.
+            _preparedAttempts.TryRemove(ResourceKey.Of(run), out _);
+        }
+
         TrainingRunLog.Rented(logger, Name(run), gpu.InstanceId!, instance.Describe(), attempt);
         await events.NormalAsync(run, "GpuAllocated", $"attempt {attempt}: rented {instance.Describe()} (instance {gpu.InstanceId})", cancellationToken).ConfigureAwait(false);
         return supervisor.NextCheck(run, time.GetUtcNow());

@@ -43,6 +43,12 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
     /// <summary>The config served; change it between fetches to hand out fresh URLs.</summary>
     public AgentConfig Config { get; set; } = new();
 
+    /// <summary>While true, every request's connection is dropped unanswered, as when the receiver cannot be reached.</summary>
+    public bool Unreachable { get; set; }
+
+    /// <summary>The clock signatures are checked against; the agent's clock when a test fakes it.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     /// <summary>When set, served on every fetch after the first (fresh presigned URLs).</summary>
     public AgentConfig? RefreshedConfig { get; set; }
 
@@ -99,6 +105,12 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 
     private async Task<IResult> ServeConfigAsync(HttpContext context)
     {
+        if (Unreachable)
+        {
+            context.Abort();
+            return Results.Empty;
+        }
+
         if (!await VerifiedAsync(context, []))
         {
             return Results.Json(new { error = "unauthorized" }, statusCode: 401);
@@ -116,6 +128,12 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 
     private async Task<IResult> RecordEventAsync(HttpContext context)
     {
+        if (Unreachable)
+        {
+            context.Abort();
+            return Results.Empty;
+        }
+
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
@@ -147,7 +165,7 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
     private Task<bool> VerifiedAsync(HttpContext context, byte[] body)
     {
         var ok = RequestSigner.Verify(Token, context.Request.Headers[RequestSigner.TimestampHeader], context.Request.Headers[RequestSigner.SignatureHeader],
-            context.Request.Method, context.Request.Path, body, DateTimeOffset.UtcNow);
+            context.Request.Method, context.Request.Path, body, Clock.GetUtcNow());
         if (!ok)
         {
             Interlocked.Increment(ref _unauthorized);

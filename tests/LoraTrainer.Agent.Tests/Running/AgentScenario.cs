@@ -4,6 +4,7 @@ using LoraTrainer.Agent.Tests.Fakes;
 using LoraTrainer.Protocol;
 using LoraTrainer.Testing.Trainer;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LoraTrainer.Agent.Tests.Running;
 
@@ -106,7 +107,7 @@ internal sealed class AgentScenario : IAsyncDisposable
     }
 
     /// <summary>Runs the agent in-process as <c>lora-agent</c> would run, and returns its exit code.</summary>
-    public Task<int> RunAgentAsync(IDictionary<string, string?>? overrides = null)
+    public Task<int> RunAgentAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var settings = AgentServices.Settings(Work.Path, Receiver.RunUrl, Receiver.Token);
         settings["Agent:TrainerCommand"] = FakeSdScripts.CommandTemplate(Trainer);
@@ -115,7 +116,7 @@ internal sealed class AgentScenario : IAsyncDisposable
             settings[key] = value;
         }
 
-        return AgentHost.RunAsync([], configuration => configuration.AddInMemoryCollection(settings), cancellationToken: TestContext.Current.CancellationToken);
+        return AgentHost.RunAsync([], configuration => configuration.AddInMemoryCollection(settings), services, TestContext.Current.CancellationToken);
     }
 
     public AgentEvent Single(string kind) => Assert.Single(Receiver.Accepted, e => e.Kind == kind);

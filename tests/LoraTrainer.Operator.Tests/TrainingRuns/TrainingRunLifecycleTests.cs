@@ -200,6 +200,28 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     }
 
     [Fact]
+    public async Task ARunWithADeadlineAndABudget_TellsItsAgentWhenToGiveUp()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(621, machine: 65, price: 0.5));
+        await _h.ApplyRunAsync("limited", s => s with { RunPolicy = new RunPolicySpec { ActiveDeadlineSeconds = 3600, MaxCostUsd = 2 } });
+        var rented = await _h.WaitForPhaseAsync("limited", TrainingPhase.PendingGpu);
+
+        // The config written before renting knows the deadline; the one written once the GPU is held knows its price too.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var limits = (await _h.AgentConfigAsync("limited")).Limits;
+        while (limits?.BudgetExhaustedAt is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            limits = (await _h.AgentConfigAsync("limited")).Limits;
+        }
+
+        Assert.NotNull(limits);
+        Assert.Equal(rented.Status!.StartTime!.Value.AddSeconds(3600), limits.Deadline);
+        var gpu = rented.Status.Gpu!;
+        Assert.Equal(gpu.AllocatedAt!.Value.AddHours(2 / gpu.PricePerHour!.Value), limits.BudgetExhaustedAt!.Value, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
     public async Task DryRun_WritesThePlan_AndRentsNothing()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(701, machine: 71, price: 0.4), OperatorHarness.Offer(702, machine: 72, price: 0.6));

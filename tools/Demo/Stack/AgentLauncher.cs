@@ -50,6 +50,8 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
         start.Environment["Agent__RetryMaxDelay"] = "00:00:00.500";
         start.Environment["Agent__ConfigTimeout"] = "00:00:30";
         start.Environment["Agent__DeliveryTimeout"] = "00:00:30";
+        // The container's Vast is the simulator: a self-destruct destroys the simulated instance, never a real one.
+        start.Environment["Agent__VastBaseUrl"] = vast.BaseUrl.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
 
         var agent = new AgentProcess(instance.InstanceId, launch, Process.Start(start) ?? throw new InvalidOperationException("lora-agent did not start"));

@@ -13,7 +13,54 @@ internal static class SafetensorsHeader
     /// <exception cref="InvalidDataException">The file is not a safetensors file.</exception>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
+        using var json = ReadHeader(path, out _, out _);
+        if (!json.RootElement.TryGetProperty("__metadata__", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        return metadata.EnumerateObject()
+            .Where(p => p.Value.ValueKind == JsonValueKind.String)
+            .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// True when the file holds every byte its header promises (the header plus the end of the last tensor), so it was
+    /// not caught mid-write; false for a truncated or unreadable file.
+    /// </summary>
+    public static bool IsComplete(string path)
+    {
+        try
+        {
+            using var json = ReadHeader(path, out var fileLength, out var headerLength);
+            long dataEnd = 0;
+            foreach (var tensor in json.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__"))
+            {
+                if (tensor.Value.ValueKind != JsonValueKind.Object || !tensor.Value.TryGetProperty("data_offsets", out var offsets)
+                    || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2 || !offsets[1].TryGetInt64(out var end))
+                {
+                    return false;
+                }
+
+                dataEnd = Math.Max(dataEnd, end);
+            }
+
+            return fileLength == 8 + headerLength + dataEnd;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The epoch the trainer recorded (<c>ss_epoch</c>), when present.</summary>
+    public static int? Epoch(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue("ss_epoch", out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? epoch : null;
+
+    private static JsonDocument ReadHeader(string path, out long fileLength, out long headerLength)
+    {
         using var stream = File.OpenRead(path);
+        fileLength = stream.Length;
         Span<byte> size = stackalloc byte[8];
         stream.ReadExactly(size);
         var length = BinaryPrimitives.ReadUInt64LittleEndian(size);
@@ -22,27 +69,16 @@ internal static class SafetensorsHeader
             throw new InvalidDataException($"'{Path.GetFileName(path)}' is not a safetensors file (header length {length}).");
         }
 
+        headerLength = (long)length;
         var header = new byte[length];
         stream.ReadExactly(header);
         try
         {
-            using var json = JsonDocument.Parse(header);
-            if (!json.RootElement.TryGetProperty("__metadata__", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
-            {
-                return new Dictionary<string, string>();
-            }
-
-            return metadata.EnumerateObject()
-                .Where(p => p.Value.ValueKind == JsonValueKind.String)
-                .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+            return JsonDocument.Parse(header);
         }
         catch (JsonException ex)
         {
             throw new InvalidDataException($"'{Path.GetFileName(path)}' has a damaged safetensors header.", ex);
         }
     }
-
-    /// <summary>The epoch the trainer recorded (<c>ss_epoch</c>), when present.</summary>
-    public static int? Epoch(IReadOnlyDictionary<string, string> metadata) =>
-        metadata.TryGetValue("ss_epoch", out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? epoch : null;
 }
