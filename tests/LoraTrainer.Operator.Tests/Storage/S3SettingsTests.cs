@@ -136,8 +136,8 @@ public sealed class S3SettingsTests
             "S3 write of s3://out/datasets/abc.zip at https://store was refused: 501 NotImplemented; if this store does not support AWSSDK's flexible checksums, set S3:ChecksumMode to WHEN_REQUIRED.",
             withChecksums.Message);
         Assert.Equal("S3 write of s3://out/datasets/abc.zip at https://store was refused: 400 InvalidRequest.", without.Message);
-        Docs.TroubleshootingDoc.AssertExplains(withChecksums.Message);
-        Docs.TroubleshootingDoc.AssertExplains(without.Message);
+        TroubleshootingDoc.AssertExplains(withChecksums.Message);
+        TroubleshootingDoc.AssertExplains(without.Message);
     }
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)

@@ -57,8 +57,8 @@ public sealed class InstanceClassifierTests
 
         var reason = InstanceClassifier.Classify(instance).Reason;
 
-        TrainingRuns.TroubleshootingDoc.AssertExplains(reason);
-        TrainingRuns.TroubleshootingDoc.AssertExplains($"instance 7 died: {reason}");
+        TroubleshootingDoc.AssertExplains(reason);
+        TroubleshootingDoc.AssertExplains($"instance 7 died: {reason}");
     }
 
     [Fact]

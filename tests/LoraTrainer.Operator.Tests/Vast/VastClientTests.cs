@@ -271,7 +271,7 @@ public sealed class VastClientTests
 
             Assert.Equal($"The Vast API key in secret {VastHarness.SecretName} is empty; set it to the key from the Vast console", search.Message);
             Assert.Equal(search.Message, create.Message);
-            TrainingRuns.TroubleshootingDoc.AssertExplains(search.Message);
+            TroubleshootingDoc.AssertExplains(search.Message);
             Assert.Empty(harness.Simulator.Requests);
         }
         finally

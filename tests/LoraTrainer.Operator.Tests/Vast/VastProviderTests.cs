@@ -86,7 +86,7 @@ public sealed class VastProviderTests
 
         Assert.Null(result.Instance);
         Assert.Equal("every matching offer was taken before it could be rented (1 tried)", result.Message);
-        TrainingRuns.TroubleshootingDoc.AssertExplains(result.Message);
+        TroubleshootingDoc.AssertExplains(result.Message);
     }
 
     [Theory]
