@@ -52,7 +52,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public static async Task<FakeKubeApiServer> StartAsync(FakeKubeApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FakeKubeApiServerOptions();
-        var cluster = new FakeCluster(new ObjectStore(options.HistoryCapacity), new ResourceRegistry(), options.TimeProvider);
+        var store = new ObjectStore(options.HistoryCapacity) { ExpiredWatches = options.ExpiredWatches };
+        var cluster = new FakeCluster(store, new ResourceRegistry(), options.TimeProvider);
         foreach (var ns in options.Namespaces)
         {
             cluster.Create(BuiltInResources.Namespaces, null, new JsonObject
@@ -103,7 +104,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
-        DropAllWatches();
+        using (_cluster.Store.Gate.EnterScope())
+        {
+            _cluster.Store.DropAllWatches(abortConnections: false, includeInternal: true);
+        }
+
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
     }
