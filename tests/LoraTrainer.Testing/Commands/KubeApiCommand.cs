@@ -46,7 +46,7 @@ internal sealed class KubeApiCommand : ITestKitCommand
             {
                 server.Seed(document.Object);
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            catch (InvalidOperationException e)
             {
                 throw new CommandFailedException($"cannot seed {document}: {e.Message}", e);
             }

@@ -14,7 +14,7 @@ public sealed partial class FakeKubeApiServer
     /// <summary>Puts an object in place, creating or replacing it, status included; a missing namespace is created.
     /// A uid or creationTimestamp given on a new object is kept. A CustomResourceDefinition registers its kind at once.</summary>
     /// <returns>The object as stored, with uid, resourceVersion and timestamps.</returns>
-    /// <exception cref="InvalidOperationException">The object is refused (unknown kind, invalid against its schema).</exception>
+    /// <exception cref="InvalidOperationException">The object is refused (unknown kind, no name, invalid against its schema).</exception>
     public JsonObject Seed(JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
@@ -22,7 +22,7 @@ public sealed partial class FakeKubeApiServer
         {
             var type = _cluster.TypeOf(obj);
             var name = KubeJson.Name(obj) is { Length: > 0 } given ? given
-                : throw new ArgumentException($"the {type.Kind} has no metadata.name; a seeded object needs one", nameof(obj));
+                : throw new InvalidOperationException($"the {type.Kind} has no metadata.name; a seeded object needs one");
             var body = KubeJson.Clone(obj);
             KubeJson.Metadata(body).Remove("resourceVersion");
             var seed = new WriteOptions(Seed: true);
