@@ -6,7 +6,7 @@ using LoraTrainer.Testing.Kubernetes.Validation;
 
 namespace LoraTrainer.Api.Tests;
 
-/// <summary>Samples pass the apiserver's checks against the CRD; typical mistakes are refused with a readable error.</summary>
+/// <summary>Samples pass the apiserver's checks against the CRD (schema and CEL rules); typical mistakes are refused with a readable error.</summary>
 public sealed class SampleValidationTests
 {
     private static readonly CustomResourceValidator Validator =
@@ -28,7 +28,7 @@ public sealed class SampleValidationTests
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void Sample_IsAcceptedAgainstTheCrdSchema(string file)
+    public void Sample_IsAcceptedAgainstTheCrdSchemaAndRules(string file)
     {
         var samples = Manifests.Load(RepositoryRoot.Combine("config", "samples", file));
 
@@ -43,6 +43,9 @@ public sealed class SampleValidationTests
     [InlineData("zero price", "spec.gpu.maxPricePerHour: Invalid value: 0: spec.gpu.maxPricePerHour in body should be greater than or equal to 0.001")]
     [InlineData("negative price", "spec.gpu.maxPricePerHour: Invalid value: -0.5: spec.gpu.maxPricePerHour in body should be greater than or equal to 0.001")]
     [InlineData("both civitai and url", "spec.baseModel: Invalid value: \"object\": spec.baseModel in body must validate one and only one schema (oneOf). Found 2 valid alternatives")]
+    [InlineData("both civitai and url", "spec.baseModel: Invalid value: \"object\": exactly one of civitai or url must be set")]
+    [InlineData("url without family", "spec.baseModel: Invalid value: \"object\": family is required when the model comes from a url")]
+    [InlineData("flux files with family sdxl", "spec.baseModel: Invalid value: \"object\": flux files are only for family flux")]
     [InlineData("neither civitai nor url", "spec.baseModel: Invalid value: \"object\": spec.baseModel in body must validate one and only one schema (oneOf). Found none valid")]
     [InlineData("unknown field", "unknown field \"spec.training.epochs\"")]
     [InlineData("bad duration", "spec.runPolicy.deadlines.pendingGpu: Invalid value: \"twenty minutes\": spec.runPolicy.deadlines.pendingGpu in body should match")]
@@ -79,6 +82,11 @@ public sealed class SampleValidationTests
             case "both civitai and url":
                 spec["baseModel"]!["url"] = new JsonObject { ["url"] = "https://example.com/m.safetensors", ["sha256"] = new string('a', 64) };
                 break;
+            case "url without family": spec["baseModel"] = new JsonObject { ["url"] = UrlFile() }; break;
+            case "flux files with family sdxl":
+                spec["baseModel"]!["family"] = "sdxl";
+                spec["baseModel"]!["flux"] = new JsonObject { ["clipL"] = UrlFile(), ["t5xxl"] = UrlFile(), ["ae"] = UrlFile() };
+                break;
             case "neither civitai nor url": spec["baseModel"]!.AsObject().Remove("civitai"); break;
             case "unknown field": spec["training"] = new JsonObject { ["epochs"] = 10 }; break;
             case "bad duration": spec["runPolicy"] = new JsonObject { ["deadlines"] = new JsonObject { ["pendingGpu"] = "twenty minutes" } }; break;
@@ -88,6 +96,8 @@ public sealed class SampleValidationTests
 
         return run;
     }
+
+    private static JsonObject UrlFile() => new() { ["url"] = "https://example.com/m.safetensors", ["sha256"] = new string('a', 64) };
 
     private static JsonObject Minimal() =>
         Manifests.Load(RepositoryRoot.Combine("config", "samples", "trainingrun-minimal.yaml")).Single();

@@ -58,7 +58,25 @@ public abstract class TrainingRunApiContract(IApiServerFixture fixture)
         var error = await Assert.ThrowsAsync<HttpOperationException>(() => CreateAsync(client, run));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
-        Assert.Equal("TrainingRun.loratrainer.io \"minimal\" is invalid: spec.dataset: Required value", Message(error));
+        // A missing field stops the CRD's CEL rules from running, and the apiserver says so.
+        Assert.Equal("TrainingRun.loratrainer.io \"minimal\" is invalid: [spec.dataset: Required value, <nil>: Invalid value: \"null\": " +
+            "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]", Message(error));
+    }
+
+    [Fact]
+    public async Task RunWithUrlModelWithoutFamily_IsRefusedWithTheRulesMessage()
+    {
+        using var client = await ConnectAsync();
+        var run = await MinimalRunAsync(client);
+        run["spec"]!["baseModel"] = new JsonObject
+        {
+            ["url"] = new JsonObject { ["url"] = "https://example.com/model.safetensors", ["sha256"] = new string('a', 64) },
+        };
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => CreateAsync(client, run));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.Equal("TrainingRun.loratrainer.io \"minimal\" is invalid: spec.baseModel: Invalid value: \"object\": family is required when the model comes from a url", Message(error));
     }
 
     [Fact]

@@ -146,7 +146,7 @@ public sealed class KubectlTests
         var result = await session.RunAsync("apply", "-f", manifest);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("The TrainingRun \"bad\" is invalid: spec.dataset: Required value", result.Stderr);
+        Assert.Contains("The TrainingRun \"bad\" is invalid: \n* spec.dataset: Required value", result.Stderr);
         Assert.Null(session.Server.Get("loratrainer.io/v1alpha1", "TrainingRun", "default", "bad"));
     }
 
@@ -163,6 +163,49 @@ public sealed class KubectlTests
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("strict decoding error: unknown field \"spec.colour\"", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Apply_OfAManifestBreakingACelRule_FailsWithTheRulesMessage()
+    {
+        await using var session = await KubectlSession.StartAsync();
+        (await session.RunAsync("apply", "-f", Crds)).EnsureSuccess();
+        var sample = Manifests.Load(Path.Combine(Samples, "trainingrun-minimal.yaml")).Single();
+        sample["spec"]!["baseModel"] = JsonNode.Parse("""{"url":{"url":"https://example.com/model.safetensors","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}""");
+        var manifest = session.WriteFile("no-family.json", sample.ToJsonString());
+
+        var result = await session.RunAsync("apply", "-f", manifest);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("The TrainingRun \"minimal\" is invalid: spec.baseModel: Invalid value: \"object\": family is required when the model comes from a url", result.Stderr);
+        Assert.Null(session.Server.Get("loratrainer.io/v1alpha1", "TrainingRun", "default", "minimal"));
+    }
+
+    [Fact]
+    public async Task Apply_OfAnExistingSecret_MergesFinalizersAsASet()
+    {
+        await using var session = await KubectlSession.StartAsync();
+        const string Secret = """
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: run-token
+              finalizers: [example.com/{0}]
+            stringData:
+              token: {1}
+            """;
+        (await session.RunAsync("apply", "-f", session.WriteFile("secret.yaml", Secret.Replace("{0}", "a", StringComparison.Ordinal).Replace("{1}", "first", StringComparison.Ordinal)))).EnsureSuccess();
+        using var client = session.Server.CreateClient();
+        await client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""[{"op":"add","path":"/metadata/finalizers/-","value":"example.com/b"}]""", V1Patch.PatchType.JsonPatch), "run-token", "default", cancellationToken: Token);
+        var changed = Secret.Replace("[example.com/{0}]", "[example.com/a, example.com/c]", StringComparison.Ordinal).Replace("{1}", "second", StringComparison.Ordinal);
+
+        var result = (await session.RunAsync("apply", "-f", session.WriteFile("secret.yaml", changed))).EnsureSuccess();
+
+        var secret = await client.CoreV1.ReadNamespacedSecretAsync("run-token", "default", cancellationToken: Token);
+        Assert.Contains("secret/run-token configured", result.Stdout);
+        Assert.Equal(["example.com/a", "example.com/b", "example.com/c"], secret.Metadata.Finalizers);
+        Assert.Equal("second", System.Text.Encoding.UTF8.GetString(secret.Data["token"]));
+        Assert.Contains(session.Server.RequestLog, r => r.Method == "PATCH" && r.Path.EndsWith("/secrets/run-token", StringComparison.Ordinal) && r.StatusCode == 200);
     }
 
     private static async Task<KubectlSession> StartWithMinimalRunAsync()

@@ -124,7 +124,32 @@ public sealed class CrudTests
         Assert.Contains(namespaces.Items, n => n.Metadata.Name == "default" && n.Status.Phase == "Active");
         Assert.Equal("1", configMap.Data["a"]);
         Assert.Equal("me", lease.Spec.HolderIdentity);
-        Assert.Equal("Started", Assert.Single(events.Items).Reason);
+        Assert.Equal(["e1", "e2"], events.Items.Select(e => e.Metadata.Name));
+        Assert.Equal("Started", events.Items[0].Reason);
+        Assert.Equal("anna", events.Items[1].Regarding.Name);
         Assert.Equal("e2", Assert.Single(coreEvents.Items).Metadata.Name);
+    }
+
+    [Fact]
+    public async Task Events_OfTheCoreAndEventsApis_AreOneResourceWithRenamedFields()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync(cancellationToken: Token);
+        using var client = server.CreateClient();
+        await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = "run-started" },
+            InvolvedObject = new V1ObjectReference { Kind = "TrainingRun", Name = "anna", NamespaceProperty = "default" },
+            Reason = "Started", Message = "renting a GPU", ReportingComponent = "loratrainer-operator", Type = "Normal", Count = 2,
+        }, "default", cancellationToken: Token);
+
+        var asEvents = await client.EventsV1.ReadNamespacedEventAsync("run-started", "default", cancellationToken: Token);
+        await client.EventsV1.PatchNamespacedEventAsync(new V1Patch("""{"note":"GPU rented"}""", V1Patch.PatchType.MergePatch), "run-started", "default", cancellationToken: Token);
+        var asCore = await client.CoreV1.ReadNamespacedEventAsync("run-started", "default", cancellationToken: Token);
+        var selected = await client.EventsV1.ListNamespacedEventAsync("default", fieldSelector: "regarding.name=anna,reportingController=loratrainer-operator", cancellationToken: Token);
+
+        Assert.Equal(("anna", "renting a GPU", "loratrainer-operator", 2), (asEvents.Regarding.Name, asEvents.Note, asEvents.ReportingController, asEvents.DeprecatedCount));
+        Assert.Equal("GPU rented", asCore.Message);
+        Assert.Equal(asEvents.Metadata.Uid, asCore.Metadata.Uid);
+        Assert.Equal("run-started", Assert.Single(selected.Items).Metadata.Name);
     }
 }

@@ -26,8 +26,14 @@ public sealed class CustomResourceValidatorTests
 
         var causes = JsonNode.Parse(refusal.Response.Content)!["details"]!["causes"]!.AsArray()
             .Select(c => $"{c!["field"]!.GetValue<string>()}: {c["message"]!.GetValue<string>()}");
-        Assert.Equal(["spec.dataset: Required value", "spec.output.keep: Unsupported value: \"some\": supported values: \"best\", \"all\""], errors.Order());
-        Assert.Equal(errors.Order(), causes.Order());
+        Assert.Equal(
+            [
+                "<nil>: Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+                "spec.dataset: Required value",
+                "spec.output.keep: Unsupported value: \"some\": supported values: \"best\", \"all\"",
+            ],
+            errors.Order(StringComparer.Ordinal));
+        Assert.Equal(errors.Order(StringComparer.Ordinal), causes.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -123,6 +123,24 @@ public sealed class DeletionTests
     }
 
     [Fact]
+    public async Task Create_OfADependentWhoseOwnersDoNotExist_IsCollected_AndOnlyDanglingReferencesAreDroppedOtherwise()
+    {
+        await using var server = await StartWithCrdAsync();
+        using var client = server.CreateClient();
+        var live = await CreateRunAsync(client, "anna");
+        var ghost = Run("ghost");
+        ghost["metadata"]!["uid"] = Guid.NewGuid().ToString();
+
+        var orphan = await client.CoreV1.CreateNamespacedSecretAsync(OwnedSecret("ghost-token", ghost), "default", cancellationToken: Token);
+        await client.CoreV1.CreateNamespacedSecretAsync(OwnedSecret("half-owned", ghost, live), "default", cancellationToken: Token);
+
+        var secrets = await client.CoreV1.ListNamespacedSecretAsync("default", cancellationToken: Token);
+        Assert.Equal("ghost-token", orphan.Metadata.Name);
+        Assert.Equal(["half-owned"], secrets.Items.Select(s => s.Metadata.Name));
+        Assert.Equal("anna", Assert.Single(secrets.Items[0].Metadata.OwnerReferences).Name);
+    }
+
+    [Fact]
     public async Task Delete_WithStaleResourceVersionPrecondition_Answers409()
     {
         await using var server = await StartWithCrdAsync();

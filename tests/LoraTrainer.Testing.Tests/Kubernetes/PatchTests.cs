@@ -64,10 +64,10 @@ public sealed class PatchTests
         await CreateRunAsync(client, "anna");
 
         var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.PatchNamespacedCustomObjectAsync(
-            Patch.Json("""[{"op":"remove","path":"/spec/dataset"}]"""), Group, RunVersion, "default", Plural, "anna", cancellationToken: Token));
+            Patch.Json("""[{"op":"replace","path":"/spec/dataset/repeats","value":0}]"""), Group, RunVersion, "default", Plural, "anna", cancellationToken: Token));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
-        Assert.Contains("TrainingRun.loratrainer.io \\\"anna\\\" is invalid: spec.dataset: Required value", error.Response.Content);
+        Assert.Contains("TrainingRun.loratrainer.io \\\"anna\\\" is invalid: spec.dataset.repeats: Invalid value: 0: spec.dataset.repeats in body should be greater than or equal to 1", error.Response.Content);
     }
 
     [Theory]

@@ -86,6 +86,19 @@ public sealed class TestHooksTests
     }
 
     [Fact]
+    public void RequestMatcher_CopiedWithAnotherPattern_MatchesTheNewPatternAndComparesByValue()
+    {
+        var leases = new RequestMatcher("PUT", "/apis/coordination.k8s.io/v1/namespaces/*/leases/*");
+
+        var secrets = leases with { PathPattern = "/api/v1/namespaces/*/secrets/**" };
+
+        Assert.True(secrets.Matches("PUT", "/api/v1/namespaces/default/secrets/run-token", isWatch: false));
+        Assert.False(secrets.Matches("PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/op", isWatch: false));
+        Assert.True(leases.Matches("PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/op", isWatch: false));
+        Assert.Equal(new RequestMatcher("PUT", "/api/v1/namespaces/*/secrets/**"), secrets);
+    }
+
+    [Fact]
     public async Task AddLatency_DelaysMatchingRequests()
     {
         await using var server = await StartWithCrdAsync();

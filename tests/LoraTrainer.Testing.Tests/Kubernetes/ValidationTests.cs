@@ -9,6 +9,7 @@ namespace LoraTrainer.Testing.Tests.Kubernetes;
 
 public sealed class ValidationTests
 {
+    /// <summary>A missing field is one of the errors that stop CEL rules from running, and the apiserver says so.</summary>
     [Fact]
     public async Task Create_OfRunMissingARequiredField_IsRefusedLikeTheApiserver()
     {
@@ -21,7 +22,8 @@ public sealed class ValidationTests
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
         var status = JsonNode.Parse(error.Response.Content)!;
-        Assert.Equal("TrainingRun.loratrainer.io \"anna\" is invalid: spec.dataset: Required value", status["message"]!.GetValue<string>());
+        Assert.Equal("TrainingRun.loratrainer.io \"anna\" is invalid: [spec.dataset: Required value, <nil>: Invalid value: \"null\": " +
+            "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]", status["message"]!.GetValue<string>());
         Assert.Equal("Invalid", status["reason"]!.GetValue<string>());
         var cause = status["details"]!["causes"]![0]!;
         Assert.Equal("FieldValueRequired", cause["reason"]!.GetValue<string>());
@@ -105,6 +107,51 @@ public sealed class ValidationTests
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
         Assert.Contains("must be spec.names.plural+\\\".\\\"+spec.group", error.Response.Content);
+    }
+
+    [Theory]
+    [InlineData("merge")]
+    [InlineData("replace")]
+    public async Task Update_ThatSetsAnInvalidLabelValue_IsRefusedLikeACreate(string how)
+    {
+        await using var server = await StartWithCrdAsync();
+        using var client = server.CreateClient();
+        var created = await CreateRunAsync(client, "anna");
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => how == "merge"
+            ? client.CustomObjects.PatchNamespacedCustomObjectAsync(Patch.Merge("""{"metadata":{"labels":{"team":"ml team!"}}}"""), Group, RunVersion, "default", Plural, "anna", cancellationToken: Token)
+            : client.CustomObjects.ReplaceNamespacedCustomObjectAsync(WithLabel(created, "ml team!"), Group, RunVersion, "default", Plural, "anna", cancellationToken: Token));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.Contains("metadata.labels: Invalid value: \\\"ml team!\\\": a valid label must be an empty string", error.Response.Content);
+        Assert.Equal(ResourceVersion(created), ResourceVersion(await GetRunAsync(client, "anna")));
+    }
+
+    [Fact]
+    public async Task Write_WithALabelValueThatIsNotAString_IsRefusedAsUndecodable()
+    {
+        await using var server = await StartWithCrdAsync();
+        using var client = server.CreateClient();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new k8s.Models.V1ConfigMap { Metadata = new() { Name = "settings" } }, "default", cancellationToken: Token);
+        var run = Run("anna");
+        run["metadata"]!["labels"] = new JsonObject { ["replicas"] = 3 };
+
+        var create = await Assert.ThrowsAsync<HttpOperationException>(() => CreateAsync(client, run));
+        var patch = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.PatchNamespacedConfigMapAsync(
+            Patch.Merge("""{"metadata":{"labels":{"enabled":true}}}"""), "settings", "default", cancellationToken: Token));
+
+        Assert.Equal(HttpStatusCode.BadRequest, create.Response.StatusCode);
+        Assert.Contains("TrainingRun in version \\\"v1alpha1\\\" cannot be handled as a TrainingRun: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string", create.Response.Content);
+        Assert.Equal(HttpStatusCode.BadRequest, patch.Response.StatusCode);
+        Assert.Contains("cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string", patch.Response.Content);
+        Assert.Null((await client.CoreV1.ReadNamespacedConfigMapAsync("settings", "default", cancellationToken: Token)).Metadata.Labels);
+    }
+
+    private static JsonObject WithLabel(JsonObject run, string value)
+    {
+        var copy = (JsonObject)run.DeepClone();
+        copy["metadata"]!["labels"] = new JsonObject { ["team"] = value };
+        return copy;
     }
 
     private static Task<object> CreateAsync(IKubernetes client, JsonObject run) =>

@@ -155,6 +155,43 @@ public sealed class WatchTests
         Assert.True(error is HttpRequestException or IOException, $"expected a transport error, got {error?.GetType().Name ?? "none"}");
     }
 
+    [Fact]
+    public async Task Watch_FromACompactedVersion_WhenChosenAnswersHttp410InsteadOfAnErrorEvent()
+    {
+        await using var server = await StartWithCrdAsync(new FakeKubeApiServerOptions { ExpiredWatches = ExpiredWatchResponse.HttpStatus });
+        using var client = server.CreateClient();
+        var start = ResourceVersion(await CreateRunAsync(client, "a"));
+        await CreateRunAsync(client, "b");
+        server.CompactHistory();
+
+        var refused = await Assert.ThrowsAsync<HttpOperationException>(() => CollectAsync(client, start, count: 1));
+        server.ExpiredWatches = ExpiredWatchResponse.ErrorEvent;
+        Exception? error = null;
+        var events = await CollectAsync(client, start, count: 1, onError: e => error = e);
+
+        Assert.Equal(System.Net.HttpStatusCode.Gone, refused.Response.StatusCode);
+        Assert.Contains("\"reason\":\"Expired\"", refused.Response.Content);
+        Assert.Contains(server.RequestLog, r => r.IsWatch && r.StatusCode == 410);
+        Assert.Empty(events);
+        Assert.Equal(410, Assert.IsType<KubernetesException>(error).Status.Code);
+    }
+
+    [Fact]
+    public async Task DropAllWatches_LeavesTheKitsOwnWaitsWaiting()
+    {
+        await using var server = await StartWithCrdAsync();
+        using var client = server.CreateClient();
+        await CreateRunAsync(client, "anna");
+        var waiting = server.WaitForAsync(ApiVersion, "TrainingRun", "default", "anna", r => r["status"]?["phase"]?.GetValue<string>() == "training", cancellationToken: Token);
+        await WaitUntilAsync(() => server.ActiveWatchCount == 1);
+
+        server.DropAllWatches();
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(Patch.Merge("""{"status":{"phase":"training"}}"""), Group, RunVersion, "default", Plural, "anna", cancellationToken: Token);
+
+        var found = await waiting.WaitAsync(Patience, Token);
+        Assert.Equal("training", found["status"]!["phase"]!.GetValue<string>());
+    }
+
     private static Task PatchLabelsAsync(IKubernetes client, string name, string labels) =>
         client.CustomObjects.PatchNamespacedCustomObjectAsync(Patch.Merge("{\"metadata\":{\"labels\":" + labels + "}}"), Group, RunVersion, "default", Plural, name, cancellationToken: Token);
 

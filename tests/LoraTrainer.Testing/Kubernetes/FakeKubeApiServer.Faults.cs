@@ -25,12 +25,35 @@ public sealed partial class FakeKubeApiServer
     /// <summary>Disarms every injected failure and latency.</summary>
     public void ClearFaults() => _faults.Clear();
 
-    /// <summary>Ends every open watch: cleanly (end of stream, as when the apiserver closes it) or by resetting the connection.</summary>
+    /// <summary>Ends every client's open watch: cleanly (end of stream, as when the apiserver closes it) or by resetting the connection.</summary>
+    /// <remarks>The kit's own waits (<see cref="WaitForAsync(string, string, string?, string, Func{System.Text.Json.Nodes.JsonObject, bool}, TimeSpan?, CancellationToken)"/>,
+    /// <see cref="WaitForDeletionAsync"/>) are not watches of a client and keep waiting.</remarks>
     public void DropAllWatches(bool abortConnections = false)
     {
         using (_cluster.Store.Gate.EnterScope())
         {
             _cluster.Store.DropAllWatches(abortConnections);
+        }
+    }
+
+    /// <summary>How a watch from a resourceVersion older than the history is refused from now on: an ERROR event with a
+    /// 410 Status in a started stream, or an HTTP 410 answer to the watch request. A runtime must handle both.</summary>
+    public ExpiredWatchResponse ExpiredWatches
+    {
+        get
+        {
+            using (_cluster.Store.Gate.EnterScope())
+            {
+                return _cluster.Store.ExpiredWatches;
+            }
+        }
+
+        set
+        {
+            using (_cluster.Store.Gate.EnterScope())
+            {
+                _cluster.Store.ExpiredWatches = value;
+            }
         }
     }
 

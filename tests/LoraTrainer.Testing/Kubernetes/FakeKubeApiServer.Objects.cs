@@ -14,14 +14,15 @@ public sealed partial class FakeKubeApiServer
     /// <summary>Puts an object in place, creating or replacing it, status included; a missing namespace is created.
     /// A uid or creationTimestamp given on a new object is kept. A CustomResourceDefinition registers its kind at once.</summary>
     /// <returns>The object as stored, with uid, resourceVersion and timestamps.</returns>
-    /// <exception cref="InvalidOperationException">The object is refused (unknown kind, invalid against its schema).</exception>
+    /// <exception cref="InvalidOperationException">The object is refused (unknown kind, no name, invalid against its schema).</exception>
     public JsonObject Seed(JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
         return Refused(() =>
         {
             var type = _cluster.TypeOf(obj);
-            var name = KubeJson.Name(obj) ?? throw new ArgumentException("a seeded object needs metadata.name", nameof(obj));
+            var name = KubeJson.Name(obj) is { Length: > 0 } given ? given
+                : throw new InvalidOperationException($"the {type.Kind} has no metadata.name; a seeded object needs one");
             var body = KubeJson.Clone(obj);
             KubeJson.Metadata(body).Remove("resourceVersion");
             var seed = new WriteOptions(Seed: true);
@@ -41,11 +42,13 @@ public sealed partial class FakeKubeApiServer
         return KubernetesJson.Deserialize<T>(seeded.ToJsonString());
     }
 
-    /// <summary>Seeds every document of a YAML text, in order.</summary>
-    public IReadOnlyList<JsonObject> SeedYaml(string yaml) => [.. Manifests.Parse(yaml).Select(Seed)];
+    /// <summary>Seeds every document of a YAML text, CustomResourceDefinitions first, the rest in order.</summary>
+    public IReadOnlyList<JsonObject> SeedYaml(string yaml) => [.. Manifests.CrdsFirst(Manifests.Parse(yaml), o => o).Select(Seed)];
 
-    /// <summary>Seeds every object of a YAML file, or of the YAML files in a directory (in name order).</summary>
-    public IReadOnlyList<JsonObject> SeedFromPath(string path) => [.. Manifests.Load(path).Select(Seed)];
+    /// <summary>Seeds every object of a YAML file, or of the YAML files in a directory (in name order; with
+    /// <paramref name="recursive"/>, its subfolders too), CustomResourceDefinitions first.</summary>
+    public IReadOnlyList<JsonObject> SeedFromPath(string path, bool recursive = false) =>
+        [.. Manifests.CrdsFirst(Manifests.Load(path, recursive), o => o).Select(Seed)];
 
     /// <summary>The stored object, or null.</summary>
     public JsonObject? Get(string apiVersion, string kind, string? @namespace, string name) =>

@@ -42,7 +42,7 @@ public sealed partial class FakeKubeApiServer
     {
         var type = Resolve(apiVersion, kind);
         var filter = new WatchFilter(type.Namespaced ? @namespace : null, o => KubeJson.Name(o) == name);
-        var subscription = _cluster.Watch(type, filter, null);
+        var subscription = _cluster.Watch(type, filter, null, isInternal: true);
         var limit = timeout ?? DefaultWait;
         using var timedOut = new CancellationTokenSource(limit, _cluster.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timedOut.Token, cancellationToken);

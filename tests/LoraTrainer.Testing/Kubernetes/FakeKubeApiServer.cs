@@ -13,14 +13,17 @@ namespace LoraTrainer.Testing.Kubernetes;
 /// <summary>
 /// A Kubernetes API server over real HTTP on 127.0.0.1 that KubernetesClient and kubectl use unmodified: CRUD with
 /// resourceVersion conflicts, status subresource, generation, finalizers, garbage collection, selectors, watches
-/// with replay and 410 Gone, discovery, OpenAPI v3, Tables and CRD schema validation.
+/// with replay and 410 Gone, discovery, OpenAPI v3, Tables and CRD validation (schema, formats and CEL rules).
 /// </summary>
 /// <remarks>
 /// Start one per test (or per fixture) with <see cref="StartAsync"/>, point a client at
 /// <see cref="CreateClientConfiguration"/> or a kubeconfig from <see cref="WriteKubeconfigAsync"/>, and drive
 /// faults through the hooks (<see cref="FailNextRequests(RequestMatcher, int, int)"/>, <see cref="AddLatency"/>,
-/// <see cref="DropAllWatches"/>, <see cref="CompactHistory"/>). Not implemented: server-side apply, strategic merge
-/// on custom resources (refused with 415, as by a real server), CEL validation rules, authentication.
+/// <see cref="DropAllWatches"/>, <see cref="CompactHistory"/>, <see cref="ExpiredWatches"/>). Custom resources are
+/// validated as apiextensions-apiserver validates them, <c>x-kubernetes-validations</c> CEL rules included (evaluated by
+/// the Cel package: Kubernetes' CEL extension libraries are missing, see <c>KubernetesCel</c>). Not implemented:
+/// server-side apply, strategic merge on custom resources (refused with 415, as by a real server), validation
+/// ratcheting of unchanged fields, authentication.
 /// </remarks>
 public sealed partial class FakeKubeApiServer : IAsyncDisposable
 {
@@ -52,7 +55,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public static async Task<FakeKubeApiServer> StartAsync(FakeKubeApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FakeKubeApiServerOptions();
-        var cluster = new FakeCluster(new ObjectStore(options.HistoryCapacity), new ResourceRegistry(), options.TimeProvider);
+        var store = new ObjectStore(options.HistoryCapacity) { ExpiredWatches = options.ExpiredWatches };
+        var cluster = new FakeCluster(store, new ResourceRegistry(), options.TimeProvider);
         foreach (var ns in options.Namespaces)
         {
             cluster.Create(BuiltInResources.Namespaces, null, new JsonObject
@@ -103,7 +107,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
-        DropAllWatches();
+        using (_cluster.Store.Gate.EnterScope())
+        {
+            _cluster.Store.DropAllWatches(abortConnections: false, includeInternal: true);
+        }
+
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
     }

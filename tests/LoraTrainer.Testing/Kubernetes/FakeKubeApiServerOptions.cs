@@ -19,6 +19,10 @@ public sealed record FakeKubeApiServerOptions
     /// <summary>How often a watch that allows bookmarks receives one. Defaults to 10 seconds.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How a watch from a resourceVersion older than the history is refused. Defaults to
+    /// <see cref="ExpiredWatchResponse.ErrorEvent"/>; <see cref="FakeKubeApiServer.ExpiredWatches"/> changes it while running.</summary>
+    public ExpiredWatchResponse ExpiredWatches { get; init; } = ExpiredWatchResponse.ErrorEvent;
+
     /// <summary>How long a watch without <c>timeoutSeconds</c> stays open. Defaults to 30 minutes.</summary>
     public TimeSpan DefaultWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
 

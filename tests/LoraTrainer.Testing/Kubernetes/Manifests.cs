@@ -27,16 +27,29 @@ public static class Manifests
         return [.. stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonNode>()];
     }
 
-    /// <summary>Every object of a file, or of the <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files of a folder in name order.</summary>
-    public static IReadOnlyList<JsonObject> Load(string path)
-    {
-        var files = Directory.Exists(path)
-            ? Directory.GetFiles(path)
+    /// <summary>Every object of a file, or of the <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files of a folder in name order
+    /// (as <c>kubectl apply -f</c>; with <paramref name="recursive"/>, of its subfolders too, as <c>kubectl apply -R -f</c>).</summary>
+    public static IReadOnlyList<JsonObject> Load(string path, bool recursive = false) =>
+        [.. Files(path, recursive).SelectMany(f => Parse(File.ReadAllText(f)))];
+
+    /// <summary>The manifest files <see cref="Load"/> reads: <paramref name="path"/> itself if it is a file, else the
+    /// <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files of the folder (and, with <paramref name="recursive"/>, of its
+    /// subfolders), ordered by their path below it.</summary>
+    public static IReadOnlyList<string> Files(string path, bool recursive = false) =>
+        Directory.Exists(path)
+            ? [.. Directory.GetFiles(path, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
                 .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal)
-            : (IEnumerable<string>)[path];
-        return [.. files.SelectMany(f => Parse(File.ReadAllText(f)))];
-    }
+                .Order(StringComparer.Ordinal)]
+            : [path];
+
+    /// <summary>Orders objects so that CustomResourceDefinitions come first (keeping the order otherwise), since objects
+    /// of a custom kind can only be created once its CRD is.</summary>
+    public static IReadOnlyList<T> CrdsFirst<T>(IEnumerable<T> items, Func<T, JsonObject> objectOf) =>
+        [.. items.OrderBy(i => IsCrd(objectOf(i)) ? 0 : 1)];
+
+    private static bool IsCrd(JsonObject obj) =>
+        obj["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["kind"]!.GetValue<string>() == "CustomResourceDefinition" &&
+        obj["apiVersion"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["apiVersion"]!.GetValue<string>().StartsWith("apiextensions.k8s.io/", StringComparison.Ordinal);
 
     private static JsonNode? Convert(YamlNode node) => node switch
     {

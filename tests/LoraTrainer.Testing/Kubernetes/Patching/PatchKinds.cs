@@ -8,8 +8,7 @@ namespace LoraTrainer.Testing.Kubernetes.Patching;
 /// <remarks>
 /// Custom resources accept only merge and JSON patches (strategic merge needs Go struct tags a CRD does not
 /// have). Server-side apply is not implemented, so <c>application/apply-patch+yaml</c> is refused everywhere.
-/// Built-in types take strategic merge patches, applied as merge patches: the fields the product patches on
-/// them are maps, where both agree.
+/// Built-in types take strategic merge patches (<see cref="StrategicMergePatch"/>).
 /// </remarks>
 internal static class PatchKinds
 {
@@ -23,7 +22,7 @@ internal static class PatchKinds
         {
             Merge => MergePatch.Apply(current, patch) ?? throw KubeErrors.BadRequest("a merge patch may not remove the whole object"),
             Json => JsonPatch.Apply(current, patch),
-            StrategicMerge when type.AcceptsStrategicMerge => MergePatch.Apply(current, WithoutDirectives(patch))!,
+            StrategicMerge when type.AcceptsStrategicMerge => StrategicMergePatch.Apply(current, patch),
             var other => throw KubeErrors.UnsupportedMediaType(other, Accepted(type)),
         };
     }
@@ -42,30 +41,4 @@ internal static class PatchKinds
         type.AcceptsStrategicMerge ? [Json, Merge, StrategicMerge] : [Json, Merge];
 
     private static string MediaType(string? contentType) => contentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
-
-    private static JsonNode? WithoutDirectives(JsonNode? patch)
-    {
-        if (patch is not JsonObject o)
-        {
-            return patch;
-        }
-
-        var copy = new JsonObject();
-        foreach (var (key, value) in o)
-        {
-            if (key.StartsWith("$setElementOrder/", StringComparison.Ordinal) || key == "$retainKeys")
-            {
-                continue;
-            }
-
-            if (key.StartsWith('$'))
-            {
-                throw KubeErrors.UnsupportedMediaType($"{StrategicMerge} with {key}", [Json, Merge]);
-            }
-
-            copy[key] = WithoutDirectives(value?.DeepClone());
-        }
-
-        return copy;
-    }
 }

@@ -28,7 +28,7 @@ internal sealed class FieldSelector
                 throw KubeErrors.BadRequest($"field label not supported: {field}");
             }
 
-            terms.Add((field, equal, value));
+            terms.Add((type.FieldLabels.GetValueOrDefault(field, field), equal, value));
         }
 
         return new FieldSelector(terms);

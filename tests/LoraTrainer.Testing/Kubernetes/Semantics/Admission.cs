@@ -40,7 +40,7 @@ internal static class Admission
             }
         }
 
-        return type.Schema is { } schema ? ApplySchema(type, schema, obj, options) : [];
+        return type.Schema is { } schema ? ApplySchema(type, schema, obj, current, options) : [];
     }
 
     public static void AddFinalizer(JsonObject obj, string finalizer)
@@ -74,11 +74,11 @@ internal static class Admission
         }
     }
 
-    /// <summary>Prune, default and validate a custom resource against its CRD schema, as apiextensions-apiserver does.</summary>
-    private static IReadOnlyList<string> ApplySchema(ResourceType type, CustomResourceSchema schema, JsonObject obj, WriteOptions options)
+    /// <summary>Prune, default and validate a custom resource against its CRD schema and CEL rules, as apiextensions-apiserver does.</summary>
+    private static IReadOnlyList<string> ApplySchema(ResourceType type, CustomResourceSchema schema, JsonObject obj, JsonObject? current, WriteOptions options)
     {
         var strict = options.FieldValidation == FieldValidation.Strict;
-        var (unknown, errors) = schema.Admit(obj, refuseUnknown: strict);
+        var (unknown, errors) = schema.Admit(obj, refuseUnknown: strict, current);
         if (unknown.Count > 0 && strict)
         {
             throw KubeErrors.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {string.Join(", ", unknown.Select(UnknownField))}");

@@ -27,6 +27,9 @@ internal sealed partial class FakeCluster
                 case WorkKind.FinishForeground:
                     FinishForeground(work.Key);
                     break;
+                case WorkKind.CheckOwners:
+                    CheckOwners(work.Key);
+                    break;
             }
         }
     }
@@ -60,6 +63,40 @@ internal sealed partial class FakeCluster
                 DeleteLocked(type, dependent, DeleteOptions.Default);
             }
         }
+    }
+
+    /// <summary>The garbage collector on a dependent's side: owner references to objects that do not exist (never did, or
+    /// are gone) are dangling; a dependent whose owners are all missing is deleted, one with a live owner loses the dangling references.</summary>
+    private void CheckOwners(string dependentUid)
+    {
+        if (Store.FindByUid(dependentUid) is not { } found || KubeJson.IsDeleting(found.Object) ||
+            Registry.FindByStorageKey(found.StorageKey) is not { } type)
+        {
+            return;
+        }
+
+        var (key, dependent) = found;
+
+        var owners = OwnerUids(dependent).ToList();
+        var missing = owners.Where(uid => Store.FindByUid(uid) is null).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        if (missing.Count == owners.Count)
+        {
+            DeleteLocked(type, dependent, DeleteOptions.Default);
+            return;
+        }
+
+        var next = KubeJson.Clone(dependent);
+        foreach (var uid in missing)
+        {
+            RemoveOwnerReference(next, uid);
+        }
+
+        Store.Save(key, next, dependent);
     }
 
     /// <summary>The namespace controller: deletes everything in a terminating namespace, then the namespace.</summary>
@@ -157,6 +194,7 @@ internal sealed partial class FakeCluster
         FinishNamespace,
         FinishCrd,
         FinishForeground,
+        CheckOwners,
     }
 
     private readonly record struct Work(WorkKind Kind, string Key);

@@ -24,6 +24,8 @@ internal sealed partial class FakeCluster
     {
         var obj = KubeJson.Clone(body);
         CheckKind(type, obj);
+        CheckDecodable(type, obj);
+        obj = type.ToStorage(obj);
         var meta = KubeJson.Metadata(obj);
         ns = ResolveNamespace(type, ns, obj);
         if (meta["resourceVersion"] is not null && !options.Seed)
@@ -89,6 +91,15 @@ internal sealed partial class FakeCluster
         var saved = Store.Save(type.StorageKey, obj, null);
         AfterSave(type, saved);
         return new WriteResult(saved, true, warnings);
+    }
+
+    /// <summary>Refuses, as the apiserver's decoder does (400), metadata maps whose values are not strings.</summary>
+    private static void CheckDecodable(ResourceType type, JsonObject obj)
+    {
+        if (ObjectMetaRules.UndecodableMaps(obj) is { } why)
+        {
+            throw KubeErrors.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {why}");
+        }
     }
 
     /// <summary>A body without apiVersion/kind gets them from the URL, as the apiserver's decoder defaults them; a different one is refused.</summary>

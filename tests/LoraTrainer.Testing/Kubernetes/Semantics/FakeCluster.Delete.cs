@@ -144,6 +144,11 @@ internal sealed partial class FakeCluster
         {
             _work.Enqueue(new Work(WorkKind.FinishForeground, KubeJson.Uid(saved)!));
         }
+
+        if (!deleting && OwnerUids(saved).Any())
+        {
+            _work.Enqueue(new Work(WorkKind.CheckOwners, KubeJson.Uid(saved)!));
+        }
     }
 
     private static bool IsTerminatingContainer(ResourceType type) => type.StorageKey == BuiltInResources.Namespaces.StorageKey;

@@ -50,7 +50,14 @@ internal sealed partial class FakeCluster
             CheckResourceVersion(type, current, desired, isPut);
         }
 
+        CheckDecodable(type, desired);
+        desired = type.ToStorage(desired);
         var next = status || options.Seed ? MergeStatus(current, desired, options.Seed) : MergeMain(type, current, desired);
+        if (ObjectMetaRules.ValidateLabels(next).ToList() is { Count: > 0 } labelErrors)
+        {
+            throw KubeErrors.Invalid(type, name, labelErrors);
+        }
+
         CheckFinalizers(type, current, next);
         var warnings = Admission.Admit(type, next, current, options, Now);
         var meta = KubeJson.Metadata(next);

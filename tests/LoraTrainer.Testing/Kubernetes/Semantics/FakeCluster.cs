@@ -60,11 +60,11 @@ internal sealed partial class FakeCluster(ObjectStore store, ResourceRegistry re
         }
     }
 
-    public WatchSubscription Watch(ResourceType type, WatchFilter filter, long? fromRevision)
+    public WatchSubscription Watch(ResourceType type, WatchFilter filter, long? fromRevision, bool isInternal = false)
     {
         using (Store.Gate.EnterScope())
         {
-            return Store.Watch(type.StorageKey, filter, fromRevision, type.Present);
+            return Store.Watch(type.StorageKey, filter, fromRevision, type.Present, isInternal);
         }
     }
 

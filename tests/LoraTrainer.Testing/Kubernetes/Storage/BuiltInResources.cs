@@ -52,6 +52,7 @@ internal static class BuiltInResources
     {
         Group = "events.k8s.io", Version = "v1", Plural = "events", Singular = "event", Kind = "Event",
         Namespaced = true, ShortNames = ["ev"], AcceptsStrategicMerge = true, AllowCreateOnUpdate = true,
+        StorageKey = CoreEvents.StorageKey, Conversion = EventShapes.Conversion, FieldLabels = EventShapes.FieldLabels,
         Columns =
         [
             new("Type", "string", ".type"), new("Reason", "string", ".reason"),

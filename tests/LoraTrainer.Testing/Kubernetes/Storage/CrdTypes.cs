@@ -47,8 +47,19 @@ internal static class CrdTypes
             throw KubeErrors.Invalid(BuiltInResources.CustomResourceDefinitions, name, errors);
         }
 
-        return [.. versions.Where(v => v["served"]?.GetValueKind() != JsonValueKind.False)
-            .Select(v => ToType(crd, name, group, names!, kind, plural, scope == "Namespaced", v))];
+        var types = new List<ResourceType>();
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var type = ToType(name, group, names!, kind, plural, scope == "Namespaced", versions[i]);
+            var at = $"spec.versions[{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}].schema.";
+            errors.AddRange((type.Schema?.RuleErrors ?? []).Select(e => e with { Field = at + e.Field }));
+            if (versions[i]["served"]?.GetValueKind() != JsonValueKind.False)
+            {
+                types.Add(type);
+            }
+        }
+
+        return errors.Count > 0 ? throw KubeErrors.Invalid(BuiltInResources.CustomResourceDefinitions, name, errors) : types;
     }
 
     /// <summary>The status a real apiserver reports once the names are accepted and the CRD is established.</summary>
@@ -71,7 +82,7 @@ internal static class CrdTypes
         };
     }
 
-    private static ResourceType ToType(JsonObject crd, string crdName, string group, JsonObject names, string kind, string plural, bool namespaced, JsonObject version)
+    private static ResourceType ToType(string crdName, string group, JsonObject names, string kind, string plural, bool namespaced, JsonObject version)
     {
         var schema = version["schema"]?["openAPIV3Schema"] as JsonObject;
         var columns = (version["additionalPrinterColumns"] as JsonArray ?? [])

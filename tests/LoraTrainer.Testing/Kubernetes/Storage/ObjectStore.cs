@@ -15,12 +15,16 @@ namespace LoraTrainer.Testing.Kubernetes.Storage;
 internal sealed class ObjectStore(int historyCapacity)
 {
     private readonly Dictionary<string, Table> _tables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string StorageKey, string Key)> _byUid = new(StringComparer.Ordinal);
     private long _revision;
     private long _compactedAt;
 
     public Lock Gate { get; } = new();
 
     public long Revision => Interlocked.Read(ref _revision);
+
+    /// <summary>How a client's watch from a compacted resourceVersion is refused (the kit's own waits never start from one).</summary>
+    public ExpiredWatchResponse ExpiredWatches { get; set; }
 
     public int WatchCount => _tables.Values.Sum(t => t.Watchers.Count);
 
@@ -44,6 +48,12 @@ internal sealed class ObjectStore(int historyCapacity)
         return items.Where(kv => ns is null || KubeJson.Namespace(kv.Value) == ns).Select(kv => kv.Value);
     }
 
+    /// <summary>The stored object with this uid (in any resource), or null.</summary>
+    public (string StorageKey, JsonObject Object)? FindByUid(string uid) =>
+        _byUid.TryGetValue(uid, out var at) && _tables.TryGetValue(at.StorageKey, out var table) && table.Objects.TryGetValue(at.Key, out var obj)
+            ? (at.StorageKey, obj)
+            : null;
+
     public IEnumerable<(string StorageKey, JsonObject Object)> All() =>
         _tables.SelectMany(t => t.Value.Objects.Values.Select(o => (t.Key, o)));
 
@@ -59,6 +69,11 @@ internal sealed class ObjectStore(int historyCapacity)
         KubeJson.Materialize(obj);
         var table = TableFor(storageKey);
         table.Objects[KeyOf(obj)] = obj;
+        if (KubeJson.Uid(obj) is { } uid)
+        {
+            _byUid[uid] = (storageKey, KeyOf(obj));
+        }
+
         Publish(table, new StoredEvent(previous is null ? WatchMessage.Added : WatchMessage.Modified, revision, obj, previous));
         return obj;
     }
@@ -72,6 +87,11 @@ internal sealed class ObjectStore(int historyCapacity)
         KubeJson.Metadata(final)["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
         KubeJson.Materialize(final);
         table.Objects.Remove(KeyOf(current));
+        if (KubeJson.Uid(current) is { } uid)
+        {
+            _byUid.Remove(uid);
+        }
+
         Publish(table, new StoredEvent(WatchMessage.Deleted, revision, final, current));
         return final;
     }
@@ -81,10 +101,11 @@ internal sealed class ObjectStore(int historyCapacity)
     /// <param name="filter">Namespace and selectors.</param>
     /// <param name="fromRevision">Replay changes after this resourceVersion; null sends the current state as ADDED.</param>
     /// <param name="present">Turns a stored object into what the watching client expects (its apiVersion).</param>
-    public WatchSubscription Watch(string storageKey, WatchFilter filter, long? fromRevision, Func<JsonObject, JsonObject> present)
+    /// <param name="isInternal">The test kit's own wait, which <see cref="DropAllWatches"/> leaves open.</param>
+    public WatchSubscription Watch(string storageKey, WatchFilter filter, long? fromRevision, Func<JsonObject, JsonObject> present, bool isInternal = false)
     {
         var table = TableFor(storageKey);
-        var subscription = new WatchSubscription(storageKey, filter, present);
+        var subscription = new WatchSubscription(storageKey, filter, present, isInternal);
         if (fromRevision is not { } from)
         {
             foreach (var obj in table.Objects.Values.Where(filter.Matches))
@@ -94,8 +115,13 @@ internal sealed class ObjectStore(int historyCapacity)
         }
         else if (!table.History.TryReplay(from, out var changes))
         {
-            subscription.Send(new WatchMessage(WatchMessage.Error, Http.StatusObjects.Failure(410, "Expired",
-                $"too old resource version: {from} ({table.History.CompactedThrough})")));
+            var tooOld = $"too old resource version: {from} ({table.History.CompactedThrough})";
+            if (ExpiredWatches == ExpiredWatchResponse.HttpStatus)
+            {
+                throw Http.KubeErrors.Expired(tooOld);
+            }
+
+            subscription.Send(new WatchMessage(WatchMessage.Error, Http.StatusObjects.Failure(410, "Expired", tooOld)));
             return subscription;
         }
         else
@@ -131,17 +157,18 @@ internal sealed class ObjectStore(int historyCapacity)
         _compactedAt = Revision;
     }
 
-    /// <summary>Ends every open watch, as an apiserver restart would.</summary>
-    public void DropAllWatches(bool abortConnections)
+    /// <summary>Ends every client's open watch, as an apiserver restart would; the test kit's own waits stay open unless
+    /// <paramref name="includeInternal"/> (the server is stopping).</summary>
+    public void DropAllWatches(bool abortConnections, bool includeInternal = false)
     {
         foreach (var table in _tables.Values)
         {
-            foreach (var watcher in table.Watchers)
+            foreach (var watcher in table.Watchers.Where(w => includeInternal || !w.IsInternal))
             {
                 watcher.Drop(abortConnections);
             }
 
-            table.Watchers.Clear();
+            table.Watchers.RemoveAll(w => includeInternal || !w.IsInternal);
         }
     }
 

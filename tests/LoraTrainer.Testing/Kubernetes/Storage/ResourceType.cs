@@ -34,7 +34,7 @@ internal sealed record ResourceType
     /// <summary>Whether a PUT of an absent object creates it.</summary>
     public bool AllowCreateOnUpdate { get; init; }
 
-    /// <summary>Whether strategic merge patches are accepted (built-in types only; applied as merge patches).</summary>
+    /// <summary>Whether strategic merge patches are accepted (built-in types only).</summary>
     public bool AcceptsStrategicMerge { get; init; }
 
     /// <summary>The columns of <c>kubectl get</c> after NAME.</summary>
@@ -49,13 +49,24 @@ internal sealed record ResourceType
     /// <summary>The CRD that serves this resource, for custom resources.</summary>
     public string? CrdName { get; init; }
 
+    /// <summary>For a resource stored in another group's shape (events.k8s.io Events are core Events in storage): how
+    /// an object turns into the stored shape and back. Null when only <c>apiVersion</c> differs between versions.</summary>
+    public StorageConversion? Conversion { get; init; }
+
+    /// <summary>Field selector names of this version that read another path of the stored object (<c>regarding.name</c> is <c>involvedObject.name</c>).</summary>
+    public IReadOnlyDictionary<string, string> FieldLabels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    /// <summary>Objects of every version of one resource share storage under this key.</summary>
-    public string StorageKey => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+    /// <summary>Objects of every version of one resource share storage under this key (by default <c>plural.group</c>).</summary>
+    public string StorageKey
+    {
+        get => _storageKey ?? QualifiedResource;
+        init => _storageKey = value;
+    }
 
     /// <summary><c>trainingruns.loratrainer.io</c>, as NotFound and Conflict messages name the resource.</summary>
-    public string QualifiedResource => StorageKey;
+    public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 
     /// <summary><c>TrainingRun.loratrainer.io</c>, as Invalid messages name the kind.</summary>
     public string QualifiedKind => Group.Length == 0 ? Kind : $"{Kind}.{Group}";
@@ -74,11 +85,26 @@ internal sealed record ResourceType
             return stored;
         }
 
+        if (Conversion is not null)
+        {
+            return Conversion.FromStorage(stored);
+        }
+
         var copy = KubeJson.Clone(stored);
         copy["apiVersion"] = ApiVersion;
         return copy;
     }
+
+    /// <summary>The object in the shape it is stored in (itself unless <see cref="Conversion"/> says otherwise).</summary>
+    public JsonObject ToStorage(JsonObject obj) => Conversion is null ? obj : Conversion.ToStorage(obj);
+
+    private readonly string? _storageKey;
 }
+
+/// <summary>Converts objects of one resource version to and from the shape of the version they are stored as.</summary>
+/// <param name="ToStorage">This version's object in the stored shape.</param>
+/// <param name="FromStorage">A stored object in this version's shape.</param>
+internal sealed record StorageConversion(Func<JsonObject, JsonObject> ToStorage, Func<JsonObject, JsonObject> FromStorage);
 
 /// <summary>A <c>kubectl get</c> column, from a CRD's additionalPrinterColumns or a built-in table.</summary>
 /// <param name="Name">The column header.</param>

@@ -9,8 +9,9 @@ namespace LoraTrainer.Testing.Kubernetes.Validation;
 /// <remarks>
 /// A resource is checked as <c>kubectl apply</c> (field validation Strict) would have it checked: the CRD must serve
 /// its apiVersion and kind; undeclared fields are refused first (<c>unknown field "spec.training.epochs"</c>); then the
-/// name, the labels and the defaulted object against the version's openAPIV3Schema, one message per field error
-/// (<c>spec.dataset: Required value</c>). CEL rules (<c>x-kubernetes-validations</c>) are not evaluated.
+/// name, the labels and the defaulted object against the version's openAPIV3Schema, its string formats and its CEL
+/// rules (<c>x-kubernetes-validations</c>), one message per field error (<c>spec.dataset: Required value</c>,
+/// <c>spec.baseModel: Invalid value: "object": exactly one of civitai or url must be set</c>).
 /// </remarks>
 public sealed class CustomResourceValidator
 {

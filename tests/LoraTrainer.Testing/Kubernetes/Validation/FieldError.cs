@@ -11,6 +11,9 @@ internal sealed record FieldError(FieldErrorKind Kind, string Field, string? Bad
 
     public static FieldError Invalid(string field, string badValue, string detail) => new(FieldErrorKind.Invalid, field, badValue, detail);
 
+    /// <summary>A value of the wrong type or format (<c>field.TypeInvalid</c>): worded as Invalid, but it stops CEL rules from running.</summary>
+    public static FieldError TypeInvalid(string field, string badValue, string detail) => new(FieldErrorKind.TypeInvalid, field, badValue, detail);
+
     public static FieldError NotSupported(string field, string badValue, IEnumerable<string> supported) =>
         new(FieldErrorKind.NotSupported, field, badValue, "supported values: " + string.Join(", ", supported));
 
@@ -53,8 +56,14 @@ internal sealed record FieldError(FieldErrorKind Kind, string Field, string? Bad
         FieldErrorKind.TooLong => "FieldValueTooLong",
         FieldErrorKind.TooMany => "FieldValueTooMany",
         FieldErrorKind.Duplicate => "FieldValueDuplicate",
+        FieldErrorKind.TypeInvalid => "FieldValueTypeInvalid",
         _ => "FieldValueInvalid",
     };
+
+    /// <summary>Whether kube-apiserver skips a CRD's CEL rules because of this error: the object does not have the
+    /// shape the rules were written for (a type, enum, required, length or count violation).</summary>
+    public bool BlocksRules => Kind is FieldErrorKind.TypeInvalid or FieldErrorKind.NotSupported or FieldErrorKind.Required
+        or FieldErrorKind.TooLong or FieldErrorKind.TooMany;
 
     public override string ToString() => $"{Field}: {Body}";
 }
@@ -69,4 +78,5 @@ internal enum FieldErrorKind
     TooLong,
     TooMany,
     Duplicate,
+    TypeInvalid,
 }

@@ -7,9 +7,9 @@ namespace LoraTrainer.Testing.Kubernetes.Validation;
 /// <remarks>
 /// Differences handled: <c>nullable</c> becomes a <c>"null"</c> type; boolean <c>exclusiveMinimum</c> /
 /// <c>exclusiveMaximum</c> (OpenAPI 3.0) become numeric bounds; <c>x-kubernetes-int-or-string</c> becomes
-/// <c>["integer","string"]</c>; other <c>x-kubernetes-*</c> extensions, formats and annotations are dropped
-/// (CEL rules in <c>x-kubernetes-validations</c> are not evaluated). The root <c>metadata</c> is validated by
-/// the apiserver's ObjectMeta rules, not by the schema, so it only has to be an object.
+/// <c>["integer","string"]</c>; other <c>x-kubernetes-*</c> extensions, formats and annotations are dropped here, and
+/// <see cref="SchemaNode"/> checks the formats and the CEL rules of <c>x-kubernetes-validations</c> instead. The root
+/// <c>metadata</c> is validated by the apiserver's ObjectMeta rules, not by the schema, so it only has to be an object.
 /// </remarks>
 internal static class JsonSchemaConversion
 {

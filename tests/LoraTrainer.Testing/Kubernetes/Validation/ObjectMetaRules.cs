@@ -21,6 +21,46 @@ internal static partial class ObjectMetaRules
         }
     }
 
+    /// <summary>
+    /// Why the apiserver's decoder cannot read the object's labels or annotations (a value that is not a string, a map
+    /// that is not an object), worded as Go's encoding/json says it; null when they decode. A null value decodes as an
+    /// empty string, as in Go, and is rewritten so in place.
+    /// </summary>
+    public static string? UndecodableMaps(JsonObject obj)
+    {
+        if (obj["metadata"] is not JsonObject meta)
+        {
+            return null;
+        }
+
+        foreach (var field in (string[])["labels", "annotations"])
+        {
+            switch (meta[field])
+            {
+                case null:
+                    continue;
+                case JsonObject map:
+                    foreach (var (key, value) in map.ToList())
+                    {
+                        if (value is null)
+                        {
+                            map[key] = "";
+                        }
+                        else if (value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+                        {
+                            return $"json: cannot unmarshal {GoKind(value)} into Go struct field ObjectMeta.metadata.{field} of type string";
+                        }
+                    }
+
+                    break;
+                case var other:
+                    return $"json: cannot unmarshal {GoKind(other)} into Go struct field ObjectMeta.metadata.{field} of type map[string]string";
+            }
+        }
+
+        return null;
+    }
+
     public static IEnumerable<FieldError> ValidateLabels(JsonObject obj)
     {
         foreach (var (key, value) in KubeJson.Labels(obj))
@@ -37,6 +77,15 @@ internal static partial class ObjectMetaRules
             }
         }
     }
+
+    private static string GoKind(JsonNode value) => value.GetValueKind() switch
+    {
+        System.Text.Json.JsonValueKind.Number => "number",
+        System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "bool",
+        System.Text.Json.JsonValueKind.Array => "array",
+        System.Text.Json.JsonValueKind.Object => "object",
+        _ => "string",
+    };
 
     /// <summary>A label key: an optional DNS subdomain prefix and a name of up to 63 characters.</summary>
     public static bool IsQualifiedName(string key) => QualifiedKey().IsMatch(key);

@@ -70,7 +70,7 @@ internal static class SchemaErrorMapper
             case "type":
                 var expected = schema?["type"] is JsonArray many ? string.Join(",", many.Select(t => t!.GetValue<string>())) : schema?["type"]?.GetValue<string>();
                 var actual = KubeJson.TypeName(value);
-                yield return FieldError.Invalid(field, $"\"{actual}\"", $"{inBody} must be of type {expected}: \"{actual}\"");
+                yield return FieldError.TypeInvalid(field, $"\"{actual}\"", $"{inBody} must be of type {expected}: \"{actual}\"");
                 yield break;
             case "enum":
                 yield return FieldError.NotSupported(field, shown, (schema?["enum"] as JsonArray ?? []).Select(KubeJson.DescribeValue));
@@ -80,6 +80,9 @@ internal static class SchemaErrorMapper
                 yield break;
             case "maxItems":
                 yield return FieldError.TooMany(field, (value as JsonArray)?.Count ?? 0, KubeJson.GetLong(schema?["maxItems"]));
+                yield break;
+            case "maxProperties":
+                yield return FieldError.TooMany(field, (value as JsonObject)?.Count ?? 0, KubeJson.GetLong(schema?["maxProperties"]));
                 yield break;
         }
 
@@ -95,7 +98,6 @@ internal static class SchemaErrorMapper
             "uniqueItems" => "shouldn't contain duplicates",
             "multipleOf" => $"should be a multiple of {bound}",
             "minProperties" => $"should have at least {bound} properties",
-            "maxProperties" => $"should have at most {bound} properties",
             "not" => "must not validate the schema (not)",
             _ => null,
         };

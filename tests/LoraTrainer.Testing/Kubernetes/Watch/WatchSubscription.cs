@@ -10,7 +10,7 @@ namespace LoraTrainer.Testing.Kubernetes.Watch;
 /// starts matching arrives as ADDED, one that stops matching as DELETED (its previous state, at the new
 /// resourceVersion).
 /// </remarks>
-internal sealed class WatchSubscription(string storageKey, WatchFilter filter, Func<JsonObject, JsonObject> present)
+internal sealed class WatchSubscription(string storageKey, WatchFilter filter, Func<JsonObject, JsonObject> present, bool isInternal = false)
 {
     private readonly Channel<WatchMessage> _channel =
         Channel.CreateUnbounded<WatchMessage>(new UnboundedChannelOptions { SingleReader = true });
@@ -20,6 +20,9 @@ internal sealed class WatchSubscription(string storageKey, WatchFilter filter, F
     public string StorageKey { get; } = storageKey;
 
     public WatchFilter Filter { get; } = filter;
+
+    /// <summary>The test kit's own subscription (a wait), which dropping all watches leaves open: it is no client's watch.</summary>
+    public bool IsInternal { get; } = isInternal;
 
     public ChannelReader<WatchMessage> Reader => _channel.Reader;
 
