@@ -38,7 +38,7 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client, ILogger<
                 ? client.CustomObjects.ListClusterCustomObjectAsync(Entity.Group, Entity.ApiVersion, Entity.PluralName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
                 : client.CustomObjects.ListNamespacedCustomObjectAsync(Entity.Group, Entity.ApiVersion, @namespace, Entity.PluralName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken),
                 $"list {Entity.PluralName}").ConfigureAwait(false);
-            var metadata = page.TryGetProperty("metadata", out var meta) ? KubernetesJson.Deserialize<V1ListMeta>(meta.GetRawText()) : null;
+            var metadata = page.TryGetProperty("metadata", out var meta) ? KubernetesJson.Deserialize<V1ListMeta>(meta) : null;
             if (page.TryGetProperty("items", out var pageItems) && pageItems.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in pageItems.EnumerateArray())
@@ -163,7 +163,7 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client, ILogger<
     {
         try
         {
-            return KubernetesJson.Deserialize<TResource>(item.GetRawText());
+            return KubernetesJson.Deserialize<TResource>(item);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException)
         {

@@ -76,7 +76,9 @@ public static partial class StatusPatch
     /// <summary>The timestamp without its fraction, or null when <paramref name="node"/> is no such timestamp (its children are truncated in place).</summary>
     private static JsonValue? Truncated(JsonNode? node)
     {
-        if (node is JsonValue value && value.TryGetValue<string>(out var text) && SubSecondTimestamp().Match(text) is { Success: true } match)
+        // The cheap shape check first: this runs on every string of every status written.
+        if (node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 20 && text[10] == 'T' && text[19] == '.'
+            && SubSecondTimestamp().Match(text) is { Success: true } match)
         {
             return JsonValue.Create(match.Groups["seconds"].Value + match.Groups["zone"].Value);
         }

@@ -57,6 +57,7 @@ public sealed class RuntimeMetricsTests
         await widgets.ListAsync("default", TestContext.Current.CancellationToken);
 
         Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.Equal("The Kubernetes API did not answer GET /apis/test.loratrainer.io/v1/namespaces/default/widgets/w within 1s.", error.Message);
         Assert.True(RuntimeHarness.ApiRequestCount("get", "timeout") > timeouts, "the timed-out GET was not counted as a timeout");
         Assert.True(RuntimeHarness.ApiRequestCount("list", "200") > lists, "the LIST was not counted as a list");
     }
