@@ -26,8 +26,12 @@ internal sealed class AgentRun(
     WorkLayout work,
     SecretScrubber scrubber,
     IOptions<AgentOptions> options,
+    TimeProvider time,
     ILogger<AgentRun> logger)
 {
+    // How long a stopping agent keeps trying to deliver its last events; the container is killed soon after.
+    private static readonly TimeSpan StoppingDeliveryWindow = TimeSpan.FromSeconds(20);
+
     /// <summary>Runs the attempt and returns the exit code (see <see cref="ExitCodes"/>).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -132,11 +136,9 @@ internal sealed class AgentRun(
     private async Task<int> FinishAsync(int exitCode, CancellationToken cancellationToken)
     {
         // Once stopping, the container has seconds, not hours: deliver what can be delivered quickly.
-        using var window = new CancellationTokenSource();
-        if (cancellationToken.IsCancellationRequested)
-        {
-            window.CancelAfter(TimeSpan.FromSeconds(20));
-        }
+        using var window = cancellationToken.IsCancellationRequested
+            ? new CancellationTokenSource(StoppingDeliveryWindow, time)
+            : new CancellationTokenSource();
 
         var delivered = await reporter.CompleteAsync(window.Token);
         return delivered || exitCode != ExitCodes.Uploaded ? exitCode : ExitCodes.ReceiverUnreachable;
