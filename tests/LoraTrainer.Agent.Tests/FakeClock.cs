@@ -16,6 +16,7 @@ internal static class FakeClock
             await Task.WhenAny(task, Task.Delay(20, TestContext.Current.CancellationToken));
         }
 
+        Assert.True(task.IsCompleted, $"Still not finished after 20 s of real time, with the fake clock at {time.GetUtcNow():O}.");
         return await task;
     }
 
