@@ -59,8 +59,9 @@ internal sealed class EventReporter(
             At = now,
             Attempt = _attempt,
             // JSON has no NaN or infinity; an unusable number is left out rather than failing the event.
-            Loss = evt.Loss is { } loss && double.IsFinite(loss) ? loss : null,
-            Epochs = evt.Epochs?.Where(e => double.IsFinite(e.Loss)).ToList(),
+            Loss = Finite(evt.Loss),
+            ValidationLoss = Finite(evt.ValidationLoss),
+            Epochs = evt.Epochs?.Where(e => double.IsFinite(e.Loss)).Select(e => e with { ValidationLoss = Finite(e.ValidationLoss) }).ToList(),
             Reason = evt.Reason is null ? null : scrubber.Scrub(evt.Reason),
             LogTail = evt.LogTail is null ? null : scrubber.Scrub(evt.LogTail),
             File = evt.File is null ? null : scrubber.Scrub(evt.File),
@@ -128,6 +129,8 @@ internal sealed class EventReporter(
         _stop.Dispose();
         _signal.Dispose();
     }
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     private static TaskCompletionSource Drained()
     {

@@ -30,6 +30,9 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
     /// <summary>The store's base URL.</summary>
     public string BaseUrl { get; }
 
+    /// <summary>Called with the key of each PUT as it arrives, before its body is read.</summary>
+    public Action<string>? OnPut { get; set; }
+
     /// <summary>Requests seen: <c>METHOD key range=... auth=yes|no</c>.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
 
@@ -138,6 +141,7 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
     private async Task PutAsync(string key, HttpContext context)
     {
         _requests.Enqueue($"PUT {key} length={context.Request.ContentLength}");
+        OnPut?.Invoke(key);
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
         if (TakeFault(key) is { } status)

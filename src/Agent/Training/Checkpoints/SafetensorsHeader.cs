@@ -4,13 +4,17 @@ using System.Text.Json;
 
 namespace LoraTrainer.Agent.Training.Checkpoints;
 
-/// <summary>Reads the <c>__metadata__</c> of a safetensors file: an 8-byte little-endian header length, then a JSON header.</summary>
+/// <summary>
+/// Reads the <c>__metadata__</c> of a safetensors file: an 8-byte little-endian header length, then a JSON header
+/// whose tensors give their byte ranges in the data that follows. A file shorter than those ranges was cut off
+/// while it was written (the trainer died mid-save) and is refused.
+/// </summary>
 internal static class SafetensorsHeader
 {
     private const int MaxHeaderBytes = 100 * 1024 * 1024;
 
     /// <summary>The string metadata of the file; empty when it has none.</summary>
-    /// <exception cref="InvalidDataException">The file is not a safetensors file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a safetensors file, or is cut short.</exception>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
         using var stream = File.OpenRead(path);
@@ -27,6 +31,12 @@ internal static class SafetensorsHeader
         try
         {
             using var json = JsonDocument.Parse(header);
+            var expected = 8 + (long)length + DataBytes(json.RootElement);
+            if (stream.Length < expected)
+            {
+                throw new InvalidDataException($"'{Path.GetFileName(path)}' is cut short: {stream.Length} of {expected} bytes.");
+            }
+
             if (!json.RootElement.TryGetProperty("__metadata__", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
             {
                 return new Dictionary<string, string>();
@@ -41,6 +51,15 @@ internal static class SafetensorsHeader
             throw new InvalidDataException($"'{Path.GetFileName(path)}' has a damaged safetensors header.", ex);
         }
     }
+
+    // The end of the last tensor's byte range (data_offsets = [begin, end], relative to the end of the header).
+    private static long DataBytes(JsonElement header) =>
+        header.ValueKind != JsonValueKind.Object ? 0 : header.EnumerateObject()
+            .Where(p => p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("data_offsets", out var offsets)
+                && offsets.ValueKind == JsonValueKind.Array && offsets.GetArrayLength() == 2 && offsets[1].ValueKind == JsonValueKind.Number)
+            .Select(p => p.Value.GetProperty("data_offsets")[1].TryGetInt64(out var end) ? end : 0)
+            .DefaultIfEmpty(0)
+            .Max();
 
     /// <summary>The epoch the trainer recorded (<c>ss_epoch</c>), when present.</summary>
     public static int? Epoch(IReadOnlyDictionary<string, string> metadata) =>
