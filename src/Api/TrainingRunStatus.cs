@@ -200,9 +200,9 @@ public sealed record OutputStatus
 {
     /// <summary><c>s3://bucket/key</c> of the LoRA.</summary>
     public string? Uri { get; init; }
-    /// <summary>The epoch chosen (lowest mean loss by <see cref="Metric"/>).</summary>
+    /// <summary>The epoch chosen: the lowest mean loss by <c>metric</c>.</summary>
     public int? Epoch { get; init; }
-    /// <summary>Its value of <see cref="Metric"/>.</summary>
+    /// <summary>Its mean loss by <c>metric</c>.</summary>
     public double? Loss { get; init; }
     /// <summary>The loss that chose the epoch: <c>trainingLoss</c>, or <c>validationLoss</c> when the run validates.</summary>
     public string? Metric { get; init; }
