@@ -48,6 +48,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<TrainerProcess>();
         services.TryAddSingleton<TrainingStage>();
         services.TryAddSingleton<PresignedUploader>();
+        services.TryAddSingleton<EpochUploads>();
         services.TryAddSingleton<ResultUpload>();
         services.TryAddSingleton<AgentRun>();
         services.TryAddTransient<RequestSigningHandler>();

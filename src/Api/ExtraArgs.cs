@@ -22,6 +22,7 @@ public static class ExtraArgs
         "timestep_sampling", "discrete_flow_shift", "guidance_scale", "model_prediction_type", "sigmoid_scale",
         "min_bucket_reso", "max_bucket_reso", "bucket_reso_steps", "bucket_no_upscale", "v2", "v_parameterization",
         "zero_terminal_snr", "save_precision",
+        "validation_split", "validation_seed", "validate_every_n_epochs", "validate_every_n_steps", "max_validation_steps",
     };
 
     /// <summary>Allowed arguments that only some families' scripts take (the others' scripts do not know them).</summary>
@@ -70,6 +71,11 @@ public static class ExtraArgs
             else if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined)
             {
                 errors.Add($"spec.training.extraArgs.{name} must be a number, string, boolean or list");
+            }
+            else if (name == "validation_split" && !(value.ValueKind == JsonValueKind.Number && value.GetDouble() is >= 0 and < 1))
+            {
+                // sd-scripts skips a split outside [0, 1) with only a warning, and the run would choose by training loss.
+                errors.Add("spec.training.extraArgs.validation_split must be a number from 0 up to (not including) 1: the share of images held out for validation");
             }
         }
 

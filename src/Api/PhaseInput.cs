@@ -22,14 +22,14 @@ public sealed record ReadyInput(long Seq, int Attempt) : AgentInput(Seq, Attempt
 public sealed record ProgressInput(long Seq, int Attempt, int Percent, long? Step, long? TotalSteps, int? Epoch, int? TotalEpochs, double? Loss, long? EtaSeconds)
     : AgentInput(Seq, Attempt);
 
-/// <summary>An epoch finished with this mean loss.</summary>
-public sealed record EpochCompletedInput(long Seq, int Attempt, int Epoch, double Loss) : AgentInput(Seq, Attempt);
+/// <summary>An epoch finished with this mean loss (and mean validation loss, when the run validates).</summary>
+public sealed record EpochCompletedInput(long Seq, int Attempt, int Epoch, double Loss, double? ValidationLoss = null) : AgentInput(Seq, Attempt);
 
-/// <summary>The trainer exited successfully; the best epoch is chosen.</summary>
-public sealed record TrainingCompletedInput(long Seq, int Attempt, IReadOnlyList<EpochLoss> Epochs, int BestEpoch) : AgentInput(Seq, Attempt);
+/// <summary>The trainer exited successfully; the best epoch is chosen by <paramref name="Metric"/> (training loss when unset).</summary>
+public sealed record TrainingCompletedInput(long Seq, int Attempt, IReadOnlyList<EpochLoss> Epochs, int BestEpoch, string? Metric = null) : AgentInput(Seq, Attempt);
 
-/// <summary>The best epoch was uploaded to <paramref name="Uri"/>.</summary>
-public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Loss, string Uri, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
+/// <summary>The best epoch was uploaded to <paramref name="Uri"/>; <paramref name="Loss"/> is its value of <paramref name="Metric"/>.</summary>
+public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Loss, string Uri, long Bytes, string? Sha256, string? Metric = null) : AgentInput(Seq, Attempt);
 
 /// <summary>The agent gave up.</summary>
 public sealed record AgentFailedInput(long Seq, int Attempt, string Stage, string Reason) : AgentInput(Seq, Attempt);

@@ -23,6 +23,9 @@ public sealed record PhaseResult(TrainingRunStatus Status, bool Accepted, string
 /// </remarks>
 public static class PhaseMachine
 {
+    // The wire name of the protocol's validation-loss metric (the API does not reference the protocol).
+    private const string ValidationLossMetric = "validationLoss";
+
     /// <summary>Applies <paramref name="input"/> to <paramref name="run"/>'s status at <paramref name="now"/>.</summary>
     public static PhaseResult Apply(TrainingRun run, PhaseInput input, DateTimeOffset now)
     {
@@ -211,16 +214,18 @@ public static class PhaseMachine
         },
         (TrainingPhase.Training, EpochCompletedInput epoch) => status with
         {
-            Epochs = [.. status.Epochs.Where(e => e.Epoch != epoch.Epoch), new EpochLoss { Epoch = epoch.Epoch, Loss = epoch.Loss }],
+            Epochs = [.. status.Epochs.Where(e => e.Epoch != epoch.Epoch), new EpochLoss { Epoch = epoch.Epoch, Loss = epoch.Loss, ValidationLoss = epoch.ValidationLoss }],
         },
         (TrainingPhase.Training, TrainingCompletedInput done) => status with
         {
             Epochs = Merge(status.Epochs, done.Epochs),
-            Message = $"training finished; uploading epoch {done.BestEpoch}",
+            Message = done.Metric == ValidationLossMetric
+                ? $"training finished; uploading epoch {done.BestEpoch} (lowest validation loss)"
+                : $"training finished; uploading epoch {done.BestEpoch}",
         },
         (TrainingPhase.Training, UploadedInput uploaded) => status with
         {
-            Output = new OutputStatus { Uri = uploaded.Uri, Epoch = uploaded.Epoch, Loss = uploaded.Loss, Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256 },
+            Output = new OutputStatus { Uri = uploaded.Uri, Epoch = uploaded.Epoch, Loss = uploaded.Loss, Metric = uploaded.Metric, Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256 },
             Message = $"epoch {uploaded.Epoch} uploaded; verifying it in S3",
         },
         (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}") with { Reason = "AgentFailed" },

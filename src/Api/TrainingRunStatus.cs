@@ -181,6 +181,8 @@ public sealed record EpochLoss
     public int Epoch { get; init; }
     /// <summary>The epoch's mean loss.</summary>
     public double Loss { get; init; }
+    /// <summary>The epoch's mean loss on the held-out validation images, when the run validates (sd-scripts' validation split).</summary>
+    public double? ValidationLoss { get; init; }
 }
 
 /// <summary>Money spent.</summary>
@@ -198,10 +200,12 @@ public sealed record OutputStatus
 {
     /// <summary><c>s3://bucket/key</c> of the LoRA.</summary>
     public string? Uri { get; init; }
-    /// <summary>The epoch chosen (lowest mean loss).</summary>
+    /// <summary>The epoch chosen: the lowest mean loss by <c>metric</c>.</summary>
     public int? Epoch { get; init; }
-    /// <summary>Its mean loss.</summary>
+    /// <summary>Its mean loss by <c>metric</c>.</summary>
     public double? Loss { get; init; }
+    /// <summary>The loss that chose the epoch: <c>trainingLoss</c>, or <c>validationLoss</c> when the run validates.</summary>
+    public string? Metric { get; init; }
     /// <summary>Size in bytes.</summary>
     public long? Bytes { get; init; }
     /// <summary>SHA-256 of the file.</summary>

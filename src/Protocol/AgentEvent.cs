@@ -39,8 +39,13 @@ public sealed record AgentEvent
     public int? Epoch { get; init; }
     /// <summary><c>progress</c>: total epochs.</summary>
     public int? TotalEpochs { get; init; }
-    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>: loss (epoch mean where an epoch is named).</summary>
+    /// <summary>
+    /// <c>progress</c>, <c>epochCompleted</c>: the mean training loss (of the epoch where one is named).
+    /// <c>trainingCompleted</c>, <c>uploaded</c>: the chosen epoch's value of <see cref="Metric"/>.
+    /// </summary>
     public double? Loss { get; init; }
+    /// <summary><c>epochCompleted</c>: the epoch's mean validation loss, when sd-scripts' validation split is on and validated the epoch.</summary>
+    public double? ValidationLoss { get; init; }
     /// <summary><c>progress</c>: estimated seconds left.</summary>
     public long? EtaSeconds { get; init; }
     /// <summary><c>epochCompleted</c>: the file written for the epoch.</summary>
@@ -50,6 +55,11 @@ public sealed record AgentEvent
     public IReadOnlyList<EpochResult>? Epochs { get; init; }
     /// <summary><c>trainingCompleted</c>: the lowest-loss epoch.</summary>
     public int? BestEpoch { get; init; }
+    /// <summary>
+    /// <c>trainingCompleted</c>, <c>uploaded</c>: which per-epoch loss chose the epoch, one of <see cref="SelectionMetrics"/>.
+    /// Absent from agents that predate it, which always chose by <see cref="SelectionMetrics.TrainingLoss"/>.
+    /// </summary>
+    public string? Metric { get; init; }
 
     /// <summary><c>uploaded</c>: the object key written.</summary>
     public string? Key { get; init; }
@@ -82,6 +92,17 @@ public sealed record EpochResult
     public int Epoch { get; init; }
     /// <summary>Its mean loss.</summary>
     public double Loss { get; init; }
+    /// <summary>Its mean validation loss, when the epoch was validated.</summary>
+    public double? ValidationLoss { get; init; }
+}
+
+/// <summary>The per-epoch losses an epoch can be chosen by.</summary>
+public static class SelectionMetrics
+{
+    /// <summary>The mean training loss of the epoch (sd-scripts' <c>loss/epoch_average</c>).</summary>
+    public const string TrainingLoss = "trainingLoss";
+    /// <summary>The mean loss on the held-out validation images (sd-scripts' <c>loss/validation/epoch_average</c>), used when the run validates.</summary>
+    public const string ValidationLoss = "validationLoss";
 }
 
 /// <summary>The receiver's answer to an event.</summary>

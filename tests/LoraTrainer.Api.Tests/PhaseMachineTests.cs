@@ -161,6 +161,28 @@ public sealed class PhaseMachineTests
     }
 
     [Fact]
+    public void Training_WhenTheRunValidates_KeepsEachEpochsValidationLossAndTheMetricOfTheUpload()
+    {
+        var run = new TrainingRunBuilder().InPhase(TrainingPhase.Training).Build();
+        run.Status = run.Status! with { Output = null };
+        PhaseInput[] inputs =
+        [
+            new EpochCompletedInput(1, 1, 1, 0.30, ValidationLoss: 0.28),
+            new EpochCompletedInput(2, 1, 2, 0.20, ValidationLoss: 0.21),
+            new TrainingCompletedInput(3, 1, [new EpochLoss { Epoch = 1, Loss = 0.30, ValidationLoss = 0.28 }, new EpochLoss { Epoch = 2, Loss = 0.20, ValidationLoss = 0.21 }], 2, "validationLoss"),
+            new UploadedInput(4, 1, 2, 0.21, "s3://trained-loras/loras/anna/portrait.safetensors", 1000, null, "validationLoss"),
+        ];
+
+        foreach (var input in inputs)
+        {
+            run.Status = PhaseMachine.Apply(run, input, Now).Status;
+        }
+
+        Assert.Equal([0.28, 0.21], run.Status.Epochs.Select(e => e.ValidationLoss));
+        Assert.Equal(("validationLoss", 0.21), (run.Status.Output!.Metric, run.Status.Output.Loss));
+    }
+
+    [Fact]
     public void UploadVerified_BeforeAnyUpload_IsIgnored()
     {
         var run = new TrainingRunBuilder().InPhase(TrainingPhase.Training).Build();

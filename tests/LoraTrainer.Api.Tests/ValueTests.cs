@@ -73,4 +73,26 @@ public sealed class ValueTests
         Assert.Equal(["spec.training.extraArgs.guidance_scale is only for flux models, and this run trains sdxl"], ExtraArgs.ValidateFor(args, ModelFamily.Sdxl));
         Assert.Empty(ExtraArgs.ValidateFor(args, ModelFamily.Flux));
     }
+
+    [Theory]
+    [InlineData("0.1", true)]
+    [InlineData("0", true)]
+    [InlineData("1", false)]
+    [InlineData("-0.2", false)]
+    [InlineData("\"0.1\"", false)]
+    public void ExtraArgs_AcceptsAValidationSplitOnlyBetweenZeroAndOne(string value, bool accepted)
+    {
+        var args = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>($$"""{"validation_split":{{value}},"validate_every_n_epochs":2,"validation_seed":7,"max_validation_steps":10}""")!;
+
+        var errors = ExtraArgs.Validate(args);
+
+        if (accepted)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Equal(["spec.training.extraArgs.validation_split must be a number from 0 up to (not including) 1: the share of images held out for validation"], errors);
+        }
+    }
 }

@@ -46,6 +46,33 @@ public sealed class EventTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_OfARunThatValidates_RecordTheValidationLossesAndTheMetricThatChoseTheEpoch()
+    {
+        var token = _receiver.SeedRun("validated", TrainingPhase.Training);
+
+        await _receiver.PostOkAsync("validated", token, Event(1, EventKinds.EpochCompleted) with { Epoch = 1, Loss = 0.30, ValidationLoss = 0.28 });
+        await _receiver.PostOkAsync("validated", token, Event(2, EventKinds.EpochCompleted) with { Epoch = 2, Loss = 0.20, ValidationLoss = 0.24 });
+        await _receiver.PostOkAsync("validated", token, Event(3, EventKinds.TrainingCompleted) with
+        {
+            Epochs = [new EpochResult { Epoch = 1, Loss = 0.30, ValidationLoss = 0.28 }, new EpochResult { Epoch = 2, Loss = 0.20, ValidationLoss = 0.24 }, new EpochResult { Epoch = 3, Loss = 0.25, ValidationLoss = 0.21 }],
+            BestEpoch = 3,
+            Loss = 0.21,
+            Metric = SelectionMetrics.ValidationLoss,
+        });
+        var afterTraining = _receiver.Run("validated").Status!;
+        await _receiver.PostOkAsync("validated", token, Event(4, EventKinds.Uploaded) with
+        {
+            Epoch = 3, Loss = 0.21, Metric = SelectionMetrics.ValidationLoss, Key = "loras/anna/validated.safetensors", Bytes = 1000,
+        });
+
+        var status = _receiver.Run("validated").Status!;
+        Assert.Contains("lowest validation loss", afterTraining.Message, StringComparison.Ordinal);
+        Assert.Equal([0.28, 0.24, 0.21], status.Epochs.Select(e => e.ValidationLoss));
+        Assert.Equal([0.30, 0.20, 0.25], status.Epochs.Select(e => e.Loss));
+        Assert.Equal((3, 0.21, "validationLoss"), (status.Output!.Epoch, status.Output.Loss, status.Output.Metric));
+    }
+
+    [Fact]
     public async Task RepeatedSeq_IsAnsweredOkAndChangesNothing()
     {
         var token = _receiver.SeedRun("repeat");

@@ -38,6 +38,9 @@ internal sealed class AgentOptions
     /// <summary>Attempts per download or upload before the stage fails. Defaults to 8.</summary>
     public int TransferAttempts { get; set; } = 8;
 
+    /// <summary>How long a download or upload may move no bytes before its connection is dropped and the transfer retried. Defaults to 2 minutes.</summary>
+    public TimeSpan TransferStallTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Most entries a dataset zip may hold. Defaults to 100,000.</summary>
     public int MaxZipEntries { get; set; } = 100_000;
 

@@ -33,6 +33,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{AgentOptions.Section}:TransferAttempts must be at least 1");
         }
 
+        if (options.TransferStallTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{AgentOptions.Section}:TransferStallTimeout must be positive");
+        }
+
         if (options.MaxZipEntries < 1 || options.MaxZipBytes < 1)
         {
             failures.Add($"{AgentOptions.Section}:MaxZipEntries and {AgentOptions.Section}:MaxZipBytes must be positive");

@@ -9,27 +9,35 @@ internal static class DatasetFolder
 
     /// <summary>
     /// Moves files from sub-folders up into <paramref name="imageDirectory"/> (sd-scripts does not look into
-    /// sub-folders), prefixing their names with the folder path so that images keep their captions and never collide.
+    /// sub-folders), prefixing their names with the folder path. Files that share a name apart from the extension
+    /// (an image and its caption) move together under one new name, so a renamed image keeps its caption and never
+    /// takes over the caption of another image.
     /// </summary>
     public static void Flatten(string imageDirectory)
     {
         var root = Path.GetFullPath(imageDirectory);
-        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList())
+        var nested = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(root, file))
+            .Where(relative => relative.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        // sd-scripts finds an image's caption by its name without the extension, so names are claimed per stem.
+        var taken = Directory.EnumerateFiles(root).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal);
+        foreach (var group in nested.GroupBy(StemOf, StringComparer.Ordinal))
         {
-            var relative = Path.GetRelativePath(root, file);
-            if (!relative.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            var flat = group.Key.Replace(Path.DirectorySeparatorChar, '_');
+            var stem = flat;
+            for (var n = 2; taken.Contains(stem); n++)
             {
-                continue;
+                stem = $"{flat}_{n}";
             }
 
-            var flat = relative.Replace(Path.DirectorySeparatorChar, '_');
-            var target = Path.Combine(root, flat);
-            for (var n = 2; File.Exists(target); n++)
+            taken.Add(stem);
+            foreach (var relative in group)
             {
-                target = Path.Combine(root, $"{Path.GetFileNameWithoutExtension(flat)}_{n}{Path.GetExtension(flat)}");
+                File.Move(Path.Combine(root, relative), Path.Combine(root, stem + Path.GetExtension(relative)));
             }
-
-            File.Move(file, target);
         }
 
         foreach (var directory in Directory.EnumerateDirectories(root).ToList())
@@ -37,6 +45,9 @@ internal static class DatasetFolder
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    private static string StemOf(string relative) =>
+        Path.Combine(Path.GetDirectoryName(relative) ?? "", Path.GetFileNameWithoutExtension(relative));
 
     /// <summary>Counts images, and images that have a caption file with <paramref name="captionExtension"/>.</summary>
     public static (int Images, int Captions) Count(string imageDirectory, string captionExtension)

@@ -20,9 +20,6 @@ internal sealed class ResumableDownloader(
     /// <summary>The name of the plain HTTP client used for downloads and uploads (no receiver signing).</summary>
     public const string HttpClientName = "transfers";
 
-    /// <summary>How long a download may receive nothing before the connection is dropped and resumed.</summary>
-    public static readonly TimeSpan StallTimeout = TimeSpan.FromMinutes(2);
-
     /// <summary>Downloads and verifies <paramref name="request"/>; throws <see cref="StageFailure"/> when it cannot.</summary>
     public async Task<DownloadedFile> DownloadAsync(DownloadRequest request, CancellationToken cancellationToken)
     {
@@ -110,7 +107,7 @@ internal sealed class ResumableDownloader(
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                problem = $"nothing received for {StallTimeout}";
+                problem = $"nothing received for {options.Value.TransferStallTimeout}";
             }
             catch (RetryableStatusException ex)
             {
@@ -128,7 +125,7 @@ internal sealed class ResumableDownloader(
     }
 
     /// <returns>True when the whole file is in <paramref name="part"/>.</returns>
-    private static async Task<bool> FetchOnceAsync(HttpClient client, DownloadRequest request, string part, long offset, string host, CancellationToken cancellationToken)
+    private async Task<bool> FetchOnceAsync(HttpClient client, DownloadRequest request, string part, long offset, string host, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Get, request.Url);
         if (request.Authorization is { Length: > 0 } authorization)
@@ -142,7 +139,8 @@ internal sealed class ResumableDownloader(
             message.Headers.Range = new RangeHeaderValue(offset, null);
         }
 
-        using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var stall = new StallWatch(options.Value.TransferStallTimeout, time, cancellationToken);
+        using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, stall.Token);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             // The part file is as long as (or longer than) the source: start over rather than trust it.
@@ -165,22 +163,21 @@ internal sealed class ResumableDownloader(
         var resumed = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == offset;
         var total = (resumed ? response.Content.Headers.ContentRange?.Length : response.Content.Headers.ContentLength) ?? request.ExpectedBytes;
         await using (var target = new FileStream(part, resumed ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
-        await using (var source = await response.Content.ReadAsStreamAsync(cancellationToken))
+        await using (var source = await response.Content.ReadAsStreamAsync(stall.Token))
         {
-            await CopyWithStallTimeoutAsync(source, target, cancellationToken);
+            await CopyAsync(source, target, stall, cancellationToken);
         }
 
         var length = new FileInfo(part).Length;
         return total is null || length >= total;
     }
 
-    private static async Task CopyWithStallTimeoutAsync(Stream source, Stream target, CancellationToken cancellationToken)
+    private static async Task CopyAsync(Stream source, Stream target, StallWatch stall, CancellationToken cancellationToken)
     {
         var buffer = new byte[1 << 20];
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         while (true)
         {
-            stall.CancelAfter(StallTimeout);
+            stall.Progressed();
             var read = await source.ReadAsync(buffer, stall.Token);
             if (read == 0)
             {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace LoraTrainer.Agent.Gpu;
 
 /// <summary>Asks <c>nvidia-smi</c> what GPU this host has; a host without it is reported as unknown rather than failing.</summary>
-internal sealed class GpuProbe(IOptions<AgentOptions> options)
+internal sealed class GpuProbe(IOptions<AgentOptions> options, TimeProvider time)
 {
     /// <summary>The name reported when the GPU cannot be queried.</summary>
     public const string Unknown = "unknown";
@@ -49,8 +49,8 @@ internal sealed class GpuProbe(IOptions<AgentOptions> options)
                 return null;
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Timeout);
+            using var deadline = new CancellationTokenSource(Timeout, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
             _ = process.StandardError.ReadToEndAsync(timeout.Token);
             try

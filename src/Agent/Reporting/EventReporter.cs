@@ -14,6 +14,10 @@ namespace LoraTrainer.Agent.Reporting;
 /// Delivers events to the receiver in order without ever blocking the caller: each event gets the next
 /// <c>seq</c>, is queued, and is retried with backoff (keeping its seq, so the receiver drops duplicates) until
 /// accepted. A queued progress event is replaced by a newer one; a heartbeat is sent when nothing else was.
+/// An event the receiver refuses as malformed (400, 404, 410, 413, 422) is dropped so it does not hold back the
+/// ones behind it, except the terminal ones (<c>trainingCompleted</c>, <c>uploaded</c>, <c>failed</c>): a
+/// misrouted ingress also answers 404, and losing those would leave the run waiting for its deadline, so they
+/// are retried until <see cref="AgentOptions.DeliveryTimeout"/> runs out.
 /// </summary>
 internal sealed class EventReporter(
     IHttpClientFactory httpClients,
@@ -58,8 +62,9 @@ internal sealed class EventReporter(
             At = now,
             Attempt = _attempt,
             // JSON has no NaN or infinity; an unusable number is left out rather than failing the event.
-            Loss = evt.Loss is { } loss && double.IsFinite(loss) ? loss : null,
-            Epochs = evt.Epochs?.Where(e => double.IsFinite(e.Loss)).ToList(),
+            Loss = Finite(evt.Loss),
+            ValidationLoss = Finite(evt.ValidationLoss),
+            Epochs = evt.Epochs?.Where(e => double.IsFinite(e.Loss)).Select(e => e with { ValidationLoss = Finite(e.ValidationLoss) }).ToList(),
             Reason = evt.Reason is null ? null : scrubber.Scrub(evt.Reason),
             LogTail = evt.LogTail is null ? null : scrubber.Scrub(evt.LogTail),
             File = evt.File is null ? null : scrubber.Scrub(evt.File),
@@ -128,6 +133,8 @@ internal sealed class EventReporter(
         _signal.Dispose();
     }
 
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
     private static TaskCompletionSource Drained()
     {
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -171,6 +178,7 @@ internal sealed class EventReporter(
 
     private async Task SendUntilSettledAsync(AgentEvent evt, Backoff backoff, CancellationToken cancellationToken)
     {
+        var terminal = IsTerminal(evt.Kind);
         var client = httpClients.CreateClient(ReceiverEndpoints.HttpClientName);
         for (var attempt = 1; ; attempt++)
         {
@@ -186,7 +194,15 @@ internal sealed class EventReporter(
                     return;
                 }
 
-                if (IsPermanent(response.StatusCode))
+                if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge && evt.LogTail is not null)
+                {
+                    // The reason matters more than the log lines: send it without them.
+                    ReportingLog.EventTooLarge(logger, evt.Seq, evt.Kind);
+                    evt = evt with { LogTail = null };
+                    continue;
+                }
+
+                if (IsRefusal(response.StatusCode) && !terminal)
                 {
                     ReportingLog.EventDropped(logger, evt.Seq, evt.Kind, (int)response.StatusCode);
                     return;
@@ -222,9 +238,12 @@ internal sealed class EventReporter(
 
     // A malformed or unknown event will never be accepted; retrying it would only hold back the ones behind it.
     // 401 is retried: it also means a skewed clock, which can be corrected while the agent waits.
-    private static bool IsPermanent(HttpStatusCode status) =>
+    private static bool IsRefusal(HttpStatusCode status) =>
         status is HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Gone
             or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity;
+
+    // The run's outcome: without one of these the run waits for a deadline, and a finished LoRA may go unrecorded.
+    private static bool IsTerminal(string kind) => kind is EventKinds.TrainingCompleted or EventKinds.Uploaded or EventKinds.Failed;
 
     private async Task HeartbeatAsync(TimeSpan every, CancellationToken cancellationToken)
     {

@@ -14,6 +14,9 @@ internal static partial class ReportingLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {Seq} {Kind} refused by the receiver with {Status}; dropped, it can never be accepted")]
     public static partial void EventDropped(ILogger logger, long seq, string kind, int status);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Seq} {Kind} too large for the receiver; sending it without its log tail")]
+    public static partial void EventTooLarge(ILogger logger, long seq, string kind);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} event(s) could not be delivered within {Timeout}")]
     public static partial void DeliveryGaveUp(ILogger logger, int count, TimeSpan timeout);
 

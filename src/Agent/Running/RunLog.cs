@@ -20,6 +20,9 @@ internal static partial class RunLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "The image holds sd-scripts {ImageRef}, but argument names are checked against {ListRef}; rebuild the image or the agent so they match")]
     public static partial void RefMismatch(ILogger logger, string imageRef, string listRef);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Best epoch {Epoch} (loss {Loss}, from {Source}) uploaded: {Bytes} bytes, sha256 {Sha256}")]
-    public static partial void Uploaded(ILogger logger, int epoch, double loss, string source, long bytes, string sha256);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Best epoch {Epoch} ({Metric} {Loss}, from {Source}) uploaded: {Bytes} bytes, sha256 {Sha256}")]
+    public static partial void Uploaded(ILogger logger, int epoch, string metric, double loss, string source, long bytes, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Epoch {Epoch} could not be uploaded while training ({Reason}); it is tried again at the end")]
+    public static partial void EarlyUploadFailed(ILogger logger, int epoch, string reason);
 }

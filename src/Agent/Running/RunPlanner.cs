@@ -65,7 +65,7 @@ internal static partial class RunPlanner
                 ["workDir"] = work.Root,
             };
             var argv = TrainerCommand.Expand(options.TrainerCommand ?? TrainerCommand.DefaultTemplate, values);
-            return new RunPlan(arguments, new TrainingSetup(argv, outputName, arguments.Epochs));
+            return new RunPlan(arguments, new TrainingSetup(argv, outputName, arguments.Epochs, arguments.Validates, config.Outputs.Epochs));
         }
         catch (Exception ex) when (ex is ArgumentsRejectedException or FormatException)
         {

@@ -13,6 +13,10 @@ namespace LoraTrainer.Agent.Training;
 /// agent would send for a captured sd-scripts console transcript (and its TensorBoard folder). For checking a new
 /// sd-scripts release against the parser without a GPU.
 /// </summary>
+/// <remarks>
+/// A transcript does not say whether the run held out a validation split; a validation loss in it (console or
+/// TensorBoard) does, and the epoch is then chosen by validation loss as the live agent would.
+/// </remarks>
 internal static partial class ReplayCommand
 {
     /// <summary>The usage line.</summary>
@@ -27,6 +31,8 @@ internal static partial class ReplayCommand
             return 2;
         }
 
+        // Replayed after the fact, the whole TensorBoard log is there from the start; the live agent reads it as each epoch ends.
+        var tensorBoard = args.Count == 3 ? EpochLossLog.ReadAll(args[2]) : EpochLosses.None;
         var monitor = new TrainingMonitor();
         var throttle = new ProgressThrottle(new ReportingPolicy());
         var outputName = "lora";
@@ -51,17 +57,17 @@ internal static partial class ReplayCommand
                 }
                 else if (update is EpochEnded ended)
                 {
-                    await EmitAsync(TrainingEvents.EpochCompleted(ended.Epoch, ended.ConsoleLoss, monitor.TotalEpochs ?? ended.Epoch, outputName));
+                    await EmitAsync(TrainingEvents.EpochCompleted(ended, tensorBoard, monitor.TotalEpochs ?? ended.Epoch, outputName));
                 }
             }
         }
 
-        var tensorBoard = args.Count == 3 ? EpochLossLog.Read(args[2]) : new Dictionary<int, double>();
         var totalEpochs = monitor.TotalEpochs ?? monitor.CurrentEpoch;
-        var best = BestEpoch.Select(BestEpoch.Merge(totalEpochs, tensorBoard, monitor.ConsoleEpochLoss));
-        if (monitor.Failure is null && monitor.ModelSaved && best is not null)
+        var epochs = BestEpoch.Merge(totalEpochs, tensorBoard, monitor.ConsoleEpochLoss, monitor.ConsoleValidationLoss);
+        var choice = BestEpoch.Choose(epochs, byValidation: epochs.Any(e => e.ValidationLoss is not null));
+        if (monitor.Failure is null && monitor.ModelSaved && choice is not null)
         {
-            await EmitAsync(TrainingEvents.TrainingCompleted(BestEpoch.Merge(totalEpochs, tensorBoard, monitor.ConsoleEpochLoss), best));
+            await EmitAsync(TrainingEvents.TrainingCompleted(epochs, choice.Epoch, choice.Metric));
             return 0;
         }
 

@@ -16,9 +16,16 @@ internal sealed record TrainerExit(int ExitCode, IReadOnlyList<string> LogTail, 
 
 /// <summary>
 /// Runs the trainer with <c>PYTHONUNBUFFERED=1</c> and <c>COLUMNS=250</c>, reads stdout and stderr together as
-/// lines, feeds each recognised line to <paramref name="onSignal"/>, and kills the whole process tree when asked
-/// to abort or when cancelled.
+/// lines, feeds each recognised line to the caller, and kills the whole process tree when asked to abort or when
+/// cancelled.
 /// </summary>
+/// <remarks>
+/// sd-scripts draws its progress bar on stderr and prints epoch boundaries on stdout. Read through two pipes, the
+/// two streams reach the agent in whatever order the pipes are drained, and a bar drawn before <c>epoch 3/10</c>
+/// could be read after it, giving epoch 2's mean loss to epoch 3. So the trainer is started through
+/// <c>/bin/sh</c> with its stderr joined to its stdout (<c>2&gt;&amp;1</c>): one pipe, written in the order the
+/// trainer wrote.
+/// </remarks>
 internal sealed class TrainerProcess(ILogger<TrainerProcess> logger)
 {
     /// <summary>Runs <paramref name="argv"/> to its end.</summary>
@@ -76,7 +83,7 @@ internal sealed class TrainerProcess(ILogger<TrainerProcess> logger)
 
     private Process Start(IReadOnlyList<string> argv, string workingDirectory)
     {
-        var start = new ProcessStartInfo(argv[0])
+        var start = new ProcessStartInfo(OperatingSystem.IsWindows() ? argv[0] : "/bin/sh")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -84,7 +91,15 @@ internal sealed class TrainerProcess(ILogger<TrainerProcess> logger)
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
-        foreach (var argument in argv.Skip(1))
+        if (!OperatingSystem.IsWindows())
+        {
+            // "$0" is "sh"; "$@" is the trainer's argv, passed as words, never re-parsed by the shell.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec \"$@\" 2>&1");
+            start.ArgumentList.Add("sh");
+        }
+
+        foreach (var argument in OperatingSystem.IsWindows() ? argv.Skip(1) : argv)
         {
             start.ArgumentList.Add(argument);
         }

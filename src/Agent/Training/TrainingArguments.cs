@@ -22,6 +22,9 @@ internal sealed record AgentOwnedPaths(
 /// <param name="MixedPrecision">The mixed precision for the launcher (<c>no</c>, <c>fp16</c>, <c>bf16</c>).</param>
 internal sealed record TrainerArguments(TomlTable Table, int Epochs, string MixedPrecision)
 {
+    /// <summary>True when sd-scripts holds out a validation split and logs a validation loss per epoch.</summary>
+    public bool Validates => Table.TryGetValue(TrainingArguments.ValidationSplit, out var split) && split is double share && share > 0;
+
     /// <summary>The arguments TOML text for <c>--config_file</c>.</summary>
     public string ToToml() => TomlSerializer.Serialize(Table);
 }
@@ -29,6 +32,9 @@ internal sealed record TrainerArguments(TomlTable Table, int Epochs, string Mixe
 /// <summary>Builds the arguments TOML from the config and refuses what sd-scripts would misread or silently ignore.</summary>
 internal static class TrainingArguments
 {
+    /// <summary>The share of images sd-scripts holds out for validation (0 or absent: no validation).</summary>
+    public const string ValidationSplit = "validation_split";
+
     /// <summary>Arguments the config may not set, with the reason the user is told.</summary>
     public static readonly IReadOnlyDictionary<string, string> Forbidden = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -145,6 +151,20 @@ internal static class TrainingArguments
 
     private static void CheckCombinations(TomlTable table, List<string> problems)
     {
+        if (table.TryGetValue(ValidationSplit, out var split))
+        {
+            // sd-scripts validates this value as a float (an integer 0 fails its schema) and skips a share outside [0, 1) with only a warning.
+            if (split is long whole)
+            {
+                table[ValidationSplit] = split = (double)whole;
+            }
+
+            if (split is not double share || share < 0 || share >= 1)
+            {
+                problems.Add($"training.args.{ValidationSplit} must be a number from 0 up to (not including) 1: the share of images held out for validation.");
+            }
+        }
+
         if (IsTrue(table, "cache_text_encoder_outputs") && !IsTrue(table, "network_train_unet_only"))
         {
             problems.Add("training.args.cache_text_encoder_outputs needs network_train_unet_only = true (sd-scripts stops with an assertion otherwise).");

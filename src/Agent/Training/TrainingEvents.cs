@@ -1,4 +1,5 @@
 using LoraTrainer.Agent.Training.Checkpoints;
+using LoraTrainer.Agent.Training.TensorBoard;
 using LoraTrainer.Protocol;
 
 namespace LoraTrainer.Agent.Training;
@@ -19,21 +20,37 @@ internal static class TrainingEvents
         EtaSeconds = moved.Progress.Remaining is { } eta ? (long)eta.TotalSeconds : null,
     };
 
-    /// <summary>An <c>epochCompleted</c> event naming the file sd-scripts writes for the epoch.</summary>
-    public static AgentEvent EpochCompleted(int epoch, double? loss, int totalEpochs, string outputName) => new()
+    /// <summary>
+    /// The <c>epochCompleted</c> event of an epoch that just ended: its losses from the TensorBoard log when they are
+    /// there (full precision), else as printed on the console.
+    /// </summary>
+    public static AgentEvent EpochCompleted(EpochEnded ended, EpochLosses logged, int totalEpochs, string outputName) =>
+        EpochCompleted(
+            ended.Epoch,
+            logged.Training.TryGetValue(ended.Epoch, out var loss) ? loss : ended.ConsoleLoss,
+            totalEpochs,
+            outputName,
+            logged.Validation.TryGetValue(ended.Epoch, out var validation) ? validation : ended.ConsoleValidationLoss);
+
+    /// <summary>An <c>epochCompleted</c> event naming the file sd-scripts writes for the epoch, with its validation loss when it has one.</summary>
+    public static AgentEvent EpochCompleted(int epoch, double? loss, int totalEpochs, string outputName, double? validationLoss = null) => new()
     {
         Kind = EventKinds.EpochCompleted,
         Epoch = epoch,
-        Loss = loss is { } l && double.IsFinite(l) ? l : null,
+        Loss = Finite(loss),
+        ValidationLoss = Finite(validationLoss),
         File = epoch <= totalEpochs ? CheckpointFiles.FileName(outputName, epoch, totalEpochs) : null,
     };
 
-    /// <summary>A <c>trainingCompleted</c> event with every epoch's mean loss and the chosen epoch.</summary>
-    public static AgentEvent TrainingCompleted(IReadOnlyList<EpochLoss> epochs, EpochLoss best) => new()
+    /// <summary>A <c>trainingCompleted</c> event with every epoch's losses, the chosen epoch, its value of <paramref name="metric"/> and the metric.</summary>
+    public static AgentEvent TrainingCompleted(IReadOnlyList<EpochLoss> epochs, EpochLoss best, string metric = SelectionMetrics.TrainingLoss) => new()
     {
         Kind = EventKinds.TrainingCompleted,
-        Epochs = epochs.Where(e => double.IsFinite(e.Loss)).Select(e => new EpochResult { Epoch = e.Epoch, Loss = e.Loss }).ToList(),
+        Epochs = epochs.Where(e => double.IsFinite(e.Loss)).Select(e => new EpochResult { Epoch = e.Epoch, Loss = e.Loss, ValidationLoss = Finite(e.ValidationLoss) }).ToList(),
         BestEpoch = best.Epoch,
-        Loss = best.Loss,
+        Loss = best.LossBy(metric),
+        Metric = metric,
     };
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 }

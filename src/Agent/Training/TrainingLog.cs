@@ -20,6 +20,12 @@ internal static partial class TrainingLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Trainer exited with code {ExitCode}")]
     public static partial void Exited(ILogger logger, int exitCode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} ended, mean loss {Loss} ({Source})")]
-    public static partial void EpochEnded(ILogger logger, int epoch, double? loss, string source);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} ended, mean loss {Loss}, validation loss {ValidationLoss} ({Source})")]
+    public static partial void EpochEnded(ILogger logger, int epoch, double? loss, double? validationLoss, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} chosen by {Metric} {Loss}")]
+    public static partial void EpochChosen(ILogger logger, int epoch, string metric, double loss);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The run holds out a validation split, but no epoch has a validation loss (too few images to split off any?); the epoch is chosen by training loss")]
+    public static partial void NoValidationLoss(ILogger logger);
 }

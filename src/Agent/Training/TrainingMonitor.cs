@@ -10,8 +10,11 @@ internal abstract record TrainingUpdate;
 /// <summary>The progress bar moved.</summary>
 internal sealed record ProgressMoved(StepProgress Progress, int Epoch, int? TotalEpochs) : TrainingUpdate;
 
-/// <summary>An epoch ended; <paramref name="ConsoleLoss"/> is the last <c>avr_loss</c> of that epoch, its mean.</summary>
-internal sealed record EpochEnded(int Epoch, double? ConsoleLoss) : TrainingUpdate;
+/// <summary>
+/// An epoch ended; <paramref name="ConsoleLoss"/> is the last <c>avr_loss</c> of that epoch, its mean, and
+/// <paramref name="ConsoleValidationLoss"/> the last <c>val_epoch_avg_loss</c> of its validation pass, when it had one.
+/// </summary>
+internal sealed record EpochEnded(int Epoch, double? ConsoleLoss, double? ConsoleValidationLoss = null) : TrainingUpdate;
 
 /// <summary>The run cannot succeed and the trainer must be stopped now (it would go on burning GPU time).</summary>
 internal sealed record AbortRequired(TrainerFailure Failure) : TrainingUpdate;
@@ -20,13 +23,17 @@ internal sealed record AbortRequired(TrainerFailure Failure) : TrainingUpdate;
 /// Follows the trainer's signals: epochs, the per-epoch mean loss as printed, checkpoints, and failures.
 /// The last <c>avr_loss</c> before an epoch ends is that epoch's mean (sd-scripts averages over one epoch's window);
 /// an epoch ends at its <c>saving checkpoint:</c> line, the next <c>epoch N/M</c> line, or <c>model saved.</c>.
+/// sd-scripts runs an epoch's validation pass after its training steps and before its checkpoint, so the last
+/// <c>val_epoch_avg_loss</c> before the epoch ends is that epoch's mean validation loss.
 /// </summary>
 internal sealed partial class TrainingMonitor
 {
     private readonly Dictionary<int, double> _consoleLoss = [];
+    private readonly Dictionary<int, double> _consoleValidationLoss = [];
     private readonly HashSet<int> _ended = [];
     private readonly List<string> _checkpoints = [];
     private double? _lastAverageLoss;
+    private double? _lastValidationLoss;
 
     /// <summary>Epochs announced by the trainer.</summary>
     public int? TotalEpochs { get; private set; }
@@ -39,6 +46,9 @@ internal sealed partial class TrainingMonitor
 
     /// <summary>Per-epoch mean loss as printed (3 significant digits).</summary>
     public IReadOnlyDictionary<int, double> ConsoleEpochLoss => _consoleLoss;
+
+    /// <summary>Per-epoch mean validation loss as printed (3 significant digits), for the epochs that were validated.</summary>
+    public IReadOnlyDictionary<int, double> ConsoleValidationLoss => _consoleValidationLoss;
 
     /// <summary>Checkpoint paths announced, in order.</summary>
     public IReadOnlyList<string> Checkpoints => _checkpoints;
@@ -62,6 +72,9 @@ internal sealed partial class TrainingMonitor
                 return [];
             case StepProgress progress:
                 return OnProgress(progress);
+            case EpochValidationProgress validation:
+                _lastValidationLoss = validation.AverageLoss ?? _lastValidationLoss;
+                return [];
             case EpochStarted started:
                 TotalEpochs ??= started.TotalEpochs;
                 var ended = EndEpoch(started.Epoch - 1);
@@ -117,7 +130,15 @@ internal sealed partial class TrainingMonitor
             _consoleLoss[epoch] = loss.Value;
         }
 
-        return [new EpochEnded(epoch, loss)];
+        // Only this epoch's pass counts: with validate_every_n_epochs, the next epoch may have none.
+        var validation = _lastValidationLoss;
+        _lastValidationLoss = null;
+        if (validation is not null)
+        {
+            _consoleValidationLoss[epoch] = validation.Value;
+        }
+
+        return [new EpochEnded(epoch, loss, validation)];
     }
 
     /// <summary>The epoch a checkpoint path names (<c>NAME-000003.safetensors</c> → 3); null for the final file.</summary>

@@ -14,21 +14,27 @@ namespace LoraTrainer.Agent.Training;
 /// <param name="Argv">The command, expanded.</param>
 /// <param name="OutputName">The LoRA files' base name.</param>
 /// <param name="Epochs">The epochs asked for (the trainer's own count wins when it prints one).</param>
-internal sealed record TrainingSetup(IReadOnlyList<string> Argv, string OutputName, int Epochs);
+/// <param name="Validates">True when the arguments hold out a validation split: the epoch is then chosen by validation loss.</param>
+/// <param name="EpochTargets">Where each epoch is uploaded as soon as it is saved, when the run keeps every epoch.</param>
+internal sealed record TrainingSetup(IReadOnlyList<string> Argv, string OutputName, int Epochs, bool Validates = false, IReadOnlyList<EpochUploadTarget>? EpochTargets = null);
 
 /// <summary>A finished, successful training.</summary>
 /// <param name="TotalEpochs">Epochs trained.</param>
 /// <param name="Epochs">Per-epoch mean losses.</param>
 /// <param name="Best">The chosen epoch.</param>
-internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLoss> Epochs, EpochLoss Best);
+/// <param name="Metric">The loss that chose it, one of <see cref="SelectionMetrics"/>.</param>
+internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLoss> Epochs, EpochLoss Best, string Metric = SelectionMetrics.TrainingLoss);
 
 /// <summary>
 /// Runs the trainer and reports it: throttled <c>progress</c>, <c>epochCompleted</c> per epoch, and
-/// <c>trainingCompleted</c> with the per-epoch losses and the best epoch. A NaN loss stops the trainer at once.
+/// <c>trainingCompleted</c> with the per-epoch losses, the best epoch and the metric that chose it. A NaN loss stops
+/// the trainer at once. With every epoch kept, each epoch's file is uploaded as soon as the trainer moves past it,
+/// and after a failure the epochs already saved are still uploaded before the failure is reported.
 /// </summary>
 internal sealed class TrainingStage(
     TrainerProcess trainer,
     EventReporter reporter,
+    EpochUploads epochUploads,
     WorkLayout work,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -39,6 +45,7 @@ internal sealed class TrainingStage(
     {
         var monitor = new TrainingMonitor();
         var throttle = new ProgressThrottle(policy);
+        epochUploads.Begin(setup.EpochTargets ?? [], setup.OutputName, cancellationToken);
         var exit = await trainer.RunAsync(setup.Argv, work.Root, options.Value.LogTailLines,
             signal => Observe(signal, monitor, throttle, setup), cancellationToken);
 
@@ -46,15 +53,21 @@ internal sealed class TrainingStage(
         var finalFile = CheckpointFiles.PathOf(work.OutputDirectory, setup.OutputName, totalEpochs, totalEpochs);
         if (TrainingVerdict.Failure(exit.ExitCode, monitor, File.Exists(finalFile), Path.GetFileName(finalFile)) is { } failure)
         {
+            await epochUploads.SaveFinishedAsync(monitor.CurrentEpoch, totalEpochs);
             throw new StageFailure(Stages.Training, failure, logTail: exit.LogTail);
         }
 
-        var epochs = BestEpoch.Merge(totalEpochs, EpochLossLog.Read(work.LoggingDirectory), monitor.ConsoleEpochLoss);
-        var best = BestEpoch.Select(epochs) ?? throw new StageFailure(Stages.Training,
+        var epochs = BestEpoch.Merge(totalEpochs, EpochLossLog.ReadAll(work.LoggingDirectory), monitor.ConsoleEpochLoss, monitor.ConsoleValidationLoss);
+        var choice = BestEpoch.Choose(epochs, setup.Validates) ?? throw new StageFailure(Stages.Training,
             "Training finished but no epoch has a usable loss (none was logged or printed), so no epoch can be chosen.", logTail: exit.LogTail);
+        if (setup.Validates && choice.Metric != SelectionMetrics.ValidationLoss)
+        {
+            TrainingLog.NoValidationLoss(logger);
+        }
 
-        reporter.Report(TrainingEvents.TrainingCompleted(epochs, best));
-        return new TrainingResult(totalEpochs, epochs, best);
+        TrainingLog.EpochChosen(logger, choice.Epoch.Epoch, choice.Metric, choice.Loss);
+        reporter.Report(TrainingEvents.TrainingCompleted(epochs, choice.Epoch, choice.Metric));
+        return new TrainingResult(totalEpochs, epochs, choice.Epoch, choice.Metric);
     }
 
     private bool Observe(TrainerSignal signal, TrainingMonitor monitor, ProgressThrottle throttle, TrainingSetup setup)
@@ -76,15 +89,22 @@ internal sealed class TrainingStage(
             }
         }
 
+        // "epoch N/M" is printed once epoch N-1's checkpoint is written, so that file is complete now.
+        if (signal is EpochStarted started)
+        {
+            epochUploads.Saved(started.Epoch - 1, monitor.TotalEpochs ?? setup.Epochs);
+        }
+
         return abort;
     }
 
     private void ReportEpoch(EpochEnded ended, int totalEpochs, string outputName)
     {
-        // TensorBoard flushes on its own schedule, so its value may not be there yet; the console value is the fallback.
-        var logged = EpochLossLog.Read(work.LoggingDirectory);
-        var (loss, source) = logged.TryGetValue(ended.Epoch, out var full) ? (full, LossSources.TensorBoard) : (ended.ConsoleLoss, LossSources.Console);
-        TrainingLog.EpochEnded(logger, ended.Epoch, loss, source);
-        reporter.Report(TrainingEvents.EpochCompleted(ended.Epoch, loss, totalEpochs, outputName));
+        // TensorBoard flushes on its own schedule, so its values may not be there yet; the console values are the fallback.
+        var logged = EpochLossLog.ReadAll(work.LoggingDirectory);
+        var completed = TrainingEvents.EpochCompleted(ended, logged, totalEpochs, outputName);
+        TrainingLog.EpochEnded(logger, ended.Epoch, completed.Loss, completed.ValidationLoss,
+            logged.Training.ContainsKey(ended.Epoch) ? LossSources.TensorBoard : LossSources.Console);
+        reporter.Report(completed);
     }
 }

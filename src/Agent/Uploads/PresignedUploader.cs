@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using LoraTrainer.Agent.Configuration;
 using LoraTrainer.Agent.Downloads;
 using LoraTrainer.Agent.Running;
@@ -14,7 +13,8 @@ internal sealed record UploadedFile(long Bytes, string Sha256);
 
 /// <summary>
 /// Uploads a file to a presigned PUT URL: streamed with its Content-Length, retried with backoff on network
-/// errors and 5xx, and checked against the answer (an S3 single-part ETag is the MD5 of the bytes it stored).
+/// errors, 5xx and stalls (no bytes sent and no answer for <see cref="AgentOptions.TransferStallTimeout"/>), and
+/// checked against the answer (an S3 single-part ETag is the MD5 of the bytes it stored).
 /// </summary>
 internal sealed class PresignedUploader(
     IHttpClientFactory httpClients,
@@ -41,11 +41,9 @@ internal sealed class PresignedUploader(
             UploadLog.Starting(logger, what, host, bytes, attempt);
             try
             {
-                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
-                using var content = new StreamContent(stream, 1 << 20);
-                content.Headers.ContentLength = bytes;
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                using var response = await client.PutAsync(url, content, cancellationToken);
+                using var stall = new StallWatch(options.Value.TransferStallTimeout, time, cancellationToken);
+                using var content = new WatchedFileContent(path, bytes, stall);
+                using var response = await client.PutAsync(url, content, stall.Token);
                 var status = (int)response.StatusCode;
                 if (response.IsSuccessStatusCode)
                 {
@@ -74,9 +72,9 @@ internal sealed class PresignedUploader(
             {
                 problem = ex.HttpRequestError.ToString();
             }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                problem = "timeout";
+                problem = $"nothing sent or answered for {options.Value.TransferStallTimeout}";
             }
 
             UploadLog.Failed(logger, what, problem, attempt);

@@ -53,4 +53,39 @@ public sealed class DatasetLayoutTests
         Assert.Equal("ohwx on a beach", File.ReadAllText(Path.Combine(images, "beach_a.txt")));
         Assert.Empty(Directory.EnumerateDirectories(images));
     }
+
+    [Fact]
+    public void Flatten_WhenAFlattenedNameIsTaken_RenamesTheImageAndItsCaptionTogether()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Combine("images");
+        Directory.CreateDirectory(Path.Combine(images, "beach"));
+        File.WriteAllText(Path.Combine(images, "beach_a.png"), "top-level image without a caption");
+        File.WriteAllText(Path.Combine(images, "beach", "a.png"), "nested image");
+        File.WriteAllText(Path.Combine(images, "beach", "a.txt"), "ohwx on a beach");
+
+        DatasetFolder.Flatten(images);
+
+        Assert.False(File.Exists(Path.Combine(images, "beach_a.txt")), "the top-level image must not inherit the nested image's caption");
+        Assert.Equal("nested image", File.ReadAllText(Path.Combine(images, "beach_a_2.png")));
+        Assert.Equal("ohwx on a beach", File.ReadAllText(Path.Combine(images, "beach_a_2.txt")));
+        Assert.Equal((2, 1), DatasetFolder.Count(images, ".txt"));
+    }
+
+    [Fact]
+    public void Flatten_WhenOnlyACaptionNameIsTaken_StillKeepsTheNestedPairTogether()
+    {
+        using var folder = new TempFolder();
+        var images = folder.Combine("images");
+        Directory.CreateDirectory(Path.Combine(images, "beach"));
+        File.WriteAllText(Path.Combine(images, "beach_a.txt"), "a stray caption");
+        File.WriteAllText(Path.Combine(images, "beach", "a.png"), "nested image");
+        File.WriteAllText(Path.Combine(images, "beach", "a.txt"), "ohwx on a beach");
+
+        DatasetFolder.Flatten(images);
+
+        Assert.Equal("a stray caption", File.ReadAllText(Path.Combine(images, "beach_a.txt")));
+        Assert.Equal("ohwx on a beach", File.ReadAllText(Path.Combine(images, "beach_a_2.txt")));
+        Assert.True(File.Exists(Path.Combine(images, "beach_a_2.png")));
+    }
 }

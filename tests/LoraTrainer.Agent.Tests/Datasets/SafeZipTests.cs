@@ -107,6 +107,40 @@ public sealed class SafeZipTests
     }
 
     [Fact]
+    public void Extract_WhenTheZipUnderstatesAnEntrysSize_IsStoppedByTheBytesActuallyWritten()
+    {
+        using var folder = new TempFolder();
+        var zip = MakeZip(folder, a =>
+        {
+            var entry = a.CreateEntry("liar.png", CompressionLevel.NoCompression);
+            using var stream = entry.Open();
+            stream.Write(new byte[200_000]);
+        });
+        DeclareUncompressedSize(zip, 100);
+        using (var check = ZipFile.OpenRead(zip))
+        {
+            Assert.Equal(100, check.Entries[0].Length);
+        }
+
+        var error = Assert.Throws<UnsafeZipException>(() => SafeZip.Extract(zip, folder.Combine("images"), 100, 10_000));
+
+        Assert.Contains("'liar.png' inflates beyond the size limit", error.Message, StringComparison.Ordinal);
+        Assert.True(!File.Exists(folder.Combine("images", "liar.png")) || new FileInfo(folder.Combine("images", "liar.png")).Length <= 10_000);
+    }
+
+    /// <summary>Rewrites the uncompressed size of a one-entry zip in its local header and central directory, as a crafted zip would.</summary>
+    private static void DeclareUncompressedSize(string zipPath, uint size)
+    {
+        var bytes = File.ReadAllBytes(zipPath);
+        const uint LocalHeader = 0x04034b50, CentralHeader = 0x02014b50;
+        Assert.Equal(LocalHeader, BitConverter.ToUInt32(bytes, 0));
+        BitConverter.GetBytes(size).CopyTo(bytes, 22);
+        var central = Enumerable.Range(0, bytes.Length - 4).Last(i => BitConverter.ToUInt32(bytes, i) == CentralHeader);
+        BitConverter.GetBytes(size).CopyTo(bytes, central + 24);
+        File.WriteAllBytes(zipPath, bytes);
+    }
+
+    [Fact]
     public void Extract_RefusesTooManyEntries()
     {
         using var folder = new TempFolder();

@@ -3,6 +3,7 @@ using LoraTrainer.Agent.Downloads;
 using LoraTrainer.Agent.Running;
 using LoraTrainer.Agent.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LoraTrainer.Agent.Tests.Downloads;
 
@@ -99,5 +100,28 @@ public sealed class ResumableDownloaderTests : IAsyncLifetime
         await DownloadAsync(Request());
 
         Assert.Single(_store.Requests);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_WhenTheConnectionGoesSilent_DropsItAfterTheStallTimeoutAndResumes()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var services = AgentServices.Create(_work.Path, time: time);
+        var stalled = _store.StallNext("models/base.safetensors", afterBytes: 100_000);
+
+        var download = services.GetRequiredService<ResumableDownloader>().DownloadAsync(Request(), TestContext.Current.CancellationToken);
+        await stalled.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await FakeClock.SettleAsync();
+        time.Advance(TimeSpan.FromMinutes(2) - TimeSpan.FromSeconds(1));
+        await FakeClock.SettleAsync();
+
+        Assert.False(download.IsCompleted, "the download must wait out the whole stall timeout");
+        Assert.Single(_store.Requests);
+
+        var file = await time.AdvanceUntilAsync(download, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(_model, await File.ReadAllBytesAsync(file.Path, TestContext.Current.CancellationToken));
+        Assert.Equal(2, _store.Requests.Count);
+        Assert.StartsWith("GET models/base.safetensors range=bytes=", _store.Requests[1], StringComparison.Ordinal);
     }
 }

@@ -9,7 +9,7 @@ namespace LoraTrainer.Agent.Tests.Fakes;
 /// <summary>
 /// A stand-in for presigned S3 URLs and model download hosts: GET with Range support, PUT that stores the body and
 /// answers the MD5 ETag S3 answers. Faults can be set per key: cut the first download after some bytes, answer
-/// status codes first, or require an Authorization header.
+/// status codes first, hang without answering, or require an Authorization header.
 /// </summary>
 internal sealed class ObjectStoreDouble : IAsyncDisposable
 {
@@ -18,6 +18,7 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _cutAfter = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _requiredAuthorization = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Stall> _stalls = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _requests = new();
 
     private ObjectStoreDouble(WebApplication app, string baseUrl)
@@ -28,6 +29,9 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
 
     /// <summary>The store's base URL.</summary>
     public string BaseUrl { get; }
+
+    /// <summary>Called with the key of each PUT as it arrives, before its body is read.</summary>
+    public Action<string>? OnPut { get; set; }
 
     /// <summary>Requests seen: <c>METHOD key range=... auth=yes|no</c>.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
@@ -46,6 +50,17 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
 
     /// <summary>The next requests for <paramref name="key"/> are answered with these status codes.</summary>
     public void Fail(string key, params int[] statuses) => Array.ForEach(statuses, _faults.GetOrAdd(key, _ => new ConcurrentQueue<int>()).Enqueue);
+
+    /// <summary>
+    /// The next request for <paramref name="key"/> hangs until the client gives up: a GET sends
+    /// <paramref name="afterBytes"/> bytes of the object first, a PUT takes the whole body. The task completes once it hangs.
+    /// </summary>
+    public Task StallNext(string key, long afterBytes = 0)
+    {
+        var stall = new Stall(afterBytes);
+        _stalls[key] = stall;
+        return stall.Started.Task;
+    }
 
     /// <summary>GETs of <paramref name="key"/> must carry exactly this Authorization header.</summary>
     public void RequireAuthorization(string key, string value) => _requiredAuthorization[key] = value;
@@ -101,6 +116,14 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
         }
 
         context.Response.ContentLength = content.Length - from;
+        if (_stalls.TryRemove(key, out var stall))
+        {
+            await context.Response.Body.WriteAsync(content.AsMemory((int)from, (int)Math.Min(stall.AfterBytes, content.Length - from)));
+            await context.Response.Body.FlushAsync();
+            await HangAsync(stall, context);
+            return;
+        }
+
         if (from == 0 && _cutAfter.TryRemove(key, out var cut))
         {
             await context.Response.Body.WriteAsync(content.AsMemory(0, (int)cut));
@@ -118,11 +141,18 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
     private async Task PutAsync(string key, HttpContext context)
     {
         _requests.Enqueue($"PUT {key} length={context.Request.ContentLength}");
+        OnPut?.Invoke(key);
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
         if (TakeFault(key) is { } status)
         {
             context.Response.StatusCode = status;
+            return;
+        }
+
+        if (_stalls.TryRemove(key, out var stall))
+        {
+            await HangAsync(stall, context);
             return;
         }
 
@@ -134,7 +164,18 @@ internal sealed class ObjectStoreDouble : IAsyncDisposable
         context.Response.StatusCode = 200;
     }
 
+    private static async Task HangAsync(Stall stall, HttpContext context)
+    {
+        stall.Started.TrySetResult();
+        await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
     private int? TakeFault(string key) => _faults.TryGetValue(key, out var queue) && queue.TryDequeue(out var status) ? status : null;
+
+    private sealed record Stall(long AfterBytes)
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -13,7 +13,7 @@ internal sealed record ReceivedEvent(string Body, AgentEvent Event, bool Accepte
 /// <summary>
 /// A stand-in for the webhook receiver: serves one run's config and records its events, rejecting any request
 /// whose signature <see cref="RequestSigner"/> does not verify, and acknowledging repeated seqs as not accepted.
-/// Faults can be queued: status codes to answer before the real answer.
+/// Faults can be queued: status codes to answer before the real answer; or event requests can be held unanswered.
 /// </summary>
 internal sealed class SignedReceiverDouble : IAsyncDisposable
 {
@@ -23,6 +23,8 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
     private readonly ConcurrentQueue<int> _configFaults = new();
     private readonly ConcurrentQueue<int> _eventFaults = new();
     private readonly Lock _gate = new();
+    private TaskCompletionSource _release = Released();
+    private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastSeq;
     private int _unauthorized;
     private int _configRequests;
@@ -39,6 +41,9 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 
     /// <summary>The value for <c>LORATRAINER_RUN_URL</c>.</summary>
     public string RunUrl { get; }
+
+    /// <summary>The receiver's clock for checking signature timestamps; set it to the agent's fake clock when a test moves time.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>The config served; change it between fetches to hand out fresh URLs.</summary>
     public AgentConfig Config { get; set; } = new();
@@ -72,6 +77,17 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 
     /// <summary>Answers the next event requests with these status codes first (after verifying and recording nothing).</summary>
     public void FailEvents(params int[] statuses) => Array.ForEach(statuses, _eventFaults.Enqueue);
+
+    /// <summary>Event requests from now on wait unanswered until <see cref="ReleaseEvents"/>; the task completes when the first one waits.</summary>
+    public Task HoldEvents()
+    {
+        _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _held.Task;
+    }
+
+    /// <summary>Answers the held event requests and every later one as usual.</summary>
+    public void ReleaseEvents() => _release.TrySetResult();
 
     /// <summary>Starts the double on 127.0.0.1.</summary>
     public static async Task<SignedReceiverDouble> StartAsync(string @namespace = "ml-team", string name = "portrait-anna")
@@ -142,6 +158,12 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
             return Results.Json(new { error = "unauthorized" }, statusCode: 401);
         }
 
+        if (!_release.Task.IsCompleted)
+        {
+            _held.TrySetResult();
+            await _release.Task.WaitAsync(context.RequestAborted);
+        }
+
         var json = Encoding.UTF8.GetString(body);
         var evt = JsonSerializer.Deserialize<AgentEvent>(json, ProtocolJson.Options)!;
         if (_eventFaults.TryDequeue(out var status))
@@ -160,6 +182,13 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 
         _events.Enqueue(new ReceivedEvent(json, evt, accepted));
         return Results.Json(new EventAck { Accepted = accepted, Phase = "training" }, ProtocolJson.Options);
+    }
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        released.SetResult();
+        return released;
     }
 
     private Task<bool> VerifiedAsync(HttpContext context, byte[] body)

@@ -20,7 +20,20 @@ public sealed class EventReporterTests : IAsyncLifetime
         _work.Dispose();
     }
 
-    private ServiceProvider Services(TimeProvider? time = null) => AgentServices.Create(_work.Path, _receiver.RunUrl, _receiver.Token, time: time);
+    private ServiceProvider Services(TimeProvider? time = null, IDictionary<string, string?>? overrides = null) =>
+        AgentServices.Create(_work.Path, _receiver.RunUrl, _receiver.Token, overrides, time);
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(condition(), what);
+    }
+
+    private static AgentEvent Progress(int percent) => new() { Kind = EventKinds.Progress, Percent = percent };
 
     [Fact]
     public async Task Report_WhenTheReceiverFails_RetriesWithTheSameSeq()
@@ -103,5 +116,86 @@ public sealed class EventReporterTests : IAsyncLifetime
         Assert.DoesNotContain(_receiver.Token, body, StringComparison.Ordinal);
         Assert.DoesNotContain("abcdef123456", body, StringComparison.Ordinal);
         Assert.Contains("was rejected", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_WhileAnEventIsBeingRetried_CoalescesTheQueuedProgressIntoTheNewest()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _receiver.FailEvents(503);
+        await using var services = Services(time);
+        var reporter = services.GetRequiredService<EventReporter>();
+        reporter.Start(1, new ReportingPolicy { HeartbeatSeconds = 3600 });
+        reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
+        await EventuallyAsync(() => _receiver.EventAttempts.Count == 1, "the first delivery should have failed and be waiting to retry");
+
+        foreach (var percent in new[] { 10, 20, 30, 40, 50 })
+        {
+            reporter.Report(Progress(percent));
+        }
+
+        reporter.Report(new AgentEvent { Kind = EventKinds.EpochCompleted, Epoch = 1, Loss = 0.2 });
+        reporter.Report(Progress(60));
+        var delivered = await time.AdvanceUntilAsync(reporter.CompleteAsync(TestContext.Current.CancellationToken), TimeSpan.FromSeconds(1));
+
+        Assert.True(delivered);
+        Assert.Equal([EventKinds.Ready, EventKinds.Progress, EventKinds.EpochCompleted, EventKinds.Progress], _receiver.Accepted.Select(e => e.Kind));
+        Assert.Equal([50, 60], _receiver.Accepted.Where(e => e.Kind == EventKinds.Progress).Select(e => e.Percent!.Value));
+    }
+
+    [Fact]
+    public async Task Report_WhileTheReceiverHangs_ReturnsAtOnceAndDeliversEverythingLater()
+    {
+        await using var services = Services();
+        var reporter = services.GetRequiredService<EventReporter>();
+        var held = _receiver.HoldEvents();
+        reporter.Start(1, new ReportingPolicy());
+        reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
+        await held.WaitAsync(Wait, TestContext.Current.CancellationToken);
+
+        // Report is synchronous: were it waiting on the receiver, this loop could not finish while the receiver holds.
+        var reporting = Task.Run(() =>
+        {
+            for (var epoch = 1; epoch <= 200; epoch++)
+            {
+                reporter.Report(Progress(epoch / 2));
+                reporter.Report(new AgentEvent { Kind = EventKinds.EpochCompleted, Epoch = epoch, Loss = 0.1 });
+            }
+        }, TestContext.Current.CancellationToken);
+        await reporting.WaitAsync(Wait, TestContext.Current.CancellationToken);
+
+        Assert.Empty(_receiver.Accepted);
+        _receiver.ReleaseEvents();
+        Assert.True(await reporter.CompleteAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(Enumerable.Range(1, 200), _receiver.Accepted.Where(e => e.Kind == EventKinds.EpochCompleted).Select(e => e.Epoch!.Value));
+    }
+
+    [Fact]
+    public async Task Report_WhenTheReceiverAnswers404ForOverAnHour_DropsProgressButStillDeliversTheTerminalEvent()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _receiver.Clock = time;
+        _receiver.FailEvents([.. Enumerable.Repeat(404, 131)]);
+        await using var services = Services(time, new Dictionary<string, string?>
+        {
+            ["Agent:RetryBaseDelay"] = "00:00:01",
+            ["Agent:RetryMaxDelay"] = "00:01:00",
+            // Generous: the fake clock moves on while each retry crosses loopback, so it runs ahead of the retries.
+            ["Agent:DeliveryTimeout"] = "1.00:00:00",
+        });
+        var reporter = services.GetRequiredService<EventReporter>();
+        reporter.Start(1, new ReportingPolicy { HeartbeatSeconds = 86_400 });
+        var outageStart = time.GetUtcNow();
+
+        reporter.Report(Progress(40));
+        reporter.Report(new AgentEvent { Kind = EventKinds.Uploaded, Epoch = 2, Loss = 0.2, Key = "loras/anna.safetensors", Bytes = 10 });
+        var delivered = await time.AdvanceUntilAsync(reporter.CompleteAsync(TestContext.Current.CancellationToken), TimeSpan.FromMinutes(1));
+
+        Assert.True(delivered);
+        Assert.True(time.GetUtcNow() - outageStart > TimeSpan.FromHours(1), $"the outage lasted only {time.GetUtcNow() - outageStart}");
+        Assert.Equal([(1L, 404)], _receiver.EventAttempts.Where(a => a.Seq == 1));
+        Assert.Equal(130, _receiver.EventAttempts.Count(a => a is (2, 404)));
+        Assert.Equal(EventKinds.Uploaded, Assert.Single(_receiver.Accepted).Kind);
+        Assert.Equal(0, _receiver.Unauthorized);
     }
 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using LoraTrainer.Agent.Running;
 using LoraTrainer.Agent.Training.Checkpoints;
 using LoraTrainer.Protocol;
+using LoraTrainer.Testing.Trainer;
 
 namespace LoraTrainer.Agent.Tests.Running;
 
@@ -22,6 +24,8 @@ public sealed class AgentRunTests : IAsyncLifetime
         Assert.Equal(2, uploaded.Epoch);
         Assert.Equal(0.2, uploaded.Loss!.Value, 6);
         Assert.Equal(AgentScenario.BestKey, uploaded.Key);
+        Assert.Equal(SelectionMetrics.TrainingLoss, uploaded.Metric);
+        Assert.Equal(SelectionMetrics.TrainingLoss, _scenario.Single(EventKinds.TrainingCompleted).Metric);
 
         var stored = _scenario.Store.Get(AgentScenario.BestKey)!;
         var epochTwo = await File.ReadAllBytesAsync(_scenario.OutputFile("portrait-anna-000002.safetensors"), TestContext.Current.CancellationToken);
@@ -75,19 +79,84 @@ public sealed class AgentRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_WhenEveryEpochIsKept_UploadsEachEpochsOwnFile()
     {
-        _scenario.Receiver.Config = _scenario.Receiver.Config with
-        {
-            Outputs = _scenario.Receiver.Config.Outputs with
-            {
-                Epochs = [.. Enumerable.Range(1, 3).Select(n => new EpochUploadTarget { Epoch = n, Url = _scenario.Store.UrlOf($"loras/anna-e{n}.safetensors"), Key = $"loras/anna-e{n}.safetensors" })],
-            },
-        };
+        KeepEveryEpoch();
 
         Assert.Equal(0, await _scenario.RunAgentAsync());
 
         Assert.Equal(await File.ReadAllBytesAsync(_scenario.OutputFile("portrait-anna-000001.safetensors"), TestContext.Current.CancellationToken), _scenario.Store.Get("loras/anna-e1.safetensors"));
         Assert.Equal(await File.ReadAllBytesAsync(_scenario.OutputFile("portrait-anna.safetensors"), TestContext.Current.CancellationToken), _scenario.Store.Get("loras/anna-e3.safetensors"));
         Assert.Equal(_scenario.Store.Get("loras/anna-e2.safetensors"), _scenario.Store.Get(AgentScenario.BestKey));
+        Assert.All(Enumerable.Range(1, 3), n => Assert.Single(_scenario.Store.Requests, r => r.StartsWith($"PUT loras/anna-e{n}.safetensors ", StringComparison.Ordinal)));
+    }
+
+    private void KeepEveryEpoch() => _scenario.Receiver.Config = _scenario.Receiver.Config with
+    {
+        Outputs = _scenario.Receiver.Config.Outputs with
+        {
+            Epochs = [.. Enumerable.Range(1, 3).Select(n => new EpochUploadTarget { Epoch = n, Url = _scenario.Store.UrlOf($"loras/anna-e{n}.safetensors"), Key = $"loras/anna-e{n}.safetensors" })],
+        },
+    };
+
+    [Fact]
+    public async Task Run_WhenEveryEpochIsKept_UploadsEachEpochWhileTheTrainerIsStillTraining()
+    {
+        KeepEveryEpoch();
+        _scenario.Trainer = _scenario.Trainer with { StepSeconds = 0.1 };
+        var finalFile = _scenario.OutputFile("portrait-anna.safetensors");
+        var finalFileExistedAtFirstEpochUpload = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _scenario.Store.OnPut = key =>
+        {
+            if (key == "loras/anna-e1.safetensors")
+            {
+                finalFileExistedAtFirstEpochUpload.TrySetResult(File.Exists(finalFile));
+            }
+        };
+
+        Assert.Equal(0, await _scenario.RunAgentAsync());
+
+        Assert.False(await finalFileExistedAtFirstEpochUpload.Task, "epoch 1 should reach the store while epochs 2 and 3 are still training");
+        Assert.Equal(await File.ReadAllBytesAsync(_scenario.OutputFile("portrait-anna-000001.safetensors"), TestContext.Current.CancellationToken), _scenario.Store.Get("loras/anna-e1.safetensors"));
+    }
+
+    [Fact]
+    public async Task Run_WhenTheTrainerIsKilledWithEveryEpochKept_TheEpochsItFinishedAreInTheStore()
+    {
+        KeepEveryEpoch();
+        _scenario.Trainer = _scenario.Trainer with { Mode = FakeTrainerMode.Killed, FailEpoch = 3 };
+
+        Assert.Equal(1, await _scenario.RunAgentAsync());
+
+        Assert.Equal(Stages.Training, _scenario.Single(EventKinds.Failed).Stage);
+        Assert.Equal(await File.ReadAllBytesAsync(_scenario.OutputFile("portrait-anna-000001.safetensors"), TestContext.Current.CancellationToken), _scenario.Store.Get("loras/anna-e1.safetensors"));
+        Assert.Equal(await File.ReadAllBytesAsync(_scenario.OutputFile("portrait-anna-000002.safetensors"), TestContext.Current.CancellationToken), _scenario.Store.Get("loras/anna-e2.safetensors"));
+        Assert.Null(_scenario.Store.Get("loras/anna-e3.safetensors"));
+        Assert.DoesNotContain(_scenario.Receiver.Accepted, e => e.Kind == EventKinds.Uploaded);
+    }
+
+    [Fact]
+    public async Task Run_WhenTheRunHoldsOutAValidationSplit_ChoosesTheEpochByValidationLossAndSaysSo()
+    {
+        var config = _scenario.Receiver.Config;
+        _scenario.Receiver.Config = config with
+        {
+            Training = config.Training with { Args = new Dictionary<string, object?>(config.Training.Args) { ["validation_split"] = 0.34 } },
+        };
+        // Training loss is lowest at epoch 2, validation loss at epoch 3.
+        _scenario.Trainer = _scenario.Trainer with { EpochLosses = [0.30, 0.20, 0.25], ValidationLosses = [0.28, 0.24, 0.21] };
+
+        Assert.Equal(0, await _scenario.RunAgentAsync());
+
+        var uploaded = _scenario.Single(EventKinds.Uploaded);
+        Assert.Equal((3, SelectionMetrics.ValidationLoss), (uploaded.Epoch, uploaded.Metric));
+        Assert.Equal(0.21, uploaded.Loss!.Value, 6);
+        var completed = _scenario.Single(EventKinds.TrainingCompleted);
+        Assert.Equal((3, SelectionMetrics.ValidationLoss), (completed.BestEpoch, completed.Metric));
+        Assert.Equal([0.28, 0.24, 0.21], completed.Epochs!.Select(e => Math.Round(e.ValidationLoss!.Value, 6)));
+        Assert.Equal([0.30, 0.20, 0.25], completed.Epochs!.Select(e => Math.Round(e.Loss, 6)));
+        Assert.All(_scenario.Receiver.Accepted.Where(e => e.Kind == EventKinds.EpochCompleted), e => Assert.NotNull(e.ValidationLoss));
+        Assert.Equal(await File.ReadAllBytesAsync(_scenario.OutputFile("portrait-anna.safetensors"), TestContext.Current.CancellationToken), _scenario.Store.Get(AgentScenario.BestKey));
+        var args = await File.ReadAllTextAsync(_scenario.Work.Combine("args.toml"), TestContext.Current.CancellationToken);
+        Assert.Contains("validation_split = 0.34", args, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using LoraTrainer.Agent.Training.Checkpoints;
+using LoraTrainer.Agent.Training.TensorBoard;
+using LoraTrainer.Protocol;
 
 namespace LoraTrainer.Agent.Tests.Training;
 
 public sealed class BestEpochTests
 {
-    private static EpochLoss E(int epoch, double loss) => new(epoch, loss, LossSources.TensorBoard);
+    private static EpochLoss E(int epoch, double loss, double? validation = null) => new(epoch, loss, LossSources.TensorBoard, validation);
 
     [Fact]
     public void Select_PicksTheLowestEpochMeanNotTheLastEpoch()
@@ -55,6 +57,57 @@ public sealed class BestEpochTests
         var best = BestEpoch.Select(BestEpoch.Merge(3, new Dictionary<int, double>(), console));
 
         Assert.Equal(2, best!.Epoch);
+    }
+
+    [Fact]
+    public void Choose_WhenTheRunValidates_PicksTheLowestValidationLossNotTheLowestTrainingLoss()
+    {
+        var choice = BestEpoch.Choose([E(1, 0.30, 0.28), E(2, 0.20, 0.24), E(3, 0.25, 0.21)], byValidation: true);
+
+        Assert.Equal((3, SelectionMetrics.ValidationLoss, 0.21), (choice!.Epoch.Epoch, choice.Metric, choice.Loss));
+    }
+
+    [Fact]
+    public void Choose_WithoutValidation_PicksTheLowestTrainingLossAndSaysSo()
+    {
+        var choice = BestEpoch.Choose([E(1, 0.30, 0.28), E(2, 0.20, 0.24), E(3, 0.25, 0.21)], byValidation: false);
+
+        Assert.Equal((2, SelectionMetrics.TrainingLoss, 0.20), (choice!.Epoch.Epoch, choice.Metric, choice.Loss));
+    }
+
+    [Fact]
+    public void Choose_WhenOnlySomeEpochsWereValidated_ChoosesAmongThoseOnly()
+    {
+        // validate_every_n_epochs = 2: epochs 1 and 3 have no validation loss and cannot be judged by it.
+        var choice = BestEpoch.Choose([E(1, 0.10), E(2, 0.30, 0.26), E(3, 0.09), E(4, 0.25, 0.27)], byValidation: true);
+
+        Assert.Equal((2, SelectionMetrics.ValidationLoss), (choice!.Epoch.Epoch, choice.Metric));
+    }
+
+    [Fact]
+    public void Choose_WhenTheRunValidatesButNoEpochHasAUsableValidationLoss_FallsBackToTrainingLoss()
+    {
+        var choice = BestEpoch.Choose([E(1, 0.30, double.NaN), E(2, 0.20)], byValidation: true);
+
+        Assert.Equal((2, SelectionMetrics.TrainingLoss), (choice!.Epoch.Epoch, choice.Metric));
+    }
+
+    [Fact]
+    public void Choose_OnAValidationTie_ChoosesTheLaterEpoch()
+    {
+        Assert.Equal(3, BestEpoch.Choose([E(1, 0.3, 0.2), E(2, 0.1, 0.15), E(3, 0.2, 0.15)], byValidation: true)!.Epoch.Epoch);
+    }
+
+    [Fact]
+    public void Merge_TakesTheValidationLossFromTensorBoardOrElseTheConsole()
+    {
+        var tensorBoard = new EpochLosses(new Dictionary<int, double> { [1] = 0.30123, [2] = 0.20123 }, new Dictionary<int, double> { [1] = 0.28123 });
+        var console = new Dictionary<int, double> { [1] = 0.301, [2] = 0.201 };
+        var consoleValidation = new Dictionary<int, double> { [1] = 0.281, [2] = 0.241 };
+
+        var merged = BestEpoch.Merge(2, tensorBoard, console, consoleValidation);
+
+        Assert.Equal([new EpochLoss(1, 0.30123, "tensorboard", 0.28123), new EpochLoss(2, 0.20123, "tensorboard", 0.241)], merged);
     }
 
     [Theory]

@@ -78,4 +78,27 @@ public sealed class TfRecordReaderTests
 
         Assert.Empty(EpochLossLog.Read(Path.Combine(folder.Path, "missing")));
     }
+
+    [Fact]
+    public void EpochLossLog_ReadsTheValidationEpochAverageSeparatelyFromTheTrainingOne()
+    {
+        using var folder = new TempFolder();
+        EventFiles.Write(Path.Combine(folder.Path, "20260105100000", "network_train", "events.out.tfevents.1.host.1.0"),
+            new("loss/validation/step_average", 3, 0.9f), new("loss/validation/epoch_average", 1, 0.2812345f), new("loss/validation/epoch_divergence", 1, -0.02f),
+            new("loss/epoch_average", 1, 0.3012345f), new("loss/validation/epoch_average", 2, 0.2412345f), new("loss/epoch_average", 2, 0.2012345f));
+
+        var losses = EpochLossLog.ReadAll(folder.Path);
+
+        Assert.Equal([(1, 0.3012345f), (2, 0.2012345f)], losses.Training.OrderBy(e => e.Key).Select(e => (e.Key, (float)e.Value)));
+        Assert.Equal([(1, 0.2812345f), (2, 0.2412345f)], losses.Validation.OrderBy(e => e.Key).Select(e => (e.Key, (float)e.Value)));
+    }
+
+    [Fact]
+    public void EpochLossLog_OfARunWithoutValidation_HasNoValidationLosses()
+    {
+        using var folder = new TempFolder();
+        EventFiles.Write(Path.Combine(folder.Path, "events.out.tfevents.1.host.1.0"), new TestScalar("loss/epoch_average", 1, 0.25f));
+
+        Assert.Empty(EpochLossLog.ReadAll(folder.Path).Validation);
+    }
 }

@@ -17,9 +17,11 @@ public sealed class TrainerOutputParserTests
         { "steps:  51%|█████     | 6/10 [00:01<00:01,  4.10it/s, avr_loss=9.5e-5]", "StepProgress { Percent = 51, Step = 6, TotalSteps = 10, Elapsed = 00:00:01, Remaining = 00:00:01, AverageLoss = 9.5E-05 }" },
         { "steps:  52%|█████     | 7/10 [00:02<00:01,  4.10it/s, avr_loss=1.2e+3]", "StepProgress { Percent = 52, Step = 7, TotalSteps = 10, Elapsed = 00:00:02, Remaining = 00:00:01, AverageLoss = 1200 }" },
         { "steps:  60%|██████    | 6/10 [00:01<00:01,  4.10it/s, avr_loss=nan]", "StepProgress { Percent = 60, Step = 6, TotalSteps = 10, Elapsed = 00:00:01, Remaining = 00:00:01, AverageLoss = NaN }" },
-        // Validation bars are not training progress.
-        { "validation steps:  40%|████      | 2/5 [00:00<00:00,  9.1it/s, val_loss=0.2]", null },
-        { "epoch validation steps: 100%|██████████| 5/5 [00:00<00:00,  9.9it/s, val_epoch_avg_loss=0.19]", null },
+        // Validation bars are not training progress; the end-of-epoch one carries the epoch's validation mean.
+        { "validation steps:  40%|████      | 2/5 [00:00<00:00,  9.1it/s, val_avg_loss=0.2, timestep=400]", null },
+        { "epoch validation steps: 100%|██████████| 5/5 [00:00<00:00,  9.9it/s, val_epoch_avg_loss=0.19]", "EpochValidationProgress { Step = 5, TotalSteps = 5, AverageLoss = 0.19 }" },
+        { "epoch validation steps:  50%|█████     | 4/8 [00:02<00:02,  1.9it/s, val_epoch_avg_loss=0.0812, timestep=800]", "EpochValidationProgress { Step = 4, TotalSteps = 8, AverageLoss = 0.0812 }" },
+        { "epoch validation steps:   0%|          | 0/8 [00:00<?, ?it/s]", "EpochValidationProgress { Step = 0, TotalSteps = 8, AverageLoss =  }" },
         // Epochs, saving, finishing.
         { "epoch 3/10", "EpochStarted { Epoch = 3, TotalEpochs = 10 }" },
         { "saving checkpoint: /workspace/lora-run/output/anna-000003.safetensors", "CheckpointSaving { Path = /workspace/lora-run/output/anna-000003.safetensors }" },

@@ -146,4 +146,36 @@ public sealed class TrainingArgumentsTests
     {
         Assert.Equal(known, SdScriptsArguments.For(script)!.Contains(name));
     }
+
+    [Theory]
+    [InlineData("0.2", true, 0.2)]
+    [InlineData("0", false, 0.0)]
+    public void Build_WritesTheValidationSplitAsAFloatAndSaysWhetherTheRunValidates(string split, bool validates, double written)
+    {
+        var plan = Plan($$"""{"validation_split":{{split}},"validate_every_n_epochs":1,"validation_seed":7}""");
+
+        var arguments = TrainingArguments.Build(plan, Owned);
+        var toml = TomlSerializer.Deserialize<TomlTable>(arguments.ToToml())!;
+
+        Assert.Equal(validates, arguments.Validates);
+        Assert.Equal(written, Assert.IsType<double>(toml["validation_split"]));
+        Assert.Equal(1L, toml["validate_every_n_epochs"]);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("1.5")]
+    [InlineData("\"0.1\"")]
+    public void Build_RefusesAValidationSplitOutsideZeroToOne(string split)
+    {
+        var error = Assert.Throws<ArgumentsRejectedException>(() => TrainingArguments.Build(Plan($$"""{"validation_split":{{split}}}"""), Owned));
+
+        Assert.Contains("validation_split must be a number from 0 up to (not including) 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_WithoutAValidationSplit_DoesNotValidate()
+    {
+        Assert.False(TrainingArguments.Build(Plan("""{"network_dim":32}"""), Owned).Validates);
+    }
 }

@@ -78,4 +78,26 @@ public sealed class TrainingMonitorTests
     {
         Assert.Equal(epoch, TrainingMonitor.EpochOfCheckpoint(path));
     }
+
+    [Fact]
+    public void Observe_TakesTheLastValidationMeanOfEachEpochsValidationPass()
+    {
+        // validate_every_n_epochs = 2: only epoch 2 is validated; the per-step "validation steps" bar does not count.
+        var (monitor, updates) = Feed(
+            "num epochs / epoch数: 3\nepoch 1/3\n"
+            + "\rsteps:  33%|███▎      | 2/6 [00:02<00:04,  1.0it/s, avr_loss=0.31]\n"
+            + "\rvalidation steps: 100%|██████████| 4/4 [00:01<00:00,  3.0it/s, val_avg_loss=0.5, timestep=800]\n"
+            + "saving checkpoint: /o/anna-000001.safetensors\nepoch 2/3\n"
+            + "\rsteps:  67%|██████▋   | 4/6 [00:04<00:02,  1.0it/s, avr_loss=0.2]\n"
+            + "\repoch validation steps:  50%|█████     | 2/4 [00:01<00:01,  2.0it/s, val_epoch_avg_loss=0.3, timestep=400]"
+            + "\repoch validation steps: 100%|██████████| 4/4 [00:02<00:00,  2.0it/s, val_epoch_avg_loss=0.24, timestep=800]\n"
+            + "saving checkpoint: /o/anna-000002.safetensors\nepoch 3/3\n"
+            + "\rsteps: 100%|██████████| 6/6 [00:06<00:00,  1.0it/s, avr_loss=0.25]\n"
+            + "saving checkpoint: /o/anna.safetensors\nmodel saved.\n");
+
+        Assert.Equal(new Dictionary<int, double> { [2] = 0.24 }, monitor.ConsoleValidationLoss);
+        Assert.Equal(new Dictionary<int, double> { [1] = 0.31, [2] = 0.2, [3] = 0.25 }, monitor.ConsoleEpochLoss);
+        Assert.Equal([null, 0.24, null], updates.OfType<EpochEnded>().Select(e => e.ConsoleValidationLoss));
+        Assert.DoesNotContain(updates.OfType<ProgressMoved>(), p => p.Progress.TotalSteps == 4);
+    }
 }

@@ -3,6 +3,7 @@ using LoraTrainer.Agent.Running;
 using LoraTrainer.Agent.Tests.Fakes;
 using LoraTrainer.Agent.Uploads;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LoraTrainer.Agent.Tests.Uploads;
 
@@ -66,5 +67,27 @@ public sealed class PresignedUploaderTests : IAsyncLifetime
         Assert.Contains("HTTP 403", failure.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("X-Amz", failure.Message, StringComparison.Ordinal);
         Assert.Single(_store.Requests);
+    }
+
+    [Fact]
+    public async Task UploadAsync_WhenTheStoreNeverAnswers_GivesUpOnThatPutAfterTheStallTimeoutAndRetries()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var services = AgentServices.Create(_work.Path, time: time);
+        var stalled = _store.StallNext("loras/anna.safetensors");
+
+        var upload = services.GetRequiredService<PresignedUploader>()
+            .UploadAsync(_file, _store.UrlOf("loras/anna.safetensors"), "best epoch 2", TestContext.Current.CancellationToken);
+        await stalled.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMinutes(2) - TimeSpan.FromSeconds(1));
+        await FakeClock.SettleAsync();
+
+        Assert.False(upload.IsCompleted, "the upload must wait out the whole stall timeout");
+
+        var uploaded = await time.AdvanceUntilAsync(upload, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(_content, _store.Get("loras/anna.safetensors"));
+        Assert.Equal(_content.Length, uploaded.Bytes);
+        Assert.Equal(2, _store.Requests.Count);
     }
 }

@@ -60,6 +60,8 @@ internal static class RunLifecycle
             ["training"] = training,
             ["training progress"] = progress,
             ["training finished"] = finished,
+            ["training finished, chosen by validation loss"] = Apply(progress, new TrainingCompletedInput(6, 1,
+                [new EpochLoss { Epoch = 6, Loss = 0.0911, ValidationLoss = 0.1012 }, new EpochLoss { Epoch = 7, Loss = 0.0902, ValidationLoss = 0.1045 }], 6, "validationLoss")),
             ["uploaded"] = uploaded,
             ["completed"] = Apply(uploaded, new UploadVerifiedInput()),
             ["failed by the agent"] = Apply(training, new AgentFailedInput(5, 1, "training",

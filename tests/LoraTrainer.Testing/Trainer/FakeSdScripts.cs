@@ -29,6 +29,12 @@ public sealed record FakeTrainerSettings
     /// <summary>Per-epoch mean loss; the last value repeats for further epochs. Defaults to a curve whose lowest epoch is not the last.</summary>
     public IReadOnlyList<double> EpochLosses { get; init; } = [0.14, 0.11, 0.09, 0.10];
 
+    /// <summary>
+    /// Per-epoch mean validation loss, used when the arguments set <c>validation_split</c>; the last value repeats.
+    /// Null: 1.1 times the training loss.
+    /// </summary>
+    public IReadOnlyList<double>? ValidationLosses { get; init; }
+
     /// <summary>How the run ends. Defaults to <see cref="FakeTrainerMode.Ok"/>.</summary>
     public FakeTrainerMode Mode { get; init; } = FakeTrainerMode.Ok;
 
@@ -41,7 +47,8 @@ public sealed record FakeTrainerSettings
 
 /// <summary>
 /// The fake sd-scripts trainer (<c>Trainer/fake_sd_scripts.py</c>, copied next to the test assemblies): reads the
-/// agent's arguments and dataset TOML like sd-scripts, prints what sd-scripts prints, writes what it writes.
+/// agent's arguments and dataset TOML like sd-scripts, prints what sd-scripts prints, writes what it writes,
+/// including the validation pass when the arguments hold out a <c>validation_split</c>.
 /// </summary>
 public static class FakeSdScripts
 {
@@ -58,11 +65,13 @@ public static class FakeSdScripts
     public static string CommandTemplate(FakeTrainerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var losses = string.Join(",", settings.EpochLosses.Select(l => l.ToString("R", CultureInfo.InvariantCulture)));
+        var validation = settings.ValidationLosses is { } losses ? $" --fake_validation_losses {List(losses)}" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{Python} \"{ScriptPath}\" --script {{script}} --config_file {{configFile}} --dataset_config {{datasetConfig}} "
-            + $"--fake_losses {losses} --fake_mode {ModeName(settings.Mode)} --fake_fail_epoch {settings.FailEpoch} --fake_step_seconds {settings.StepSeconds}");
+            + $"--fake_losses {List(settings.EpochLosses)}{validation} --fake_mode {ModeName(settings.Mode)} --fake_fail_epoch {settings.FailEpoch} --fake_step_seconds {settings.StepSeconds}");
     }
+
+    private static string List(IEnumerable<double> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 
     private static string ModeName(FakeTrainerMode mode) => mode switch
     {

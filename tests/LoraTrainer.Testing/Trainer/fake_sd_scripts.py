@@ -6,8 +6,13 @@ validated strictly), prints what sd-scripts prints (the start lines, a tqdm bar 
 `epoch N/M`, `saving checkpoint: ...`, `model saved.`) and writes what it writes (per-epoch and final
 .safetensors files with ss_epoch/ss_steps metadata, a TensorBoard event file with loss/epoch_average).
 
+With validation_split set (in the arguments or the dataset config, a float in (0, 1), as sd-scripts v0.10 takes
+it), it holds out round(images * split) images of each subset, runs an "epoch validation steps" bar after each
+validated epoch (every epoch, or every validate_every_n_epochs) and logs loss/validation/epoch_average.
+
 Test controls (arguments, or the FAKE_SD_SCRIPTS_* environment variable of the same name in upper case):
   --fake_losses 0.30,0.21,0.25   per-epoch mean loss (the last one repeats for further epochs)
+  --fake_validation_losses 0.28,0.24,0.21   per-epoch mean validation loss (default: 1.1 x the training loss)
   --fake_mode ok|oom|nan|sigkill|killed|no_data|nan_latents|no_model_saved
   --fake_fail_epoch N            the epoch in which a failure mode strikes (default 2)
   --fake_step_seconds S          time per step (default 0.001)
@@ -73,14 +78,14 @@ def format_interval(seconds):
     return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
-def bar(step, total, elapsed, postfix):
+def bar(step, total, elapsed, postfix, label="steps"):
     percent = int(100 * step / total) if total else 0
     filled = int(10 * step / total) if total else 0
     rate = step / elapsed if elapsed > 0 else 0
     remaining = format_interval((total - step) / rate) if rate > 0 else "?"
     rate_text = f"{rate:5.2f}it/s" if rate > 0 else "?it/s"
     tail = f", {postfix}" if postfix else ""
-    return f"steps: {percent:3d}%|{'█' * filled}{' ' * (10 - filled)}| {step}/{total} [{format_interval(elapsed)}<{remaining}, {rate_text}{tail}]"
+    return f"{label}: {percent:3d}%|{'█' * filled}{' ' * (10 - filled)}| {step}/{total} [{format_interval(elapsed)}<{remaining}, {rate_text}{tail}]"
 
 
 # --- TensorBoard event file (TFRecord framing, masked CRC-32C, Event protobuf) ---
@@ -209,6 +214,38 @@ def validate_dataset(config):
             extra(subset.keys(), SUBSET_KEYS, f"['datasets'][{i}]['subsets'][{j}]")
 
 
+def validation_split(args, dataset_config):
+    """The validation share as sd-scripts resolves it (dataset, then general, then arguments); it must be a float."""
+    for source in [*dataset_config.get("datasets", []), dataset_config.get("general", {}), args]:
+        if "validation_split" in source:
+            split = source["validation_split"]
+            if not isinstance(split, float):
+                fail([
+                    "Invalid cmdline parsed arguments. This should be a bug. / コマンドラインのパース結果が正しくないようです。プログラムのバグの可能性が高いです。",
+                    "Traceback (most recent call last):",
+                    "voluptuous.error.MultipleInvalid: expected float for dictionary value @ data['validation_split']",
+                ])
+            return split if 0.0 < split < 1.0 else 0.0
+    return 0.0
+
+
+def validate(writer, epoch, epochs_mean, val_images, batch_size, started):
+    """sd-scripts' end-of-epoch validation: 4 timesteps per validation batch, a tqdm bar, then the epoch's mean."""
+    total = math.ceil(val_images / batch_size) * 4
+    average = 0.0
+    for i in range(total):
+        # Symmetric around the mean, in pairs, so the final running mean is the mean.
+        loss = epochs_mean + (0.01 * epochs_mean if i % 2 == 0 else -0.01 * epochs_mean)
+        average += (loss - average) / (i + 1)
+        timestep = [200, 400, 600, 800][i % 4]
+        sys.stderr.write("\r" + bar(i + 1, total, time.time() - started, f"val_epoch_avg_loss={format_num(average)}, timestep={timestep}", "epoch validation steps"))
+        sys.stderr.flush()
+    sys.stderr.write("\n")
+    sys.stderr.flush()
+    if writer:
+        writer.scalar("loss/validation/epoch_average", epochs_mean, epoch)
+
+
 def control(args, name, default):
     value = getattr(args, name)
     if value is None:
@@ -222,12 +259,14 @@ def main():
     parser.add_argument("--config_file")
     parser.add_argument("--dataset_config")
     parser.add_argument("--fake_losses")
+    parser.add_argument("--fake_validation_losses")
     parser.add_argument("--fake_mode")
     parser.add_argument("--fake_fail_epoch")
     parser.add_argument("--fake_step_seconds")
     cli = parser.parse_args()  # an unknown argument ends with "error: unrecognized arguments", exit 2, like sd-scripts
 
     losses = [float(x) for x in str(control(cli, "fake_losses", "0.14,0.11,0.09,0.10")).split(",")]
+    validation_losses = [float(x) for x in str(control(cli, "fake_validation_losses", ",".join(str(1.1 * x) for x in losses))).split(",")]
     mode = control(cli, "fake_mode", "ok")
     fail_epoch = int(control(cli, "fake_fail_epoch", "2"))
     step_seconds = float(control(cli, "fake_step_seconds", "0.001"))
@@ -260,14 +299,18 @@ def main():
     validate_dataset(dataset_config)
     log(f"Loading dataset config from {dataset_config_path}", "train_network.py:304")
 
+    split = validation_split(args, dataset_config)
     images = 0
+    val_images = 0
     batch_size = 1
     for dataset in dataset_config.get("datasets", []):
         batch_size = dataset.get("batch_size", dataset_config.get("general", {}).get("batch_size", 1))
         for subset in dataset.get("subsets", []):
             folder = subset["image_dir"]
             count = sum(1 for n in os.listdir(folder) if os.path.splitext(n)[1].lower() in IMAGE_EXTENSIONS)
-            images += count * subset.get("num_repeats", 1)
+            held_out = round(count * split) if split else 0
+            images += math.ceil(count * (1 - split)) * subset.get("num_repeats", 1)
+            val_images += held_out * subset.get("num_repeats", 1)
             # Latent caches are written next to the images.
             with open(os.path.join(folder, ".fake_latent_cache"), "w") as cache:
                 cache.write("cache")
@@ -282,6 +325,7 @@ def main():
     steps_per_epoch = math.ceil(images / batch_size)
     total = epochs * steps_per_epoch
     log(f"num train images * repeats / 学習画像の数×繰り返し回数: {images}", "train_network.py:1073")
+    print(f"  num validation images * repeats / 学習画像の数×繰り返し回数: {val_images}", flush=True)
     log(f"num batches per epoch / 1epochのバッチ数: {steps_per_epoch}", "train_network.py:1075")
     log(f"num epochs / epoch数: {epochs}", "train_network.py:1076")
     log(f"total optimization steps / 学習ステップ数: {total}", "train_network.py:1083")
@@ -291,6 +335,7 @@ def main():
     os.makedirs(output_dir, exist_ok=True)
     writer = EventWriter(args["logging_dir"]) if args.get("log_with") == "tensorboard" and args.get("logging_dir") else None
     save_every = int(args.get("save_every_n_epochs", 0) or 0)
+    validate_every = int(args.get("validate_every_n_epochs", 0) or 0)
 
     window = [0.0] * steps_per_epoch  # sd-scripts' LossRecorder: the mean over the last epoch's worth of steps
     window_total = 0.0
@@ -330,6 +375,8 @@ def main():
                 writer.scalar("loss/current", loss, step)
                 writer.scalar("loss/average", average, step)
 
+        if val_images > 0 and (not validate_every or epoch % validate_every == 0):
+            validate(writer, epoch, validation_losses[min(epoch, len(validation_losses)) - 1], val_images, batch_size, started)
         if writer:
             writer.scalar("loss/epoch_average", mean, epoch)
         if save_every and epoch % save_every == 0 and epoch < epochs:

@@ -6,7 +6,8 @@ namespace LoraTrainer.Agent.Training.Output;
 /// <summary>
 /// Recognises the sd-scripts console lines the agent acts on. Pure: one clean line (see <see cref="ConsoleText"/>)
 /// in, at most one signal out. Tolerates logging prefixes and suffixes, other tqdm postfix keys before
-/// <c>avr_loss</c>, scientific notation and <c>nan</c>, and ignores the validation progress bars.
+/// <c>avr_loss</c>, scientific notation and <c>nan</c>. Of the validation bars, the end-of-epoch one
+/// (<c>epoch validation steps</c>) is read for its <c>val_epoch_avg_loss</c>; the every-N-steps one is ignored.
 /// </summary>
 internal static partial class TrainerOutputParser
 {
@@ -69,23 +70,36 @@ internal static partial class TrainerOutputParser
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
         : null;
 
-    private static StepProgress? ParseBar(Match bar)
+    private static TrainerSignal? ParseBar(Match bar)
     {
-        // "validation steps:" and "epoch validation steps:" are separate bars over the validation set.
-        if (bar.Groups["label"].Value.Contains("validation", StringComparison.OrdinalIgnoreCase))
+        var label = bar.Groups["label"].Value.Trim();
+        var step = long.Parse(bar.Groups["step"].Value, CultureInfo.InvariantCulture);
+        var total = long.Parse(bar.Groups["total"].Value, CultureInfo.InvariantCulture);
+
+        // "validation steps:" (every N steps) and "epoch validation steps:" (end of each epoch) are bars over the
+        // validation set; only the end-of-epoch pass gives the epoch's validation mean.
+        if (label.Contains("validation", StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            return label.Equals("epoch validation", StringComparison.OrdinalIgnoreCase)
+                ? new EpochValidationProgress(step, total, Postfix("val_epoch_avg_loss", bar))
+                : null;
         }
 
-        var loss = AverageLoss().Match(bar.Groups["postfix"].Value);
         return new StepProgress(
             Int(bar.Groups["percent"].Value),
-            long.Parse(bar.Groups["step"].Value, CultureInfo.InvariantCulture),
-            long.Parse(bar.Groups["total"].Value, CultureInfo.InvariantCulture),
+            step,
+            total,
             Duration(bar.Groups["elapsed"].Value),
             Duration(bar.Groups["remaining"].Value),
-            loss.Success ? ParseLoss(loss.Groups[1].Value) : null);
+            Postfix("avr_loss", bar));
     }
+
+    // tqdm's postfix is "key=value" pairs; other keys may come before or after the one wanted.
+    private static double? Postfix(string key, Match bar) =>
+        PostfixNumber().Matches(bar.Groups["postfix"].Value)
+            .Where(pair => pair.Groups["key"].Value == key)
+            .Select(pair => ParseLoss(pair.Groups["value"].Value))
+            .LastOrDefault();
 
     // tqdm prints mm:ss, or h:mm:ss past an hour; "?" while it cannot tell.
     private static TimeSpan? Duration(string text)
@@ -107,8 +121,8 @@ internal static partial class TrainerOutputParser
     [GeneratedRegex(@"(?<label>[A-Za-z ]*)\bsteps:\s*(?<percent>\d{1,3})%\|[^|]*\|\s*(?<step>\d+)/(?<total>\d+)\s*\[(?<elapsed>[^<\]]*)<(?<remaining>[^,\]]*)(?<postfix>[^\]]*)\]")]
     private static partial Regex Bar();
 
-    [GeneratedRegex(@"\bavr_loss=([-+]?(?:nan|inf|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))", RegexOptions.IgnoreCase)]
-    private static partial Regex AverageLoss();
+    [GeneratedRegex(@"\b(?<key>[A-Za-z_]+)=(?<value>[-+]?(?:nan|inf|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))", RegexOptions.IgnoreCase)]
+    private static partial Regex PostfixNumber();
 
     [GeneratedRegex(@"^(?:.*\s)?epoch (?<n>\d+)/(?<total>\d+)$")]
     private static partial Regex EpochStart();

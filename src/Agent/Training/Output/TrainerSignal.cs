@@ -18,6 +18,15 @@ internal sealed record TotalStepsAnnounced(long Steps) : TrainerSignal;
 /// <param name="AverageLoss">The moving mean loss of the current epoch (may be NaN), when shown.</param>
 internal sealed record StepProgress(int Percent, long Step, long TotalSteps, TimeSpan? Elapsed, TimeSpan? Remaining, double? AverageLoss) : TrainerSignal;
 
+/// <summary>
+/// A redraw of the end-of-epoch validation bar (<c>epoch validation steps: 100%|█| 8/8 [00:04&lt;00:00, val_epoch_avg_loss=0.0812, timestep=800]</c>),
+/// drawn when the run holds out a validation split.
+/// </summary>
+/// <param name="Step">Validation steps done.</param>
+/// <param name="TotalSteps">Validation steps in this pass.</param>
+/// <param name="AverageLoss">The mean validation loss of this pass so far, when shown.</param>
+internal sealed record EpochValidationProgress(long Step, long TotalSteps, double? AverageLoss) : TrainerSignal;
+
 /// <summary><c>epoch N/M</c>: epoch N starts.</summary>
 internal sealed record EpochStarted(int Epoch, int TotalEpochs) : TrainerSignal;
 

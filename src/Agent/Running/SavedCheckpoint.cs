@@ -1,0 +1,38 @@
+using LoraTrainer.Agent.Training.Checkpoints;
+
+namespace LoraTrainer.Agent.Running;
+
+/// <summary>
+/// Finds the file the trainer saved for an epoch and checks it before it is uploaded: it exists, is a readable
+/// safetensors file, and its recorded <c>ss_epoch</c> is the epoch it is uploaded as, so a wrong epoch-to-file
+/// mapping can never ship the wrong LoRA.
+/// </summary>
+internal static class SavedCheckpoint
+{
+    /// <summary>The checked path of <paramref name="epoch"/>'s file; throws <see cref="StageFailure"/> (stage upload) when it is unfit.</summary>
+    public static string Verify(string outputDirectory, string outputName, int epoch, int totalEpochs)
+    {
+        var path = CheckpointFiles.PathOf(outputDirectory, outputName, epoch, totalEpochs);
+        if (!File.Exists(path))
+        {
+            throw new StageFailure(Stages.Upload, $"The file of epoch {epoch} ({Path.GetFileName(path)}) is missing from the output folder.");
+        }
+
+        int? recorded;
+        try
+        {
+            recorded = SafetensorsHeader.Epoch(SafetensorsHeader.ReadMetadata(path));
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+        {
+            throw new StageFailure(Stages.Upload, $"{Path.GetFileName(path)} is not a readable safetensors file: {ex.Message}", ex);
+        }
+
+        if (recorded is { } found && found != epoch)
+        {
+            throw new StageFailure(Stages.Upload, $"{Path.GetFileName(path)} records ss_epoch {found}, not epoch {epoch}; nothing was uploaded as the wrong epoch.");
+        }
+
+        return path;
+    }
+}
