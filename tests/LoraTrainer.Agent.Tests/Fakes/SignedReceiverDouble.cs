@@ -51,9 +51,6 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
     /// <summary>While true, every request's connection is dropped unanswered, as when the receiver cannot be reached.</summary>
     public bool Unreachable { get; set; }
 
-    /// <summary>The clock signatures are checked against; the agent's clock when a test fakes it.</summary>
-    public TimeProvider Clock { get; set; } = TimeProvider.System;
-
     /// <summary>When set, served on every fetch after the first (fresh presigned URLs).</summary>
     public AgentConfig? RefreshedConfig { get; set; }
 
