@@ -100,7 +100,7 @@ public static class PhaseMachine
     public static bool IsTerminal(TrainingRunStatus? status, int backoffLimit) => status?.Phase switch
     {
         TrainingPhase.Completed or TrainingPhase.Failed => true,
-        TrainingPhase.Stalled => status.CompletionTime is not null || !HasRetriesLeft(status, backoffLimit),
+        TrainingPhase.Stalled => !HasRetriesLeft(status, backoffLimit),
         _ => false,
     };
 

@@ -43,19 +43,7 @@ internal static class SafetensorsHeader
         try
         {
             using var json = ReadHeader(path, out var fileLength, out var headerLength);
-            long dataEnd = 0;
-            foreach (var tensor in json.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__"))
-            {
-                if (tensor.Value.ValueKind != JsonValueKind.Object || !tensor.Value.TryGetProperty("data_offsets", out var offsets)
-                    || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2 || !offsets[1].TryGetInt64(out var end))
-                {
-                    return false;
-                }
-
-                dataEnd = Math.Max(dataEnd, end);
-            }
-
-            return fileLength == 8 + headerLength + dataEnd;
+            return fileLength == 8 + headerLength + DataBytes(json.RootElement);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
