@@ -13,9 +13,16 @@ internal static class SavedCheckpoint
     public static string Verify(string outputDirectory, string outputName, int epoch, int totalEpochs)
     {
         var path = CheckpointFiles.PathOf(outputDirectory, outputName, epoch, totalEpochs);
+        return Problem(path, epoch, out var cause) is { } problem ? throw new StageFailure(Stages.Upload, problem, cause) : path;
+    }
+
+    /// <summary>Why <paramref name="path"/> may not be uploaded as <paramref name="epoch"/>, or null when it is fit.</summary>
+    public static string? Problem(string path, int epoch, out Exception? cause)
+    {
+        cause = null;
         if (!File.Exists(path))
         {
-            throw new StageFailure(Stages.Upload, $"The file of epoch {epoch} ({Path.GetFileName(path)}) is missing from the output folder.");
+            return $"The file of epoch {epoch} ({Path.GetFileName(path)}) is missing from the output folder.";
         }
 
         int? recorded;
@@ -25,14 +32,12 @@ internal static class SavedCheckpoint
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
         {
-            throw new StageFailure(Stages.Upload, $"{Path.GetFileName(path)} is not a readable safetensors file: {ex.Message}", ex);
+            cause = ex;
+            return $"{Path.GetFileName(path)} is not a readable safetensors file: {ex.Message}";
         }
 
-        if (recorded is { } found && found != epoch)
-        {
-            throw new StageFailure(Stages.Upload, $"{Path.GetFileName(path)} records ss_epoch {found}, not epoch {epoch}; nothing was uploaded as the wrong epoch.");
-        }
-
-        return path;
+        return recorded is { } found && found != epoch
+            ? $"{Path.GetFileName(path)} records ss_epoch {found}, not epoch {epoch}; nothing was uploaded as the wrong epoch."
+            : null;
     }
 }

@@ -68,16 +68,7 @@ internal sealed class BestEpochSalvage(
 
     // The trainer announces a checkpoint before writing it, and may be killed mid-write: only a whole file of the
     // right epoch is worth uploading.
-    private bool IsWhole(SavedEpoch epoch)
-    {
-        var path = PathOf(epoch);
-        if (!File.Exists(path) || !SafetensorsHeader.IsComplete(path))
-        {
-            return false;
-        }
-
-        return SafetensorsHeader.Epoch(SafetensorsHeader.ReadMetadata(path)) is not { } recorded || recorded == epoch.Epoch;
-    }
+    private bool IsWhole(SavedEpoch epoch) => SavedCheckpoint.Problem(PathOf(epoch), epoch.Epoch, out _) is null;
 
     private string PathOf(SavedEpoch epoch) => Path.Combine(work.OutputDirectory, Path.GetFileName(epoch.File));
 }
