@@ -18,7 +18,7 @@ public static class ExtraArgs
         "max_grad_norm", "gradient_accumulation_steps", "gradient_checkpointing", "lr_warmup_steps", "lr_scheduler_num_cycles",
         "lr_scheduler_power", "optimizer_args", "network_args", "network_dropout", "scale_weight_norms",
         "network_train_unet_only", "network_train_text_encoder_only", "cache_latents", "cache_text_encoder_outputs",
-        "sdpa", "xformers", "full_bf16", "full_fp16", "no_half_vae", "fp8_base", "blocks_to_swap",
+        "sdpa", "full_bf16", "full_fp16", "no_half_vae", "fp8_base", "blocks_to_swap",
         "timestep_sampling", "discrete_flow_shift", "guidance_scale", "model_prediction_type", "sigmoid_scale",
         "min_bucket_reso", "max_bucket_reso", "bucket_reso_steps", "bucket_no_upscale", "v2", "v_parameterization",
         "zero_terminal_snr", "save_precision",

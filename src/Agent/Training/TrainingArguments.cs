@@ -35,21 +35,6 @@ internal static class TrainingArguments
     /// <summary>The share of images sd-scripts holds out for validation (0 or absent: no validation).</summary>
     public const string ValidationSplit = "validation_split";
 
-    /// <summary>Arguments the config may not set, with the reason the user is told.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Forbidden = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["config_file"] = "the agent passes its own arguments file",
-        ["output_config"] = "it makes the trainer exit without training",
-        ["save_last_n_epochs"] = "it deletes earlier epochs the best-epoch choice needs",
-        ["save_last_n_epochs_state"] = "it deletes earlier epochs the best-epoch choice needs",
-        ["save_last_n_steps"] = "it deletes earlier checkpoints the best-epoch choice needs",
-        ["save_last_n_steps_state"] = "it deletes earlier checkpoints the best-epoch choice needs",
-        ["save_every_n_steps"] = "the agent saves once per epoch and picks among epochs",
-        ["save_n_epoch_ratio"] = "the agent saves once per epoch and picks among epochs",
-        ["train_data_dir"] = "the agent lays out the dataset itself",
-        ["in_json"] = "the agent lays out the dataset itself",
-    };
-
     /// <summary>Checks <paramref name="plan"/> and adds the agent's own arguments.</summary>
     /// <exception cref="ArgumentsRejectedException">One sentence per problem, naming the argument.</exception>
     public static TrainerArguments Build(TrainingPlan plan, AgentOwnedPaths owned)
@@ -73,7 +58,7 @@ internal static class TrainingArguments
                 continue;
             }
 
-            if (Forbidden.TryGetValue(name, out var why))
+            if (SdScriptsRules.Forbidden.TryGetValue(name, out var why))
             {
                 problems.Add($"training.args.{name} is not allowed: {why}.");
                 continue;
@@ -103,7 +88,7 @@ internal static class TrainingArguments
         }
 
         var epochs = Epochs(plan, table, problems);
-        CheckCombinations(table, problems);
+        CheckCombinations(plan.Script, table, problems);
         if (problems.Count > 0)
         {
             throw new ArgumentsRejectedException(string.Join(" ", problems));
@@ -149,7 +134,7 @@ internal static class TrainingArguments
         return epochs;
     }
 
-    private static void CheckCombinations(TomlTable table, List<string> problems)
+    private static void CheckCombinations(string script, TomlTable table, List<string> problems)
     {
         if (table.TryGetValue(ValidationSplit, out var split))
         {
@@ -165,13 +150,9 @@ internal static class TrainingArguments
             }
         }
 
-        if (IsTrue(table, "cache_text_encoder_outputs") && !IsTrue(table, "network_train_unet_only"))
-        {
-            problems.Add("training.args.cache_text_encoder_outputs needs network_train_unet_only = true (sd-scripts stops with an assertion otherwise).");
-        }
+        var values = table.ToDictionary(a => a.Key, a => (object?)a.Value, StringComparer.Ordinal);
+        problems.AddRange(SdScriptsRules.Conflicts(script, values).Select(c => $"training.args.{c.Argument} {c.Problem}."));
     }
-
-    private static bool IsTrue(TomlTable table, string name) => table.TryGetValue(name, out var v) && v is true;
 
     private static bool SameValue(object given, object owned) => (given, owned) switch
     {

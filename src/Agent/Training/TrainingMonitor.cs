@@ -23,17 +23,17 @@ internal sealed record AbortRequired(TrainerFailure Failure) : TrainingUpdate;
 /// Follows the trainer's signals: epochs, the per-epoch mean loss as printed, checkpoints, and failures.
 /// The last <c>avr_loss</c> before an epoch ends is that epoch's mean (sd-scripts averages over one epoch's window);
 /// an epoch ends at its <c>saving checkpoint:</c> line, the next <c>epoch N/M</c> line, or <c>model saved.</c>.
-/// sd-scripts runs an epoch's validation pass after its training steps and before its checkpoint, so the last
-/// <c>val_epoch_avg_loss</c> before the epoch ends is that epoch's mean validation loss.
+/// An epoch's validation pass runs between its <c>epoch N/M</c> line and the next one, so the last
+/// <c>val_epoch_avg_loss</c> printed while epoch N is current is epoch N's mean validation loss, whether it comes
+/// before or after the epoch's checkpoint line; a pass that comes after it reports the epoch again with it.
 /// </summary>
 internal sealed partial class TrainingMonitor
 {
     private readonly Dictionary<int, double> _consoleLoss = [];
     private readonly Dictionary<int, double> _consoleValidationLoss = [];
-    private readonly HashSet<int> _ended = [];
+    private readonly Dictionary<int, double?> _endedWithValidation = [];
     private readonly List<string> _checkpoints = [];
     private double? _lastAverageLoss;
-    private double? _lastValidationLoss;
 
     /// <summary>Epochs announced by the trainer.</summary>
     public int? TotalEpochs { get; private set; }
@@ -72,8 +72,8 @@ internal sealed partial class TrainingMonitor
                 return [];
             case StepProgress progress:
                 return OnProgress(progress);
-            case EpochValidationProgress validation:
-                _lastValidationLoss = validation.AverageLoss ?? _lastValidationLoss;
+            case EpochValidationProgress { AverageLoss: { } validation } when CurrentEpoch >= 1:
+                _consoleValidationLoss[CurrentEpoch] = validation;
                 return [];
             case EpochStarted started:
                 TotalEpochs ??= started.TotalEpochs;
@@ -119,9 +119,18 @@ internal sealed partial class TrainingMonitor
 
     private IReadOnlyList<TrainingUpdate> EndEpoch(int epoch)
     {
-        if (epoch < 1 || !_ended.Add(epoch))
+        if (epoch < 1)
         {
             return [];
+        }
+
+        // Only this epoch's own pass counts: with validate_every_n_epochs, the next epoch may have none.
+        double? validation = _consoleValidationLoss.TryGetValue(epoch, out var validated) ? validated : null;
+        if (_endedWithValidation.TryGetValue(epoch, out var reported))
+        {
+            // Ended at its checkpoint before its validation pass printed: report it again, now with that loss.
+            _endedWithValidation[epoch] = validation;
+            return Equals(validation, reported) ? [] : [new EpochEnded(epoch, _consoleLoss.TryGetValue(epoch, out var ended) ? ended : null, validation)];
         }
 
         var loss = _lastAverageLoss;
@@ -130,14 +139,7 @@ internal sealed partial class TrainingMonitor
             _consoleLoss[epoch] = loss.Value;
         }
 
-        // Only this epoch's pass counts: with validate_every_n_epochs, the next epoch may have none.
-        var validation = _lastValidationLoss;
-        _lastValidationLoss = null;
-        if (validation is not null)
-        {
-            _consoleValidationLoss[epoch] = validation.Value;
-        }
-
+        _endedWithValidation[epoch] = validation;
         return [new EpochEnded(epoch, loss, validation)];
     }
 

@@ -69,7 +69,7 @@ internal sealed partial class RunPreparation(
     /// <summary>What the schema cannot check, each error naming the field to fix.</summary>
     public static IReadOnlyList<string> SpecErrors(TrainingRunSpec spec)
     {
-        var errors = new List<string>(ExtraArgs.Validate(spec.Training?.ExtraArgs));
+        var errors = new List<string>(SdScriptsPreflight.ExtraArgErrors(spec.Training?.ExtraArgs));
         if (spec.BaseModel.Civitai is null == spec.BaseModel.Url is null)
         {
             errors.Add("spec.baseModel: set exactly one of civitai or url");
@@ -114,7 +114,7 @@ internal sealed partial class RunPreparation(
         }
 
         var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
-        if (ExtraArgs.ValidateFor(run.Spec.Training?.ExtraArgs, family) is { Count: > 0 } familyErrors)
+        if (SdScriptsPreflight.FamilyErrors(run, family) is { Count: > 0 } familyErrors)
         {
             return (null, Preparation.Refused(string.Join("; ", familyErrors)));
         }

@@ -187,6 +187,30 @@ public sealed class AgentRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_ForFlux_DownloadsTheExtraFilesAndPassesThemByArgumentName()
     {
+        UseFlux(new Dictionary<string, object?> { ["network_train_unet_only"] = true });
+
+        Assert.Equal(0, await _scenario.RunAgentAsync());
+
+        var args = Tomlyn.TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>(await File.ReadAllTextAsync(_scenario.Work.Combine("args.toml"), TestContext.Current.CancellationToken))!;
+        Assert.Equal(_scenario.Work.Combine("models", "ae.safetensors"), args["ae"]);
+        Assert.Equal("ae weights", await File.ReadAllTextAsync((string)args["ae"]!, TestContext.Current.CancellationToken));
+        Assert.Equal(_scenario.Work.Combine("models", "t5xxl.safetensors"), args["t5xxl"]);
+    }
+
+    [Fact]
+    public async Task Run_ForFlux_WithTextEncoderOutputsCachedWhileClipLTrains_TrainsAndUploads()
+    {
+        // flux_train_network.py caches T5XXL's outputs and trains CLIP-L; only SDXL's script refuses this combination.
+        UseFlux(new Dictionary<string, object?> { ["cache_text_encoder_outputs"] = true, ["text_encoder_lr"] = 5e-5 });
+
+        Assert.Equal(0, await _scenario.RunAgentAsync());
+
+        Assert.NotNull(_scenario.Store.Get(AgentScenario.BestKey));
+        Assert.DoesNotContain(_scenario.Receiver.Accepted, e => e.Kind == EventKinds.Failed);
+    }
+
+    private void UseFlux(Dictionary<string, object?> args)
+    {
         var files = new[] { "clip_l", "t5xxl", "ae" }.Select(name =>
         {
             var content = System.Text.Encoding.ASCII.GetBytes($"{name} weights");
@@ -200,31 +224,25 @@ public sealed class AgentRunTests : IAsyncLifetime
                 Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
             };
         }).ToList();
+        var flux = new Dictionary<string, object?>
+        {
+            ["network_module"] = "networks.lora_flux",
+            ["guidance_scale"] = 1.0,
+            ["timestep_sampling"] = "flux_shift",
+            ["model_prediction_type"] = "raw",
+            ["mixed_precision"] = "bf16",
+        };
+        foreach (var (name, value) in args)
+        {
+            flux[name] = value;
+        }
+
         var config = _scenario.Receiver.Config;
         _scenario.Receiver.Config = config with
         {
             Model = config.Model with { Family = "flux", ExtraFiles = files },
-            Training = config.Training with
-            {
-                Script = "flux_train_network.py",
-                Args = new Dictionary<string, object?>
-                {
-                    ["network_module"] = "networks.lora_flux",
-                    ["guidance_scale"] = 1.0,
-                    ["timestep_sampling"] = "flux_shift",
-                    ["model_prediction_type"] = "raw",
-                    ["network_train_unet_only"] = true,
-                    ["mixed_precision"] = "bf16",
-                },
-            },
+            Training = config.Training with { Script = "flux_train_network.py", Args = flux },
         };
-
-        Assert.Equal(0, await _scenario.RunAgentAsync());
-
-        var args = Tomlyn.TomlSerializer.Deserialize<Tomlyn.Model.TomlTable>(await File.ReadAllTextAsync(_scenario.Work.Combine("args.toml"), TestContext.Current.CancellationToken))!;
-        Assert.Equal(_scenario.Work.Combine("models", "ae.safetensors"), args["ae"]);
-        Assert.Equal("ae weights", await File.ReadAllTextAsync((string)args["ae"]!, TestContext.Current.CancellationToken));
-        Assert.Equal(_scenario.Work.Combine("models", "t5xxl.safetensors"), args["t5xxl"]);
     }
 
     [Fact]

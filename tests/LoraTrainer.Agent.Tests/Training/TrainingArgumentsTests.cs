@@ -9,6 +9,7 @@ namespace LoraTrainer.Agent.Tests.Training;
 public sealed class TrainingArgumentsTests
 {
     private static readonly AgentOwnedPaths Owned = new("/w/models/base.safetensors", "/w/output", "anna", "/w/logs", "/w/dataset.toml", new Dictionary<string, string>());
+    private static readonly Dictionary<string, string> FluxFiles = new() { ["clip_l"] = "/w/models/clip_l.safetensors", ["t5xxl"] = "/w/models/t5xxl.safetensors", ["ae"] = "/w/models/ae.safetensors" };
 
     // Arguments as they arrive on the wire: JSON values.
     private static TrainingPlan Plan(string argsJson, int epochs = 3, string script = "sdxl_train_network.py") => new()
@@ -113,11 +114,39 @@ public sealed class TrainingArgumentsTests
     }
 
     [Fact]
-    public void Build_RefusesTextEncoderCachingWithoutUnetOnlyTraining()
+    public void Build_ForSdxl_RefusesTextEncoderCachingWithoutUnetOnlyTraining()
     {
         var error = Assert.Throws<ArgumentsRejectedException>(() => TrainingArguments.Build(Plan("""{"cache_text_encoder_outputs":true}"""), Owned));
 
         Assert.Contains("network_train_unet_only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_ForFlux_AcceptsTextEncoderCachingWhileClipLTrains()
+    {
+        var plan = Plan("""{"cache_text_encoder_outputs":true,"network_train_unet_only":false}""", script: "flux_train_network.py");
+
+        var toml = TrainingArguments.Build(plan, Owned with { ExtraFiles = FluxFiles }).Table;
+
+        Assert.Equal(true, toml["cache_text_encoder_outputs"]);
+    }
+
+    [Fact]
+    public void Build_ForFlux_RefusesTextEncoderCachingWhenT5xxlTrains()
+    {
+        var plan = Plan("""{"cache_text_encoder_outputs":true,"network_train_unet_only":true,"network_args":["train_t5xxl=True"]}""", script: "flux_train_network.py");
+
+        var error = Assert.Throws<ArgumentsRejectedException>(() => TrainingArguments.Build(plan, Owned with { ExtraFiles = FluxFiles }));
+
+        Assert.Contains("training.args.cache_text_encoder_outputs cannot be used while network_args trains T5XXL", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_RefusesXformers_SayingToUseSdpa()
+    {
+        var error = Assert.Throws<ArgumentsRejectedException>(() => TrainingArguments.Build(Plan("""{"xformers":true}"""), Owned));
+
+        Assert.Contains("training.args.xformers is not allowed: the GPU image does not install xformers; use sdpa", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

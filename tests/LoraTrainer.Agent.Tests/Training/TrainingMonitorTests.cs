@@ -100,4 +100,41 @@ public sealed class TrainingMonitorTests
         Assert.Equal([null, 0.24, null], updates.OfType<EpochEnded>().Select(e => e.ConsoleValidationLoss));
         Assert.DoesNotContain(updates.OfType<ProgressMoved>(), p => p.Progress.TotalSteps == 4);
     }
+
+    [Fact]
+    public void Observe_WhenAValidationPassPrintsAfterItsEpochsCheckpoint_GivesTheLossToThatEpochAndNotTheNext()
+    {
+        // validate_every_n_epochs = 2, with epoch 2's validation bar printed after its checkpoint line.
+        var (monitor, updates) = Feed(
+            "num epochs / epoch数: 3\nepoch 1/3\n"
+            + "\rsteps:  33%|███▎      | 2/6 [00:02<00:04,  1.0it/s, avr_loss=0.31]\n"
+            + "saving checkpoint: /o/anna-000001.safetensors\nepoch 2/3\n"
+            + "\rsteps:  67%|██████▋   | 4/6 [00:04<00:02,  1.0it/s, avr_loss=0.2]\n"
+            + "saving checkpoint: /o/anna-000002.safetensors\n"
+            + "\repoch validation steps: 100%|██████████| 4/4 [00:02<00:00,  2.0it/s, val_epoch_avg_loss=0.24, timestep=800]\n"
+            + "epoch 3/3\n"
+            + "\rsteps: 100%|██████████| 6/6 [00:06<00:00,  1.0it/s, avr_loss=0.25]\n"
+            + "saving checkpoint: /o/anna.safetensors\nmodel saved.\n");
+
+        Assert.Equal(new Dictionary<int, double> { [2] = 0.24 }, monitor.ConsoleValidationLoss);
+        Assert.Equal(0.24, updates.OfType<EpochEnded>().Last(e => e.Epoch == 2).ConsoleValidationLoss);
+        Assert.Equal(0.2, updates.OfType<EpochEnded>().Last(e => e.Epoch == 2).ConsoleLoss);
+        Assert.Null(Assert.Single(updates.OfType<EpochEnded>(), e => e.Epoch == 3).ConsoleValidationLoss);
+    }
+
+    [Fact]
+    public void Observe_WhenEveryValidationPassPrintsAfterItsCheckpoint_GivesEachEpochItsOwnLoss()
+    {
+        var (monitor, _) = Feed(
+            "num epochs / epoch数: 2\nepoch 1/2\n"
+            + "\rsteps:  50%|█████     | 2/4 [00:02<00:02,  1.0it/s, avr_loss=0.31]\n"
+            + "saving checkpoint: /o/anna-000001.safetensors\n"
+            + "\repoch validation steps: 100%|██████████| 4/4 [00:02<00:00,  2.0it/s, val_epoch_avg_loss=0.33, timestep=800]\n"
+            + "epoch 2/2\n"
+            + "\rsteps: 100%|██████████| 4/4 [00:04<00:00,  1.0it/s, avr_loss=0.2]\n"
+            + "\repoch validation steps: 100%|██████████| 4/4 [00:02<00:00,  2.0it/s, val_epoch_avg_loss=0.21, timestep=800]\n"
+            + "saving checkpoint: /o/anna.safetensors\nmodel saved.\n");
+
+        Assert.Equal(new Dictionary<int, double> { [1] = 0.33, [2] = 0.21 }, monitor.ConsoleValidationLoss);
+    }
 }

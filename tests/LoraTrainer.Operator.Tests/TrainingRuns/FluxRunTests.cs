@@ -157,6 +157,40 @@ public sealed class FluxRunTests(S3rverFixture s3) : IClassFixture<S3rverFixture
         Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
     }
 
+    [Fact]
+    public async Task AFluxRun_CachingTextEncoderOutputsWhileClipLTrains_IsHandedToTheAgent()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(801, machine: 81));
+
+        await _h.ApplyRunAsync("flux-clip", s => s with
+        {
+            BaseModel = FluxModel(ae: Public("https://models.example.com/ae.safetensors")),
+            Training = s.Training! with { ExtraArgs = SdScriptsPreflightTests.Args(("network_train_unet_only", false)) },
+        });
+
+        await _h.WaitForPhaseAsync("flux-clip", TrainingPhase.PendingGpu);
+        var args = (await _h.AgentConfigAsync("flux-clip")).Training.Args;
+        Assert.Equal("True", args["cache_text_encoder_outputs"]?.ToString());
+        Assert.Equal("False", args["network_train_unet_only"]?.ToString());
+        await DeleteAndExpectNothingAliveAsync("flux-clip");
+    }
+
+    [Fact]
+    public async Task AFluxRun_TrainingT5xxlWithCachedTextEncoderOutputs_IsRefusedBeforeAnyGpuIsRented()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(811, machine: 82));
+
+        await _h.ApplyRunAsync("flux-t5", s => s with
+        {
+            BaseModel = FluxModel(ae: Public("https://models.example.com/ae.safetensors")),
+            Training = s.Training! with { ExtraArgs = SdScriptsPreflightTests.Args(("network_args", new[] { "train_t5xxl=True" })) },
+        });
+
+        var failed = await _h.WaitForPhaseAsync("flux-t5", TrainingPhase.Failed);
+        Assert.StartsWith("spec.training.extraArgs.cache_text_encoder_outputs cannot be used while network_args trains T5XXL", failed.Status!.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+    }
+
     private static BaseModelSpec FluxModel(UrlModelSource ae) => new()
     {
         Url = new UrlModelSource { Url = "https://models.example.com/flux1-dev.safetensors", Sha256 = Sha },

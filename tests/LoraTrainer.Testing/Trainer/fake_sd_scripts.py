@@ -246,6 +246,23 @@ def validate(writer, epoch, epochs_mean, val_images, batch_size, started):
         writer.scalar("loss/validation/epoch_average", epochs_mean, epoch)
 
 
+def check_text_encoder_caching(script, args):
+    """Each script's own rule for cached text-encoder outputs; train_network.py has no such argument at all."""
+    if script == "sdxl_train_network.py":
+        # sdxl_train_network.py's assert_extra_args: the text encoders cannot train on their cached outputs.
+        if args.get("cache_text_encoder_outputs") and not args.get("network_train_unet_only"):
+            fail(["AssertionError: network for Text Encoder cannot be trained with caching Text Encoder outputs / "
+                  "Text Encoderの出力をキャッシュしながらText Encoderのネットワークを学習することはできません"] + accelerate_failure(script))
+    elif script == "flux_train_network.py":
+        # flux_train_network.py caches while CLIP-L trains; it refuses only when the network trains T5XXL, which
+        # lora_flux reads from network_args as train_t5xxl=True (exactly "True"). Caching to disk implies caching.
+        caches = args.get("cache_text_encoder_outputs") or args.get("cache_text_encoder_outputs_to_disk")
+        trains_t5xxl = any(str(a).split("=", 1) == ["train_t5xxl", "True"] for a in args.get("network_args") or [])
+        if caches and trains_t5xxl:
+            fail(["ValueError: T5XXL is trained, so cache_text_encoder_outputs cannot be used / "
+                  "T5XXL学習時はcache_text_encoder_outputsは使用できません"] + accelerate_failure(script))
+
+
 def control(args, name, default):
     value = getattr(args, name)
     if value is None:
@@ -290,9 +307,7 @@ def main():
                 fail([f"ValueError: {name} is required"] + accelerate_failure(script))
             if not os.path.isfile(args[name]):
                 fail([f"FileNotFoundError: {args[name]}"] + accelerate_failure(script))
-    if args.get("cache_text_encoder_outputs") and not args.get("network_train_unet_only"):
-        fail(["AssertionError: network for Text Encoder cannot be trained with caching Text Encoder outputs / "
-              "Text Encoderの出力をキャッシュしながらText Encoderのネットワークを学習することはできません"] + accelerate_failure(script))
+    check_text_encoder_caching(script, args)
 
     with open(dataset_config_path, "rb") as f:
         dataset_config = tomllib.load(f)

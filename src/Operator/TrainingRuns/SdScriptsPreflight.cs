@@ -1,0 +1,44 @@
+using System.Text.Json;
+using LoraTrainer.Api;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>
+/// Refuses, before a GPU is rented, the sd-scripts arguments the agent would refuse on it: the same
+/// <see cref="SdScriptsRules"/>, applied to the arguments the agent will be sent.
+/// </summary>
+internal static class SdScriptsPreflight
+{
+    /// <summary>
+    /// What the schema cannot check about <c>spec.training.extraArgs</c>: a forbidden argument with the reason, then
+    /// <see cref="ExtraArgs.Validate"/> for the others.
+    /// </summary>
+    public static IReadOnlyList<string> ExtraArgErrors(IReadOnlyDictionary<string, JsonElement>? extraArgs)
+    {
+        if (extraArgs is null)
+        {
+            return [];
+        }
+
+        var forbidden = extraArgs.Keys.Where(SdScriptsRules.Forbidden.ContainsKey).Order(StringComparer.Ordinal);
+        var others = extraArgs.Where(a => !SdScriptsRules.Forbidden.ContainsKey(a.Key)).ToDictionary(StringComparer.Ordinal);
+        return [.. forbidden.Select(name => $"spec.training.extraArgs.{name} is not allowed: {SdScriptsRules.Forbidden[name]}"), .. ExtraArgs.Validate(others)];
+    }
+
+    /// <summary>
+    /// Once the family is known: arguments its script does not take, then the combinations its script refuses among
+    /// the operator's arguments and the run's <c>extraArgs</c>.
+    /// </summary>
+    public static IReadOnlyList<string> FamilyErrors(TrainingRun run, ModelFamily family)
+    {
+        var extraArgs = run.Spec.Training?.ExtraArgs;
+        if (ExtraArgs.ValidateFor(extraArgs, family) is { Count: > 0 } errors)
+        {
+            return errors;
+        }
+
+        var args = AgentConfigBuilder.Arguments(TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset), extraArgs);
+        return [.. SdScriptsRules.Conflicts(TrainingDefaults.Script(family), args).Select(c => $"spec.training.extraArgs.{c.Argument} {c.Problem}")];
+    }
+}
