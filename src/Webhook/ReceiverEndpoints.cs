@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.RateLimiting;
 using LoraTrainer.Cluster;
 using LoraTrainer.Protocol;
@@ -15,9 +14,10 @@ namespace LoraTrainer.Webhook;
 
 /// <summary>The agent-facing API: <c>GET {run}/config</c> and <c>POST {run}/events</c>, both signed with the run's token.</summary>
 /// <remarks>
-/// Answers: 200, 400 (malformed event, or an upload outside the run's keys), 401 (one answer for an unknown run, a
-/// bad signature or a stale timestamp), 409 (an attempt not recorded yet), 413, 429 (with <c>Retry-After</c>) and 503
-/// (the Kubernetes API failed, or the config is not written yet). The agent retries all but 400 and 413.
+/// Answers: 200, 400 (malformed event, naming the field that is wrong, or an upload outside the run's keys), 401 (one
+/// answer for an unknown run, a bad signature or a stale timestamp), 409 (an attempt not recorded yet), 413, 415 (an
+/// event whose Content-Type is not <c>application/json</c>), 429 (with <c>Retry-After</c>) and 503 (the Kubernetes API
+/// failed, or the config is not written yet). The agent retries all but 400 and 413.
 /// </remarks>
 public static class ReceiverEndpoints
 {
@@ -97,6 +97,12 @@ public static class ReceiverEndpoints
                 return Finish("unauthorized", Unauthorized());
             }
 
+            // After the signature, so that an unsigned request learns nothing but the one 401.
+            if (!EventBody.IsJson(request.ContentType))
+            {
+                return Finish("unsupported_media_type", Error(StatusCodes.Status415UnsupportedMediaType, "an event is sent as Content-Type: application/json"));
+            }
+
             using var lease = limiter.AttemptAcquire(key.ToString());
             if (!lease.IsAcquired)
             {
@@ -104,19 +110,10 @@ public static class ReceiverEndpoints
                 return Finish("rate_limited", Error(StatusCodes.Status429TooManyRequests, $"too many events for this run; slow down (retry in {seconds} s)"));
             }
 
-            AgentEvent? evt;
-            try
-            {
-                evt = JsonSerializer.Deserialize<AgentEvent>(body, ProtocolJson.Options);
-            }
-            catch (JsonException ex)
-            {
-                return Finish("invalid", Error(StatusCodes.Status400BadRequest, $"malformed JSON: {ex.Message}"));
-            }
-
+            var (evt, invalid) = EventBody.Read(body);
             if (evt is null)
             {
-                return Finish("invalid", Error(StatusCodes.Status400BadRequest, "malformed JSON: the body is null"));
+                return Finish("invalid", Error(StatusCodes.Status400BadRequest, invalid!));
             }
 
             kind = EventKinds.All.Contains(evt.Kind) ? evt.Kind : "unknown";

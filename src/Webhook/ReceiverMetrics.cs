@@ -18,7 +18,7 @@ internal sealed class ReceiverMetrics
     {
         var metrics = Metrics.WithCustomRegistry(registry);
         _events = metrics.CreateCounter(
-            "loratrainer_receiver_events_total", "Events by kind and outcome (accepted, ignored, early, unauthorized, invalid, too_large, rate_limited, error).", "kind", "outcome");
+            "loratrainer_receiver_events_total", "Events by kind and outcome (accepted, ignored, early, unauthorized, invalid, unsupported_media_type, too_large, rate_limited, error).", "kind", "outcome");
         _writes = metrics.CreateCounter("loratrainer_receiver_status_writes_total", "TrainingRun status patches written.");
         _coalesced = metrics.CreateCounter("loratrainer_receiver_coalesced_updates_total", "Progress events folded into a later write.");
         _conflicts = metrics.CreateCounter("loratrainer_receiver_write_conflicts_total", "Status writes retried after a 409.");

@@ -132,6 +132,10 @@ public sealed class ReceiverFixture : IAsyncDisposable
     public Task<HttpResponseMessage> PostRawAsync(string name, string token, byte[] body, TimeSpan clockOffset = default, string? pathOverride = null) =>
         SendSignedAsync(HttpMethod.Post, EventsPath(name), token, body, new ByteArrayContent(body), clockOffset, signedPath: pathOverride);
 
+    /// <summary>Posts a signed body with <paramref name="contentType"/> as its Content-Type header, verbatim, or none when null.</summary>
+    public Task<HttpResponseMessage> PostWithContentTypeAsync(string name, string token, byte[] body, string? contentType) =>
+        SendSignedAsync(HttpMethod.Post, EventsPath(name), token, body, new ByteArrayContent(body), contentType: contentType);
+
     /// <summary>Posts a signed body without a Content-Length (chunked), as a streaming client would.</summary>
     public Task<HttpResponseMessage> PostChunkedAsync(string name, string token, byte[] body)
     {
@@ -197,13 +201,13 @@ public sealed class ReceiverFixture : IAsyncDisposable
     }
 
     private async Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string path, string token, byte[] body, HttpContent? content,
-        TimeSpan clockOffset = default, string? signedPath = null)
+        TimeSpan clockOffset = default, string? signedPath = null, string? contentType = "application/json")
     {
         var timestamp = (Time.GetUtcNow() + clockOffset).ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        if (content is not null)
+        if (content is not null && contentType is not null)
         {
-            content.Headers.ContentType = new("application/json");
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }
 
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));

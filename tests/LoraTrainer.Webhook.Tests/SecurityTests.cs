@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using LoraTrainer.Protocol;
 
 namespace LoraTrainer.Webhook.Tests;
@@ -59,6 +60,65 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(reason, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(Api.TrainingPhase.PendingGpu, _receiver.Run("bad").Status!.Phase);
+    }
+
+    [Theory]
+    [InlineData("""{"seq":true,"kind":"heartbeat","attempt":1}""", "field 'seq' must be a whole number")]
+    [InlineData("""{"seq":1,"kind":5,"attempt":1}""", "field 'kind' must be a string")]
+    [InlineData("""{"seq":1,"kind":"heartbeat","attempt":1,"at":"yesterday"}""", "field 'at' must be an RFC 3339 timestamp")]
+    [InlineData("""{"seq":1,"kind":"gpuReady","attempt":1,"gpu":"RTX 4090"}""", "field 'gpu' must be an object")]
+    [InlineData("""{"seq":1,"kind":"gpuReady","attempt":1,"gpu":{"name":"RTX 4090","memoryMb":"lots"}}""", "field 'gpu.memoryMb' must be a whole number")]
+    [InlineData("""{"seq":1,"kind":"trainingCompleted","attempt":1,"bestEpoch":1,"epochs":[{"epoch":1,"loss":"low"}]}""", "field 'epochs[0].loss' must be a number")]
+    [InlineData("""{"seq":1,"kind":"trainingCompleted","attempt":1,"epochs":{}}""", "field 'epochs' must be an array")]
+    [InlineData("[1,2]", "malformed JSON: the body must be an object")]
+    [InlineData("{\"seq\":1,\n \"kind\" \"heartbeat\"}", "malformed JSON at line 2, byte")]
+    public async Task AnEventWithAWrongField_Is400NamingTheFieldInTheProtocolsWords(string body, string reason)
+    {
+        var token = _receiver.SeedRun("typo");
+
+        using var response = await _receiver.PostRawAsync("typo", token, Encoding.UTF8.GetBytes(body));
+        var answer = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("LoraTrainer.", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", answer, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("application/merge-patch+json")]
+    [InlineData("application/json; charset=iso-8859-1")]
+    [InlineData("not a media type")]
+    public async Task AnEventThatIsNotApplicationJson_Is415AndChangesNothing(string? contentType)
+    {
+        var token = _receiver.SeedRun("typed");
+        var body = JsonSerializer.SerializeToUtf8Bytes(GpuReady(), ProtocolJson.Options);
+
+        using var response = await _receiver.PostWithContentTypeAsync("typed", token, body, contentType);
+        var accepted = await _receiver.PostOkAsync("typed", token, GpuReady(seq: 2));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("application/json", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.True(accepted.Accepted, "the refused event left seq 1 unused, so seq 2 is the run's first");
+        Assert.Equal(1, await _receiver.WaitForMetricAsync("loratrainer_receiver_events_total{kind=\"unknown\",outcome=\"unsupported_media_type\"}", 1));
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("Application/JSON; charset=UTF-8")]
+    public async Task AnEventInApplicationJson_IsAcceptedWithOrWithoutACharset(string contentType)
+    {
+        var token = _receiver.SeedRun("json");
+
+        using var response = await _receiver.PostWithContentTypeAsync("json", token, JsonSerializer.SerializeToUtf8Bytes(GpuReady(), ProtocolJson.Options), contentType);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Api.TrainingPhase.PendingImages, _receiver.Run("json").Status!.Phase);
     }
 
     [Fact]

@@ -1,16 +1,23 @@
 using System.Diagnostics;
+using LoraTrainer.Testing;
+using LoraTrainer.Testing.Helm;
 
 namespace LoraTrainer.Chart.Tests.Helm;
 
-/// <summary>The helm binary on the PATH, when there is one.</summary>
+/// <summary>Runs helm: the version package-lock.json pins, installed on first use (see <see cref="HelmInstaller"/>).</summary>
 internal static class HelmCli
 {
-    /// <summary>The path of <c>helm</c>, or null when it is not installed.</summary>
-    public static string? Find() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, OperatingSystem.IsWindows() ? "helm.exe" : "helm"))
-            .FirstOrDefault(File.Exists);
+    /// <summary>The path of helm, installing it if needed, or skips the test saying why no helm can run here.</summary>
+    public static async Task<string> RequireAsync(CancellationToken cancellationToken)
+    {
+        var helm = await new HelmInstaller(RepositoryRoot.Path).EnsureInstalledAsync(cancellationToken);
+        if (helm.Path is null)
+        {
+            Assert.Skip(helm.Reason!);
+        }
+
+        return helm.Path;
+    }
 
     /// <summary>Runs helm with <paramref name="arguments"/> from the repository root; returns the exit code and both outputs.</summary>
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string helm, IEnumerable<string> arguments, CancellationToken cancellationToken)

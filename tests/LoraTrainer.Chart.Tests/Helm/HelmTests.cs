@@ -3,10 +3,13 @@ using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Chart.Tests.Helm;
 
-/// <summary>Lints and renders the chart with the real helm, when it is installed.</summary>
+/// <summary>Lints and renders the chart with the real helm, the version package-lock.json pins (installed on first use).</summary>
 public sealed class HelmTests
 {
     private const string FullValues = ChartFiles.Chart + "/ci/full-values.yaml";
+
+    // Outside the chart's ci/ folder: chart-testing lints every file there and expects it to pass.
+    private const string RefusedValues = "tests/LoraTrainer.Chart.Tests/Helm/refused-values.yaml";
 
     // The defaults have no receiver URL (it depends on how the cluster is reached): the smallest install sets it.
     private static readonly string[] MinimalValues = ["--set", "operator.config.Operator.ReceiverUrl=https://lora-hooks.example.com"];
@@ -14,7 +17,7 @@ public sealed class HelmTests
     [Fact]
     public async Task Lint_WithTheMinimalAndTheFullValues_Succeeds()
     {
-        var helm = RequireHelm();
+        var helm = await HelmCli.RequireAsync(TestContext.Current.CancellationToken);
 
         var minimal = await HelmCli.RunAsync(helm, ["lint", ChartFiles.Chart, "--strict", .. MinimalValues], TestContext.Current.CancellationToken);
         var full = await HelmCli.RunAsync(helm, ["lint", ChartFiles.Chart, "--strict", "-f", FullValues], TestContext.Current.CancellationToken);
@@ -26,7 +29,7 @@ public sealed class HelmTests
     [Fact]
     public async Task Template_WithTheMinimalValues_RendersBothComponentsAndTheirRbac()
     {
-        var helm = RequireHelm();
+        var helm = await HelmCli.RequireAsync(TestContext.Current.CancellationToken);
 
         var kinds = await RenderAsync(helm, MinimalValues);
 
@@ -43,7 +46,7 @@ public sealed class HelmTests
     [Fact]
     public async Task Template_WithTheFullValues_RendersEveryOptionalObject()
     {
-        var helm = RequireHelm();
+        var helm = await HelmCli.RequireAsync(TestContext.Current.CancellationToken);
 
         var kinds = await RenderAsync(helm, ["-f", FullValues]);
 
@@ -57,7 +60,7 @@ public sealed class HelmTests
     [Fact]
     public async Task Template_WithoutAReceiverUrl_FailsSayingWhatToSet()
     {
-        var helm = RequireHelm();
+        var helm = await HelmCli.RequireAsync(TestContext.Current.CancellationToken);
 
         var result = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart], TestContext.Current.CancellationToken);
 
@@ -65,21 +68,30 @@ public sealed class HelmTests
         Assert.Contains("operator.config.Operator.ReceiverUrl is required", result.Errors, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TemplateAndLint_WithValuesTheSchemaRefuses_FailNamingEachWrongValueAndRenderNothing()
+    {
+        var helm = await HelmCli.RequireAsync(TestContext.Current.CancellationToken);
+
+        var template = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart, "-f", RefusedValues], TestContext.Current.CancellationToken);
+        var lint = await HelmCli.RunAsync(helm, ["lint", ChartFiles.Chart, "--strict", "-f", RefusedValues], TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, template.ExitCode);
+        Assert.NotEqual(0, lint.ExitCode);
+        Assert.Equal("", template.Output);
+        Assert.Contains("values don't meet the specifications of the schema", template.Errors, StringComparison.Ordinal);
+        foreach (var wrong in (string[])["'/operator/config/Operator/ReceiverUrl'", "'/operator/config/Operator/InstanceCheckInterval'",
+            "additional properties 'ApiKey' not allowed", "additional properties 'replica' not allowed", "'/receiver/logLevel'"])
+        {
+            Assert.Contains(wrong, template.Errors, StringComparison.Ordinal);
+            Assert.Contains(wrong, lint.Output + lint.Errors, StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<List<string>> RenderAsync(string helm, IEnumerable<string> values)
     {
         var result = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart, "--namespace", "loratrainer", .. values], TestContext.Current.CancellationToken);
         Assert.True(result.ExitCode == 0, result.Errors);
         return Manifests.Parse(result.Output).OfType<JsonObject>().Select(document => document["kind"]!.GetValue<string>()).ToList();
-    }
-
-    private static string RequireHelm()
-    {
-        var helm = HelmCli.Find();
-        if (helm is null)
-        {
-            Assert.Skip("helm is not on the PATH; install helm 3 to lint and render the chart (the schema, RBAC and CRD tests run without it).");
-        }
-
-        return helm;
     }
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
+using LoraTrainer.Testing.Npm;
 
 namespace LoraTrainer.Testing.S3;
 
@@ -26,7 +24,7 @@ public sealed record S3rverSetup(S3rverSetupStep Step, string? Reason = null);
 /// </remarks>
 public sealed class S3rverInstaller(string packageRoot, string? searchPath = null, TimeProvider? time = null)
 {
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
+    private readonly NpmCi _npm = new(packageRoot, searchPath, time ?? TimeProvider.System);
 
     /// <summary>The folder holding package.json.</summary>
     public string PackageRoot => packageRoot;
@@ -35,8 +33,7 @@ public sealed class S3rverInstaller(string packageRoot, string? searchPath = nul
     public string Executable => Path.Combine(packageRoot, "node_modules", ".bin", "s3rver");
 
     /// <summary>The lock every process takes before installing into <see cref="PackageRoot"/>: one per folder, outside it.</summary>
-    public string LockPath => Path.Combine(Path.GetTempPath(),
-        $"loratrainer-npm-ci-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(packageRoot))))[..16]}.lock");
+    public string LockPath => _npm.LockPath;
 
     /// <summary>The decision for a machine where s3rver is or is not installed and node and npm are or are not on the PATH.</summary>
     public static S3rverSetup Decide(bool installed, bool hasNode, bool hasNpm) => (installed, hasNode, hasNpm) switch
@@ -50,7 +47,7 @@ public sealed class S3rverInstaller(string packageRoot, string? searchPath = nul
     };
 
     /// <summary>The decision for this machine as it is now.</summary>
-    public S3rverSetup Check() => Decide(File.Exists(Executable), IsOnPath("node"), IsOnPath("npm"));
+    public S3rverSetup Check() => Decide(File.Exists(Executable), _npm.FindOnPath("node") is not null, _npm.FindOnPath("npm") is not null);
 
     /// <summary>Installs s3rver unless it is there; null when it is ready to start, else why it cannot run on this machine.</summary>
     /// <exception cref="InvalidOperationException"><c>npm ci</c> failed, or did not produce the launcher.</exception>
@@ -62,72 +59,17 @@ public sealed class S3rverInstaller(string packageRoot, string? searchPath = nul
             return setup.Reason;
         }
 
-        using (await CrossProcessLock.AcquireAsync(LockPath, InstallTimeout, time ?? TimeProvider.System, cancellationToken).ConfigureAwait(false))
+        using (await _npm.LockAsync(cancellationToken).ConfigureAwait(false))
         {
             // Another process may have installed it while this one waited.
             if (!File.Exists(Executable))
             {
-                await RunNpmCiAsync(cancellationToken).ConfigureAwait(false);
+                await _npm.RunAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
         return File.Exists(Executable)
             ? null
             : throw new InvalidOperationException($"`npm ci` in {packageRoot} succeeded but wrote no node_modules/.bin/s3rver: check that package.json pins s3rver.");
-    }
-
-    private async Task RunNpmCiAsync(CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(FindOnPath("npm") ?? "npm")
-        {
-            ArgumentList = { "ci", "--no-audit", "--no-fund" },
-            WorkingDirectory = packageRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (searchPath is not null)
-        {
-            start.Environment["PATH"] = searchPath;
-        }
-
-        using var npm = Process.Start(start) ?? throw new InvalidOperationException("could not start npm.");
-        var output = npm.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = npm.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(InstallTimeout);
-        try
-        {
-            await npm.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            npm.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        if (npm.ExitCode != 0)
-        {
-            var said = (await errors.ConfigureAwait(false)).Trim() is { Length: > 0 } text ? text : (await output.ConfigureAwait(false)).Trim();
-            throw new InvalidOperationException($"`npm ci --no-audit --no-fund` in {packageRoot} failed with exit code {npm.ExitCode}: {Opening(said)}");
-        }
-    }
-
-    private bool IsOnPath(string tool) => FindOnPath(tool) is not null;
-
-    private string? FindOnPath(string tool)
-    {
-        var names = OperatingSystem.IsWindows() ? new[] { tool + ".exe", tool + ".cmd" } : [tool];
-        return (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .SelectMany(folder => names.Select(name => Path.Combine(folder, name)))
-            .FirstOrDefault(File.Exists);
-    }
-
-    /// <summary>npm says what went wrong first and then prints usage and log paths: its first lines are the useful part.</summary>
-    private static string Opening(string text)
-    {
-        var lines = text.Split('\n');
-        return lines.Length <= 12 ? text : string.Join('\n', lines.Take(12)) + "\n…";
     }
 }
