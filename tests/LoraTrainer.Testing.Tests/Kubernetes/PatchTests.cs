@@ -95,8 +95,4 @@ public sealed class PatchTests
 
         Assert.Equal(["a", "b"], patched.Data.Keys.Order());
     }
-
-    private static string SortedLabels(System.Text.Json.Nodes.JsonObject obj) =>
-        new System.Text.Json.Nodes.JsonObject(obj["metadata"]!["labels"]!.AsObject().OrderBy(l => l.Key, StringComparer.Ordinal)
-            .Select(l => KeyValuePair.Create(l.Key, l.Value?.DeepClone()))).ToJsonString();
 }
