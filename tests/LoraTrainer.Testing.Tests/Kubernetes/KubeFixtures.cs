@@ -55,6 +55,11 @@ internal static class KubeFixtures
     public static long Generation(JsonObject obj) => obj["metadata"]!["generation"]!.GetValue<long>();
 
     public static V1PatchBuilder Patch => new();
+
+    /// <summary>The object's labels as compact JSON in key order.</summary>
+    public static string SortedLabels(JsonObject obj) =>
+        new JsonObject(obj["metadata"]!["labels"]!.AsObject().OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => KeyValuePair.Create(l.Key, l.Value?.DeepClone()))).ToJsonString();
 }
 
 /// <summary>Builds <see cref="k8s.Models.V1Patch"/> bodies from JSON text.</summary>

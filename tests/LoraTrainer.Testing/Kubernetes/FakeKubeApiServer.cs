@@ -21,8 +21,10 @@ namespace LoraTrainer.Testing.Kubernetes;
 /// faults through the hooks (<see cref="FailNextRequests(RequestMatcher, int, int)"/>, <see cref="AddLatency"/>,
 /// <see cref="DropAllWatches"/>, <see cref="CompactHistory"/>, <see cref="ExpiredWatches"/>). Custom resources are
 /// validated as apiextensions-apiserver validates them, <c>x-kubernetes-validations</c> CEL rules included (evaluated by
-/// the Cel package: Kubernetes' CEL extension libraries are missing, see <c>KubernetesCel</c>). Not implemented:
-/// server-side apply, strategic merge on custom resources (refused with 415, as by a real server), validation
+/// the Cel package: Kubernetes' CEL extension libraries are missing, see <c>KubernetesCel</c>). Server-side apply works on
+/// every kind, with <c>metadata.managedFields</c>, conflicts and <c>force</c>; built-in kinds are merged without their Go
+/// schemas, so their lists are atomic. Not implemented: strategic merge on custom resources (refused with 415, as by a real
+/// server), the exemption a real server gives kubectl from conflicts with its own last-applied annotation, validation
 /// ratcheting of unchanged fields, authentication.
 /// </remarks>
 public sealed partial class FakeKubeApiServer : IAsyncDisposable

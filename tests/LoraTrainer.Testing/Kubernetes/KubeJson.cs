@@ -123,6 +123,9 @@ internal static class KubeJson
         _ => value.ToJsonString(SerializerOptions),
     };
 
+    /// <summary>Compact JSON with quotes escaped as Go writes them.</summary>
+    public static string Compact(JsonNode node) => node.ToJsonString(SerializerOptions);
+
     /// <summary>The OpenAPI type name of a JSON value, as the apiserver names it in type errors.</summary>
     public static string TypeName(JsonNode? value) => value?.GetValueKind() switch
     {

@@ -47,6 +47,34 @@ internal static class KubeErrors
         return new KubeApiException(422, "Invalid", $"{type.QualifiedKind} \"{name}\" is invalid: {body}", details);
     }
 
+    /// <summary>422 for bad PATCH query parameters, e.g. <c>PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch</c>.</summary>
+    public static KubeApiException InvalidPatchOptions(FieldError error) =>
+        new(422, "Invalid", $"PatchOptions.meta.k8s.io \"\" is invalid: {error}", new JsonObject
+        {
+            ["name"] = "",
+            ["group"] = "meta.k8s.io",
+            ["kind"] = "PatchOptions",
+            ["causes"] = new JsonArray(new JsonObject { ["reason"] = error.CauseReason, ["message"] = error.Body, ["field"] = error.Field }),
+        });
+
+    /// <summary>409 for a server-side apply that would change fields other managers own, worded and detailed as kube-apiserver does.</summary>
+    /// <param name="conflicts">Each conflicting manager (as <c>"name" using v1</c>) with the field it owns (<c>.spec.x</c>).</param>
+    public static KubeApiException ApplyConflict(IReadOnlyList<(string Manager, string Field)> conflicts)
+    {
+        var sorted = conflicts.OrderBy(c => c.Manager, StringComparer.Ordinal).ThenBy(c => c.Field, StringComparer.Ordinal).ToList();
+        var message = sorted.Count == 1
+            ? $"Apply failed with 1 conflict: conflict with {sorted[0].Manager}: {sorted[0].Field}"
+            : $"Apply failed with {sorted.Count} conflicts: " + string.Join("\n", sorted.GroupBy(c => c.Manager)
+                .SelectMany(g => g.Select(c => $"- {c.Field}").Prepend($"conflicts with {g.Key}:")));
+        var causes = new JsonArray([.. sorted.Select(c => (JsonNode)new JsonObject
+        {
+            ["reason"] = "FieldManagerConflict",
+            ["message"] = $"conflict with {c.Manager}",
+            ["field"] = c.Field,
+        })]);
+        return new KubeApiException(409, "Conflict", message, new JsonObject { ["causes"] = causes });
+    }
+
     private static JsonObject Details(ResourceType type, string name, bool useKind = false)
     {
         var details = new JsonObject { ["name"] = name };

@@ -35,6 +35,12 @@ internal sealed record RequestOptions
 
     public string IncludeObject { get; init; } = "Metadata";
 
+    /// <summary>Who makes the write (required for server-side apply).</summary>
+    public string? FieldManager { get; init; }
+
+    /// <summary>Server-side apply's <c>force</c>: take fields other managers own; null when the query does not say.</summary>
+    public bool? Force { get; init; }
+
     public static RequestOptions From(IQueryCollection query)
     {
         string? Get(string key) => query.TryGetValue(key, out var v) && v.Count > 0 ? v[^1] : null;
@@ -62,6 +68,8 @@ internal sealed record RequestOptions
             },
             PropagationPolicy = Get("propagationPolicy"),
             IncludeObject = Get("includeObject") ?? "Metadata",
+            FieldManager = Get("fieldManager"),
+            Force = Get("force") is { } force ? force is "true" or "1" : null,
         };
     }
 

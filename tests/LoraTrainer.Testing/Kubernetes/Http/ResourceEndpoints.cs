@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraTrainer.Testing.Kubernetes.FieldManagement;
 using LoraTrainer.Testing.Kubernetes.Patching;
 using LoraTrainer.Testing.Kubernetes.Selectors;
 using LoraTrainer.Testing.Kubernetes.Semantics;
 using LoraTrainer.Testing.Kubernetes.Storage;
 using LoraTrainer.Testing.Kubernetes.Tables;
+using LoraTrainer.Testing.Kubernetes.Validation;
 using LoraTrainer.Testing.Kubernetes.Watch;
 using Microsoft.AspNetCore.Http;
 
@@ -39,22 +41,37 @@ internal sealed class ResourceEndpoints(FakeCluster cluster, WatchStreamer watch
                 await WriteObjectAsync(context, 200, type, cluster.Get(type, ns, path.Name), options);
                 break;
             case "POST" when path.Name is null && (ns is not null || !type.Namespaced):
-                var created = cluster.Create(type, ns, await ReadObjectAsync(context), Write(options));
+                var created = cluster.Create(type, ns, await ReadObjectAsync(context), Write(options, context));
                 await Responses.WriteAsync(context, 201, created.Object, created.Warnings);
                 break;
             case "PUT" when path.Name is not null:
                 var body = await ReadObjectAsync(context);
-                var replaced = cluster.Update(type, ns, path.Name, path.Subresource == "status", _ => body, Write(options), isPut: true);
+                var replaced = cluster.Update(type, ns, path.Name, path.Subresource == "status", _ => body, Write(options, context), isPut: true);
                 await Responses.WriteAsync(context, replaced.Created ? 201 : 200, replaced.Object, replaced.Warnings);
+                break;
+            case "PATCH" when path.Name is not null && PatchKinds.IsApply(context.Request.ContentType):
+                if (string.IsNullOrEmpty(options.FieldManager))
+                {
+                    throw KubeErrors.InvalidPatchOptions(FieldError.Required("fieldManager") with { Detail = "is required for apply patch" });
+                }
+
+                var applied = cluster.Apply(type, ns, path.Name, path.Subresource == "status", await ReadApplyConfigurationAsync(context),
+                    Write(options, context), options.Force ?? false);
+                await Responses.WriteAsync(context, applied.Created ? 201 : 200, applied.Object, applied.Warnings);
                 break;
             case "PATCH" when path.Name is not null:
                 var contentType = context.Request.ContentType;
                 PatchKinds.EnsureSupported(type, contentType);
+                if (options.Force is not null)
+                {
+                    throw KubeErrors.InvalidPatchOptions(FieldError.Forbidden("force", "may not be specified for non-apply patch"));
+                }
+
                 var patch = await ReadJsonAsync(context, asJson: true);
                 var patched = cluster.Update(type, ns, path.Name, path.Subresource == "status",
                     current => PatchKinds.Apply(type, contentType, current, patch) as JsonObject
                                ?? throw KubeErrors.BadRequest("the patch did not produce an object"),
-                    Write(options), isPut: false);
+                    Write(options, context), isPut: false);
                 await Responses.WriteAsync(context, 200, patched.Object, patched.Warnings);
                 break;
             case "DELETE" when path.Name is not null && path.Subresource is null:
@@ -146,7 +163,24 @@ internal sealed class ResourceEndpoints(FakeCluster cluster, WatchStreamer watch
         return metadata;
     }
 
-    private static WriteOptions Write(RequestOptions options) => new(options.DryRun, options.FieldValidation);
+    private static WriteOptions Write(RequestOptions options, HttpContext context) =>
+        new(options.DryRun, options.FieldValidation, FieldManager: FieldOwnership.ManagerOf(options.FieldManager, context.Request.Headers.UserAgent));
+
+    /// <summary>An apply configuration: YAML, of which JSON (what kubectl sends) is a subset.</summary>
+    private static async Task<JsonObject> ReadApplyConfigurationAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var text = await reader.ReadToEndAsync(context.RequestAborted);
+        try
+        {
+            var parsed = text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) as JsonObject : Manifests.Parse(text) is [var single] ? single : null;
+            return parsed ?? throw KubeErrors.BadRequest("expected exactly one object to apply");
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or YamlDotNet.Core.YamlException)
+        {
+            throw KubeErrors.BadRequest($"error decoding YAML: {e.Message}");
+        }
+    }
 
     private static async Task<DeleteOptions> DeleteOptionsAsync(HttpContext context, RequestOptions options)
     {

@@ -6,15 +6,18 @@ namespace LoraTrainer.Testing.Kubernetes.Patching;
 
 /// <summary>Chooses how a PATCH body applies from its content type, refusing the kinds the resource does not take.</summary>
 /// <remarks>
-/// Custom resources accept only merge and JSON patches (strategic merge needs Go struct tags a CRD does not
-/// have). Server-side apply is not implemented, so <c>application/apply-patch+yaml</c> is refused everywhere.
-/// Built-in types take strategic merge patches (<see cref="StrategicMergePatch"/>).
+/// Custom resources accept merge and JSON patches but not strategic merge (it needs Go struct tags a CRD does not
+/// have); built-in types take strategic merge patches too (<see cref="StrategicMergePatch"/>). Every kind takes
+/// server-side apply (<c>application/apply-patch+yaml</c>), which <see cref="FieldManagement.FieldOwnership"/> implements.
 /// </remarks>
 internal static class PatchKinds
 {
     public const string Merge = "application/merge-patch+json";
     public const string Json = "application/json-patch+json";
     public const string StrategicMerge = "application/strategic-merge-patch+json";
+    public const string ApplyYaml = "application/apply-patch+yaml";
+
+    public static bool IsApply(string? contentType) => MediaType(contentType) == ApplyYaml;
 
     public static JsonNode Apply(ResourceType type, string? contentType, JsonNode current, JsonNode? patch)
     {
@@ -38,7 +41,7 @@ internal static class PatchKinds
     }
 
     public static IEnumerable<string> Accepted(ResourceType type) =>
-        type.AcceptsStrategicMerge ? [Json, Merge, StrategicMerge] : [Json, Merge];
+        type.AcceptsStrategicMerge ? [Json, Merge, ApplyYaml, StrategicMerge] : [Json, Merge, ApplyYaml];
 
     private static string MediaType(string? contentType) => contentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
 }

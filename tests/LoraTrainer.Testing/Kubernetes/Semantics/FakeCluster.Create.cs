@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LoraTrainer.Testing.Kubernetes.FieldManagement;
 using LoraTrainer.Testing.Kubernetes.Http;
 using LoraTrainer.Testing.Kubernetes.Storage;
 using LoraTrainer.Testing.Kubernetes.Validation;
@@ -20,7 +21,8 @@ internal sealed partial class FakeCluster
         }
     }
 
-    private WriteResult CreateLocked(ResourceType type, string? ns, JsonObject body, WriteOptions options)
+    /// <param name="applied">Created by a server-side apply: <paramref name="body"/> already carries its managedFields.</param>
+    private WriteResult CreateLocked(ResourceType type, string? ns, JsonObject body, WriteOptions options, bool applied = false)
     {
         var obj = KubeJson.Clone(body);
         CheckKind(type, obj);
@@ -83,6 +85,11 @@ internal sealed partial class FakeCluster
         }
 
         var warnings = Admission.Admit(type, obj, null, options, Now);
+        if (!applied && !options.Seed)
+        {
+            FieldOwnership.RecordUpdate(type, null, obj, false, options.FieldManager, Now);
+        }
+
         if (options.DryRun)
         {
             return new WriteResult(obj, true, warnings);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LoraTrainer.Testing.Kubernetes.FieldManagement;
 using LoraTrainer.Testing.Kubernetes.Http;
 using LoraTrainer.Testing.Kubernetes.Storage;
 using LoraTrainer.Testing.Kubernetes.Validation;
@@ -40,7 +41,8 @@ internal sealed partial class FakeCluster
         }
     }
 
-    private WriteResult UpdateLocked(ResourceType type, JsonObject current, bool status, JsonObject desired, WriteOptions options, bool isPut)
+    /// <param name="applied">A server-side apply: <paramref name="desired"/> already carries the managedFields it decided.</param>
+    private WriteResult UpdateLocked(ResourceType type, JsonObject current, bool status, JsonObject desired, WriteOptions options, bool isPut, bool applied = false)
     {
         var name = KubeJson.Name(current)!;
         CheckKind(type, desired);
@@ -60,6 +62,17 @@ internal sealed partial class FakeCluster
 
         CheckFinalizers(type, current, next);
         var warnings = Admission.Admit(type, next, current, options, Now);
+        if (applied)
+        {
+            KubeJson.Metadata(next)["managedFields"] = desired["metadata"]?["managedFields"]?.DeepClone();
+        }
+        else if (!options.Seed)
+        {
+            FieldOwnership.RecordUpdate(type, current, next, status, options.FieldManager, Now);
+        }
+
+        FieldOwnership.KeepTimesOfNoOp(current, next);
+
         var meta = KubeJson.Metadata(next);
         meta["resourceVersion"] = current["metadata"]!["resourceVersion"]!.DeepClone();
         if (type.TracksGeneration && SpecChanged(type, current, next))

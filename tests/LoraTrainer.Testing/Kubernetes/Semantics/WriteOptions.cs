@@ -2,11 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace LoraTrainer.Testing.Kubernetes.Semantics;
 
-/// <summary>How a write was asked for: <c>dryRun</c>, <c>fieldValidation</c>, and whether it is a test seed.</summary>
+/// <summary>How a write was asked for: <c>dryRun</c>, <c>fieldValidation</c>, its field manager, and whether it is a test seed.</summary>
 /// <param name="DryRun">Run every check but store nothing (<c>dryRun=All</c>).</param>
 /// <param name="FieldValidation">What to do with fields the schema does not declare.</param>
-/// <param name="Seed">A test kit seed: the status is kept and a missing namespace is created.</param>
-internal sealed record WriteOptions(bool DryRun = false, FieldValidation FieldValidation = FieldValidation.Warn, bool Seed = false)
+/// <param name="Seed">A test kit seed: the status is kept, a missing namespace is created, and no field manager is recorded.</param>
+/// <param name="FieldManager">The manager recorded in <c>metadata.managedFields</c> for the fields this write changes.</param>
+internal sealed record WriteOptions(bool DryRun = false, FieldValidation FieldValidation = FieldValidation.Warn, bool Seed = false, string FieldManager = "")
 {
     public static WriteOptions Default { get; } = new();
 }
