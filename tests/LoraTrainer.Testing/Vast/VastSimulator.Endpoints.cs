@@ -33,8 +33,8 @@ public sealed partial class VastSimulator
             lock (_gate)
             {
                 offers = [.. _offers.Values
-                    .Select(offer => VastWireShapes.Offer(offer, allocated, _rentedOffers.Contains(offer.Id), Variants))
-                    .Where(offer => VastWireShapes.Matches(offer, query))];
+                    .Where(offer => VastWireShapes.Matches(offer, allocated, _rentedOffers.Contains(offer.Id), query))
+                    .Select(offer => VastWireShapes.Offer(offer, allocated, _rentedOffers.Contains(offer.Id), Variants))];
             }
         }
         catch (ArgumentException exception)

@@ -57,6 +57,9 @@ public sealed class VastVariants
     /// <summary>Every number in offers and instances is written as a string.</summary>
     public bool NumbersAsStrings { get; set; }
 
+    /// <summary>Offers carry their reliability as <c>reliability</c> instead of <c>reliability2</c>.</summary>
+    public bool OfferReliabilityUnsuffixed { get; set; }
+
     /// <summary><c>extra_env</c> is an object instead of a list of <c>[name, value]</c> pairs.</summary>
     public bool ExtraEnvAsObject { get; set; }
 }
