@@ -23,6 +23,7 @@ public sealed partial class VastSimulator : IAsyncDisposable
     private readonly List<VastRecordedRequest> _requests = [];
     private readonly Dictionary<(string Key, VastRoute Route), DateTimeOffset> _lastCall = [];
     private readonly Dictionary<string, long> _pageTokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _searchTimes = new(StringComparer.Ordinal);
     private readonly List<Task> _hooks = [];
     private readonly List<Exception> _hookFailures = [];
     private readonly CancellationTokenSource _stopping = new();
