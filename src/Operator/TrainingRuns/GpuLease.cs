@@ -12,9 +12,13 @@ internal sealed class GpuLease(VastProvider vast, InstanceStates instances, IOpt
     /// <summary>The label of a run's attempt; it lets a crashed operator find (and adopt or destroy) what it created.</summary>
     public VastInstanceLabel LabelFor(TrainingRun run, int attempt) => new(vastOptions.Value.ClusterName, run.Metadata.Uid, attempt);
 
-    /// <summary>The requirements for the next attempt: the run's GPU spec, the family's floors, minus machines that failed it.</summary>
-    public static OfferRequirements RequirementsFor(TrainingRun run, ModelFamily family) =>
-        OfferRequirements.For(run.Spec.Gpu, family, run.Status?.ExcludedMachines, run.Spec.RunPolicy?.ActiveDeadlineSeconds);
+    /// <summary>
+    /// The requirements for the next attempt: the run's GPU spec, the family's floors, what the default GPU image can drive
+    /// (a run naming its own image states its CUDA floor in <c>spec.gpu.minCudaVersion</c>), minus machines that failed it.
+    /// </summary>
+    public OfferRequirements RequirementsFor(TrainingRun run, ModelFamily family) =>
+        OfferRequirements.For(run.Spec.Gpu, family, run.Status?.ExcludedMachines, run.Spec.RunPolicy?.ActiveDeadlineSeconds,
+            run.Spec.Gpu?.Image is null ? options.Value.DefaultGpuImageSupport : null);
 
     /// <summary>Rents (or adopts, when one with the attempt's label exists) an instance for the attempt.</summary>
     public async Task<RentResult> RentAsync(TrainingRun run, int attempt, ModelFamily family, string token, CancellationToken cancellationToken)

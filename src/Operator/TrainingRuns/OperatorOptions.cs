@@ -22,6 +22,13 @@ public sealed class OperatorOptions
     [Required]
     public string DefaultGpuImage { get; set; } = "ghcr.io/loratrainer/gpu:0.1.0";
 
+    /// <summary>
+    /// The CUDA version and GPU generations <see cref="DefaultGpuImage"/> supports; offers outside them are not rented for a run
+    /// using that image. Defaults to what <c>gpu-image/gpu-support.json</c> states for the image built from this repository;
+    /// set it when the default image is built with another PyTorch.
+    /// </summary>
+    public Vast.Offers.GpuImageSupport DefaultGpuImageSupport { get; set; } = Vast.Offers.GpuImageSupport.BuiltIn();
+
     /// <summary>Only watch this namespace; empty watches all namespaces. Defaults to all.</summary>
     public string? WatchNamespace { get; set; }
 
@@ -75,6 +82,8 @@ internal sealed class OperatorOptionsValidator : IValidateOptions<OperatorOption
             return ValidateOptionsResult.Fail($"{OperatorOptions.Section}:ReceiverUrl is too long: with the run's path it must fit Vast's 256-character env limit");
         }
 
-        return ValidateOptionsResult.Success;
+        return options.DefaultGpuImageSupport.Problem() is { } problem
+            ? ValidateOptionsResult.Fail($"{OperatorOptions.Section}:DefaultGpuImageSupport:{problem}")
+            : ValidateOptionsResult.Success;
     }
 }

@@ -139,7 +139,7 @@ internal sealed partial class TrainingRunReconciler
         var hours = Math.Round(steps / 1000 * options.Value.EstimatedHoursPerThousandSteps, 2);
         var best = selection.Best;
         // What renting it would cost: the minimum bid for an interruptible run, as the rent itself bids.
-        double? price = best is null ? null : Vast.Offers.OfferSelection.PricePerHour(GpuLease.RequirementsFor(run, family), best);
+        double? price = best is null ? null : Vast.Offers.OfferSelection.PricePerHour(gpus.RequirementsFor(run, family), best);
         var plan = new PlanStatus
         {
             OfferId = best?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -82,9 +82,8 @@ internal sealed class VastClient(IVastApi api, IOptionsMonitor<VastOptions> opti
     public async Task<VastInstancePage> ListInstancesAsync(string? afterToken, IReadOnlyList<string>? labels, CancellationToken cancellationToken)
     {
         var limit = VastJson.Encode(options.CurrentValue.ListPageSize);
-        var after = afterToken is null ? null : VastJson.Encode(afterToken);
         var filters = labels is null ? null : VastJson.Encode(new Dictionary<string, object> { ["label"] = new Dictionary<string, IReadOnlyList<string>> { ["in"] = labels } });
-        var response = await CallAsync(VastEndpoint.List, () => api.ListInstancesAsync(limit, after, filters, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(VastEndpoint.List, () => api.ListInstancesAsync(limit, afterToken, filters, cancellationToken), cancellationToken).ConfigureAwait(false);
         EnsureSuccess(VastEndpoint.List, response);
         var next = response.Content?.NextToken;
         return new VastInstancePage(response.Content?.Instances ?? [], string.IsNullOrEmpty(next) ? null : next);

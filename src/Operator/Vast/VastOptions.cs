@@ -54,6 +54,13 @@ internal sealed class VastOptions
     [Range(1, 1000)]
     public int SearchLimit { get; set; } = 64;
 
+    /// <summary>
+    /// How long one offer search answers every run asking the same of the same account. Vast allows 10 searches a minute
+    /// per key; runs waiting for a GPU share searches within this window. Defaults to 20 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan SearchShareWindow { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Searches tried when every offer found was taken before it could be rented. Defaults to 3.</summary>
     [Range(1, 20)]
     public int MaxSearchRounds { get; set; } = 3;
@@ -106,8 +113,8 @@ internal sealed class VastOptions
 /// </remarks>
 internal sealed class VastPacingOptions
 {
-    /// <summary>Offer search. Defaults to 1.25 seconds.</summary>
-    public TimeSpan Search { get; set; } = TimeSpan.FromSeconds(1.25);
+    /// <summary>Offer search (10 a minute per key, so one every 6 s). Defaults to 6.25 seconds.</summary>
+    public TimeSpan Search { get; set; } = TimeSpan.FromSeconds(6.25);
 
     /// <summary>Instance creation (threshold 4.5 s). Defaults to 4.75 seconds.</summary>
     public TimeSpan Create { get; set; } = TimeSpan.FromSeconds(4.75);

@@ -14,7 +14,7 @@ namespace LoraTrainer.Operator.Vast;
 /// carrying the attempt's label, a lost create answer is resolved by looking the label up before
 /// creating again, and destroying an instance that is already gone counts as done.
 /// </remarks>
-internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOptions> options, TimeProvider time, ILogger<VastProvider> logger)
+internal sealed class VastProvider(VastClient client, SharedOfferSearches searches, IOptionsMonitor<VastOptions> options, TimeProvider time, ILogger<VastProvider> logger)
 {
     /// <summary>How long an offer this operator tried stays off its other rents: a search may list it a little longer.</summary>
     private static readonly TimeSpan ClaimLifetime = TimeSpan.FromSeconds(30);
@@ -23,16 +23,28 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> _offerOfInstance = new();
 
     /// <summary>Searches offers for the requirements; when none passes, explains which requirement excluded the market.</summary>
-    public async Task<OfferSelectionResult> SearchOffersAsync(OfferRequirements requirements, CancellationToken cancellationToken)
+    /// <param name="requirements">What the offers must meet.</param>
+    /// <param name="cancellationToken">Cancels the wait, not a search other runs share.</param>
+    /// <param name="notBefore">The earliest start of a shared search that may answer; by default one from the share window.</param>
+    public async Task<OfferSelectionResult> SearchOffersAsync(OfferRequirements requirements, CancellationToken cancellationToken, DateTimeOffset? notBefore = null)
     {
         var limit = options.CurrentValue.SearchLimit;
-        var offers = await client.SearchOffersAsync(OfferSelection.BuildQuery(requirements, limit), cancellationToken).ConfigureAwait(false);
-        var selection = OfferSelection.Select(requirements, offers);
-        if (selection.Ranked.Count == 0)
+        var marketQuery = OfferSelection.BuildMarketQuery(requirements, limit);
+        OfferSelectionResult selection;
+        if (notBefore is null && await searches.RecentAsync(marketQuery, cancellationToken).ConfigureAwait(false) is { } market && market.Count < limit)
         {
-            // Vast's filter hides what it excluded; a broad search shows what the market has, so the message can say why.
-            var market = await client.SearchOffersAsync(OfferSelection.BuildMarketQuery(requirements, limit), cancellationToken).ConfigureAwait(false);
+            // A recent market search that was not cut off holds every offer of these GPUs: it answers any floor by the local re-check.
             selection = OfferSelection.Select(requirements, market);
+        }
+        else
+        {
+            var offers = await searches.SearchAsync(OfferSelection.BuildQuery(requirements, limit), notBefore, cancellationToken).ConfigureAwait(false);
+            selection = OfferSelection.Select(requirements, offers);
+            if (selection.Ranked.Count == 0)
+            {
+                // Vast's filter hides what it excluded; a broad search shows what the market has, so the message can say why.
+                selection = OfferSelection.Select(requirements, await searches.SearchAsync(marketQuery, notBefore, cancellationToken).ConfigureAwait(false));
+            }
         }
 
         logger.OffersSearched(requirements.DescribeGpus(), selection.Summary);
@@ -54,8 +66,10 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
         OfferSelectionResult? selection = null;
         for (var round = 1; round <= settings.MaxSearchRounds; round++)
         {
-            selection = await SearchOffersAsync(requirements, cancellationToken).ConfigureAwait(false);
-            var candidates = selection.Ranked.Where(offer => !taken.Contains(offer.Id)).Take(settings.MaxOffersPerSearch).ToList();
+            // A later round was sent because the offers found were taken: it needs a search newer than that.
+            selection = await SearchOffersAsync(requirements, cancellationToken, round == 1 ? null : time.GetUtcNow()).ConfigureAwait(false);
+            // Runs sharing a search see the same offers: each tries those no other rent here holds.
+            var candidates = selection.Ranked.Where(offer => !taken.Contains(offer.Id) && !IsClaimed(offer.Id)).Take(settings.MaxOffersPerSearch).ToList();
             if (candidates.Count == 0)
             {
                 return RentResult.NoOffer(selection, taken.Count == 0 ? selection.Summary : $"every matching offer was taken before it could be rented ({taken.Count} tried)");
@@ -185,6 +199,10 @@ internal sealed class VastProvider(VastClient client, IOptionsMonitor<VastOption
     /// <summary>Changes an instance's label.</summary>
     public Task SetLabelAsync(long instanceId, VastInstanceLabel label, CancellationToken cancellationToken) =>
         client.SetLabelAsync(instanceId, label.ToString(), cancellationToken);
+
+    /// <summary>Whether another rent of this operator holds the offer or rented it recently.</summary>
+    private bool IsClaimed(long offerId) =>
+        _claimedOffers.TryGetValue(offerId, out var at) && time.GetUtcNow() - at <= ClaimLifetime;
 
     /// <summary>Claims an offer for one create; false while another rent of this operator holds it or rented it recently.</summary>
     private bool Claim(long offerId)

@@ -66,6 +66,7 @@ internal static class VastServiceCollectionExtensions
         client.AddHttpMessageHandler<VastAuthHandler>();
 
         services.TryAddSingleton<VastClient>();
+        services.TryAddSingleton<Offers.SharedOfferSearches>();
         services.TryAddSingleton<VastProvider>();
         services.TryAddSingleton<InstanceStates>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, VastOrphanSweeper>());

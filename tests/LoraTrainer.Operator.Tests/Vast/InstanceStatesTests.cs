@@ -31,6 +31,37 @@ public sealed class InstanceStatesTests
     }
 
     [Fact]
+    public async Task ChecksOverAnAccountOfFourListingPages_FindEveryRunsInstanceWithoutReadingAnyAlone()
+    {
+        await using var harness = await VastHarness.StartAsync();
+        harness.Simulator.AddOffers(new SimulatedOffer { Id = 1 });
+        var ours = new List<long>();
+        for (var n = 0; n < 80; n++)
+        {
+            // A neighbour's instances between ours, so our last ones are on the fourth page.
+            var id = harness.Simulator.SeedInstance(1, n % 2 == 0 ? $"loratrainer:test:run-{n}:1" : $"neighbour-{n}");
+            if (n % 2 == 0)
+            {
+                ours.Add(id);
+            }
+        }
+
+        harness.Simulator.SetStatus(ours[^1], "exited", "container exited with code 137");
+        var states = new InstanceStates(harness.Provider, new FakeTimeProvider(DateTimeOffset.UtcNow));
+
+        var health = new List<InstanceHealth>();
+        foreach (var id in ours)
+        {
+            health.Add(InstanceClassifier.Classify(await states.GetAsync(id, TimeSpan.FromSeconds(15), Ct)));
+        }
+
+        Assert.Equal(InstanceState.Dead, health[^1].State);
+        Assert.All(health[..^1], h => Assert.NotEqual(InstanceState.Dead, h.State));
+        Assert.Empty(harness.Simulator.RequestsTo(VastRoute.Show));
+        Assert.Equal([200, 200, 200, 200], harness.Simulator.RequestsTo(VastRoute.List).Select(request => request.Status));
+    }
+
+    [Fact]
     public async Task AnInstanceMissingFromTheListing_IsReadOnItsOwn_BeforeItIsCalledGone()
     {
         await using var harness = await VastHarness.StartAsync();

@@ -10,7 +10,7 @@ public sealed class OfferSelectionTests
     /// <summary>The example body of the reference page, byte for byte.</summary>
     internal const string ReferenceBody =
         """
-        {"verified":{"eq":true},"rentable":{"eq":true},"rented":{"eq":false},"external":{"eq":false},"gpu_name":{"in":["RTX 4090"]},"num_gpus":{"eq":1},"gpu_ram":{"gte":24000},"dph_total":{"lte":0.8},"disk_space":{"gte":60},"reliability2":{"gte":0.95},"inet_down":{"gte":200},"cuda_max_good":{"gte":12.1},"duration":{"gte":86400},"order":[["dph_total","asc"]],"type":"on-demand","limit":20,"allocated_storage":60}
+        {"verified":{"eq":true},"rentable":{"eq":true},"rented":{"eq":false},"external":{"eq":false},"gpu_name":{"in":["RTX 4090"]},"num_gpus":{"eq":1},"gpu_ram":{"gte":24000},"dph_total":{"lte":0.8},"disk_space":{"gte":60},"reliability":{"gte":0.95},"inet_down":{"gte":200},"cuda_max_good":{"gte":12.1},"duration":{"gte":86400},"order":[["dph_total","asc"]],"type":"on-demand","limit":20,"allocated_storage":60}
         """;
 
     private static readonly OfferRequirements Sdxl4090 = OfferRequirements.For(
@@ -19,7 +19,7 @@ public sealed class OfferSelectionTests
     private static VastOffer Offer(long id, double price = 0.40, double reliability = 0.99) => new()
     {
         Id = id, MachineId = 1000 + id, GpuName = "RTX 4090", NumGpus = 1, GpuRam = 24564, DiskSpace = 200, InetDown = 800,
-        DphTotal = price, Reliability2 = reliability, CudaMaxGood = new Version(12, 4), Geolocation = "Oslo, NO", Duration = 30 * 86400,
+        DphTotal = price, Reliability2 = reliability, CudaMaxGood = new Version(12, 4), ComputeCap = 890, Geolocation = "Oslo, NO", Duration = 30 * 86400,
         Verification = "verified", Rentable = true, Rented = false,
     };
 
@@ -31,6 +31,42 @@ public sealed class OfferSelectionTests
         var json = JsonSerializer.Serialize(OfferSelection.BuildQuery(requirements, limit: 20), VastJson.Options);
 
         Assert.Equal(ReferenceBody, json);
+    }
+
+    [Fact]
+    public void BuildQuery_ForTheDefaultImage_FiltersOnItsGpuGenerationsAndRaisesTheDriverFloorToItsCuda()
+    {
+        var image = new GpuImageSupport { CudaVersion = "12.8", MinComputeCapability = 750, MaxComputeCapability = 1200 };
+        var requirements = OfferRequirements.For(new GpuSpec { MinCudaVersion = "12.1" }, ModelFamily.Sdxl, image: image);
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(OfferSelection.BuildQuery(requirements, 64), VastJson.Options));
+
+        Assert.Equal("""{"gte":750,"lte":1200}""", json.RootElement.GetProperty("compute_cap").GetRawText());
+        Assert.Equal("""{"gte":12.8}""", json.RootElement.GetProperty("cuda_max_good").GetRawText());
+    }
+
+    [Fact]
+    public void For_WhenTheRunAsksForANewerDriverThanTheImageNeeds_KeepsTheRunsFloor()
+    {
+        var image = new GpuImageSupport { CudaVersion = "12.8", MinComputeCapability = 750, MaxComputeCapability = 1200 };
+
+        var requirements = OfferRequirements.For(new GpuSpec { MinCudaVersion = "12.9" }, ModelFamily.Sdxl, image: image);
+
+        Assert.Equal(new Version(12, 9), requirements.MinCudaVersion);
+    }
+
+    [Theory]
+    [InlineData("reliability2")]
+    [InlineData("reliability")]
+    public void Select_ReadsTheReliabilityUnderEitherNameAndAppliesTheFloor(string name)
+    {
+        var reliable = JsonSerializer.Deserialize<VastOffer>($$"""{"id":1,"gpu_name":"RTX 4090","{{name}}":0.99}""", VastJson.Options)!;
+        var unreliable = JsonSerializer.Deserialize<VastOffer>($$"""{"id":2,"gpu_name":"RTX 4090","{{name}}":0.90}""", VastJson.Options)!;
+
+        var result = OfferSelection.Select(Sdxl4090, [Offer(1) with { Reliability2 = reliable.Reliability2, Reliability = reliable.Reliability }, Offer(2) with { Reliability2 = unreliable.Reliability2, Reliability = unreliable.Reliability }]);
+
+        Assert.Equal([1L], result.Ranked.Select(offer => offer.Id));
+        Assert.Equal(RejectionReason.Reliability, Assert.Single(result.Rejections).Reason);
     }
 
     [Fact]
@@ -70,6 +106,8 @@ public sealed class OfferSelectionTests
         ["slow link"] = (Offer(1) with { InetDown = 50 }, RejectionReason.Bandwidth),
         ["old driver"] = (Offer(1) with { CudaMaxGood = new Version(11, 8) }, RejectionReason.Cuda),
         ["short rentals"] = (Offer(1) with { Duration = 3600 }, RejectionReason.RentalDuration),
+        ["GPU newer than the image"] = (Offer(1) with { GpuName = "RTX 4090", ComputeCap = 1200 }, RejectionReason.ComputeCapability),
+        ["GPU older than the image"] = (Offer(1) with { ComputeCap = 700 }, RejectionReason.ComputeCapability),
         ["wrong country"] = (Offer(1) with { Geolocation = "Dallas, US" }, RejectionReason.Country),
     };
 
@@ -80,7 +118,7 @@ public sealed class OfferSelectionTests
     public void Select_RejectsAnOfferFailingARequirement_WithThatReason(string failure)
     {
         var (offer, reason) = Failing[failure];
-        var requirements = Sdxl4090 with { ExcludedMachines = new HashSet<string> { "77" }, Countries = ["NO", "SE"] };
+        var requirements = Sdxl4090 with { ExcludedMachines = new HashSet<string> { "77" }, Countries = ["NO", "SE"], MinComputeCapability = 750, MaxComputeCapability = 900 };
 
         var result = OfferSelection.Select(requirements, [offer]);
 

@@ -49,6 +49,8 @@ internal sealed class VastHarness : IAsyncDisposable
             ["Vast:RetryMaxDelay"] = "00:00:00.020",
             ["Vast:CreateLookupDelay"] = "00:00:00.005",
             ["Vast:DestroyConfirmDelay"] = "00:00:00.005",
+            // Tests change the market between searches; the ones about shared searches set a window.
+            ["Vast:SearchShareWindow"] = "00:00:00",
             ["Vast:Pacing:Search"] = "00:00:00",
             ["Vast:Pacing:Create"] = "00:00:00",
             ["Vast:Pacing:Show"] = "00:00:00",

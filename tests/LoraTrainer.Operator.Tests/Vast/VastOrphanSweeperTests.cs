@@ -96,6 +96,44 @@ public sealed class VastOrphanSweeperTests
     }
 
     [Fact]
+    public async Task SweepOnce_OverAnAccountOfFourListingPages_DestroysEveryOrphanOfOursAndTouchesNothingElse()
+    {
+        await using var harness = await StartAsync();
+        var orphans = new List<long>();
+        var kept = new List<long>();
+        for (var n = 0; n < 80; n++)
+        {
+            // Ours and a neighbour's interleaved, so every page holds some of each.
+            switch (n % 4)
+            {
+                case 0:
+                    orphans.Add(Seed(harness, $"loratrainer:test:gone-{n}:1", TimeSpan.FromHours(1)));
+                    break;
+                case 1:
+                    var claimed = Seed(harness, $"loratrainer:test:live-{n}:1", TimeSpan.FromHours(1));
+                    _claims.Claimed.Add(claimed);
+                    kept.Add(claimed);
+                    break;
+                case 2:
+                    kept.Add(Seed(harness, $"loratrainer:staging:run-{n}:1", TimeSpan.FromHours(1)));
+                    break;
+                default:
+                    kept.Add(Seed(harness, $"neighbour-notebook-{n}", TimeSpan.FromDays(2)));
+                    break;
+            }
+        }
+
+        var report = await Sweeper(harness).SweepOnceAsync(Ct);
+
+        Assert.Equal(orphans, report.Destroyed.Order());
+        Assert.Equal(kept, harness.Simulator.Instances().Select(instance => instance.Id));
+        Assert.Equal(80, report.Listed);
+        var listings = harness.Simulator.RequestsTo(VastRoute.List);
+        Assert.Equal(4, listings.Count);
+        Assert.All(listings, listing => Assert.Equal(200, listing.Status));
+    }
+
+    [Fact]
     public async Task SweepOnce_WhenADestroyKeepsFailing_ReportsItAndGoesOn()
     {
         await using var harness = await StartAsync();

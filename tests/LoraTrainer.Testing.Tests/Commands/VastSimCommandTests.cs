@@ -19,7 +19,7 @@ public sealed partial class VastSimCommandTests
         var exitCode = await command.StopAsync();
 
         Assert.Equal("demo-key", key);
-        Assert.Equal(["RTX 3060", "RTX 3090", "RTX 4090", "A100 SXM4"], offers["offers"]!.AsArray().Select(o => o!["gpu_name"]!.GetValue<string>()));
+        Assert.Equal(["RTX 3060", "RTX 3090", "RTX 4090", "RTX 4090", "RTX 5090", "A100 SXM4"], offers["offers"]!.AsArray().Select(o => o!["gpu_name"]!.GetValue<string>()));
         Assert.Equal(401, refused.Status);
         Assert.Equal(0, exitCode);
         Assert.Contains("billed $0.0000 for 0 instance(s)", command.Output.Text);

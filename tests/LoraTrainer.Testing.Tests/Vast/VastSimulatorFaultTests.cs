@@ -26,12 +26,33 @@ public sealed class VastSimulatorFaultTests
 
         var first = await wire.JsonAsync(HttpMethod.Get, "api/v1/instances/?limit=25");
         var token = first["next_token"]!.GetValue<string>();
-        var second = await wire.JsonAsync(HttpMethod.Get, $"api/v1/instances/?limit=25&after_token={Uri.EscapeDataString($"\"{token}\"")}");
+        var second = await wire.JsonAsync(HttpMethod.Get, $"api/v1/instances/?limit=25&after_token={Uri.EscapeDataString(token)}");
 
         Assert.Equal(25, first["instances"]!.AsArray().Count);
         Assert.Equal(5, second["instances"]!.AsArray().Count);
         Assert.Null(second["next_token"]);
         Assert.Equal(30, first["instances"]!.AsArray().Concat(second["instances"]!.AsArray()).Select(instance => instance!["id"]!.GetValue<long>()).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task List_WithATokenItDidNotIssue_Answers400(bool quotedRealToken)
+    {
+        await using var simulator = await StartAsync();
+        using var wire = new VastWire(simulator);
+        for (var offer = 1; offer <= 30; offer++)
+        {
+            await wire.CreateAsync(offer, label: $"loratrainer:test:run{offer}:1");
+        }
+
+        var token = (await wire.JsonAsync(HttpMethod.Get, "api/v1/instances/?limit=25"))["next_token"]!.GetValue<string>();
+        var sent = quotedRealToken ? $"\"{token}\"" : "c7835624";
+
+        var answer = await wire.SendAsync(HttpMethod.Get, $"api/v1/instances/?limit=25&after_token={Uri.EscapeDataString(sent)}");
+
+        Assert.Equal(400, answer.Status);
+        Assert.Contains("after_token", answer.Body, StringComparison.Ordinal);
     }
 
     [Fact]

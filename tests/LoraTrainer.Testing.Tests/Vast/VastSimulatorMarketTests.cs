@@ -25,7 +25,7 @@ public sealed class VastSimulatorMarketTests
         {
             ["verified"] = new { eq = true },
             ["gpu_name"] = new { @in = new[] { "RTX 4090" } },
-            ["reliability2"] = new { gte = "0.95" },
+            ["reliability"] = new { gte = "0.95" },
             ["order"] = new[] { new[] { "dph_total", "asc" } },
             ["type"] = "on-demand",
             ["allocated_storage"] = 60,
@@ -35,6 +35,41 @@ public sealed class VastSimulatorMarketTests
         var offers = answer["offers"]!.AsArray();
         Assert.Equal([2L, 1L], offers.Select(offer => offer!["id"]!.GetValue<long>()));
         Assert.Equal(0.30 + 0.15 * 60 / 720, offers[0]!["dph_total"]!.GetValue<double>(), 6);
+    }
+
+    [Fact]
+    public async Task Search_IgnoresAFilterNameItDoesNotKnow_LikeReliability2()
+    {
+        await using var simulator = await VastSimulator.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        simulator.AddOffers(Market);
+        using var wire = new VastWire(simulator);
+
+        var answer = await wire.SearchAsync(new Dictionary<string, object> { ["reliability2"] = new { gte = 0.95 }, ["no_such_field"] = new { eq = 1 } });
+
+        Assert.Equal(5, answer["offers"]!.AsArray().Count);
+        Assert.Equal(0.80, answer["offers"]!.AsArray().Single(offer => offer!["id"]!.GetValue<long>() == 4)!["reliability2"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Search_FiltersOnComputeCapAndCudaMaxGood_AsNumbers()
+    {
+        await using var simulator = await VastSimulator.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        simulator.AddOffers(
+            new SimulatedOffer { Id = 1, GpuName = "RTX 5090" },
+            new SimulatedOffer { Id = 2, GpuName = "RTX 4090", CudaMaxGood = 12.4, DriverVersion = "550.127.05" },
+            new SimulatedOffer { Id = 3, GpuName = "RTX 4090", CudaMaxGood = 12.8 },
+            new SimulatedOffer { Id = 4, GpuName = "RTX 3090" });
+        using var wire = new VastWire(simulator);
+
+        var answer = await wire.SearchAsync(new Dictionary<string, object>
+        {
+            ["compute_cap"] = new { gte = 750, lte = 900 },
+            ["cuda_max_good"] = new { gte = "12.8" },
+        });
+
+        var offers = answer["offers"]!.AsArray();
+        Assert.Equal([3L, 4L], offers.Select(offer => offer!["id"]!.GetValue<long>()).Order());
+        Assert.Equal([890, 860], offers.OrderBy(offer => offer!["id"]!.GetValue<long>()).Select(offer => offer!["compute_cap"]!.GetValue<int>()));
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public static class OperatorSettings
         ["Vast:RetryMaxDelay"] = "00:00:00.200",
         ["Vast:CreateLookupDelay"] = "00:00:00.050",
         ["Vast:DestroyConfirmDelay"] = "00:00:00.050",
+        // Tests change the market between searches; the ones about shared searches set a window.
+        ["Vast:SearchShareWindow"] = "00:00:00",
         ["Vast:Pacing:Search"] = "00:00:00",
         ["Vast:Pacing:Create"] = "00:00:00",
         ["Vast:Pacing:Show"] = "00:00:00",

@@ -3,6 +3,13 @@ namespace LoraTrainer.Testing.Vast;
 /// <summary>An offer on the simulated market. Defaults describe a healthy verified RTX 4090 host in Sweden.</summary>
 public sealed record SimulatedOffer
 {
+    /// <summary>NVIDIA's compute capabilities (× 100) of the models the tests and the demo use.</summary>
+    private static readonly Dictionary<string, int> KnownComputeCaps = new(StringComparer.Ordinal)
+    {
+        ["RTX 3060"] = 860, ["RTX 3090"] = 860, ["RTX A6000"] = 860, ["A100 SXM4"] = 800, ["A100 PCIE"] = 800, ["RTX 4090"] = 890,
+        ["RTX 6000Ada"] = 890, ["H100 SXM"] = 900, ["H100 PCIE"] = 900, ["RTX 5090"] = 1200, ["RTX 5080"] = 1200, ["RTX PRO 6000"] = 1200,
+    };
+
     /// <summary>Vast's month for storage pricing, in hours.</summary>
     public const double HoursPerMonth = 720;
 
@@ -45,8 +52,14 @@ public sealed record SimulatedOffer
     /// <summary>Upload bandwidth in Mbps.</summary>
     public double InetUpMbps { get; init; } = 500;
 
-    /// <summary>Highest supported CUDA version.</summary>
-    public double CudaMaxGood { get; init; } = 12.4;
+    /// <summary>Highest CUDA version the host's driver supports. Defaults to 12.9 (driver 575).</summary>
+    public double CudaMaxGood { get; init; } = 12.9;
+
+    /// <summary>The host's NVIDIA driver version. Defaults to <c>575.57.08</c>.</summary>
+    public string DriverVersion { get; init; } = "575.57.08";
+
+    /// <summary>The GPU's CUDA compute capability × 100 as Vast writes it (890 for 8.9); by default the value of <see cref="GpuName"/>, 890 for a model not listed.</summary>
+    public int? ComputeCap { get; init; }
 
     /// <summary>Location as <c>City, CC</c>.</summary>
     public string Geolocation { get; init; } = "Stockholm, SE";
@@ -62,6 +75,9 @@ public sealed record SimulatedOffer
 
     /// <summary>How instances on this machine behave; the simulator's default when null.</summary>
     public VastLifecycle? Lifecycle { get; init; }
+
+    /// <summary>The compute capability actually used.</summary>
+    public int ComputeCapability => ComputeCap ?? KnownComputeCaps.GetValueOrDefault(GpuName, 890);
 
     /// <summary>The machine id actually used.</summary>
     public long Machine => MachineId ?? 100_000 + Id;

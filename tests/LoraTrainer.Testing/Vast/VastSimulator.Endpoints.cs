@@ -33,8 +33,8 @@ public sealed partial class VastSimulator
             lock (_gate)
             {
                 offers = [.. _offers.Values
-                    .Select(offer => VastWireShapes.Offer(offer, allocated, _rentedOffers.Contains(offer.Id), Variants))
-                    .Where(offer => VastWireShapes.Matches(offer, query))];
+                    .Where(offer => VastWireShapes.Matches(offer, allocated, _rentedOffers.Contains(offer.Id), query))
+                    .Select(offer => VastWireShapes.Offer(offer, allocated, _rentedOffers.Contains(offer.Id), Variants))];
             }
         }
         catch (ArgumentException exception)
@@ -130,11 +130,20 @@ public sealed partial class VastSimulator
     private SimAnswer List(IQueryCollection query)
     {
         var limit = (int)Math.Clamp(VastWireShapes.Number(JsonValue.Create(query["limit"].ToString())) ?? MaxListPage, 1, MaxListPage);
-        var after = query["after_token"].ToString().Trim('"');
-        var afterId = after.StartsWith('c') && long.TryParse(after[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : (long?)null;
-        if (after.Length > 0 && afterId is null)
+        // The token is a plain string taken exactly as issued: a JSON-encoded (quoted) token is not one this API issued.
+        var after = query["after_token"].ToString();
+        long? afterId = null;
+        if (after.Length > 0)
         {
-            return Invalid("invalid_args", "after_token is not a token this API issued.");
+            lock (_gate)
+            {
+                if (!_pageTokens.TryGetValue(after, out var lastId))
+                {
+                    return Invalid("invalid_args", "after_token is not a token this API issued.");
+                }
+
+                afterId = lastId;
+            }
         }
 
         var labels = LabelFilter(query["select_filters"].ToString());
@@ -145,7 +154,7 @@ public sealed partial class VastSimulator
                 .OrderBy(instance => instance.Id)
                 .ToList();
             var page = matching.Take(limit).ToList();
-            var next = matching.Count > limit ? $"c{page[^1].Id}" : null;
+            var next = matching.Count > limit ? IssuePageToken(page[^1].Id) : null;
             return SimAnswer.Json(200, new JsonObject
             {
                 ["success"] = true,
@@ -153,6 +162,14 @@ public sealed partial class VastSimulator
                 ["next_token"] = next,
             });
         }
+    }
+
+    /// <summary>An opaque token for the page after <paramref name="lastId"/>; base64, so it carries characters a URL must escape.</summary>
+    private string IssuePageToken(long lastId)
+    {
+        var token = Convert.ToBase64String([.. Guid.NewGuid().ToByteArray(), (byte)0xFB, (byte)0xFF]);
+        _pageTokens[token] = lastId;
+        return token;
     }
 
     private SimAnswer Destroy(long id)

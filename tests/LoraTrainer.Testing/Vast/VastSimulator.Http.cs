@@ -128,6 +128,11 @@ public sealed partial class VastSimulator
 
     private SimAnswer? RateLimited(VastRoute route, string key)
     {
+        if (Options.EnforceRateLimits && route == VastRoute.Search)
+        {
+            return SearchLimited(key);
+        }
+
         if (!Options.EnforceRateLimits || !Options.RateLimits.TryGetValue(route, out var threshold) || threshold <= TimeSpan.Zero)
         {
             return null;
@@ -147,9 +152,37 @@ public sealed partial class VastSimulator
         }
     }
 
+    /// <summary>Offer search counts in a sliding window (<c>x-rate-limit: 10 requests per minute</c>), accepted searches only.</summary>
+    private SimAnswer? SearchLimited(string key)
+    {
+        var now = Options.NetworkTime.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_searchTimes.TryGetValue(key, out var accepted))
+            {
+                _searchTimes[key] = accepted = new Queue<DateTimeOffset>();
+            }
+
+            while (accepted.Count > 0 && now - accepted.Peek() >= Options.SearchRateWindow)
+            {
+                accepted.Dequeue();
+            }
+
+            if (accepted.Count >= Options.SearchesPerWindow)
+            {
+                return TooFrequent(VastRoute.Search);
+            }
+
+            accepted.Enqueue(now);
+            return null;
+        }
+    }
+
     private SimAnswer TooFrequent(VastRoute route)
     {
-        var threshold = Options.RateLimits.TryGetValue(route, out var value) ? value.TotalSeconds : 1;
+        var threshold = route == VastRoute.Search
+            ? Options.SearchRateWindow.TotalSeconds / Math.Max(1, Options.SearchesPerWindow)
+            : Options.RateLimits.TryGetValue(route, out var value) ? value.TotalSeconds : 1;
         var text = string.Format(CultureInfo.InvariantCulture, RateLimitText, threshold);
         return Variants.RateLimitAsJson
             ? SimAnswer.Json(429, new JsonObject { ["detail"] = text })

@@ -22,6 +22,8 @@ public sealed partial class VastSimulator : IAsyncDisposable
     private readonly Dictionary<long, SimulatedInstance> _instances = [];
     private readonly List<VastRecordedRequest> _requests = [];
     private readonly Dictionary<(string Key, VastRoute Route), DateTimeOffset> _lastCall = [];
+    private readonly Dictionary<string, long> _pageTokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _searchTimes = new(StringComparer.Ordinal);
     private readonly List<Task> _hooks = [];
     private readonly List<Exception> _hookFailures = [];
     private readonly CancellationTokenSource _stopping = new();

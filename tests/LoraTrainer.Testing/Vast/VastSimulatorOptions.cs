@@ -24,13 +24,18 @@ public sealed class VastSimulatorOptions
     /// <summary>Least time between two calls of one endpoint by one key when <see cref="EnforceRateLimits"/> is on; Vast's thresholds by default.</summary>
     public Dictionary<VastRoute, TimeSpan> RateLimits { get; init; } = new()
     {
-        [VastRoute.Search] = TimeSpan.FromSeconds(1),
         [VastRoute.Create] = TimeSpan.FromSeconds(4.5),
         [VastRoute.Show] = TimeSpan.FromSeconds(2),
         [VastRoute.Label] = TimeSpan.FromSeconds(2),
         [VastRoute.List] = TimeSpan.FromSeconds(1),
         [VastRoute.Destroy] = TimeSpan.FromSeconds(3),
     };
+
+    /// <summary>Most offer searches one key may make in <see cref="SearchRateWindow"/> when <see cref="EnforceRateLimits"/> is on: Vast documents 10 a minute.</summary>
+    public int SearchesPerWindow { get; set; } = 10;
+
+    /// <summary>The sliding window <see cref="SearchesPerWindow"/> counts in. Defaults to one minute.</summary>
+    public TimeSpan SearchRateWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Which of the documented answer shapes to produce where sources disagree.</summary>
     public VastVariants Variants { get; init; } = new();
@@ -56,6 +61,9 @@ public sealed class VastVariants
 
     /// <summary>Every number in offers and instances is written as a string.</summary>
     public bool NumbersAsStrings { get; set; }
+
+    /// <summary>Offers carry their reliability as <c>reliability</c> instead of <c>reliability2</c>.</summary>
+    public bool OfferReliabilityUnsuffixed { get; set; }
 
     /// <summary><c>extra_env</c> is an object instead of a list of <c>[name, value]</c> pairs.</summary>
     public bool ExtraEnvAsObject { get; set; }

@@ -7,7 +7,27 @@ namespace LoraTrainer.Testing.Vast;
 /// <summary>Renders offers and instances the way Vast writes them, extra fields and all, and evaluates search filters.</summary>
 internal static class VastWireShapes
 {
-    private static readonly HashSet<string> SearchControlKeys = ["order", "limit", "type", "allocated_storage"];
+    /// <summary>
+    /// The filter names the search understands (vast-cli's <c>offers_fields</c>), each with the offer field it compares.
+    /// Any other key is ignored, as Vast ignores it: <c>reliability2</c> filters nothing, the offer's
+    /// <c>reliability2</c> value is filtered as <c>reliability</c>.
+    /// </summary>
+    private static readonly Dictionary<string, string> FilterFields = new(StringComparer.Ordinal)
+    {
+        ["bw_nvlink"] = "bw_nvlink", ["compute_cap"] = "compute_cap", ["cpu_arch"] = "cpu_arch", ["cpu_cores"] = "cpu_cores",
+        ["cpu_cores_effective"] = "cpu_cores_effective", ["cpu_ghz"] = "cpu_ghz", ["cpu_ram"] = "cpu_ram", ["cuda_max_good"] = "cuda_max_good",
+        ["datacenter"] = "datacenter", ["direct_port_count"] = "direct_port_count", ["driver_version"] = "driver_version", ["disk_bw"] = "disk_bw",
+        ["disk_space"] = "disk_space", ["dlperf"] = "dlperf", ["dlperf_per_dphtotal"] = "dlperf_per_dphtotal", ["dph_total"] = "dph_total",
+        ["duration"] = "duration", ["external"] = "external", ["flops_per_dphtotal"] = "flops_per_dphtotal", ["gpu_arch"] = "gpu_arch",
+        ["gpu_display_active"] = "gpu_display_active", ["gpu_frac"] = "gpu_frac", ["gpu_mem_bw"] = "gpu_mem_bw", ["gpu_name"] = "gpu_name",
+        ["gpu_ram"] = "gpu_ram", ["gpu_total_ram"] = "gpu_total_ram", ["gpu_max_power"] = "gpu_max_power", ["gpu_max_temp"] = "gpu_max_temp",
+        ["has_avx"] = "has_avx", ["host_id"] = "host_id", ["id"] = "id", ["inet_down"] = "inet_down", ["inet_down_cost"] = "inet_down_cost",
+        ["inet_up"] = "inet_up", ["inet_up_cost"] = "inet_up_cost", ["machine_id"] = "machine_id", ["min_bid"] = "min_bid",
+        ["mobo_name"] = "mobo_name", ["num_gpus"] = "num_gpus", ["pci_gen"] = "pci_gen", ["pcie_bw"] = "pcie_bw", ["reliability"] = "reliability2",
+        ["rentable"] = "rentable", ["rented"] = "rented", ["storage_cost"] = "storage_cost", ["static_ip"] = "static_ip",
+        ["total_flops"] = "total_flops", ["ubuntu_version"] = "ubuntu_version", ["verification"] = "verification", ["verified"] = "verified",
+        ["vms_enabled"] = "vms_enabled", ["geolocation"] = "geolocation", ["cluster_id"] = "cluster_id",
+    };
 
     public static JsonObject Offer(SimulatedOffer offer, double allocatedGb, bool rented, VastVariants variants) => Finish(new JsonObject
     {
@@ -29,9 +49,10 @@ internal static class VastWireShapes
         ["dph_base"] = offer.DphBase,
         ["min_bid"] = offer.MinBid,
         ["storage_cost"] = offer.StorageCostPerGbMonth,
-        ["reliability2"] = offer.Reliability,
-        ["reliability"] = offer.Reliability,
+        [variants.OfferReliabilityUnsuffixed ? "reliability" : "reliability2"] = offer.Reliability,
         ["cuda_max_good"] = offer.CudaMaxGood,
+        ["compute_cap"] = offer.ComputeCapability,
+        ["driver_version"] = offer.DriverVersion,
         ["geolocation"] = offer.Geolocation,
         ["duration"] = offer.DurationSeconds,
         ["verification"] = offer.Verified ? "verified" : "unverified",
@@ -79,17 +100,20 @@ internal static class VastWireShapes
         }, variants);
     }
 
-    /// <summary>Whether a rendered offer passes every filter clause of a search body; throws <see cref="ArgumentException"/> for an unknown operator.</summary>
-    public static bool Matches(JsonObject offer, JsonObject query)
+    /// <summary>Whether an offer passes every filter clause of a search body; throws <see cref="ArgumentException"/> for an unknown operator.</summary>
+    /// <remarks>The offer is read with its canonical field names, whatever names <see cref="VastVariants"/> renders.</remarks>
+    public static bool Matches(SimulatedOffer offer, double allocatedGb, bool rented, JsonObject query)
     {
-        foreach (var (field, condition) in query)
+        var fields = Offer(offer, allocatedGb, rented, new VastVariants());
+        foreach (var (filter, condition) in query)
         {
-            if (SearchControlKeys.Contains(field) || !offer.ContainsKey(field))
+            // Unknown filter names (and the body's order, limit, type, allocated_storage) are ignored, not refused.
+            if (!FilterFields.TryGetValue(filter, out var field) || !fields.ContainsKey(field))
             {
                 continue;
             }
 
-            var actual = offer[field];
+            var actual = fields[field];
             if (condition is not JsonObject operators)
             {
                 if (!Equal(actual, condition)) return false;

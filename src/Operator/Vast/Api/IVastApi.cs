@@ -22,7 +22,11 @@ internal interface IVastApi
     [Get("/api/v0/instances/{instanceId}/")]
     Task<IApiResponse<VastShowResponse>> ShowInstanceAsync(long instanceId, CancellationToken cancellationToken);
 
-    /// <summary>Lists instances one page at a time; every query value is JSON-encoded.</summary>
+    /// <summary>Lists instances one page at a time.</summary>
+    /// <remarks>
+    /// <c>limit</c> and <c>select_filters</c> are JSON-encoded; <c>after_token</c> is the previous answer's
+    /// <c>next_token</c> exactly as it came (Vast answers 400 to a quoted one).
+    /// </remarks>
     [Get("/api/v1/instances/")]
     Task<IApiResponse<VastInstanceList>> ListInstancesAsync(
         [AliasAs("limit")] string? limit,

@@ -24,7 +24,7 @@ internal static class VastJson
         ExceptionRedactor = exception => exception.RequestMessage.Headers.Authorization = null,
     };
 
-    /// <summary>Encodes a value as JSON, the way Vast expects every query parameter of the listing.</summary>
+    /// <summary>Encodes a value as JSON, the way Vast expects the listing's <c>limit</c> and <c>select_filters</c>.</summary>
     public static string Encode<T>(T value) => JsonSerializer.Serialize(value, Options);
 }
 

@@ -70,8 +70,18 @@ internal sealed record VastOffer
     /// <summary>Storage price in USD per GB per month.</summary>
     public double? StorageCost { get; init; }
 
-    /// <summary>Host reliability score between 0 and 1.</summary>
+    /// <summary>Host reliability score between 0 and 1, as offers name it.</summary>
     public double? Reliability2 { get; init; }
+
+    /// <summary>The same score under the name the search filters on, which some answers use instead.</summary>
+    public double? Reliability { get; init; }
+
+    /// <summary>The host's reliability, whichever name the answer used; 0 when it gave none.</summary>
+    [JsonIgnore]
+    public double ReliabilityScore => Reliability2 ?? Reliability ?? 0;
+
+    /// <summary>The GPU's CUDA compute capability × 100 (890 for 8.9).</summary>
+    public int? ComputeCap { get; init; }
 
     /// <summary>Highest CUDA version the host driver supports.</summary>
     [JsonConverter(typeof(CudaVersionConverter))]

@@ -7,7 +7,7 @@ namespace LoraTrainer.Operator.Vast.Api;
 /// <remarks>
 /// Vast takes the filter object itself as the body (no <c>q</c> wrapper): each field maps to one
 /// operator object such as <c>{"gte": 24000}</c>, next to the keys <c>order</c>, <c>type</c>,
-/// <c>limit</c> and <c>allocated_storage</c>. Clauses are written in the order given.
+/// <c>limit</c> and <c>allocated_storage</c>. Clauses are written in the order given, those on one field together.
 /// </remarks>
 [JsonConverter(typeof(VastSearchQueryConverter))]
 internal sealed record VastSearchQuery
@@ -43,12 +43,17 @@ internal sealed class VastSearchQueryConverter : JsonConverter<VastSearchQuery>
     public override void Write(Utf8JsonWriter writer, VastSearchQuery value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        foreach (var clause in value.Filters)
+        // Clauses on one field share its operator object: a repeated key would leave only one of them in force.
+        foreach (var field in value.Filters.GroupBy(clause => clause.Field, StringComparer.Ordinal))
         {
-            writer.WritePropertyName(clause.Field);
+            writer.WritePropertyName(field.Key);
             writer.WriteStartObject();
-            writer.WritePropertyName(clause.Operator);
-            JsonSerializer.Serialize(writer, clause.Value, clause.Value.GetType(), options);
+            foreach (var clause in field)
+            {
+                writer.WritePropertyName(clause.Operator);
+                JsonSerializer.Serialize(writer, clause.Value, clause.Value.GetType(), options);
+            }
+
             writer.WriteEndObject();
         }
 

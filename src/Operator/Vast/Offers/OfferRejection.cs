@@ -35,6 +35,9 @@ internal enum RejectionReason
     /// <summary>Driver too old for the CUDA version needed.</summary>
     Cuda,
 
+    /// <summary>A GPU generation the image has no kernels for.</summary>
+    ComputeCapability,
+
     /// <summary>The host's longest rental is too short.</summary>
     RentalDuration,
 

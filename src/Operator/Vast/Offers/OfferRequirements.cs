@@ -32,6 +32,12 @@ internal sealed record OfferRequirements
     /// <summary>Lowest CUDA version the driver must support, compared as a version (12.10 is newer than 12.9).</summary>
     public Version MinCudaVersion { get; init; } = new(0, 0);
 
+    /// <summary>The oldest GPU generation the image can drive, as compute capability × 100; 0 accepts any.</summary>
+    public int MinComputeCapability { get; init; }
+
+    /// <summary>The newest GPU generation the image can drive, as compute capability × 100; null accepts any.</summary>
+    public int? MaxComputeCapability { get; init; }
+
     /// <summary>Acceptable host countries (ISO codes, upper case); empty accepts any.</summary>
     public IReadOnlyList<string> Countries { get; init; } = [];
 
@@ -49,9 +55,11 @@ internal sealed record OfferRequirements
     /// <param name="family">The model family, which sets the memory and disk floors.</param>
     /// <param name="excludedMachines">The run's <c>status.excludedMachines</c>.</param>
     /// <param name="activeDeadlineSeconds">The run's wall-clock limit, if any; hosts must allow at least that long a rental.</param>
-    public static OfferRequirements For(GpuSpec? gpu, ModelFamily family, IEnumerable<string>? excludedMachines = null, long? activeDeadlineSeconds = null)
+    /// <param name="image">What the run's GPU image supports, when known: its CUDA version raises the run's driver floor, and GPUs it has no kernels for are not rented.</param>
+    public static OfferRequirements For(GpuSpec? gpu, ModelFamily family, IEnumerable<string>? excludedMachines = null, long? activeDeadlineSeconds = null, GpuImageSupport? image = null)
     {
         gpu ??= new GpuSpec();
+        var minCuda = Version.Parse(gpu.MinCudaVersion);
         return new OfferRequirements
         {
             GpuNames = [.. (gpu.GpuNames ?? []).Select(name => name.Trim()).Where(name => name.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)],
@@ -61,7 +69,9 @@ internal sealed record OfferRequirements
             MinReliability = gpu.MinReliability,
             DiskGb = gpu.DiskGb ?? TrainingDefaults.DiskGb(family),
             MinInetDownMbps = gpu.MinInetDownMbps,
-            MinCudaVersion = Version.Parse(gpu.MinCudaVersion),
+            MinCudaVersion = image is not null && image.Cuda > minCuda ? image.Cuda : minCuda,
+            MinComputeCapability = image?.MinComputeCapability ?? 0,
+            MaxComputeCapability = image?.MaxComputeCapability,
             Countries = [.. (gpu.Countries ?? []).Select(country => country.Trim().ToUpperInvariant()).Where(country => country.Length > 0).Distinct()],
             Interruptible = gpu.Interruptible,
             MinRental = activeDeadlineSeconds is long seconds ? TimeSpan.FromSeconds(seconds) : DefaultMinRental,

@@ -33,11 +33,13 @@ internal static class OfferSelection
         }
 
         filters.Add(new("disk_space", "gte", requirements.DiskGb));
-        filters.Add(new("reliability2", "gte", requirements.MinReliability));
+        // The filter is named reliability (offers answer the value as reliability2); Vast ignores names it does not know.
+        filters.Add(new("reliability", "gte", requirements.MinReliability));
         filters.Add(new("inet_down", "gte", requirements.MinInetDownMbps));
         // Vast compares its numbers; the local check compares versions, so this is only the looser pre-selection.
         filters.Add(new("cuda_max_good", "gte", CudaFilterValue(requirements.MinCudaVersion)));
         filters.Add(new("duration", "gte", (long)requirements.MinRental.TotalSeconds));
+        filters.AddRange(ImageFilters(requirements));
         var excluded = requirements.ExcludedMachines.Select(id => long.TryParse(id, out var machine) ? machine : (long?)null).OfType<long>().Order().ToArray();
         if (excluded.Length > 0)
         {
@@ -73,7 +75,7 @@ internal static class OfferSelection
         {
             var byPrice = PricePerHour(requirements, left).CompareTo(PricePerHour(requirements, right));
             if (byPrice != 0) return byPrice;
-            var byReliability = (right.Reliability2 ?? 0).CompareTo(left.Reliability2 ?? 0);
+            var byReliability = right.ReliabilityScore.CompareTo(left.ReliabilityScore);
             return byReliability != 0 ? byReliability : left.Id.CompareTo(right.Id);
         });
 
@@ -102,19 +104,45 @@ internal static class OfferSelection
             return Reject(RejectionReason.GpuMemory, $"{offer.GpuRam:0} MB per GPU is under {requirements.MinGpuRamGb} GB");
         if (price > requirements.MaxPricePerHour)
             return Reject(RejectionReason.Price, $"{OfferSummary.Dollars(price)}/h is over {OfferSummary.Dollars(requirements.MaxPricePerHour)}/h");
-        if ((offer.Reliability2 ?? 0) < requirements.MinReliability)
-            return Reject(RejectionReason.Reliability, $"reliability {offer.Reliability2:0.000} is under {requirements.MinReliability:0.00}");
+        if (offer.ReliabilityScore < requirements.MinReliability)
+            return Reject(RejectionReason.Reliability, $"reliability {offer.ReliabilityScore:0.000} is under {requirements.MinReliability:0.00}");
         if (offer.DiskSpace < requirements.DiskGb)
             return Reject(RejectionReason.Disk, $"{offer.DiskSpace:0} GB of disk is under {requirements.DiskGb} GB");
         if ((offer.InetDown ?? 0) < requirements.MinInetDownMbps)
             return Reject(RejectionReason.Bandwidth, $"{offer.InetDown:0} Mbps download is under {requirements.MinInetDownMbps} Mbps");
         if (offer.CudaMaxGood is null || offer.CudaMaxGood < requirements.MinCudaVersion)
             return Reject(RejectionReason.Cuda, $"CUDA {offer.CudaMaxGood} is older than {requirements.MinCudaVersion}");
+        if (!Drivable(requirements, offer.ComputeCap))
+            return Reject(RejectionReason.ComputeCapability, $"{offer.GpuName} (compute capability {ComputeCapability(offer.ComputeCap)}) has no kernels in the image");
         if (offer.Duration is double duration && duration < requirements.MinRental.TotalSeconds)
             return Reject(RejectionReason.RentalDuration, $"rentals end after {duration / 3600:0.#} h, under {requirements.MinRental.TotalHours:0.#} h");
         if (requirements.Countries.Count > 0 && !requirements.Countries.Contains(offer.CountryCode ?? ""))
             return Reject(RejectionReason.Country, $"host in {offer.Geolocation ?? "an unknown country"}");
         return null;
+    }
+
+    /// <summary>Whether the image has kernels for a GPU of this compute capability; an unknown one passes only when any is accepted.</summary>
+    public static bool Drivable(OfferRequirements requirements, int? computeCap) =>
+        computeCap is int cap
+            ? cap >= requirements.MinComputeCapability && cap <= (requirements.MaxComputeCapability ?? int.MaxValue)
+            : requirements.MinComputeCapability == 0 && requirements.MaxComputeCapability is null;
+
+    /// <summary>A compute capability as NVIDIA writes it: 12.0 for 1200.</summary>
+    public static string ComputeCapability(int? computeCap) =>
+        computeCap is int cap ? (cap / 100.0).ToString("0.0#", System.Globalization.CultureInfo.InvariantCulture) : "unknown";
+
+    /// <summary>The GPU generations the image can drive, so an RTX 50-series card is never rented for a PyTorch without its kernels.</summary>
+    private static IEnumerable<VastFilterClause> ImageFilters(OfferRequirements requirements)
+    {
+        if (requirements.MinComputeCapability > 0)
+        {
+            yield return new("compute_cap", "gte", requirements.MinComputeCapability);
+        }
+
+        if (requirements.MaxComputeCapability is int newest)
+        {
+            yield return new("compute_cap", "lte", newest);
+        }
     }
 
     /// <summary>A CUDA version as the number Vast's filter compares: 12.1 for 12.1, and 12.1 (looser) for 12.10.</summary>

@@ -37,11 +37,12 @@ internal static class OfferSummary
     private static string Alone(OfferRequirements r, string what, RejectionReason reason, IReadOnlyList<VastOffer> offers) => reason switch
     {
         RejectionReason.Price => $"no {what} under {Dollars(r.MaxPricePerHour)}/h; cheapest was {Dollars(offers.Min(offer => OfferSelection.PricePerHour(r, offer)))}/h",
-        RejectionReason.Reliability => $"no {what} with reliability of at least {Number(r.MinReliability)}; best was {Number(offers.Max(offer => offer.Reliability2 ?? 0))}",
+        RejectionReason.Reliability => $"no {what} with reliability of at least {Number(r.MinReliability)}; best was {Number(offers.Max(offer => offer.ReliabilityScore))}",
         RejectionReason.GpuMemory => $"no {what} with {r.MinGpuRamGb} GB per GPU; largest was {Number(offers.Max(offer => offer.GpuRam) / 1000, "0.#")} GB",
         RejectionReason.Disk => $"no {what} with {r.DiskGb} GB of disk; largest was {Number(offers.Max(offer => offer.DiskSpace), "0")} GB",
         RejectionReason.Bandwidth => $"no {what} downloading at {r.MinInetDownMbps} Mbps; fastest was {Number(offers.Max(offer => offer.InetDown ?? 0), "0")} Mbps",
         RejectionReason.Cuda => $"no {what} supporting CUDA {r.MinCudaVersion}; newest was {offers.Max(offer => offer.CudaMaxGood)?.ToString() ?? "unknown"}",
+        RejectionReason.ComputeCapability => $"no {what} the GPU image can drive (compute capability {Generations(r)}); found {string.Join(", ", offers.Select(offer => $"{offer.GpuName} ({OfferSelection.ComputeCapability(offer.ComputeCap)})").Distinct().Order().Take(5))}",
         RejectionReason.RentalDuration => $"no {what} rentable for {Number(r.MinRental.TotalHours, "0.#")} h; longest was {Number(offers.Max(offer => offer.Duration ?? 0) / 3600, "0.#")} h",
         RejectionReason.Country => $"no {what} in {string.Join(", ", r.Countries)}; offers were in {string.Join(", ", offers.Select(offer => offer.CountryCode ?? "?").Distinct().Order().Take(5))}",
         RejectionReason.ExcludedMachine => $"every matching {what} is on a machine that already failed this run ({offers.Count} excluded)",
@@ -58,6 +59,7 @@ internal static class OfferSummary
         RejectionReason.Disk => $"with less than {r.DiskGb} GB of disk",
         RejectionReason.Bandwidth => $"below {r.MinInetDownMbps} Mbps",
         RejectionReason.Cuda => $"without CUDA {r.MinCudaVersion}",
+        RejectionReason.ComputeCapability => $"of a GPU generation the image cannot drive (compute capability {Generations(r)})",
         RejectionReason.RentalDuration => $"with rentals shorter than {Number(r.MinRental.TotalHours, "0.#")} h",
         RejectionReason.Country => $"outside {string.Join(", ", r.Countries)}",
         RejectionReason.ExcludedMachine => "on machines that already failed this run",
@@ -65,6 +67,10 @@ internal static class OfferSummary
         RejectionReason.GpuModel => "of another GPU model",
         _ => "with another GPU count",
     };
+
+    private static string Generations(OfferRequirements r) => r.MaxComputeCapability is int newest
+        ? $"{OfferSelection.ComputeCapability(r.MinComputeCapability)} to {OfferSelection.ComputeCapability(newest)}"
+        : $"{OfferSelection.ComputeCapability(r.MinComputeCapability)} or newer";
 
     private static string Number(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
 }
