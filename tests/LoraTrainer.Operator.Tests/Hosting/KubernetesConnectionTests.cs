@@ -87,7 +87,7 @@ public sealed class KubernetesConnectionTests : IDisposable
         await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(2, process.ExitCode);
         Assert.Equal("", (await stdout).Trim());
         var line = Assert.Single(lines);
         Assert.StartsWith("loratrainer-operator: no Kubernetes cluster configured: ", line, StringComparison.Ordinal);
