@@ -80,6 +80,10 @@ public sealed class KubernetesConnectionTests : IDisposable
         };
         start.Environment["KUBECONFIG"] = Path.Combine(_dir, "missing-config");
         start.Environment["HOME"] = _dir;
+        // Valid settings: they are checked first, and this test is about the cluster.
+        start.Environment["Operator__ReceiverUrl"] = "https://lora-hooks.example.com";
+        start.Environment["Vast__ApiKey"] = "not-a-real-key";
+        start.Environment["S3__Region"] = "us-east-1";
 
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
