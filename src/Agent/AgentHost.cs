@@ -1,6 +1,7 @@
 using LoraTrainer.Agent.Configuration;
 using LoraTrainer.Agent.Running;
 using LoraTrainer.Agent.Watchdog;
+using LoraTrainer.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,27 +25,19 @@ internal static class AgentHost
         builder.Services.AddAgent();
         services?.Invoke(builder.Services);
 
-        try
-        {
-            using var host = builder.Build();
+        using var host = builder.Build();
 
-            // Checked before the host starts, so a missing variable is one line, not a hosting failure with a stack trace.
-            _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
-            await host.StartAsync(cancellationToken);
-            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, host.Services.GetRequiredService<RunStop>().Token);
-            var exitCode = await host.Services.GetRequiredService<AgentRun>().RunAsync(linked.Token);
-            exitCode = await host.Services.GetRequiredService<SelfDestructWatchdog>().SettleAsync(exitCode, stopping.Token);
-            await host.StopAsync(CancellationToken.None);
-            return exitCode;
-        }
-        catch (OptionsValidationException ex)
-        {
-            // One line a person reading the container log can act on; values are never echoed.
-            await Console.Error.WriteLineAsync($"lora-agent: {string.Join("; ", ex.Failures)}.");
-            return ExitCodes.BadSettings;
-        }
+        // Checked before the host starts, so a missing variable is one line (ProgramStart prints it, values never echoed),
+        // not a hosting failure with a stack trace.
+        _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
+        await host.StartAsync(cancellationToken);
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, host.Services.GetRequiredService<RunStop>().Token);
+        var exitCode = await host.Services.GetRequiredService<AgentRun>().RunAsync(linked.Token);
+        exitCode = await host.Services.GetRequiredService<SelfDestructWatchdog>().SettleAsync(exitCode, stopping.Token);
+        await host.StopAsync(CancellationToken.None);
+        return exitCode;
     }
 }
 
@@ -56,7 +49,7 @@ internal static class ExitCodes
     /// <summary>The run failed; a <c>failed</c> event says why.</summary>
     public const int Failed = 1;
     /// <summary>Start-up settings (environment) are missing or invalid.</summary>
-    public const int BadSettings = 2;
+    public const int BadSettings = ProgramStart.BadSettings;
     /// <summary>The receiver never answered, so nothing could be fetched or reported.</summary>
     public const int ReceiverUnreachable = 3;
     /// <summary>

@@ -36,6 +36,19 @@ public static class KubernetesConnection
     }
 
     /// <summary>
+    /// One line saying what is wrong with the kubeconfig when <paramref name="exception"/> came from loading it (or from
+    /// creating a client with it), else null.
+    /// </summary>
+    public static string? ConfigurationProblem(Exception exception) => exception switch
+    {
+        KubeConfigException ex => $"no Kubernetes cluster configured: {ex.Message.TrimEnd('.')}. Set KUBECONFIG or run it inside a cluster.",
+        // A kubeconfig that exists but cannot be read or parsed; the message names the position, never the content.
+        IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException or FormatException or ArgumentException =>
+            $"cannot read the kubeconfig: {exception.Message.TrimEnd('.')}. Fix the file or point KUBECONFIG at another one.",
+        _ => null,
+    };
+
+    /// <summary>
     /// Returns null when the API server answers and the TrainingRun CRD is installed; otherwise one line saying
     /// what is missing and how to fix it.
     /// </summary>
@@ -46,14 +59,9 @@ public static class KubernetesConnection
         {
             configuration = configure();
         }
-        catch (KubeConfigException ex)
+        catch (Exception ex) when (ConfigurationProblem(ex) is { } problem)
         {
-            return $"no Kubernetes cluster configured: {ex.Message.TrimEnd('.')}. Set KUBECONFIG or run it inside a cluster.";
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException or FormatException or ArgumentException)
-        {
-            // A kubeconfig that exists but cannot be read or parsed; the message names the position, never the content.
-            return $"cannot read the kubeconfig: {ex.Message.TrimEnd('.')}. Fix the file or point KUBECONFIG at another one.";
+            return problem;
         }
 
         using var client = new Kubernetes(configuration);

@@ -1,13 +1,37 @@
+using k8s;
+using LoraTrainer.Cluster;
+using LoraTrainer.CommandLine;
 using LoraTrainer.Webhook;
+using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.Logging.AddJsonConsole();
-builder.Services.AddWebhookReceiver();
+return await ProgramStart.RunAsync(ReceiverProgram.Info, args, async () =>
+{
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.Logging.AddConsoleLogs(builder.Configuration);
+    if (ListenAddress.Default(builder.Configuration, ReceiverProgram.DefaultPort) is { } url)
+    {
+        builder.WebHost.UseUrls(url);
+    }
 
-var app = builder.Build();
-app.MapWebhookReceiver();
-app.MapReceiverOperations();
-await app.RunAsync();
+    builder.Services.AddWebhookReceiver();
+    var app = builder.Build();
+    app.MapWebhookReceiver();
+    app.MapReceiverOperations();
+
+    // Settings and kubeconfig are checked before the host starts, so either is one line rather than a logged stack trace.
+    app.Services.GetService<IStartupValidator>()?.Validate();
+    try
+    {
+        _ = app.Services.GetRequiredService<IKubernetes>();
+    }
+    catch (Exception ex) when (KubernetesConnection.ConfigurationProblem(ex) is { } problem)
+    {
+        throw new StartupFailure(problem);
+    }
+
+    await app.RunAsync();
+    return Environment.ExitCode;
+});
 
 /// <summary>The receiver's entry point; public so tests can host it.</summary>
 public partial class Program;

@@ -6,6 +6,7 @@ using LoraTrainer.Benchmarks.Runtime;
 using LoraTrainer.Benchmarks.Scale;
 using LoraTrainer.Benchmarks.Startup;
 using LoraTrainer.Benchmarks.Zip;
+using LoraTrainer.CommandLine;
 
 namespace LoraTrainer.Benchmarks;
 
@@ -18,9 +19,21 @@ internal static class BenchmarkProgram
     private static readonly IReadOnlyList<IBenchmark> Benchmarks =
         [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark(), new MoneyBenchmark(), new ScaleBenchmark(), new StartupBenchmark()];
 
-    public static async Task<int> Main(string[] args)
+    private static readonly ProgramInfo Info = new("loratrainer-benchmarks",
+        "Benchmarks of the parts that run without a cluster; each is bounded in time, talks only to servers it starts on "
+        + "127.0.0.1, and prints its figures (docs/performance.md explains them).")
     {
-        if (args is [] or ["help" or "--help" or "-h"])
+        Usage = Usage(),
+        Settings = [new("DOTNET_gcServer", "1 or 0: run the operator and receiver processes with the server or workstation collector")],
+        Notes = "Exit codes: 0 measured, 2 an unknown benchmark or option, 130 stopped by Ctrl+C.",
+    };
+
+    // Only the first argument is answered here: "zip --help" is the zip benchmark's own.
+    public static Task<int> Main(string[] args) => ProgramStart.RunAsync(Info, args.Take(1).ToList(), () => RunAsync(args));
+
+    private static async Task<int> RunAsync(string[] args)
+    {
+        if (args is [] or ["help"])
         {
             Console.WriteLine(Usage());
             return args.Length == 0 ? 2 : 0;

@@ -1,20 +1,30 @@
+using LoraTrainer.CommandLine;
 using LoraTrainer.CrdGen;
 
-// Writes the generated CRD into the repository; run from anywhere inside it.
-var root = new DirectoryInfo(Environment.CurrentDirectory);
-while (root is not null && !File.Exists(Path.Combine(root.FullName, "LoraTrainer.sln")))
+var info = new ProgramInfo("loratrainer-crdgen",
+    $"Writes the TrainingRun CRD, generated from the types in src/Api, to {CrdGenerator.RelativePath} of the repository it runs in.")
 {
-    root = root.Parent;
-}
+    Usage = "usage: dotnet run --project tools/CrdGen   (from anywhere inside the repository; it takes no arguments)",
+    Notes = "Exit codes: 0 written, 2 not inside the repository or an unexpected argument.",
+};
 
-if (root is null)
+return await ProgramStart.RunAsync(info, args, async () =>
 {
-    Console.Error.WriteLine("Run this inside the LoraTrainer repository (no LoraTrainer.sln found above the current directory).");
-    return 1;
-}
+    if (args.Length > 0)
+    {
+        throw new StartupFailure($"unexpected argument '{args[0]}': it takes none (--help says what it does).");
+    }
 
-var path = Path.Combine(root.FullName, CrdGenerator.RelativePath);
-Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-await File.WriteAllTextAsync(path, CrdGenerator.Generate());
-Console.WriteLine($"wrote {CrdGenerator.RelativePath}");
-return 0;
+    var root = new DirectoryInfo(Environment.CurrentDirectory);
+    while (root is not null && !File.Exists(Path.Combine(root.FullName, "LoraTrainer.sln")))
+    {
+        root = root.Parent;
+    }
+
+    var path = Path.Combine(root?.FullName ?? throw new StartupFailure(
+        "no LoraTrainer.sln above the current directory: run it inside the LoraTrainer repository."), CrdGenerator.RelativePath);
+    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+    await File.WriteAllTextAsync(path, CrdGenerator.Generate());
+    Console.WriteLine($"wrote {CrdGenerator.RelativePath}");
+    return 0;
+});

@@ -6,6 +6,9 @@ namespace LoraTrainer.Operator.Runtime;
 /// <summary>Leader election settings (configuration section <c>Operator:LeaderElection</c>).</summary>
 public sealed class LeaderElectionOptions : IValidatableObject
 {
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Operator:LeaderElection";
+
     /// <summary>Whether to elect a leader; turn off only when a single replica runs. Defaults to true.</summary>
     public bool Enabled { get; set; } = true;
 

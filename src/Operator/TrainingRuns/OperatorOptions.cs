@@ -14,8 +14,7 @@ public sealed class OperatorOptions
     [RegularExpression(Vast.Instances.VastInstanceLabel.ClusterNamePattern)]
     public string ClusterName { get; set; } = "default";
 
-    /// <summary>The receiver's public base URL as GPU hosts reach it, e.g. <c>https://lora-hooks.example.com</c>. Required.</summary>
-    [Required]
+    /// <summary>The receiver's public base URL as GPU hosts reach it, e.g. <c>https://lora-hooks.example.com</c>. Required (checked by <see cref="OperatorOptionsValidator"/>).</summary>
     public string ReceiverUrl { get; set; } = "";
 
     /// <summary>The GPU image used when a run names none. Defaults to <c>ghcr.io/loratrainer/gpu:0.1.0</c>.</summary>

@@ -88,6 +88,23 @@ public sealed class HelmTests
         }
     }
 
+    [Fact]
+    public async Task Template_WithTheMinimalValues_BothComponentsLogJsonWhateverTheirConsole()
+    {
+        var helm = await HelmCli.RequireAsync(TestContext.Current.CancellationToken);
+
+        var result = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart, .. MinimalValues], TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 0, result.Errors);
+        var deployments = Manifests.Parse(result.Output).OfType<JsonObject>().Where(d => d["kind"]?.GetValue<string>() == "Deployment").ToList();
+        Assert.Equal(2, deployments.Count);
+        Assert.All(deployments, deployment =>
+        {
+            var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
+            Assert.Contains(env, e => e!["name"]!.GetValue<string>() == "Logging__Format" && e["value"]!.GetValue<string>() == "json");
+        });
+    }
+
     private static async Task<List<string>> RenderAsync(string helm, IEnumerable<string> values)
     {
         var result = await HelmCli.RunAsync(helm, ["template", "lora", ChartFiles.Chart, "--namespace", "loratrainer", .. values], TestContext.Current.CancellationToken);

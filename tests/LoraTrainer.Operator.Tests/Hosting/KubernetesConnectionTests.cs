@@ -80,6 +80,10 @@ public sealed class KubernetesConnectionTests : IDisposable
         };
         start.Environment["KUBECONFIG"] = Path.Combine(_dir, "missing-config");
         start.Environment["HOME"] = _dir;
+        // Valid settings: they are checked first, and this test is about the cluster.
+        start.Environment["Operator__ReceiverUrl"] = "https://lora-hooks.example.com";
+        start.Environment["Vast__ApiKey"] = "not-a-real-key";
+        start.Environment["S3__Region"] = "us-east-1";
 
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -87,7 +91,7 @@ public sealed class KubernetesConnectionTests : IDisposable
         await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(2, process.ExitCode);
         Assert.Equal("", (await stdout).Trim());
         var line = Assert.Single(lines);
         Assert.StartsWith("loratrainer-operator: no Kubernetes cluster configured: ", line, StringComparison.Ordinal);
