@@ -102,7 +102,8 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
         output.WriteLine(Invariant($"Best epoch: {best.Epoch} (loss {best.Loss:0.###}), {best.Bytes} bytes, sha256 {best.Sha256}"));
         output.WriteLine($"The LoRA is in S3 at {best.Uri}");
         output.WriteLine($"  (the simulated S3 stops with the demo, so it was copied to {local})");
-        output.WriteLine(Invariant($"GPU instance {run.Status.Gpu?.InstanceId} destroyed; instances alive at Vast: {ledger.AliveInstances}; simulated bill ${ledger.Dollars:0.0000} for {ledger.InstanceSeconds:0.0} s; status.cost ${run.Status.Cost?.EstimatedUsd:0.0000}"));
+        // The bill to the micro-dollar, the status to the four decimals it keeps: the one rounds to the other.
+        output.WriteLine(Invariant($"GPU instance {run.Status.Gpu?.InstanceId} destroyed; instances alive at Vast: {ledger.AliveInstances}; simulated bill ${ledger.Dollars:0.000000} for {ledger.InstanceSeconds:0.0} s; status.cost ${run.Status.Cost?.EstimatedUsd:0.0000}"));
         return 0;
     }
 
