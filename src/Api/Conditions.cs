@@ -36,10 +36,18 @@ public static class Conditions
         conditions.Find(type)?.Status == ConditionStatus.True;
 }
 
-/// <summary>Timestamps as Kubernetes stores them: UTC, whole seconds.</summary>
+/// <summary>Timestamps as Kubernetes stores them: UTC, whole seconds; billing instants to the millisecond.</summary>
 public static class Time
 {
     /// <summary>Drops sub-second precision so a re-written timestamp compares equal to the stored one.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset value) =>
         new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    /// <summary>
+    /// Drops what is below the millisecond, for the instants a run's cost is priced between
+    /// (<see cref="GpuStatus.BillingInstants"/>): whole seconds would put up to a second's price in the cost that Vast
+    /// never billed, or leave out one it did.
+    /// </summary>
+    public static DateTimeOffset ToMillisecond(DateTimeOffset value) =>
+        new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 }

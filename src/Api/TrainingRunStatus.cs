@@ -147,10 +147,16 @@ public sealed record GpuStatus
     public int? NumGpus { get; init; }
     /// <summary>Total price in USD per hour.</summary>
     public double? PricePerHour { get; init; }
-    /// <summary>When the instance was created.</summary>
+    /// <summary>When Vast answered the create, to the millisecond.</summary>
     public DateTimeOffset? AllocatedAt { get; init; }
-    /// <summary>When the instance was destroyed and confirmed gone.</summary>
+    /// <summary>When the operator asked Vast to destroy the instance, to the millisecond; written once Vast confirms it gone.</summary>
     public DateTimeOffset? ReleasedAt { get; init; }
+
+    /// <summary>
+    /// The JSON names of the instants the cost is priced between. They keep their milliseconds where every other
+    /// status timestamp is written in whole seconds, so <c>status.cost</c> agrees with what Vast bills by the second.
+    /// </summary>
+    public static IReadOnlySet<string> BillingInstants { get; } = new HashSet<string>(StringComparer.Ordinal) { "allocatedAt", "releasedAt" };
 }
 
 /// <summary>Training progress as reported by the agent.</summary>

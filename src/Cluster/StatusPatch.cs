@@ -42,16 +42,23 @@ public static partial class StatusPatch
     /// <summary>
     /// Drops the fraction of every RFC 3339 timestamp in <paramref name="document"/> (changing it in place), so a
     /// timestamp is written at second precision, as the apiserver keeps <c>metav1.Time</c>, and a status built from
-    /// a fresh clock reading compares equal to the stored one within the same second. Returns the document.
+    /// a fresh clock reading compares equal to the stored one within the same second. Properties named in
+    /// <paramref name="precise"/> keep their fraction: instants recorded once, which no fresh reading rebuilds (the
+    /// ones a cost is priced between). Returns the document.
     /// </summary>
-    public static JsonNode? AtSecondPrecision(JsonNode? document)
+    public static JsonNode? AtSecondPrecision(JsonNode? document, IReadOnlySet<string>? precise = null)
     {
         switch (document)
         {
             case JsonObject obj:
                 foreach (var name in obj.Select(p => p.Key).ToList())
                 {
-                    if (Truncated(obj[name]) is { } truncated)
+                    if (precise?.Contains(name) == true && obj[name] is JsonValue)
+                    {
+                        continue;
+                    }
+
+                    if (Truncated(obj[name], precise) is { } truncated)
                     {
                         obj[name] = truncated;
                     }
@@ -61,7 +68,7 @@ public static partial class StatusPatch
             case JsonArray array:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    if (Truncated(array[i]) is { } truncated)
+                    if (Truncated(array[i], precise) is { } truncated)
                     {
                         array[i] = truncated;
                     }
@@ -74,7 +81,7 @@ public static partial class StatusPatch
     }
 
     /// <summary>The timestamp without its fraction, or null when <paramref name="node"/> is no such timestamp (its children are truncated in place).</summary>
-    private static JsonValue? Truncated(JsonNode? node)
+    private static JsonValue? Truncated(JsonNode? node, IReadOnlySet<string>? precise)
     {
         // The cheap shape check first: this runs on every string of every status written.
         if (node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 20 && text[10] == 'T' && text[19] == '.'
@@ -83,7 +90,7 @@ public static partial class StatusPatch
             return JsonValue.Create(match.Groups["seconds"].Value + match.Groups["zone"].Value);
         }
 
-        AtSecondPrecision(node);
+        AtSecondPrecision(node, precise);
         return null;
     }
 

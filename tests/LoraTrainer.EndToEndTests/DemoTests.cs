@@ -1,38 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using LoraTrainer.Demo;
 using LoraTrainer.Demo.Stack;
+using LoraTrainer.EndToEndTests.Stack;
+using LoraTrainer.Testing.Trainer;
 
 namespace LoraTrainer.EndToEndTests;
 
 /// <summary>The local demo runs end to end, so the README's command cannot rot; and when it cannot, it says why in one line.</summary>
-public sealed class DemoTests
+public sealed partial class DemoTests(CompletedDemo demo) : IClassFixture<CompletedDemo>
 {
     [Fact]
-    public async Task Demo_RunsTheSampleToCompletion_AndSaysWhereTheModelIsAndThatTheCloudIsSimulated()
+    public void Demo_RunsTheSampleToCompletion_AndSaysWhereTheModelIsAndThatTheCloudIsSimulated()
     {
-        SkipUnlessInstalled();
+        demo.SkipUnlessItRan();
+
+        Assert.True(demo.ExitCode == 0, demo.Text);
+        Assert.Contains("SIMULATED", demo.Text, StringComparison.Ordinal);
+        Assert.Contains("100%  epoch 10/10", demo.Text, StringComparison.Ordinal);
+        Assert.Contains("Best epoch: 6 (loss 0.081)", demo.Text, StringComparison.Ordinal);
+        Assert.Contains("s3://trained-loras/loras/anna/portrait-sdxl.safetensors", demo.Text, StringComparison.Ordinal);
+        Assert.Contains("instances alive at Vast: 0", demo.Text, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(demo.Folder, "portrait-sdxl.safetensors")));
+    }
+
+    [Fact]
+    public void Demo_ShowsEveryPhaseOfTheRun_InOrder_InTheWordsKubectlShows()
+    {
+        demo.SkipUnlessItRan();
+
+        var phases = PhaseLine().Matches(demo.Text).Select(m => m.Groups["phase"].Value);
+
+        Assert.Equal(["pending", "pendingGpu", "pendingImages", "pendingModel", "training", "completed"], phases);
+    }
+
+    [Fact]
+    public void Demo_NamesTheGpuAsNvidiaSmiOnTheSimulatedHostReportsIt()
+    {
+        demo.SkipUnlessItRan();
+
+        Assert.Contains("phase training: training on NVIDIA GeForce RTX 4090", demo.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown", demo.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_WhenItsOutputIsNotATerminal_WritesPlainLines_OneForEachEpoch()
+    {
+        demo.SkipUnlessItRan();
+
+        Assert.DoesNotContain('\r', demo.Text);
+        var lines = demo.Text.Split('\n');
+        Assert.All(Enumerable.Range(1, 10), epoch => Assert.Contains(lines, l => l.StartsWith("  [", StringComparison.Ordinal) && l.Contains($"epoch {epoch}/10", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Demo_TheSimulatedBillAndStatusCost_AgreeToTheDigitsTheStatusKeeps()
+    {
+        demo.SkipUnlessItRan();
+
+        var figures = Bill().Match(demo.Text);
+        Assert.True(figures.Success, demo.Text);
+        var bill = double.Parse(figures.Groups["bill"].Value, CultureInfo.InvariantCulture);
+        var cost = double.Parse(figures.Groups["cost"].Value, CultureInfo.InvariantCulture);
+        // status.cost keeps four decimals: the bill rounds to it, give or take the milliseconds of the create and destroy requests.
+        Assert.True(Math.Abs(bill - cost) <= 0.00005 + 0.00001, figures.Value);
+    }
+
+    [Fact]
+    public async Task Demo_WhenTheTrainingFails_SaysWhyAndShowsTheEndOfTheGpuContainersLog()
+    {
+        demo.SkipUnlessItRan();
         var folder = Path.Combine(Path.GetTempPath(), $"loratrainer-demo-{Guid.NewGuid():N}");
         var output = new StringWriter();
-        try
-        {
-            var exitCode = await new DemoRun(output, stepSeconds: 0.001).RunAsync(folder, TestContext.Current.CancellationToken);
 
-            var text = output.ToString();
-            Assert.True(exitCode == 0, text);
-            Assert.Contains("SIMULATED", text, StringComparison.Ordinal);
-            Assert.Contains("phase Training", text, StringComparison.Ordinal);
-            Assert.Contains("100%  epoch 10/10", text, StringComparison.Ordinal);
-            Assert.Contains("Best epoch: 6 (loss 0.081)", text, StringComparison.Ordinal);
-            Assert.Contains("s3://trained-loras/loras/anna/portrait-sdxl.safetensors", text, StringComparison.Ordinal);
-            Assert.Contains("instances alive at Vast: 0", text, StringComparison.Ordinal);
-            Assert.True(File.Exists(Path.Combine(folder, "portrait-sdxl.safetensors")));
-        }
-        finally
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
+        var exitCode = await new DemoRun(output, new DemoSettings { StepSeconds = 0.001, TrainerMode = FakeTrainerMode.Oom })
+            .RunAsync(folder, TestContext.Current.CancellationToken);
+
+        var text = output.ToString();
+        Assert.True(exitCode == 1, text);
+        Assert.Contains("The run ended failed: training: The GPU ran out of memory", text, StringComparison.Ordinal);
+        Assert.Contains("The GPU container's log (instance ", text, StringComparison.Ordinal);
+        // The trainer's own words, which only its log holds.
+        Assert.Contains("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Demo_AskedForHelp_ExplainsItselfAndWhatItReads_AndStartsNothing(string option)
+    {
+        using var cwd = new TemporaryFolder();
+
+        var (exitCode, stdout, stderr) = await RunDemoProgramAsync(cwd.Path, option);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("usage: dotnet run --project tools/Demo [-- OUTPUT-FOLDER]", stdout, StringComparison.Ordinal);
+        Assert.Contains("PATH", stdout, StringComparison.Ordinal);
+        Assert.Contains("exit codes:", stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(cwd.Path));
+    }
+
+    [Fact]
+    public async Task Demo_AskedForItsVersion_PrintsItInOneLine()
+    {
+        using var cwd = new TemporaryFolder();
+
+        var (exitCode, stdout, _) = await RunDemoProgramAsync(cwd.Path, "--version");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"^lora-demo \d+\.\d+\.\d+\S*\n$", stdout.ReplaceLineEndings("\n"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(cwd.Path));
+    }
+
+    [Fact]
+    public async Task Demo_GivenAnUnknownOption_SaysSoInOneLineWithExitCode2()
+    {
+        using var cwd = new TemporaryFolder();
+
+        var (exitCode, stdout, stderr) = await RunDemoProgramAsync(cwd.Path, "--out", "x");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("lora-demo: unknown option '--out'; run with --help to see the arguments\n", stderr.ReplaceLineEndings("\n"));
+        Assert.Empty(stdout);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(cwd.Path));
     }
 
     [Fact]
@@ -42,7 +134,7 @@ public sealed class DemoTests
         var folder = Path.Combine(Path.GetTempPath(), $"loratrainer-demo-{Guid.NewGuid():N}");
         var output = new StringWriter();
 
-        var exitCode = await new DemoRun(output, stepSeconds: 1, timeout: TimeSpan.FromSeconds(2)).RunAsync(folder, TestContext.Current.CancellationToken);
+        var exitCode = await new DemoRun(output, new DemoSettings { StepSeconds = 1, Timeout = TimeSpan.FromSeconds(2) }).RunAsync(folder, TestContext.Current.CancellationToken);
 
         var text = output.ToString();
         Assert.Equal(1, exitCode);
@@ -74,4 +166,52 @@ public sealed class DemoTests
 
     private static void SkipUnlessInstalled() =>
         Assert.SkipWhen(Prerequisites.Missing() is { Count: > 0 }, "The demo needs programs this machine lacks: " + string.Join("; ", Prerequisites.Missing()));
+
+    /// <summary>Runs the built demo, <c>dotnet LoraTrainer.Demo.dll</c>, in <paramref name="workingDirectory"/>.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunDemoProgramAsync(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LoraTrainer.Demo.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [GeneratedRegex(@"\] phase (?<phase>\w+)")]
+    private static partial Regex PhaseLine();
+
+    [GeneratedRegex(@"simulated bill \$(?<bill>[0-9.]+) for [0-9.]+ s; status\.cost \$(?<cost>[0-9.]+)")]
+    private static partial Regex Bill();
+
+    /// <summary>An empty folder, deleted with what is in it.</summary>
+    private sealed class TemporaryFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("loratrainer-demo-cwd-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
 }

@@ -1,23 +1,24 @@
 using System.Globalization;
+using k8s;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.Demo.Stack;
 using LoraTrainer.Testing.Trainer;
 
 namespace LoraTrainer.Demo;
 
 /// <summary>
-/// Brings the whole system up on this machine, applies the SDXL sample with kubectl and narrates the run: phase
-/// changes, a progress bar with epoch and loss, and where the LoRA ended up.
+/// Brings the whole system up on this machine, applies the SDXL sample with kubectl and narrates the run as a watch
+/// sees it: every phase, a progress bar with epoch and loss, and where the LoRA ended up — or, when the run fails,
+/// the end of the GPU container's log.
 /// </summary>
-internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01, TimeSpan? timeout = null)
+internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
 {
-    /// <summary>How long the whole demo may take before it gives up; it normally finishes in well under a minute.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
-
     private const string RunName = "portrait-sdxl";
+    private const int LogTailLines = 15;
     private static readonly double[] Losses = [0.31, 0.24, 0.19, 0.15, 0.12, 0.081, 0.09, 0.095, 0.1, 0.11];
-    private readonly TimeSpan _timeout = timeout ?? DefaultTimeout;
-    private TrainingPhase? _phase;
+    private readonly DemoSettings _settings = settings ?? new DemoSettings();
+    private readonly RunNarrator _narrator = new(output, settings?.Terminal == true, TimeProvider.System);
 
     /// <summary>
     /// Runs the demo; returns 0 when the run completed, 1 when it did not (or not in time), 2 when a program it needs
@@ -35,7 +36,7 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01, Time
             return 2;
         }
 
-        using var timedOut = new CancellationTokenSource(_timeout, TimeProvider.System);
+        using var timedOut = new CancellationTokenSource(_settings.Timeout, TimeProvider.System);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timedOut.Token);
         try
         {
@@ -43,21 +44,22 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01, Time
         }
         catch (OperationCanceledException) when (timedOut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            output.WriteLine();
-            var limit = _timeout >= TimeSpan.FromMinutes(1) ? Invariant($"{_timeout.TotalMinutes:0.#} minutes") : Invariant($"{_timeout.TotalSeconds:0.#} seconds");
-            var where = _phase is { } phase ? $"the run was in phase {phase}" : "the run had not started";
+            _narrator.EndBar();
+            var timeout = _settings.Timeout;
+            var limit = timeout >= TimeSpan.FromMinutes(1) ? Invariant($"{timeout.TotalMinutes:0.#} minutes") : Invariant($"{timeout.TotalSeconds:0.#} seconds");
+            var where = _narrator.Phase is { } phase ? $"the run was in phase {phase.ToWireName()}" : "the run had not started";
             output.WriteLine($"lora-demo: the demo did not finish within {limit} ({where}); everything it started has been stopped.");
             return 1;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            output.WriteLine();
+            _narrator.EndBar();
             output.WriteLine("lora-demo: stopped; everything the demo started has been stopped.");
             return 130;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or HttpRequestException or KubernetesApiException)
         {
-            output.WriteLine();
+            _narrator.EndBar();
             output.WriteLine($"lora-demo: {ex.Message}");
             return 1;
         }
@@ -72,15 +74,19 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01, Time
         output.WriteLine();
 
         await using var stack = await EndToEndStack.StartAsync([EndToEndStack.Offer(501, machine: 71, price: 0.42)], cancellationToken);
-        stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = Losses, StepSeconds = stepSeconds };
+        stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = Losses, StepSeconds = _settings.StepSeconds, Mode = _settings.TrainerMode };
+        // The watch starts from before the apply, so it sees every state the run is written in, however briefly.
+        var from = stack.Kube.ResourceVersion.ToString(CultureInfo.InvariantCulture);
         output.WriteLine("$ kubectl apply -f config/samples/trainingrun-sdxl.yaml");
         output.Write(await stack.ApplyAsync(Samples.Read("trainingrun-sdxl.yaml")));
 
-        var run = await WatchAsync(stack, cancellationToken);
+        var run = await FollowAsync(stack, from, cancellationToken);
+        _narrator.EndBar();
         output.WriteLine();
         if (run.Status?.Phase != TrainingPhase.Completed)
         {
-            output.WriteLine($"The run ended {run.Status?.Phase}: {run.Status?.Message}");
+            output.WriteLine($"The run ended {run.Status?.Phase.ToWireName()}: {run.Status?.Message}");
+            await ShowLogTailAsync(stack, run, cancellationToken);
             return 1;
         }
 
@@ -96,62 +102,50 @@ internal sealed class DemoRun(TextWriter output, double stepSeconds = 0.01, Time
         output.WriteLine(Invariant($"Best epoch: {best.Epoch} (loss {best.Loss:0.###}), {best.Bytes} bytes, sha256 {best.Sha256}"));
         output.WriteLine($"The LoRA is in S3 at {best.Uri}");
         output.WriteLine($"  (the simulated S3 stops with the demo, so it was copied to {local})");
-        output.WriteLine(Invariant($"GPU instance {run.Status.Gpu?.InstanceId} destroyed; instances alive at Vast: {ledger.AliveInstances}; simulated bill ${ledger.Dollars:0.0000} for {ledger.InstanceSeconds:0.0} s; status.cost ${run.Status.Cost?.EstimatedUsd:0.0000}"));
+        // The bill to the micro-dollar, the status to the four decimals it keeps: the one rounds to the other.
+        output.WriteLine(Invariant($"GPU instance {run.Status.Gpu?.InstanceId} destroyed; instances alive at Vast: {ledger.AliveInstances}; simulated bill ${ledger.Dollars:0.000000} for {ledger.InstanceSeconds:0.0} s; status.cost ${run.Status.Cost?.EstimatedUsd:0.0000}"));
         return 0;
     }
 
-    private async Task<TrainingRun> WatchAsync(EndToEndStack stack, CancellationToken cancellationToken)
+    /// <summary>Watches the run from <paramref name="resourceVersion"/>, showing each state, until it is over and its GPU released.</summary>
+    private async Task<TrainingRun> FollowAsync(EndToEndStack stack, string resourceVersion, CancellationToken cancellationToken)
     {
-        var lastBar = "";
+        using var client = stack.Kube.CreateClient();
+        var runs = new CustomResourceClient<TrainingRun>(client);
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var run = stack.Run(RunName);
-            if (run?.Status is { } status)
+            await foreach (var (type, run) in runs.WatchAsync(EndToEndStack.Namespace, resourceVersion, timeoutSeconds: 60, cancellationToken))
             {
-                if (status.Phase != _phase)
+                resourceVersion = run.Metadata?.ResourceVersion ?? resourceVersion;
+                if (type is not (WatchEventType.Added or WatchEventType.Modified) || run.Metadata?.Name != RunName || run.Status is not { } status)
                 {
-                    if (lastBar.Length > 0)
-                    {
-                        output.WriteLine();
-                        lastBar = "";
-                    }
-
-                    _phase = status.Phase;
-                    output.WriteLine(Invariant($"[{DateTimeOffset.Now:HH:mm:ss}] phase {status.Phase}{Detail(status)}"));
+                    continue;
                 }
 
-                if (status.Phase == TrainingPhase.Training && status.Progress is { } progress && Bar(progress) is var bar && bar != lastBar)
+                _narrator.Show(status);
+                if (PhaseMachine.IsTerminal(run))
                 {
-                    output.Write("\r" + bar);
-                    lastBar = bar;
-                }
-
-                if (status.Phase is TrainingPhase.Completed or TrainingPhase.Failed
-                    || status is { Phase: TrainingPhase.Stalled, Gpu.ReleasedAt: not null } && status.Attempt > PhaseMachine.BackoffLimitOf(run))
-                {
-                    return await stack.WaitForAsync(RunName, r => r.Status?.Gpu?.ReleasedAt is not null || r.Status?.Phase != TrainingPhase.Completed, seconds: 15, cancellationToken);
+                    return await stack.WaitForAsync(RunName, r => r.Status?.Gpu?.ReleasedAt is not null || r.Status?.Gpu is null, seconds: 15, cancellationToken);
                 }
             }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
         }
     }
 
-    private static string Detail(TrainingRunStatus status) => status.Phase switch
+    /// <summary>The end of the log of the GPU container that ran the last attempt: what the agent and the trainer said before it gave up.</summary>
+    private async Task ShowLogTailAsync(EndToEndStack stack, TrainingRun run, CancellationToken cancellationToken)
     {
-        TrainingPhase.PendingGpu when status.Gpu is { } gpu => Invariant($": rented {gpu.GpuName} on machine {gpu.MachineId} at ${gpu.PricePerHour:0.00}/h (instance {gpu.InstanceId})"),
-        TrainingPhase.Pending => ": zipping the images, resolving the model, looking for a GPU",
-        TrainingPhase.PendingImages => ": the GPU is up; downloading the images",
-        TrainingPhase.PendingModel => ": downloading the base model",
-        TrainingPhase.Completed => ": the best epoch is verified in S3",
-        _ => status.Message is { Length: > 0 } message ? $": {message}" : "",
-    };
+        if (!long.TryParse(run.Status?.Gpu?.InstanceId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var instanceId)
+            || !stack.Agents.Agents.TryGetValue(instanceId, out var agent))
+        {
+            return;
+        }
 
-    private static string Bar(ProgressStatus progress)
-    {
-        var filled = Math.Clamp(progress.Percent / 5, 0, 20);
-        return Invariant($"  [{new string('#', filled)}{new string('.', 20 - filled)}] {progress.Percent,3}%  epoch {progress.Epoch}/{progress.TotalEpochs}  loss {progress.Loss:0.0000}");
+        var tail = await agent.LogTailAsync(LogTailLines, cancellationToken);
+        output.WriteLine($"The GPU container's log (instance {instanceId}) ends with:");
+        foreach (var line in tail)
+        {
+            output.WriteLine("  " + line);
+        }
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

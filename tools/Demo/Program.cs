@@ -1,7 +1,19 @@
 using LoraTrainer.Demo;
 
-// lora-demo [output folder]: the whole LoraTrainer system on this machine, GPU and clouds simulated.
-// Needs the .NET SDK, Python 3, kubectl, and node with npm (s3rver is installed into the repository on first use).
+// lora-demo [output folder]: the whole LoraTrainer system on this machine, GPU and clouds simulated (--help says more).
+var commandLine = DemoCommandLine.Parse(args);
+if (commandLine.Help || commandLine.Version)
+{
+    Console.WriteLine(commandLine.Help ? DemoCommandLine.Usage : $"lora-demo {DemoCommandLine.VersionText()}");
+    return 0;
+}
+
+if (commandLine.Error is { } error)
+{
+    Console.Error.WriteLine($"lora-demo: {error}");
+    return 2;
+}
+
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -9,5 +21,5 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-var outputDirectory = args.Length > 0 ? args[0] : "loratrainer-demo-output";
-return await new DemoRun(Console.Out).RunAsync(outputDirectory, stop.Token);
+var settings = new DemoSettings { Terminal = !Console.IsOutputRedirected };
+return await new DemoRun(Console.Out, settings).RunAsync(commandLine.OutputDirectory, stop.Token);

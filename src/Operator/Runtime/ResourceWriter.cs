@@ -11,7 +11,9 @@ namespace LoraTrainer.Operator.Runtime;
 /// The writes a reconciler makes: status merge patches that skip no-ops, and finalizer patches. It remembers what it
 /// wrote until the informer's cache has caught up, so a reconcile right after a write works on the written state.
 /// </summary>
-public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TResource> client)
+/// <param name="client">The resource's API.</param>
+/// <param name="preciseTimestamps">Status properties whose timestamps keep their fraction (see <see cref="StatusPatch.AtSecondPrecision"/>).</param>
+public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TResource> client, IReadOnlySet<string>? preciseTimestamps = null)
     where TResource : class, IKubernetesObject<V1ObjectMeta>, IStatus<TStatus?>
     where TStatus : class
 {
@@ -42,15 +44,15 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
 
     /// <summary>
     /// Writes <paramref name="desired"/> as the status of <paramref name="current"/>, guarded by its resourceVersion.
-    /// Timestamps are written at second precision, so a status rebuilt from a fresh clock reading within the same
-    /// second is no change. Returns the updated object, or <paramref name="current"/> unchanged when nothing differs
+    /// Timestamps are written at second precision (but for the writer's precise ones), so a status rebuilt from a
+    /// fresh clock reading within the same second is no change. Returns the updated object, or <paramref name="current"/> unchanged when nothing differs
     /// (no request is made). A concurrent change answers <see cref="ResourceConflictException"/>: re-read and
     /// reconcile again.
     /// </summary>
     public async Task<TResource> PatchStatusAsync(TResource current, TStatus desired, CancellationToken cancellationToken)
     {
         var before = current.Status is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current.Status));
-        var after = StatusPatch.AtSecondPrecision(JsonNode.Parse(KubernetesJson.Serialize(desired)));
+        var after = StatusPatch.AtSecondPrecision(JsonNode.Parse(KubernetesJson.Serialize(desired)), preciseTimestamps);
         var patch = StatusPatch.For(before, after, current.Metadata.ResourceVersion);
         if (patch is null)
         {

@@ -71,6 +71,8 @@ internal sealed partial class TrainingRunReconciler
             return new ReleaseOutcome(run, null);
         }
 
+        // Vast stops billing when it destroys the instance, not when a later read confirms it gone.
+        var asked = Time.ToMillisecond(time.GetUtcNow());
         try
         {
             await gpus.ReleaseAsync(instanceId, cancellationToken).ConfigureAwait(false);
@@ -80,10 +82,9 @@ internal sealed partial class TrainingRunReconciler
             return await ReportReleaseTroubleAsync(run, $"instance {instanceId}", error, cancellationToken).ConfigureAwait(false);
         }
 
-        var now = Time.Truncate(time.GetUtcNow());
-        var cost = RunCost.AfterRelease(status, now);
+        var cost = RunCost.AfterRelease(status, asked);
         var message = WithoutReleaseTrouble(status.Message);
-        run = await WriteAsync(run, status with { Gpu = gpu with { ReleasedAt = now }, Cost = cost, Message = message }, cancellationToken).ConfigureAwait(false);
+        run = await WriteAsync(run, status with { Gpu = gpu with { ReleasedAt = asked }, Cost = cost, Message = message }, cancellationToken).ConfigureAwait(false);
         TrainingRunLog.Released(logger, Name(run), instanceId, cost.EstimatedUsd);
         await events.NormalAsync(run, "GpuReleased", $"instance {instanceId} destroyed; the run has spent ${cost.EstimatedUsd:0.00}", cancellationToken).ConfigureAwait(false);
         return new ReleaseOutcome(run, null);

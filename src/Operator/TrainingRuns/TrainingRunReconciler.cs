@@ -146,6 +146,8 @@ internal sealed partial class TrainingRunReconciler(
             GpuName = instance.GpuName,
             NumGpus = instance.NumGpus,
             PricePerHour = instance.PricePerHour,
+            // Vast bills from the create on; the run's own clock readings are whole seconds.
+            AllocatedAt = Time.ToMillisecond(time.GetUtcNow()),
         };
         run = await ApplyAsync(run, new GpuAllocatedInput(gpu), cancellationToken).ConfigureAwait(false);
         if (run.Spec.RunPolicy?.MaxCostUsd is not null)

@@ -1,4 +1,5 @@
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
 using LoraTrainer.Operator.Vast.Sweeping;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ public static class TrainingRunsServiceCollectionExtensions
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, OperatorOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorOptions>, PresignRefreshValidator>());
-        services.TryAddSingleton<ResourceWriter<TrainingRun, TrainingRunStatus>>();
+        services.TryAddSingleton(sp => new ResourceWriter<TrainingRun, TrainingRunStatus>(
+            sp.GetRequiredService<CustomResourceClient<TrainingRun>>(), GpuStatus.BillingInstants));
         services.TryAddSingleton<RunSecretStore>();
         services.TryAddSingleton<RunCredentialResolver>();
         services.TryAddSingleton<UrlModelFiles>();

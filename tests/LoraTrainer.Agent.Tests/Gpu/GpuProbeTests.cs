@@ -1,4 +1,6 @@
 using LoraTrainer.Agent.Gpu;
+using LoraTrainer.Testing.Gpu;
+using LoraTrainer.Testing.Vast;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LoraTrainer.Agent.Tests.Gpu;
@@ -22,21 +24,13 @@ public sealed class GpuProbeTests
     {
         if (OperatingSystem.IsWindows())
         {
-            Assert.Skip("The stand-in nvidia-smi is a shell script.");
+            Assert.Skip("The nvidia-smi stand-in is a shell script.");
             return;
         }
 
         using var work = new TempFolder();
-        var smi = work.Combine("nvidia-smi");
-        await File.WriteAllTextAsync(smi, """
-            #!/bin/sh
-            if [ "$1" = "--query-gpu=name,memory.total,driver_version" ]; then
-              echo "NVIDIA GeForce RTX 4090, 24564, 550.54.14"
-            else
-              echo "| NVIDIA-SMI 550.54.14    Driver Version: 550.54.14    CUDA Version: 12.4 |"
-            fi
-            """, TestContext.Current.CancellationToken);
-        File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var gpu4090 = FakeGpu.Of(new SimulatedOffer { Id = 1 });
+        var smi = Path.Combine(FakeNvidiaSmi.Install(work.Combine("bin"), gpu4090), FakeNvidiaSmi.Program);
         await using var services = AgentServices.Create(work.Path, overrides: new Dictionary<string, string?> { ["Agent:GpuProbeCommand"] = smi });
 
         // A script written a moment ago can be briefly "text file busy" while other tests start processes: try again then.

@@ -86,6 +86,21 @@ public sealed class PatchTests
         Assert.True(JsonNode.DeepEquals(expected, status), status!.ToJsonString());
     }
 
+    [Fact]
+    public void AtSecondPrecision_KeepsTheFractionOfThePreciseProperties_WhereverTheyAre()
+    {
+        var status = JsonNode.Parse("""
+            {"since":"2025-03-04T05:06:07.123Z","gpu":{"allocatedAt":"2025-03-04T05:06:07.456Z","seenAt":"2025-03-04T05:06:07.789Z"}}
+            """);
+
+        StatusPatch.AtSecondPrecision(status, new HashSet<string> { "allocatedAt" });
+
+        var expected = JsonNode.Parse("""
+            {"since":"2025-03-04T05:06:07Z","gpu":{"allocatedAt":"2025-03-04T05:06:07.456Z","seenAt":"2025-03-04T05:06:07Z"}}
+            """);
+        Assert.True(JsonNode.DeepEquals(expected, status), status!.ToJsonString());
+    }
+
     [Theory]
     [InlineData("""{"kind":"Status","code":422,"reason":"Invalid","message":"the server rejected our request due to an error in our request","details":{"causes":[{"reason":"UnexpectedServerResponse","message":"testing value /metadata/resourceVersion failed: test failed"}]}}""", typeof(ResourceConflictException))]
     [InlineData("""{"kind":"Status","code":422,"reason":"Invalid","message":"testing value /metadata/resourceVersion failed: test failed"}""", typeof(ResourceConflictException))]

@@ -80,6 +80,23 @@ public sealed class ResourceWriterTests : IAsyncLifetime
         Assert.DoesNotContain(_h.Kube.RequestLog, e => e.Method == "PATCH");
     }
 
+    [Fact]
+    public async Task PatchStatus_KeepsTheMillisecondsOfItsPreciseTimestamps_AndRewritingThemIsNoChange()
+    {
+        _h.Seed(Widget.Named("w"));
+        var widget = (await _h.Widgets.GetAsync(Key, TestContext.Current.CancellationToken))!;
+        var writer = new ResourceWriter<Widget, WidgetStatus>(_h.Widgets, new HashSet<string> { "since" });
+        var since = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero).AddMilliseconds(123);
+
+        var written = await writer.PatchStatusAsync(widget, new WidgetStatus { Observed = 1, Since = since }, TestContext.Current.CancellationToken);
+        _h.Kube.ClearRequestLog();
+        var again = await writer.PatchStatusAsync(written, written.Status! with { }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(since, written.Status!.Since);
+        Assert.Same(written, again);
+        Assert.DoesNotContain(_h.Kube.RequestLog, e => e.Method == "PATCH");
+    }
+
     /// <summary>A widget as the cache would hold it, and a writer that has since written its status once.</summary>
     private async Task<(ResourceWriter<Widget, WidgetStatus> Writer, Widget Original, Widget Written)> WrittenOnceAsync(string message)
     {

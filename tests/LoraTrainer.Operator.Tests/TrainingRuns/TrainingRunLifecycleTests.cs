@@ -116,6 +116,31 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     }
 
     [Fact]
+    public async Task Release_RecordsTheCostVastBilled_NotTheWholeSecondsAroundIt()
+    {
+        // A dear GPU, so a second's price ($0.001) shows in the cost's four decimals.
+        _h.Vast.AddOffers(OperatorHarness.Offer(311, machine: 32, price: 3.6));
+        await _h.ApplyRunAsync("billed", s => s with { Gpu = (s.Gpu ?? new GpuSpec()) with { MaxPricePerHour = 5 } });
+        await _h.WaitForPhaseAsync("billed", TrainingPhase.PendingGpu);
+        // End the rental half a second out of step with its start, where whole-second timestamps are furthest off.
+        var target = (_h.Vast.Instances().Single().CreatedAt.Millisecond + 500) % 1000;
+        while (Math.Abs(TimeProvider.System.GetUtcNow().Millisecond - target) > 20)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, TestContext.Current.CancellationToken);
+        }
+
+        await _h.AgentSendsAsync("billed", a => new AgentFailedInput(1, a, "training", "CUDA out of memory"));
+
+        var released = await _h.WaitForAsync("billed", r => r.Status?.Gpu?.ReleasedAt is not null);
+        var bill = _h.Vast.Cost();
+        var status = released.Status!;
+        // The cost is kept to four decimals; the requests around the create and the destroy take milliseconds.
+        var allowed = 0.00005 + status.Gpu!.PricePerHour!.Value * 0.1 / 3600;
+        Assert.True(Math.Abs(bill.Dollars - status.Cost!.EstimatedUsd) < allowed,
+            $"Vast billed ${bill.Dollars:0.000000} for {bill.InstanceSeconds:0.000} s; status.cost is ${status.Cost.EstimatedUsd:0.000000} from {status.Gpu.AllocatedAt:O} to {status.Gpu.ReleasedAt:O}");
+    }
+
+    [Fact]
     public async Task ADatasetWithoutImages_IsRefusedBeforeAnyGpuIsRented()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(401, machine: 41));

@@ -267,7 +267,7 @@ public sealed partial class VastSimulator : IAsyncDisposable
                     ["CONTAINER_ID"] = instance.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["CONTAINER_API_KEY"] = instance.InstanceApiKey,
                 };
-                running = new VastRunningInstance(instance.Id, instance.Label, instance.Image, env);
+                running = new VastRunningInstance(instance.Id, instance.Label, instance.Image, env, instance.Offer);
             }
 
             var task = Task.Run(async () =>

@@ -22,7 +22,8 @@ public sealed record VastInstanceSnapshot(
 /// <param name="Label">Its label.</param>
 /// <param name="Image">Its image.</param>
 /// <param name="Environment">The env given at creation plus what Vast injects (<c>CONTAINER_ID</c>, <c>CONTAINER_API_KEY</c>).</param>
-public sealed record VastRunningInstance(long InstanceId, string? Label, string Image, IReadOnlyDictionary<string, string> Environment);
+/// <param name="Offer">The offer it was rented from: the machine and GPU its container runs on.</param>
+public sealed record VastRunningInstance(long InstanceId, string? Label, string Image, IReadOnlyDictionary<string, string> Environment, SimulatedOffer Offer);
 
 /// <summary>The bill so far: storage for every second an instance exists, GPU for every second it runs.</summary>
 /// <param name="Dollars">Total USD.</param>

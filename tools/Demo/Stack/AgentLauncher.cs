@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using LoraTrainer.Protocol;
+using LoraTrainer.Testing.Gpu;
 using LoraTrainer.Testing.Trainer;
 using LoraTrainer.Testing.Vast;
 
@@ -8,7 +9,8 @@ namespace LoraTrainer.Demo.Stack;
 
 /// <summary>
 /// Plays the GPU container: when a simulated instance reaches running, starts the real <c>lora-agent</c> as a
-/// process with that instance's environment and the fake sd-scripts trainer; destroying the instance kills it.
+/// process with that instance's environment, the fake sd-scripts trainer and an <c>nvidia-smi</c> stand-in for the
+/// offer's GPU on its PATH; destroying the instance kills it.
 /// </summary>
 internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyncDisposable
 {
@@ -45,14 +47,19 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
 
         start.Environment["Agent__WorkDirectory"] = WorkDirectory(instance.InstanceId);
         start.Environment["Agent__TrainerCommand"] = FakeSdScripts.CommandTemplate(Trainer(launch));
-        start.Environment["Agent__GpuProbeCommand"] = "lora-e2e-no-nvidia-smi";
+        // The agent asks nvidia-smi for the GPU as it does on a real host, and finds the stand-in first.
+        var bin = FakeNvidiaSmi.Install(Path.Combine(workRoot, $"instance-{instance.InstanceId}-bin"), FakeGpu.Of(instance.Offer));
+        start.Environment["PATH"] = bin + Path.PathSeparator + (Environment.GetEnvironmentVariable("PATH") ?? "");
         start.Environment["Agent__RetryBaseDelay"] = "00:00:00.100";
         start.Environment["Agent__RetryMaxDelay"] = "00:00:00.500";
         start.Environment["Agent__ConfigTimeout"] = "00:00:30";
         start.Environment["Agent__DeliveryTimeout"] = "00:00:30";
         // The container's Vast is the simulator: a self-destruct destroys the simulated instance, never a real one.
         start.Environment["Agent__VastBaseUrl"] = vast.BaseUrl.ToString();
+        // The container log a failure is read from: warnings, and the trainer's own lines, one per line.
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__LoraTrainer.Agent.Training.TrainerProcess"] = "Information";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
 
         var agent = new AgentProcess(instance.InstanceId, launch, Process.Start(start) ?? throw new InvalidOperationException("lora-agent did not start"));
         _agents[instance.InstanceId] = agent;
@@ -141,4 +148,11 @@ internal sealed class AgentProcess
     }
 
     public async Task DrainAsync() => Output = await _stdout + await _stderr;
+
+    /// <summary>The last <paramref name="lines"/> lines the agent printed, once it has exited (as a container's log reads after it stopped).</summary>
+    public async Task<IReadOnlyList<string>> LogTailAsync(int lines, CancellationToken cancellationToken)
+    {
+        var output = await _stdout.WaitAsync(cancellationToken) + await _stderr.WaitAsync(cancellationToken);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(lines).ToList();
+    }
 }
