@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the agent's sd-scripts argument lists (src/Agent/Training/Arguments/<script>.txt) from an sd-scripts checkout.
+"""Regenerates the sd-scripts argument lists (src/Protocol/SdScripts/Arguments/<script>.txt) from an sd-scripts checkout.
 
     python3 tools/sd-scripts-arguments.py <sd-scripts checkout> [--ref v0.10.1] [--commit <sha>] [--out <folder>]
 
@@ -18,7 +18,7 @@ import subprocess
 import sys
 import types
 
-DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "Agent", "Training", "Arguments")
+DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "Protocol", "SdScripts", "Arguments")
 
 
 def _inert(name):

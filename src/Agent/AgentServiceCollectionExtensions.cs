@@ -37,7 +37,7 @@ internal static class AgentServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SecretScrubber>();
-        services.TryAddSingleton<ReceiverEndpoints>();
+        services.TryAddSingleton<ReceiverUrls>();
         services.TryAddSingleton<WorkLayout>();
         services.TryAddSingleton<ConfigClient>();
         services.TryAddSingleton<EventReporter>();
@@ -55,7 +55,7 @@ internal static class AgentServiceCollectionExtensions
         services.AddWatchdog();
 
         // The default HttpClient logging writes request URLs; presigned URLs are secrets, so it is removed.
-        services.AddHttpClient(ReceiverEndpoints.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60))
+        services.AddHttpClient(ReceiverUrls.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60))
             .AddHttpMessageHandler<RequestSigningHandler>()
             .RemoveAllLoggers();
         services.AddHttpClient(ResumableDownloader.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

@@ -71,16 +71,4 @@ public static class TrainingDefaults
         ModelFamily.Sdxl => 60,
         _ => 100,
     };
-
-    /// <summary>The sd-scripts training script for a family.</summary>
-    public static string Script(ModelFamily family) => family switch
-    {
-        ModelFamily.Sd15 => "train_network.py",
-        ModelFamily.Sdxl => "sdxl_train_network.py",
-        _ => "flux_train_network.py",
-    };
-
-    /// <summary>The sd-scripts network module for a family.</summary>
-    public static string NetworkModule(ModelFamily family) =>
-        family == ModelFamily.Flux ? "networks.lora_flux" : "networks.lora";
 }

@@ -48,7 +48,7 @@ public sealed record TrainingSpec
     [Range(0, int.MaxValue)]
     public int? Seed { get; init; }
 
-    /// <summary>Further sd-scripts arguments by name (e.g. <c>noise_offset: 0.05</c>); only names on the allowlist are accepted.</summary>
+    /// <summary>Further sd-scripts arguments by name (e.g. <c>noise_offset: 0.05</c>); only names on the allowlist that the family's training script takes are accepted.</summary>
     [PreserveUnknownFields]
     public Dictionary<string, JsonElement>? ExtraArgs { get; init; }
 }

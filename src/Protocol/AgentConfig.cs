@@ -112,10 +112,8 @@ public sealed record TrainingPlan
 {
     /// <summary>The sd-scripts script, e.g. <c>sdxl_train_network.py</c>.</summary>
     public string Script { get; init; } = "";
-    /// <summary>Argument name → value (number, string, boolean or list), written to the arguments TOML.</summary>
-    public IReadOnlyDictionary<string, object?> Args { get; init; } = new Dictionary<string, object?>();
-    /// <summary>Number of epochs the trainer will run.</summary>
-    public int Epochs { get; init; }
+    /// <summary>The script's arguments, written to the arguments TOML; the number of epochs is among them.</summary>
+    public TrainingArgs Args { get; init; } = new();
     /// <summary>GPUs to train on, one trainer process each (data parallel when more than one).</summary>
     public int Gpus { get; init; } = 1;
 }

@@ -44,18 +44,18 @@ public static class ReceiverEndpoints
     }
 
     internal static async Task<Results<FileContentHttpResult, JsonHttpResult<object>>> GetConfigAsync(
-        string @namespace, string name, HttpRequest request, RunCredentials credentials, TimeProvider time, ReceiverMetrics metrics,
-        ILogger<RunCredentials> logger, CancellationToken cancellationToken)
+        string @namespace, string name, HttpRequest request, RunSecretReader secrets, TimeProvider time, ReceiverMetrics metrics,
+        ILogger<RunSecretReader> logger, CancellationToken cancellationToken)
     {
         try
         {
-            var token = await credentials.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+            var token = await secrets.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
             if (!SignedRequest.IsValid(request, token, ReadOnlySpan<byte>.Empty, time.GetUtcNow()))
             {
                 return Unauthorized();
             }
 
-            var config = await credentials.ConfigAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+            var config = await secrets.ConfigAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
             return config is null
                 ? Error(StatusCodes.Status503ServiceUnavailable, "the run's config is not ready yet; retry")
                 : TypedResults.Bytes(config, "application/json");
@@ -69,7 +69,7 @@ public static class ReceiverEndpoints
     }
 
     internal static async Task<Results<Ok<EventAck>, JsonHttpResult<object>>> PostEventAsync(
-        string @namespace, string name, HttpRequest request, RunCredentials credentials, EventProcessor processor,
+        string @namespace, string name, HttpRequest request, RunSecretReader secrets, EventProcessor processor,
         PartitionedRateLimiter<string> limiter, IOptions<ReceiverOptions> options, TimeProvider time, ReceiverMetrics metrics,
         ILogger<RunStatusUpdater> logger, CancellationToken cancellationToken)
     {
@@ -90,7 +90,7 @@ public static class ReceiverEndpoints
 
         try
         {
-            var token = await credentials.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
+            var token = await secrets.TokenAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
             if (!SignedRequest.IsValid(request, token, body, time.GetUtcNow()))
             {
                 ReceiverLog.Refused(logger, key.ToString(), "unauthorized");

@@ -31,7 +31,7 @@ public static class ReceiverServiceCollectionExtensions
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesConnection.LoadConfiguration(sp.GetRequiredService<IOptions<ReceiverOptions>>().Value.Kubeconfig)));
         services.TryAddSingleton(Metrics.DefaultRegistry);
         services.TryAddSingleton<CustomResourceClient<TrainingRun>>();
-        services.TryAddSingleton<RunCredentials>();
+        services.TryAddSingleton<RunSecretReader>();
         services.TryAddSingleton<RunStatusUpdater>();
         services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<ReceiverMetrics>();

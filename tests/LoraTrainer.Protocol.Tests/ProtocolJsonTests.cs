@@ -36,7 +36,7 @@ public sealed class ProtocolJsonTests
         var config = new AgentConfig
         {
             Run = new RunIdentity { Namespace = "ml-team", Name = "portrait", Uid = "u", Attempt = 1 },
-            Training = new TrainingPlan { Script = "sdxl_train_network.py", Args = new Dictionary<string, object?> { ["network_dim"] = 32 } },
+            Training = new TrainingPlan { Script = "sdxl_train_network.py", Args = new TrainingArgs { NetworkDim = 32 } },
         };
 
         using var doc = JsonDocument.Parse(JsonSerializer.Serialize(config, ProtocolJson.Options));
@@ -46,6 +46,19 @@ public sealed class ProtocolJsonTests
         Assert.Equal("ml-team", root.GetProperty("run").GetProperty("namespace").GetString());
         Assert.Equal(32, root.GetProperty("training").GetProperty("args").GetProperty("network_dim").GetInt32());
         Assert.Equal(".txt", root.GetProperty("dataset").GetProperty("layout").GetProperty("captionExtension").GetString());
+    }
+
+    [Fact]
+    public void TrainingArgs_TravelAsOneObjectKeyedBySdScriptsNames_TypedWhereKnownAndByNameOtherwise()
+    {
+        var plan = JsonSerializer.Deserialize<TrainingPlan>(
+            """{"script":"sdxl_train_network.py","epochs":4,"args":{"network_dim":32,"max_train_epochs":4,"mixed_precision":"bf16","noise_offset":0.05}}""", ProtocolJson.Options)!;
+
+        var json = JsonSerializer.Serialize(plan, ProtocolJson.Options);
+
+        Assert.Equal((32, 4, "bf16"), (plan.Args.NetworkDim, plan.Args.MaxTrainEpochs, plan.Args.MixedPrecision));
+        Assert.Equal(["noise_offset"], plan.Args.Others.Keys);
+        Assert.Equal("""{"script":"sdxl_train_network.py","args":{"network_dim":32,"max_train_epochs":4,"mixed_precision":"bf16","noise_offset":0.05},"gpus":1}""", json);
     }
 
     [Fact]

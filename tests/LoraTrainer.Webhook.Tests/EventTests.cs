@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using LoraTrainer.Api;
 using LoraTrainer.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace LoraTrainer.Webhook.Tests;
 
@@ -84,6 +85,17 @@ public sealed class EventTests : IAsyncLifetime
         Assert.False(again.Accepted);
         Assert.Equal("pendingImages", again.Phase);
         Assert.Equal(before, _receiver.Run("repeat").Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task RepeatedSeq_IsLoggedAsIgnored_NamingTheRunTheKindAndTheSeq()
+    {
+        var token = _receiver.SeedRun("logged");
+        await _receiver.PostOkAsync("logged", token, Event(1, EventKinds.GpuReady));
+
+        await _receiver.PostOkAsync("logged", token, Event(1, EventKinds.GpuReady));
+
+        Assert.Contains(_receiver.Logs.GetSnapshot(), r => r.Level == LogLevel.Debug && r.Message == "TrainingRun ml-team/logged: gpuReady seq 1 ignored");
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class RunStateTests : IAsyncLifetime
     [Fact]
     public async Task TheTokenCache_HoldsAtMostItsConfiguredEntries_HoweverManyNamesAreTried()
     {
-        var credentials = _receiver.Services.GetRequiredService<RunCredentials>();
+        var secrets = _receiver.Services.GetRequiredService<RunSecretReader>();
         var token = _receiver.SeedRun("real");
 
         for (var i = 0; i < 150; i++)
@@ -63,7 +63,7 @@ public sealed class RunStateTests : IAsyncLifetime
 
         await _receiver.PostOkAsync("real", token, new AgentEvent { Seq = 1, Kind = EventKinds.GpuReady, Attempt = 1 });
 
-        Assert.InRange(credentials.CachedRuns, 1, 100);
+        Assert.InRange(secrets.CachedRuns, 1, 100);
         Assert.Equal(150 + 1, _receiver.SecretReads());
     }
 }

@@ -14,7 +14,7 @@ namespace LoraTrainer.Agent.Configuration;
 /// <remarks>Every fetch returns fresh presigned URLs, so the agent fetches again when a URL has expired.</remarks>
 internal sealed class ConfigClient(
     IHttpClientFactory httpClients,
-    ReceiverEndpoints endpoints,
+    ReceiverUrls endpoints,
     IOptions<AgentOptions> options,
     SecretScrubber scrubber,
     WatchdogLedger watchdog,
@@ -24,7 +24,7 @@ internal sealed class ConfigClient(
     /// <summary>Returns the config; throws <see cref="ReceiverUnreachableException"/> when the receiver never answered with one.</summary>
     public async Task<AgentConfig> FetchAsync(CancellationToken cancellationToken)
     {
-        var client = httpClients.CreateClient(ReceiverEndpoints.HttpClientName);
+        var client = httpClients.CreateClient(ReceiverUrls.HttpClientName);
         var backoff = new Backoff(options.Value.RetryBaseDelay, options.Value.RetryMaxDelay);
         var deadline = time.GetUtcNow() + options.Value.ConfigTimeout;
         for (var attempt = 1; ; attempt++)

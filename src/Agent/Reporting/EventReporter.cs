@@ -21,7 +21,7 @@ namespace LoraTrainer.Agent.Reporting;
 /// </summary>
 internal sealed class EventReporter(
     IHttpClientFactory httpClients,
-    ReceiverEndpoints endpoints,
+    ReceiverUrls endpoints,
     IOptions<AgentOptions> options,
     SecretScrubber scrubber,
     WatchdogLedger watchdog,
@@ -62,9 +62,9 @@ internal sealed class EventReporter(
             At = now,
             Attempt = _attempt,
             // JSON has no NaN or infinity; an unusable number is left out rather than failing the event.
-            Loss = Finite(evt.Loss),
-            ValidationLoss = Finite(evt.ValidationLoss),
-            Epochs = evt.Epochs?.Where(e => double.IsFinite(e.Loss)).Select(e => e with { ValidationLoss = Finite(e.ValidationLoss) }).ToList(),
+            Loss = ProtocolJson.Finite(evt.Loss),
+            ValidationLoss = ProtocolJson.Finite(evt.ValidationLoss),
+            Epochs = evt.Epochs?.Where(e => double.IsFinite(e.Loss)).Select(e => e with { ValidationLoss = ProtocolJson.Finite(e.ValidationLoss) }).ToList(),
             Reason = evt.Reason is null ? null : scrubber.Scrub(evt.Reason),
             LogTail = evt.LogTail is null ? null : scrubber.Scrub(evt.LogTail),
             File = evt.File is null ? null : scrubber.Scrub(evt.File),
@@ -133,8 +133,6 @@ internal sealed class EventReporter(
         _signal.Dispose();
     }
 
-    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
-
     private static TaskCompletionSource Drained()
     {
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,7 +177,7 @@ internal sealed class EventReporter(
     private async Task SendUntilSettledAsync(AgentEvent evt, Backoff backoff, CancellationToken cancellationToken)
     {
         var terminal = IsTerminal(evt.Kind);
-        var client = httpClients.CreateClient(ReceiverEndpoints.HttpClientName);
+        var client = httpClients.CreateClient(ReceiverUrls.HttpClientName);
         for (var attempt = 1; ; attempt++)
         {
             string problem;

@@ -6,6 +6,7 @@ using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Training;
 using LoraTrainer.Agent.Watchdog;
 using LoraTrainer.Protocol;
+using LoraTrainer.Protocol.SdScripts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

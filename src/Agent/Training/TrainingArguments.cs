@@ -1,5 +1,6 @@
 using System.Globalization;
 using LoraTrainer.Protocol;
+using LoraTrainer.Protocol.SdScripts;
 using Tomlyn;
 using Tomlyn.Model;
 
@@ -20,11 +21,9 @@ internal sealed record AgentOwnedPaths(
 /// <param name="Table">Argument name → TOML value.</param>
 /// <param name="Epochs">The number of epochs the trainer will run.</param>
 /// <param name="MixedPrecision">The mixed precision for the launcher (<c>no</c>, <c>fp16</c>, <c>bf16</c>).</param>
-internal sealed record TrainerArguments(TomlTable Table, int Epochs, string MixedPrecision)
+/// <param name="Validates">True when sd-scripts holds out a validation split and logs a validation loss per epoch.</param>
+internal sealed record TrainerArguments(TomlTable Table, int Epochs, string MixedPrecision, bool Validates)
 {
-    /// <summary>True when sd-scripts holds out a validation split and logs a validation loss per epoch.</summary>
-    public bool Validates => Table.TryGetValue(TrainingArguments.ValidationSplit, out var split) && split is double share && share > 0;
-
     /// <summary>The arguments TOML text for <c>--config_file</c>.</summary>
     public string ToToml() => TomlSerializer.Serialize(Table);
 }
@@ -32,9 +31,6 @@ internal sealed record TrainerArguments(TomlTable Table, int Epochs, string Mixe
 /// <summary>Builds the arguments TOML from the config and refuses what sd-scripts would misread or silently ignore.</summary>
 internal static class TrainingArguments
 {
-    /// <summary>The share of images sd-scripts holds out for validation (0 or absent: no validation).</summary>
-    public const string ValidationSplit = "validation_split";
-
     /// <summary>Checks <paramref name="plan"/> and adds the agent's own arguments.</summary>
     /// <exception cref="ArgumentsRejectedException">One sentence per problem, naming the argument.</exception>
     public static TrainerArguments Build(TrainingPlan plan, AgentOwnedPaths owned)
@@ -43,7 +39,8 @@ internal static class TrainingArguments
             $"training.script '{plan.Script}' is not a script the agent drives; use one of {string.Join(", ", SdScriptsArguments.Scripts)}.");
 
         var problems = new List<string>();
-        var unknown = plan.Args.Keys.Concat(owned.ExtraFiles.Keys).Where(n => !known.Contains(n)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var given = ByName(plan.Args);
+        var unknown = given.Keys.Concat(owned.ExtraFiles.Keys).Where(n => !known.Contains(n)).Distinct().Order(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {
             problems.Add($"sd-scripts {SdScriptsArguments.Ref} ({Path.GetFileName(plan.Script)}) has no argument named {string.Join(", ", unknown)}; "
@@ -51,7 +48,7 @@ internal static class TrainingArguments
         }
 
         var table = new TomlTable();
-        foreach (var (name, value) in plan.Args.OrderBy(a => a.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in given.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             if (!known.Contains(name))
             {
@@ -79,7 +76,7 @@ internal static class TrainingArguments
 
         foreach (var (name, value) in OwnedValues(owned))
         {
-            if (table.TryGetValue(name, out var given) && !SameValue(given, value))
+            if (table.TryGetValue(name, out var mine) && !SameValue(mine, value))
             {
                 problems.Add($"training.args.{name} is set by the agent; remove it from the config.");
             }
@@ -87,14 +84,31 @@ internal static class TrainingArguments
             table[name] = value;
         }
 
-        var epochs = Epochs(plan, table, problems);
-        CheckCombinations(plan.Script, table, problems);
+        CheckValues(plan, problems);
         if (problems.Count > 0)
         {
             throw new ArgumentsRejectedException(string.Join(" ", problems));
         }
 
-        return new TrainerArguments(table, epochs, table.TryGetValue("mixed_precision", out var mp) && mp is string s ? s : "no");
+        return new TrainerArguments(table, plan.Args.MaxTrainEpochs!.Value, plan.Args.MixedPrecision ?? "no", plan.Args.ValidationSplit > 0);
+    }
+
+    /// <summary>
+    /// Every argument by its sd-scripts name with its plain value, typed or not: the names live once, on
+    /// <see cref="TrainingArgs"/>, and a typed double stays a TOML float (sd-scripts' schema refuses 0 for a float).
+    /// </summary>
+    private static Dictionary<string, object?> ByName(TrainingArgs args)
+    {
+        var byName = new Dictionary<string, object?>(args.Others, StringComparer.Ordinal);
+        foreach (var property in ProtocolJson.Options.GetTypeInfo(typeof(TrainingArgs)).Properties.Where(p => !p.IsExtensionData))
+        {
+            if (property.Get!(args) is { } value)
+            {
+                byName[property.Name] = value;
+            }
+        }
+
+        return byName;
     }
 
     private static IEnumerable<KeyValuePair<string, object>> OwnedValues(AgentOwnedPaths owned)
@@ -113,45 +127,20 @@ internal static class TrainingArguments
         }
     }
 
-    private static int Epochs(TrainingPlan plan, TomlTable table, List<string> problems)
+    private static void CheckValues(TrainingPlan plan, List<string> problems)
     {
-        var given = table.TryGetValue("max_train_epochs", out var value) && value is long l ? (int?)l : null;
-        if (plan.Epochs > 0 && given is not null && given != plan.Epochs)
+        if (plan.Args.MaxTrainEpochs is not > 0)
         {
-            problems.Add($"training.args.max_train_epochs ({given}) disagrees with training.epochs ({plan.Epochs}).");
+            problems.Add("Set training.args.max_train_epochs to a positive number: epochs are what the best-epoch choice picks from.");
         }
 
-        var epochs = plan.Epochs > 0 ? plan.Epochs : given ?? 0;
-        if (epochs <= 0)
+        // sd-scripts skips a share outside [0, 1) with only a warning, and the epoch would be chosen by training loss.
+        if (plan.Args.ValidationSplit is < 0 or >= 1)
         {
-            problems.Add("Set training.epochs (or training.args.max_train_epochs) to a positive number: epochs are what the best-epoch choice picks from.");
-        }
-        else
-        {
-            table["max_train_epochs"] = (long)epochs;
+            problems.Add("training.args.validation_split must be a number from 0 up to (not including) 1: the share of images held out for validation.");
         }
 
-        return epochs;
-    }
-
-    private static void CheckCombinations(string script, TomlTable table, List<string> problems)
-    {
-        if (table.TryGetValue(ValidationSplit, out var split))
-        {
-            // sd-scripts validates this value as a float (an integer 0 fails its schema) and skips a share outside [0, 1) with only a warning.
-            if (split is long whole)
-            {
-                table[ValidationSplit] = split = (double)whole;
-            }
-
-            if (split is not double share || share < 0 || share >= 1)
-            {
-                problems.Add($"training.args.{ValidationSplit} must be a number from 0 up to (not including) 1: the share of images held out for validation.");
-            }
-        }
-
-        var values = table.ToDictionary(a => a.Key, a => (object?)a.Value, StringComparer.Ordinal);
-        problems.AddRange(SdScriptsRules.Conflicts(script, values).Select(c => $"training.args.{c.Argument} {c.Problem}."));
+        problems.AddRange(SdScriptsRules.Conflicts(plan.Script, plan.Args).Select(c => $"training.args.{c.Argument} {c.Problem}."));
     }
 
     private static bool SameValue(object given, object owned) => (given, owned) switch

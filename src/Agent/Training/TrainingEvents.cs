@@ -37,20 +37,18 @@ internal static class TrainingEvents
     {
         Kind = EventKinds.EpochCompleted,
         Epoch = epoch,
-        Loss = Finite(loss),
-        ValidationLoss = Finite(validationLoss),
+        Loss = ProtocolJson.Finite(loss),
+        ValidationLoss = ProtocolJson.Finite(validationLoss),
         File = epoch <= totalEpochs ? CheckpointFiles.FileName(outputName, epoch, totalEpochs) : null,
     };
 
     /// <summary>A <c>trainingCompleted</c> event with every epoch's losses, the chosen epoch, its value of <paramref name="metric"/> and the metric.</summary>
-    public static AgentEvent TrainingCompleted(IReadOnlyList<EpochLoss> epochs, EpochLoss best, string metric = SelectionMetrics.TrainingLoss) => new()
+    public static AgentEvent TrainingCompleted(IReadOnlyList<EpochLossReading> epochs, EpochLossReading best, string metric = SelectionMetrics.TrainingLoss) => new()
     {
         Kind = EventKinds.TrainingCompleted,
-        Epochs = epochs.Where(e => double.IsFinite(e.Loss)).Select(e => new EpochResult { Epoch = e.Epoch, Loss = e.Loss, ValidationLoss = Finite(e.ValidationLoss) }).ToList(),
+        Epochs = epochs.Where(e => double.IsFinite(e.Loss)).Select(e => new EpochResult { Epoch = e.Epoch, Loss = e.Loss, ValidationLoss = ProtocolJson.Finite(e.ValidationLoss) }).ToList(),
         BestEpoch = best.Epoch,
         Loss = best.LossBy(metric),
         Metric = metric,
     };
-
-    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 }

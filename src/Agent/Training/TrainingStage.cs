@@ -23,7 +23,7 @@ internal sealed record TrainingSetup(IReadOnlyList<string> Argv, string OutputNa
 /// <param name="Epochs">Per-epoch mean losses.</param>
 /// <param name="Best">The chosen epoch.</param>
 /// <param name="Metric">The loss that chose it, one of <see cref="SelectionMetrics"/>.</param>
-internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLoss> Epochs, EpochLoss Best, string Metric = SelectionMetrics.TrainingLoss);
+internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLossReading> Epochs, EpochLossReading Best, string Metric = SelectionMetrics.TrainingLoss);
 
 /// <summary>
 /// Runs the trainer and reports it: throttled <c>progress</c>, <c>epochCompleted</c> per epoch, and

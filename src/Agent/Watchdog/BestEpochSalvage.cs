@@ -60,7 +60,7 @@ internal sealed class BestEpochSalvage(
     /// </summary>
     public static SavedEpoch? Choose(IReadOnlyList<SavedEpoch> finished)
     {
-        var scored = finished.Where(e => e.Loss is not null).Select(e => new EpochLoss(e.Epoch, e.Loss!.Value, "reported"));
+        var scored = finished.Where(e => e.Loss is not null).Select(e => new EpochLossReading(e.Epoch, e.Loss!.Value, "reported"));
         return BestEpoch.Select(scored) is { } best
             ? finished.First(e => e.Epoch == best.Epoch)
             : finished.MaxBy(e => e.Epoch);

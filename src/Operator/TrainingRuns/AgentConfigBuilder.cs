@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using LoraTrainer.Api;
 using LoraTrainer.Protocol;
+using LoraTrainer.Protocol.SdScripts;
 
 namespace LoraTrainer.Operator.TrainingRuns;
 
@@ -9,9 +9,10 @@ namespace LoraTrainer.Operator.TrainingRuns;
 internal static class AgentConfigBuilder
 {
     /// <summary>The config: identity, dataset and model sources, sd-scripts arguments, upload targets.</summary>
-    public static AgentConfig Build(TrainingRun run, int attempt, ModelFamily family, ModelSource model, DatasetSource dataset, OutputTargets outputs)
+    /// <param name="training">The run's hyperparameters, resolved once for the family the model turned out to be.</param>
+    public static AgentConfig Build(TrainingRun run, int attempt, ResolvedTraining training, ModelSource model, DatasetSource dataset, OutputTargets outputs)
     {
-        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        var family = SdScriptsRules.Family(training.Family.ToWireName());
         return new AgentConfig
         {
             Run = new RunIdentity
@@ -32,8 +33,8 @@ internal static class AgentConfigBuilder
                     BatchSize = training.BatchSize,
                 },
             },
-            Model = model with { Family = family.ToWireName() },
-            Training = new TrainingPlan { Script = TrainingDefaults.Script(family), Args = Arguments(training, run.Spec.Training?.ExtraArgs), Epochs = training.MaxTrainEpochs, Gpus = run.Spec.Gpu?.NumGpus ?? 1 },
+            Model = model with { Family = family.Name },
+            Training = new TrainingPlan { Script = family.Script, Args = Arguments(training, run.Spec.Training?.ExtraArgs), Gpus = run.Spec.Gpu?.NumGpus ?? 1 },
             Outputs = outputs,
             Limits = Limits(run),
         };
@@ -50,66 +51,77 @@ internal static class AgentConfigBuilder
         return deadline is null && budget is null ? null : new RunLimits { Deadline = deadline, BudgetExhaustedAt = budget };
     }
 
-    /// <summary>sd-scripts arguments for the resolved hyperparameters; the agent adds the paths it owns.</summary>
-    public static IReadOnlyDictionary<string, object?> Arguments(ResolvedTraining t, IReadOnlyDictionary<string, JsonElement>? extraArgs)
+    /// <summary>sd-scripts arguments for the resolved hyperparameters, then the run's <c>extraArgs</c> over them; the agent adds the paths it owns.</summary>
+    public static TrainingArgs Arguments(ResolvedTraining t, IReadOnlyDictionary<string, JsonElement>? extraArgs)
     {
-        var args = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        var trainsTextEncoder = t.TextEncoderLr > 0;
+        var args = new TrainingArgs
         {
-            ["network_module"] = TrainingDefaults.NetworkModule(t.Family),
-            ["network_dim"] = t.NetworkDim,
-            ["network_alpha"] = t.NetworkAlpha,
-            ["learning_rate"] = t.LearningRate,
-            ["unet_lr"] = t.UnetLr,
-            ["optimizer_type"] = t.Optimizer.ToString(),
-            ["lr_scheduler"] = SchedulerName(t.LrScheduler),
-            ["max_train_epochs"] = t.MaxTrainEpochs,
-            ["mixed_precision"] = PrecisionName(t.MixedPrecision),
-            ["save_precision"] = t.MixedPrecision == MixedPrecision.No ? "float" : PrecisionName(t.MixedPrecision),
-            ["seed"] = t.Seed,
+            NetworkModule = SdScriptsRules.Family(t.Family.ToWireName()).NetworkModule,
+            NetworkDim = t.NetworkDim,
+            NetworkAlpha = t.NetworkAlpha,
+            LearningRate = t.LearningRate,
+            UnetLr = t.UnetLr,
+            TextEncoderLr = trainsTextEncoder ? t.TextEncoderLr : null,
+            NetworkTrainUnetOnly = trainsTextEncoder ? null : true,
+            OptimizerType = t.Optimizer.ToString(),
+            LrScheduler = SchedulerName(t.LrScheduler),
+            MaxTrainEpochs = t.MaxTrainEpochs,
+            MixedPrecision = PrecisionName(t.MixedPrecision),
+            SavePrecision = t.MixedPrecision == MixedPrecision.No ? "float" : PrecisionName(t.MixedPrecision),
+            Seed = t.Seed,
+            // Caching text-encoder outputs is only allowed when the text encoders are not trained (SDXL); Flux
+            // trains its transformer only by default.
+            CacheTextEncoderOutputs = t.Family == ModelFamily.Flux || (t.Family == ModelFamily.Sdxl && !trainsTextEncoder) ? true : null,
+            Others = FamilySwitches(t),
+        };
+
+        return WithExtraArgs(args, extraArgs);
+    }
+
+    private static Dictionary<string, object?> FamilySwitches(ResolvedTraining t)
+    {
+        var switches = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
             ["sdpa"] = true,
             ["gradient_checkpointing"] = true,
             ["cache_latents"] = true,
         };
 
-        if (t.TextEncoderLr > 0)
-        {
-            args["text_encoder_lr"] = t.TextEncoderLr;
-        }
-        else
-        {
-            args["network_train_unet_only"] = true;
-        }
-
         switch (t.Family)
         {
-            case ModelFamily.Sdxl:
-                if (t.TextEncoderLr <= 0)
-                {
-                    // Caching text-encoder outputs is only allowed when the text encoders are not trained.
-                    args["cache_text_encoder_outputs"] = true;
-                }
-
-                if (t.MixedPrecision == MixedPrecision.Fp16)
-                {
-                    args["no_half_vae"] = true;
-                }
-
+            case ModelFamily.Sdxl when t.MixedPrecision == MixedPrecision.Fp16:
+                switches["no_half_vae"] = true;
                 break;
             case ModelFamily.Flux:
-                args["guidance_scale"] = 1.0;
-                args["timestep_sampling"] = "flux_shift";
-                args["model_prediction_type"] = "raw";
-                args["fp8_base"] = true;
-                args["cache_text_encoder_outputs"] = true;
+                switches["guidance_scale"] = 1.0;
+                switches["timestep_sampling"] = "flux_shift";
+                switches["model_prediction_type"] = "raw";
+                switches["fp8_base"] = true;
                 break;
         }
 
-        foreach (var (name, value) in extraArgs ?? new Dictionary<string, JsonElement>())
+        return switches;
+    }
+
+    /// <summary>
+    /// The run's <c>extraArgs</c> over <paramref name="args"/>, through JSON so that a typed argument (one the rules
+    /// read) lands in its typed property and any other in <see cref="TrainingArgs.Others"/>, each name once.
+    /// </summary>
+    private static TrainingArgs WithExtraArgs(TrainingArgs args, IReadOnlyDictionary<string, JsonElement>? extraArgs)
+    {
+        if (extraArgs is not { Count: > 0 })
         {
-            args[name] = Plain(value);
+            return args;
         }
 
-        return args;
+        var merged = JsonSerializer.SerializeToNode(args, ProtocolJson.Options)!.AsObject();
+        foreach (var (name, value) in extraArgs)
+        {
+            merged[name] = JsonSerializer.SerializeToNode(value);
+        }
+
+        return merged.Deserialize<TrainingArgs>(ProtocolJson.Options)!;
     }
 
     private static string SchedulerName(LrScheduler scheduler) => scheduler switch
@@ -127,17 +139,5 @@ internal static class AgentConfigBuilder
         MixedPrecision.Bf16 => "bf16",
         MixedPrecision.Fp16 => "fp16",
         _ => "no",
-    };
-
-    /// <summary>A JSON value as the plain CLR value the agent writes into TOML.</summary>
-    private static object? Plain(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Number when value.TryGetInt64(out var integer) => integer,
-        JsonValueKind.Number => value.GetDouble(),
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Array => value.EnumerateArray().Select(Plain).ToList(),
-        _ => value.GetRawText().ToString(CultureInfo.InvariantCulture),
     };
 }

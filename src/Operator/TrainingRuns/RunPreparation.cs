@@ -48,11 +48,10 @@ internal sealed partial class RunPreparation(
             return modelFailure!;
         }
 
-        var training = TrainingDefaults.Resolve(model.Family, run.Spec.Training, run.Spec.Dataset);
         var store = stores.Create(creds.S3);
         try
         {
-            var dataset = await zipper.PrepareAsync(store, DatasetRequest.For(run.Spec, training.BatchSize), cancellationToken).ConfigureAwait(false);
+            var dataset = await zipper.PrepareAsync(store, DatasetRequest.For(run.Spec, model.Training.BatchSize), cancellationToken).ConfigureAwait(false);
             if (!dataset.IsReady)
             {
                 return Preparation.Refused(dataset.Refusal!.Message);
@@ -101,7 +100,10 @@ internal sealed partial class RunPreparation(
         return errors;
     }
 
-    /// <summary>The checkpoint, its family (checked against the spec's extra arguments) and Flux's extra files.</summary>
+    /// <summary>
+    /// The checkpoint, its family, the hyperparameters resolved for that family (checked with the spec's extra
+    /// arguments against what its script takes) and Flux's extra files.
+    /// </summary>
     private async Task<(ResolvedModel? Model, Preparation? Failure)> ResolveModelAsync(TrainingRun run, RunCredentials creds, CancellationToken cancellationToken)
     {
         var ns = run.Metadata.NamespaceProperty;
@@ -114,7 +116,8 @@ internal sealed partial class RunPreparation(
         }
 
         var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
-        if (SdScriptsPreflight.FamilyErrors(run, family) is { Count: > 0 } familyErrors)
+        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        if (SdScriptsPreflight.FamilyErrors(training, run.Spec.Training?.ExtraArgs) is { Count: > 0 } familyErrors)
         {
             return (null, Preparation.Refused(string.Join("; ", familyErrors)));
         }
@@ -125,22 +128,21 @@ internal sealed partial class RunPreparation(
             return (null, Preparation.NotResolved(extraFailure));
         }
 
-        return (new ResolvedModel(family, model.Status with { Family = family }, model.Source! with { ExtraFiles = extraFiles }, model.Origin), null);
+        return (new ResolvedModel(training, model.Status with { Family = family }, model.Source! with { ExtraFiles = extraFiles }, model.Origin), null);
     }
 
     /// <summary>Presigns the zip and the outputs, builds the config and writes it to the run's Secret.</summary>
     private async Task<Preparation> IssueAsync(
         TrainingRun run, int attempt, IObjectStore store, ResolvedModel model, DatasetStatus dataset, S3Uri zip, CancellationToken cancellationToken)
     {
-        var training = TrainingDefaults.Resolve(model.Family, run.Spec.Training, run.Spec.Dataset);
         var source = new DatasetSource
         {
             Url = (await presigner.DatasetDownloadAsync(store, zip).ConfigureAwait(false)).ToString(),
             Bytes = dataset.Bytes,
             Sha256 = dataset.Sha256,
         };
-        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs).ConfigureAwait(false);
-        var config = AgentConfigBuilder.Build(run, attempt, model.Family, model.Source, source, outputs);
+        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, model.Training.MaxTrainEpochs).ConfigureAwait(false);
+        var config = AgentConfigBuilder.Build(run, attempt, model.Training, model.Source, source, outputs);
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(new PreparedRun(model.Family, model.Status, dataset, token, config, zip, model.CivitaiDownload));
     }
@@ -158,6 +160,13 @@ internal sealed partial class RunPreparation(
         };
     }
 
-    /// <summary>A resolved base model: its family, what status shows, what the agent downloads, and Civitai's URL to link again.</summary>
-    private sealed record ResolvedModel(ModelFamily Family, ModelStatus Status, ModelSource Source, Uri? CivitaiDownload);
+    /// <summary>
+    /// A resolved base model: the hyperparameters resolved for its family, what status shows, what the agent
+    /// downloads, and Civitai's URL to link again.
+    /// </summary>
+    private sealed record ResolvedModel(ResolvedTraining Training, ModelStatus Status, ModelSource Source, Uri? CivitaiDownload)
+    {
+        /// <summary>The model's family.</summary>
+        public ModelFamily Family => Training.Family;
+    }
 }

@@ -20,7 +20,7 @@ internal sealed record EventDecision(int Status, string Outcome, EventAck? Ack =
 /// ignores everything (200); an upload must name one of the run's own output keys (400); then the phase machine
 /// decides, and an attempt the operator has not recorded yet is answered 409 so the agent sends it again.
 /// </summary>
-internal sealed class EventProcessor(RunStatusUpdater updater, RunCredentials credentials, ILogger<EventProcessor> logger)
+internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader secrets, ILogger<EventProcessor> logger)
 {
     /// <summary>The decision for <paramref name="evt"/>; null when the run does not exist (answered as unauthorized).</summary>
     public async Task<EventDecision?> ProcessAsync(ResourceKey key, AgentEvent evt, string kind, CancellationToken cancellationToken)
@@ -39,7 +39,7 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunCredentials cr
 
         if (PhaseMachine.IsTerminal(run))
         {
-            return EventDecision.Answered(false, run.Status!.Phase);
+            return Ignored(key, kind, evt, run.Status!.Phase);
         }
 
         if (input is UploadedInput && await UploadRefusalAsync(key, evt, cancellationToken).ConfigureAwait(false) is { } refusal)
@@ -60,7 +60,7 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunCredentials cr
 
             if (PhaseMachine.IsTerminal(run))
             {
-                return EventDecision.Answered(false, run.Status!.Phase);
+                return Ignored(key, kind, evt, run.Status!.Phase);
             }
 
             outcome = await updater.ApplyAsync(key, run, EventTranslator.Translate(evt, run).Input!, cancellationToken).ConfigureAwait(false);
@@ -74,12 +74,24 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunCredentials cr
                 Error: $"attempt {evt.Attempt} is not recorded on the run yet; retry with the same seq");
         }
 
-        if (outcome.Accepted && !outcome.Coalesced && run.Status?.Phase != outcome.Phase)
+        if (!outcome.Accepted)
+        {
+            return Ignored(key, kind, evt, outcome.Phase);
+        }
+
+        if (!outcome.Coalesced && run.Status?.Phase != outcome.Phase)
         {
             ReceiverLog.PhaseChanged(logger, key.ToString(), kind, evt.Seq, outcome.Phase.ToWireName());
         }
 
-        return EventDecision.Answered(outcome.Accepted, outcome.Phase);
+        return EventDecision.Answered(true, outcome.Phase);
+    }
+
+    /// <summary>Acknowledges an event that changes nothing (a repeated or older seq, an older attempt, a finished run), and says so at debug level.</summary>
+    private EventDecision Ignored(ResourceKey key, string kind, AgentEvent evt, TrainingPhase phase)
+    {
+        ReceiverLog.Ignored(logger, key.ToString(), kind, evt.Seq);
+        return EventDecision.Answered(false, phase);
     }
 
     /// <summary>
@@ -88,7 +100,7 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunCredentials cr
     /// </summary>
     private async Task<EventDecision?> UploadRefusalAsync(ResourceKey key, AgentEvent evt, CancellationToken cancellationToken)
     {
-        var allowed = await credentials.UploadKeysAsync(key.Namespace!, key.Name, cancellationToken).ConfigureAwait(false);
+        var allowed = await secrets.UploadKeysAsync(key.Namespace!, key.Name, cancellationToken).ConfigureAwait(false);
         if (allowed is null)
         {
             return new EventDecision(StatusCodes.Status503ServiceUnavailable, "error",

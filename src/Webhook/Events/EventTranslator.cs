@@ -36,18 +36,18 @@ internal static class EventTranslator
             EventKinds.Ready => Ok(new ReadyInput(evt.Seq, evt.Attempt)),
             EventKinds.Progress => evt.Percent is null
                 ? Missing("percent")
-                : Ok(new ProgressInput(evt.Seq, evt.Attempt, evt.Percent.Value, evt.Step, evt.TotalSteps, evt.Epoch, evt.TotalEpochs, Finite(evt.Loss), evt.EtaSeconds)),
+                : Ok(new ProgressInput(evt.Seq, evt.Attempt, evt.Percent.Value, evt.Step, evt.TotalSteps, evt.Epoch, evt.TotalEpochs, ProtocolJson.Finite(evt.Loss), evt.EtaSeconds)),
             EventKinds.EpochCompleted => evt.Epoch is null || evt.Loss is null
                 ? Missing("epoch and loss")
-                : Ok(new EpochCompletedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, evt.Loss.Value, Finite(evt.ValidationLoss))),
+                : Ok(new EpochCompletedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, evt.Loss.Value, ProtocolJson.Finite(evt.ValidationLoss))),
             EventKinds.TrainingCompleted => evt.BestEpoch is null
                 ? Missing("bestEpoch")
                 : Ok(new TrainingCompletedInput(evt.Seq, evt.Attempt,
-                    (evt.Epochs ?? []).Select(e => new EpochLoss { Epoch = e.Epoch, Loss = e.Loss, ValidationLoss = Finite(e.ValidationLoss) }).ToList(),
+                    (evt.Epochs ?? []).Select(e => new EpochLoss { Epoch = e.Epoch, Loss = e.Loss, ValidationLoss = ProtocolJson.Finite(e.ValidationLoss) }).ToList(),
                     evt.BestEpoch.Value, Metric(evt.Metric))),
             EventKinds.Uploaded => evt.Epoch is null || string.IsNullOrEmpty(evt.Key) || evt.Bytes is null
                 ? Missing("epoch, key and bytes")
-                : Ok(new UploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, Finite(evt.Loss),
+                : Ok(new UploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, ProtocolJson.Finite(evt.Loss),
                     $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256, Metric(evt.Metric))),
             EventKinds.Failed => Ok(new AgentFailedInput(evt.Seq, evt.Attempt, evt.Stage ?? "unknown", Truncate(evt.Reason ?? "no reason given", 512))),
             EventKinds.Heartbeat => Ok(new HeartbeatInput(evt.Seq, evt.Attempt)),
@@ -57,8 +57,6 @@ internal static class EventTranslator
 
     /// <summary>Whether the input only refreshes figures, so its write may be coalesced.</summary>
     public static bool IsProgressOnly(PhaseInput input) => input is ProgressInput or HeartbeatInput;
-
-    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     // A metric this receiver does not know (from a newer agent) is still recorded: refusing it would lose the upload.
     private static string? Metric(string? metric) => string.IsNullOrEmpty(metric) ? null : Truncate(metric, 64);

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using LoraTrainer.Agent.Training;
-using LoraTrainer.Protocol;
+using LoraTrainer.Protocol.SdScripts;
 using LoraTrainer.Testing;
 
 namespace LoraTrainer.Agent.Tests.Images;

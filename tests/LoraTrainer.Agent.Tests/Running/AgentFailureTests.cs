@@ -63,7 +63,7 @@ public sealed class AgentFailureTests : IAsyncLifetime
         var config = _scenario.Receiver.Config;
         _scenario.Receiver.Config = config with
         {
-            Training = config.Training with { Args = new Dictionary<string, object?>(config.Training.Args) { ["learning_rat"] = 0.0001 } },
+            Training = config.Training with { Args = config.Training.Args with { Others = new Dictionary<string, object?>(config.Training.Args.Others) { ["learning_rat"] = 0.0001 } } },
         };
 
         var exitCode = await _scenario.RunAgentAsync();

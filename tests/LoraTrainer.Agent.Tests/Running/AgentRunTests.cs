@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using LoraTrainer.Agent.Running;
 using LoraTrainer.Agent.Training.Checkpoints;
 using LoraTrainer.Protocol;
@@ -139,7 +140,7 @@ public sealed class AgentRunTests : IAsyncLifetime
         var config = _scenario.Receiver.Config;
         _scenario.Receiver.Config = config with
         {
-            Training = config.Training with { Args = new Dictionary<string, object?>(config.Training.Args) { ["validation_split"] = 0.34 } },
+            Training = config.Training with { Args = config.Training.Args with { ValidationSplit = 0.34 } },
         };
         // Training loss is lowest at epoch 2, validation loss at epoch 3.
         _scenario.Trainer = _scenario.Trainer with { EpochLosses = [0.30, 0.20, 0.25], ValidationLosses = [0.28, 0.24, 0.21] };
@@ -241,7 +242,11 @@ public sealed class AgentRunTests : IAsyncLifetime
         _scenario.Receiver.Config = config with
         {
             Model = config.Model with { Family = "flux", ExtraFiles = files },
-            Training = config.Training with { Script = "flux_train_network.py", Args = flux },
+            Training = config.Training with
+            {
+                Script = "flux_train_network.py",
+                Args = JsonSerializer.SerializeToNode(flux)!.Deserialize<TrainingArgs>(ProtocolJson.Options)! with { MaxTrainEpochs = config.Training.Args.MaxTrainEpochs },
+            },
         };
     }
 

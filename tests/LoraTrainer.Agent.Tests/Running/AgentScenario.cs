@@ -71,18 +71,18 @@ internal sealed class AgentScenario : IAsyncDisposable
             Training = new TrainingPlan
             {
                 Script = "train_network.py",
-                Epochs = 3,
-                Args = new Dictionary<string, object?>
+                Args = new TrainingArgs
                 {
-                    ["network_module"] = "networks.lora",
-                    ["network_dim"] = 8,
-                    ["network_alpha"] = 4.0,
-                    ["learning_rate"] = 1e-4,
-                    ["optimizer_type"] = "AdamW8bit",
-                    ["mixed_precision"] = "bf16",
-                    ["gradient_checkpointing"] = true,
-                    ["network_args"] = new[] { "conv_dim=4", "conv_alpha=1" },
-                    ["seed"] = 42,
+                    NetworkModule = "networks.lora",
+                    NetworkDim = 8,
+                    NetworkAlpha = 4.0,
+                    LearningRate = 1e-4,
+                    OptimizerType = "AdamW8bit",
+                    MaxTrainEpochs = 3,
+                    MixedPrecision = "bf16",
+                    NetworkArgs = ["conv_dim=4", "conv_alpha=1"],
+                    Seed = 42,
+                    Others = new Dictionary<string, object?> { ["gradient_checkpointing"] = true },
                 },
             },
             Outputs = new OutputTargets { Best = new UploadTarget { Url = store.UrlOf(BestKey), Key = BestKey } },

@@ -42,7 +42,7 @@ public sealed class ResultUploadTests : IAsyncLifetime
         WriteCheckpoint("anna-000002.safetensors", recordedEpoch: 3);
         await using var services = AgentServices.Create(_work.Path, _receiver.RunUrl, _receiver.Token);
         services.GetRequiredService<EventReporter>().Start(1, new ReportingPolicy());
-        var result = new TrainingResult(3, [new EpochLoss(2, 0.2, LossSources.Console)], new EpochLoss(2, 0.2, LossSources.Console));
+        var result = new TrainingResult(3, [new EpochLossReading(2, 0.2, LossSources.Console)], new EpochLossReading(2, 0.2, LossSources.Console));
         var outputs = new OutputTargets { Best = new UploadTarget { Url = _store.UrlOf("loras/anna.safetensors"), Key = "loras/anna.safetensors" } };
 
         var failure = await Assert.ThrowsAsync<StageFailure>(() => services.GetRequiredService<ResultUpload>()

@@ -6,7 +6,7 @@ namespace LoraTrainer.Agent.Tests.Training;
 
 public sealed class BestEpochTests
 {
-    private static EpochLoss E(int epoch, double loss, double? validation = null) => new(epoch, loss, LossSources.TensorBoard, validation);
+    private static EpochLossReading E(int epoch, double loss, double? validation = null) => new(epoch, loss, LossSources.TensorBoard, validation);
 
     [Fact]
     public void Select_PicksTheLowestEpochMeanNotTheLastEpoch()
@@ -45,7 +45,7 @@ public sealed class BestEpochTests
 
         var merged = BestEpoch.Merge(3, tensorBoard, console);
 
-        Assert.Equal([new EpochLoss(1, 0.31234, "tensorboard"), new EpochLoss(2, 0.2, "console"), new EpochLoss(3, 0.19876, "tensorboard")], merged);
+        Assert.Equal([new EpochLossReading(1, 0.31234, "tensorboard"), new EpochLossReading(2, 0.2, "console"), new EpochLossReading(3, 0.19876, "tensorboard")], merged);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class BestEpochTests
 
         var merged = BestEpoch.Merge(2, tensorBoard, console, consoleValidation);
 
-        Assert.Equal([new EpochLoss(1, 0.30123, "tensorboard", 0.28123), new EpochLoss(2, 0.20123, "tensorboard", 0.241)], merged);
+        Assert.Equal([new EpochLossReading(1, 0.30123, "tensorboard", 0.28123), new EpochLossReading(2, 0.20123, "tensorboard", 0.241)], merged);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LoraTrainer.Agent.Training;
 using LoraTrainer.Protocol;
+using LoraTrainer.Protocol.SdScripts;
 using Tomlyn;
 using Tomlyn.Model;
 
@@ -11,13 +12,12 @@ public sealed class TrainingArgumentsTests
     private static readonly AgentOwnedPaths Owned = new("/w/models/base.safetensors", "/w/output", "anna", "/w/logs", "/w/dataset.toml", new Dictionary<string, string>());
     private static readonly Dictionary<string, string> FluxFiles = new() { ["clip_l"] = "/w/models/clip_l.safetensors", ["t5xxl"] = "/w/models/t5xxl.safetensors", ["ae"] = "/w/models/ae.safetensors" };
 
-    // Arguments as they arrive on the wire: JSON values.
-    private static TrainingPlan Plan(string argsJson, int epochs = 3, string script = "sdxl_train_network.py") => new()
+    // Arguments as they arrive on the wire: JSON values, with the epochs among them unless the JSON names them.
+    private static TrainingPlan Plan(string argsJson, int? epochs = 3, string script = "sdxl_train_network.py")
     {
-        Script = script,
-        Epochs = epochs,
-        Args = JsonSerializer.Deserialize<Dictionary<string, object?>>(argsJson, ProtocolJson.Options)!,
-    };
+        var args = JsonSerializer.Deserialize<TrainingArgs>(argsJson, ProtocolJson.Options)!;
+        return new() { Script = script, Args = args with { MaxTrainEpochs = args.MaxTrainEpochs ?? epochs } };
+    }
 
     [Fact]
     public void Build_WritesRealTomlTypesAndTheAgentsOwnPaths()
@@ -152,9 +152,9 @@ public sealed class TrainingArgumentsTests
     [Fact]
     public void Build_WithoutAnyEpochCount_AsksForOne()
     {
-        var error = Assert.Throws<ArgumentsRejectedException>(() => TrainingArguments.Build(Plan("{}", epochs: 0), Owned));
+        var error = Assert.Throws<ArgumentsRejectedException>(() => TrainingArguments.Build(Plan("{}", epochs: null), Owned));
 
-        Assert.Contains("training.epochs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("training.args.max_train_epochs to a positive number", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -194,12 +194,33 @@ public sealed class TrainingArgumentsTests
     [Theory]
     [InlineData("1")]
     [InlineData("1.5")]
-    [InlineData("\"0.1\"")]
     public void Build_RefusesAValidationSplitOutsideZeroToOne(string split)
     {
         var error = Assert.Throws<ArgumentsRejectedException>(() => TrainingArguments.Build(Plan($$"""{"validation_split":{{split}}}"""), Owned));
 
         Assert.Contains("validation_split must be a number from 0 up to (not including) 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_WritesATypedRateOrAlphaAsATomlFloat_EvenWhenTheWireCarriesAWholeNumber()
+    {
+        var toml = TomlSerializer.Deserialize<TomlTable>(TrainingArguments.Build(Plan("""{"network_alpha":16,"learning_rate":1}"""), Owned).ToToml())!;
+
+        Assert.Equal(16.0, Assert.IsType<double>(toml["network_alpha"]));
+        Assert.Equal(1.0, Assert.IsType<double>(toml["learning_rate"]));
+    }
+
+    [Fact]
+    public void Build_FromAnOlderOperatorsPlan_WithTheEpochsAlsoOutsideTheArguments_TrainsThoseEpochs()
+    {
+        var plan = JsonSerializer.Deserialize<TrainingPlan>(
+            """{"script":"sdxl_train_network.py","epochs":5,"args":{"network_module":"networks.lora","max_train_epochs":5,"sdpa":true}}""", ProtocolJson.Options)!;
+
+        var arguments = TrainingArguments.Build(plan, Owned);
+
+        Assert.Equal(5, arguments.Epochs);
+        Assert.Equal(5L, arguments.Table["max_train_epochs"]);
+        Assert.Equal(true, arguments.Table["sdpa"]);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class SelfDestructTests : IAsyncLifetime
         _scenario.Receiver.Clock = _time;
         // Long enough that the run is still training when the watchdog fires; epoch 2 has the lowest loss.
         _scenario.Trainer = new FakeTrainerSettings { EpochLosses = [0.30, 0.20, 0.25], StepSeconds = 0.05 };
-        _scenario.Receiver.Config = _scenario.Receiver.Config with { Training = _scenario.Receiver.Config.Training with { Epochs = 100 } };
+        _scenario.Receiver.Config = _scenario.Receiver.Config with { Training = _scenario.Receiver.Config.Training with { Args = _scenario.Receiver.Config.Training.Args with { MaxTrainEpochs = 100 } } };
     }
 
     public async ValueTask DisposeAsync()
@@ -135,7 +135,7 @@ public sealed class SelfDestructTests : IAsyncLifetime
     [Fact]
     public async Task Agent_WhenTheRunFinishes_LeavesItsInstanceToTheOperator()
     {
-        _scenario.Receiver.Config = _scenario.Receiver.Config with { Training = _scenario.Receiver.Config.Training with { Epochs = 3 } };
+        _scenario.Receiver.Config = _scenario.Receiver.Config with { Training = _scenario.Receiver.Config.Training with { Args = _scenario.Receiver.Config.Training.Args with { MaxTrainEpochs = 3 } } };
         _scenario.Trainer = _scenario.Trainer with { StepSeconds = 0.001 };
 
         // The agent's clock stands still: nothing the run does needs it to move.

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s;
 using LoraTrainer.Api;
+using LoraTrainer.Operator.TrainingRuns;
+using LoraTrainer.Protocol.SdScripts;
 using LoraTrainer.Testing.Kubernetes;
 using LoraTrainer.Testing.Kubernetes.Validation;
 
@@ -106,8 +108,8 @@ public sealed partial class TrainingRunDocTests
                 .Select(property => (SpecPathOf(property.Name), Wire(property.GetValue(defaults)!))),
             ("spec.gpu.minGpuRamGb", Wire(TrainingDefaults.MinGpuRamGb(family))),
             ("spec.gpu.diskGb", Wire(TrainingDefaults.DiskGb(family))),
-            ("training script", TrainingDefaults.Script(family)),
-            ("network module", TrainingDefaults.NetworkModule(family)),
+            ("training script", SdScriptsRules.Family(name).Script),
+            ("network module", SdScriptsRules.Family(name).NetworkModule),
         ];
         var specPaths = TrainingRunCrd.Fields("spec").Select(field => field.Path).ToHashSet();
 
@@ -136,8 +138,8 @@ public sealed partial class TrainingRunDocTests
             .SelectMany(cell => MarkdownTables.CodeSpans(cell))
             .ToHashSet();
 
-        Assert.True(listed.SetEquals(ExtraArgs.Allowed),
-            $"{Doc}'s extraArgs table should list exactly ExtraArgs.Allowed. Missing: {string.Join(", ", ExtraArgs.Allowed.Except(listed).Order())}; not allowed: {string.Join(", ", listed.Except(ExtraArgs.Allowed).Order())}");
+        Assert.True(listed.SetEquals(SdScriptsRules.ExtraArgs),
+            $"{Doc}'s extraArgs table should list exactly SdScriptsRules.ExtraArgs. Missing: {string.Join(", ", SdScriptsRules.ExtraArgs.Except(listed).Order())}; not allowed: {string.Join(", ", listed.Except(SdScriptsRules.ExtraArgs).Order())}");
     }
 
     [Fact]
@@ -171,7 +173,7 @@ public sealed partial class TrainingRunDocTests
 
         var refusals = examples
             .SelectMany(example => validator.Validate(example)
-                .Concat(ExtraArgs.Validate(KubernetesJson.Deserialize<TrainingRun>(example.ToJsonString()).Spec.Training?.ExtraArgs)))
+                .Concat(SdScriptsPreflight.ExtraArgErrors(KubernetesJson.Deserialize<TrainingRun>(example.ToJsonString()).Spec.Training?.ExtraArgs)))
             .ToList();
 
         Assert.NotEmpty(examples);

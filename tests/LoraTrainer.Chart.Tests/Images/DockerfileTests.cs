@@ -2,16 +2,19 @@ using System.Xml.Linq;
 
 namespace LoraTrainer.Chart.Tests.Images;
 
+/// <summary>The one Dockerfile that builds the operator and the receiver, the process named by its PROJECT argument.</summary>
 public sealed class DockerfileTests
 {
+    private const string DockerfilePath = "src/Dockerfile";
+
     public static TheoryData<string> Processes => new() { "Operator", "Webhook" };
 
     [Theory]
     [MemberData(nameof(Processes))]
     public void Dockerfile_CopiesEveryProjectTheProcessBuildsFrom(string process)
     {
-        var dockerfile = ChartFiles.Read($"src/{process}/Dockerfile");
-        var ignore = ChartFiles.Read($"src/{process}/Dockerfile.dockerignore");
+        var dockerfile = ChartFiles.Read(DockerfilePath);
+        var ignore = ChartFiles.Read(DockerfilePath + ".dockerignore");
 
         var projects = ReferencedProjects($"src/{process}/LoraTrainer.{process}.csproj").ToList();
 
@@ -22,7 +25,7 @@ public sealed class DockerfileTests
             Assert.True(dockerfile.Contains($"COPY {folder}/LoraTrainer.{name}.csproj {folder}/", StringComparison.Ordinal)
                 && dockerfile.Contains($"COPY {folder}/ {folder}/", StringComparison.Ordinal)
                 && ignore.Contains($"!{folder}/**", StringComparison.Ordinal),
-                $"src/{process}/Dockerfile builds from {folder}: copy its project file before the restore, the folder after it, and un-ignore it in Dockerfile.dockerignore.");
+                $"{DockerfilePath} builds {process} from {folder}: copy its project file before the restore, the folder after it, and un-ignore it in Dockerfile.dockerignore.");
         });
     }
 
@@ -30,7 +33,7 @@ public sealed class DockerfileTests
     [MemberData(nameof(Processes))]
     public void Image_RunsAsTheNonRootUserAndPortTheChartExpects(string process)
     {
-        var dockerfile = ChartFiles.Read($"src/{process}/Dockerfile");
+        var dockerfile = ChartFiles.Read(DockerfilePath);
         var project = XDocument.Parse(ChartFiles.Read($"src/{process}/LoraTrainer.{process}.csproj"));
         var values = ChartFiles.DefaultValues();
         var uid = values["podSecurityContext"]!["runAsUser"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -52,7 +55,20 @@ public sealed class DockerfileTests
         var repository = ChartFiles.DefaultValues()[component]!["image"]!["repository"]!.GetValue<string>();
 
         Assert.EndsWith("/" + project.Descendants("ContainerRepository").Single().Value, repository, StringComparison.Ordinal);
-        Assert.Contains($"LoraTrainer.{process}.dll", ChartFiles.Read($"src/{process}/Dockerfile"), StringComparison.Ordinal);
+        Assert.Contains($"docker build -f {DockerfilePath} --build-arg PROJECT={process}", ChartFiles.Read(DockerfilePath), StringComparison.Ordinal);
+        Assert.Matches($@"docker build -f {DockerfilePath} --build-arg PROJECT={process} +-t [^ ]+/{project.Descendants("ContainerRepository").Single().Value}:", ChartFiles.Read("docs/install.md"));
+    }
+
+    [Fact]
+    public void Dockerfile_BuildsTheProcessItsProjectArgumentNames_AndStartsItsLauncher()
+    {
+        var dockerfile = ChartFiles.Read(DockerfilePath);
+
+        Assert.Contains("dotnet publish \"src/${PROJECT}/LoraTrainer.${PROJECT}.csproj\"", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ln -s \"LoraTrainer.${PROJECT}\" /app/loratrainer", dockerfile, StringComparison.Ordinal);
+        Assert.Matches("(?m)^ENTRYPOINT \\[\"/app/loratrainer\"\\]$", dockerfile);
+        Assert.False(File.Exists(ChartFiles.PathOf("src/Operator/Dockerfile")) || File.Exists(ChartFiles.PathOf("src/Webhook/Dockerfile")),
+            "the operator and the receiver are built from src/Dockerfile only");
     }
 
     /// <summary>The folders (relative to the repository) of a project and every project it references, transitively.</summary>

@@ -37,7 +37,7 @@ public sealed class FluxRunTests(S3rverFixture s3) : IClassFixture<S3rverFixture
         var config = await _h.AgentConfigAsync("flux");
         Assert.Equal("flux", config.Model.Family);
         Assert.Equal("flux_train_network.py", config.Training.Script);
-        Assert.Equal("networks.lora_flux", config.Training.Args["network_module"]?.ToString());
+        Assert.Equal("networks.lora_flux", config.Training.Args.NetworkModule);
         Assert.Equal(["clip_l", "t5xxl", "ae"], config.Model.ExtraFiles.Select(f => f.Argument));
         Assert.Equal("https://models.example.com/ae.safetensors", config.Model.ExtraFiles[2].Url);
         Assert.All(config.Model.ExtraFiles, f => Assert.Equal(Sha, f.Sha256));
@@ -170,8 +170,8 @@ public sealed class FluxRunTests(S3rverFixture s3) : IClassFixture<S3rverFixture
 
         await _h.WaitForPhaseAsync("flux-clip", TrainingPhase.PendingGpu);
         var args = (await _h.AgentConfigAsync("flux-clip")).Training.Args;
-        Assert.Equal("True", args["cache_text_encoder_outputs"]?.ToString());
-        Assert.Equal("False", args["network_train_unet_only"]?.ToString());
+        Assert.True(args.CacheTextEncoderOutputs);
+        Assert.False(args.NetworkTrainUnetOnly);
         await DeleteAndExpectNothingAliveAsync("flux-clip");
     }
 

@@ -8,7 +8,7 @@ namespace LoraTrainer.Agent.Training.Checkpoints;
 /// <param name="Loss">Its mean training loss.</param>
 /// <param name="Source">Where the loss was read: <see cref="LossSources.TensorBoard"/> or <see cref="LossSources.Console"/>.</param>
 /// <param name="ValidationLoss">Its mean validation loss, when the run validates and validated this epoch.</param>
-internal sealed record EpochLoss(int Epoch, double Loss, string Source, double? ValidationLoss = null)
+internal sealed record EpochLossReading(int Epoch, double Loss, string Source, double? ValidationLoss = null)
 {
     /// <summary>The epoch's value of <paramref name="metric"/> (one of <see cref="SelectionMetrics"/>).</summary>
     public double LossBy(string metric) => metric == SelectionMetrics.ValidationLoss && ValidationLoss is { } validation ? validation : Loss;
@@ -26,7 +26,7 @@ internal static class LossSources
 /// <summary>The chosen epoch and the per-epoch loss that chose it.</summary>
 /// <param name="Epoch">The epoch.</param>
 /// <param name="Metric">One of <see cref="SelectionMetrics"/>.</param>
-internal sealed record EpochChoice(EpochLoss Epoch, string Metric)
+internal sealed record EpochChoice(EpochLossReading Epoch, string Metric)
 {
     /// <summary>The chosen epoch's value of <see cref="Metric"/>.</summary>
     public double Loss => Epoch.LossBy(Metric);
@@ -39,7 +39,7 @@ internal static class BestEpoch
     /// The epoch with the lowest per-epoch mean loss; epochs whose loss is NaN or infinite are never chosen, and
     /// on a tie the later epoch wins (it has seen the data more often for the same loss). Null when no epoch qualifies.
     /// </summary>
-    public static EpochLoss? Select(IEnumerable<EpochLoss> epochs) => Lowest(epochs, e => e.Loss);
+    public static EpochLossReading? Select(IEnumerable<EpochLossReading> epochs) => Lowest(epochs, e => e.Loss);
 
     /// <summary>
     /// The epoch to keep. When <paramref name="byValidation"/> is set (the run holds out a validation split), the
@@ -47,7 +47,7 @@ internal static class BestEpoch
     /// on, so it is the better signal. Otherwise, or when no epoch has a usable validation loss, the lowest training
     /// loss (<see cref="Select"/>). Null when no epoch qualifies.
     /// </summary>
-    public static EpochChoice? Choose(IReadOnlyList<EpochLoss> epochs, bool byValidation)
+    public static EpochChoice? Choose(IReadOnlyList<EpochLossReading> epochs, bool byValidation)
     {
         if (byValidation && Lowest(epochs.Where(e => e.ValidationLoss is not null), e => e.ValidationLoss!.Value) is { } validated)
         {
@@ -60,16 +60,16 @@ internal static class BestEpoch
     /// <summary>
     /// Per-epoch losses for epochs 1..<paramref name="totalEpochs"/>: the TensorBoard value when logged, else the console value.
     /// </summary>
-    public static IReadOnlyList<EpochLoss> Merge(int totalEpochs, IReadOnlyDictionary<int, double> tensorBoard, IReadOnlyDictionary<int, double> console) =>
+    public static IReadOnlyList<EpochLossReading> Merge(int totalEpochs, IReadOnlyDictionary<int, double> tensorBoard, IReadOnlyDictionary<int, double> console) =>
         Merge(totalEpochs, new EpochLosses(tensorBoard, new Dictionary<int, double>()), console, new Dictionary<int, double>());
 
     /// <summary>
     /// Per-epoch training and validation losses for epochs 1..<paramref name="totalEpochs"/>, each the TensorBoard
     /// value when logged, else the console value. An epoch without a training loss is left out.
     /// </summary>
-    public static IReadOnlyList<EpochLoss> Merge(int totalEpochs, EpochLosses tensorBoard, IReadOnlyDictionary<int, double> console, IReadOnlyDictionary<int, double> consoleValidation)
+    public static IReadOnlyList<EpochLossReading> Merge(int totalEpochs, EpochLosses tensorBoard, IReadOnlyDictionary<int, double> console, IReadOnlyDictionary<int, double> consoleValidation)
     {
-        var merged = new List<EpochLoss>();
+        var merged = new List<EpochLossReading>();
         for (var epoch = 1; epoch <= totalEpochs; epoch++)
         {
             var validation = tensorBoard.Validation.TryGetValue(epoch, out var fullValidation) ? fullValidation
@@ -77,18 +77,18 @@ internal static class BestEpoch
                 : (double?)null;
             if (tensorBoard.Training.TryGetValue(epoch, out var full))
             {
-                merged.Add(new EpochLoss(epoch, full, LossSources.TensorBoard, validation));
+                merged.Add(new EpochLossReading(epoch, full, LossSources.TensorBoard, validation));
             }
             else if (console.TryGetValue(epoch, out var printed))
             {
-                merged.Add(new EpochLoss(epoch, printed, LossSources.Console, validation));
+                merged.Add(new EpochLossReading(epoch, printed, LossSources.Console, validation));
             }
         }
 
         return merged;
     }
 
-    private static EpochLoss? Lowest(IEnumerable<EpochLoss> epochs, Func<EpochLoss, double> loss) =>
+    private static EpochLossReading? Lowest(IEnumerable<EpochLossReading> epochs, Func<EpochLossReading, double> loss) =>
         epochs.Where(e => double.IsFinite(loss(e)))
             .OrderBy(loss)
             .ThenByDescending(e => e.Epoch)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace LoraTrainer.Agent.Reporting;
 
 /// <summary>The receiver URLs of this run, derived from <c>LORATRAINER_RUN_URL</c>.</summary>
-internal sealed class ReceiverEndpoints(IOptions<AgentOptions> options)
+internal sealed class ReceiverUrls(IOptions<AgentOptions> options)
 {
     /// <summary>The name of the signed HTTP client that talks to the receiver.</summary>
     public const string HttpClientName = "receiver";

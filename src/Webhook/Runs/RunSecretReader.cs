@@ -19,13 +19,13 @@ namespace LoraTrainer.Webhook.Runs;
 /// read per cache period, not one per request. Those entries have low priority: when the cache is full they are
 /// evicted before the tokens of real runs.
 /// </remarks>
-internal sealed class RunCredentials : IDisposable
+internal sealed class RunSecretReader : IDisposable
 {
     private readonly IKubernetes _client;
     private readonly IOptions<ReceiverOptions> _options;
     private readonly MemoryCache _tokens;
 
-    public RunCredentials(IKubernetes client, TimeProvider time, IOptions<ReceiverOptions> options)
+    public RunSecretReader(IKubernetes client, TimeProvider time, IOptions<ReceiverOptions> options)
     {
         _client = client;
         _options = options;

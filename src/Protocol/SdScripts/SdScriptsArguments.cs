@@ -1,14 +1,16 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 
-namespace LoraTrainer.Agent.Training;
+namespace LoraTrainer.Protocol.SdScripts;
 
 /// <summary>
 /// The argument names each supported training script of the pinned sd-scripts release accepts, shipped as
-/// resources (<c>Training/Arguments/&lt;script&gt;.txt</c>). sd-scripts silently ignores an unknown name in its
-/// <c>--config_file</c>, so a misspelt argument would train with a default; the agent checks names against these lists.
+/// resources (<c>SdScripts/Arguments/&lt;script&gt;.txt</c>, regenerated from a checkout by
+/// <c>tools/sd-scripts-arguments.py</c>). sd-scripts silently ignores an unknown name in its <c>--config_file</c>, so
+/// a misspelt argument would train with a default: the agent checks every name against these lists, and the operator
+/// checks a run's <c>extraArgs</c> against its family's list before renting.
 /// </summary>
-internal static partial class SdScriptsArguments
+public static partial class SdScriptsArguments
 {
     private const string ResourcePrefix = "sd-scripts-args/";
     private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlySet<string>>> Lists = new(Load);
@@ -17,12 +19,15 @@ internal static partial class SdScriptsArguments
     /// <summary>The sd-scripts release the lists were taken from, e.g. <c>v0.10.1</c>.</summary>
     public static string Ref => PinnedRef.Value;
 
-    /// <summary>The scripts the agent can drive, e.g. <c>sdxl_train_network.py</c>.</summary>
+    /// <summary>The scripts there is a list for, e.g. <c>sdxl_train_network.py</c>, in ordinal order.</summary>
     public static IEnumerable<string> Scripts => Lists.Value.Keys.Order(StringComparer.Ordinal);
 
-    /// <summary>The names <paramref name="script"/> accepts, or null for a script the agent does not know.</summary>
-    public static IReadOnlySet<string>? For(string script) =>
-        Lists.Value.TryGetValue(Path.GetFileName(script), out var names) ? names : null;
+    /// <summary>The names <paramref name="script"/> accepts, or null for a script there is no list for.</summary>
+    public static IReadOnlySet<string>? For(string script)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        return Lists.Value.TryGetValue(Path.GetFileName(script), out var names) ? names : null;
+    }
 
     private static Dictionary<string, IReadOnlySet<string>> Load()
     {
