@@ -29,7 +29,7 @@ public sealed class GpuProbeTests
         }
 
         using var work = new TempFolder();
-        var gpu4090 = FakeGpu.Of(new SimulatedOffer { Id = 1 });
+        var gpu4090 = FakeGpu.Of(new SimulatedOffer { Id = 1, CudaMaxGood = 12.4 });
         var smi = Path.Combine(FakeNvidiaSmi.Install(work.Combine("bin"), gpu4090), FakeNvidiaSmi.Program);
         await using var services = AgentServices.Create(work.Path, overrides: new Dictionary<string, string?> { ["Agent:GpuProbeCommand"] = smi });
 

@@ -27,7 +27,7 @@ public sealed class FakeNvidiaSmiTests : IDisposable
     {
         var output = await RunAsync(FakeGpu.Of(new SimulatedOffer { Id = 1 }), "--query-gpu=name,memory.total,driver_version", "--format=csv");
 
-        Assert.Equal("name, memory.total [MiB], driver_version\nNVIDIA GeForce RTX 4090, 24564 MiB, 550.54.14\n", output.Stdout);
+        Assert.Equal("name, memory.total [MiB], driver_version\nNVIDIA GeForce RTX 4090, 24564 MiB, 575.57.08\n", output.Stdout);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class FakeNvidiaSmiTests : IDisposable
     {
         var output = await RunAsync(FakeGpu.Of(new SimulatedOffer { Id = 1 }));
 
-        Assert.Matches(@"NVIDIA-SMI 550\.54\.14 +Driver Version: 550\.54\.14 +CUDA Version: 12\.4", output.Stdout);
+        Assert.Matches(@"NVIDIA-SMI 575\.57\.08 +Driver Version: 575\.57\.08 +CUDA Version: 12\.9", output.Stdout);
         Assert.Contains("NVIDIA GeForce RTX 4090", output.Stdout, StringComparison.Ordinal);
     }
 

@@ -11,12 +11,12 @@ namespace LoraTrainer.Testing.Gpu;
 /// <param name="Uuid">The GPU's UUID, as <c>-L</c> lists it.</param>
 public sealed record FakeGpu(string Name, long MemoryMb, string Driver, string Cuda, string Uuid)
 {
-    /// <summary>The GPU of a host offering <paramref name="offer"/>: its Vast name as the driver spells it, its memory, and a driver for its CUDA version.</summary>
+    /// <summary>The GPU of a host offering <paramref name="offer"/>: its Vast name as the driver spells it, its memory, and and its host's driver and CUDA version.</summary>
     public static FakeGpu Of(SimulatedOffer offer)
     {
         ArgumentNullException.ThrowIfNull(offer);
         var cuda = offer.CudaMaxGood.ToString("0.0", CultureInfo.InvariantCulture);
-        return new FakeGpu(DriverName(offer.GpuName, offer.GpuRamMb), (long)offer.GpuRamMb, DriverFor(cuda), cuda,
+        return new FakeGpu(DriverName(offer.GpuName, offer.GpuRamMb), (long)offer.GpuRamMb, offer.DriverVersion, cuda,
             string.Create(CultureInfo.InvariantCulture, $"GPU-{offer.Machine:x8}-0000-4000-8000-{offer.Id:x12}"));
     }
 
@@ -41,13 +41,4 @@ public sealed record FakeGpu(string Name, long MemoryMb, string Driver, string C
             _ => "NVIDIA " + vastName,
         };
     }
-
-    // A driver release of each CUDA version's branch, as the banner reports it.
-    private static string DriverFor(string cuda) => cuda switch
-    {
-        "12.2" => "535.183.01",
-        "12.6" => "560.35.03",
-        "12.8" => "570.124.06",
-        _ => "550.54.14",
-    };
 }

@@ -55,8 +55,27 @@ public sealed record SimulatedOffer
     /// <summary>Highest CUDA version the host's driver supports. Defaults to 12.9 (driver 575).</summary>
     public double CudaMaxGood { get; init; } = 12.9;
 
-    /// <summary>The host's NVIDIA driver version. Defaults to <c>575.57.08</c>.</summary>
-    public string DriverVersion { get; init; } = "575.57.08";
+    /// <summary>
+    /// The host's NVIDIA driver version. Defaults to a release of the branch that brought <see cref="CudaMaxGood"/>
+    /// (<c>575.57.08</c> for 12.9), so a host's driver and CUDA version agree unless a test sets them apart.
+    /// </summary>
+    public string DriverVersion
+    {
+        get => _driverVersion ?? DriverReleaseFor(CudaMaxGood);
+        init => _driverVersion = value;
+    }
+
+    private readonly string? _driverVersion;
+
+    // A driver release of each CUDA version's branch, as nvidia-smi and Vast report it.
+    private static string DriverReleaseFor(double cuda) => Math.Round(cuda, 1) switch
+    {
+        <= 12.2 => "535.183.01",
+        12.3 or 12.4 => "550.54.14",
+        12.5 or 12.6 => "560.35.03",
+        12.7 or 12.8 => "570.124.06",
+        _ => "575.57.08",
+    };
 
     /// <summary>The GPU's CUDA compute capability × 100 as Vast writes it (890 for 8.9); by default the value of <see cref="GpuName"/>, 890 for a model not listed.</summary>
     public int? ComputeCap { get; init; }
