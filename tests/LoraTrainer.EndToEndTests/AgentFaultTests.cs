@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using LoraTrainer.Api;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Protocol;
 using LoraTrainer.Testing.Vast;
@@ -13,11 +13,11 @@ public sealed class AgentFaultTests : IAsyncLifetime
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PendingGpuDeadline = TimeSpan.FromSeconds(6);
-    private EndToEndStack _stack = null!;
+    private TestWorld _stack = null!;
 
     public async ValueTask InitializeAsync() => _stack = await Scenario.StartStackAsync(
-        EndToEndStack.Offer(601, machine: 61, price: 0.30),
-        EndToEndStack.Offer(602, machine: 62, price: 0.40));
+        TestWorld.Offer(601, machine: 61, price: 0.30),
+        TestWorld.Offer(602, machine: 62, price: 0.40));
 
     // A test skipped for a missing program has no stack.
     public ValueTask DisposeAsync() => _stack is null ? ValueTask.CompletedTask : _stack.DisposeAsync();
@@ -45,7 +45,7 @@ public sealed class AgentFaultTests : IAsyncLifetime
     [Fact]
     public async Task InstanceStuckInLoading_StallsAtThePendingGpuDeadline_AndTheRetryCompletes()
     {
-        _stack.Vast.AddOffers(EndToEndStack.Offer(601, machine: 61, price: 0.30, VastLifecycle.Immediate with { Failure = VastInstanceFailure.StuckInLoading }));
+        _stack.Vast.AddOffers(TestWorld.Offer(601, machine: 61, price: 0.30, VastLifecycle.Immediate with { Failure = VastInstanceFailure.StuckInLoading }));
         _stack.Agents.Trainer = _ => Scenario.Fast;
 
         await _stack.ApplyAsync(Samples.Minimal("stuck", deadline: "6s", backoffLimit: 1));
@@ -89,7 +89,7 @@ public sealed class AgentFaultTests : IAsyncLifetime
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string run, string token, AgentEvent evt, DateTimeOffset signedAt)
     {
-        var path = AgentEnvironment.RunPath(EndToEndStack.Namespace, run) + "/events";
+        var path = AgentEnvironment.RunPath(TestWorld.Namespace, run) + "/events";
         var body = JsonSerializer.SerializeToUtf8Bytes(evt, ProtocolJson.Options);
         var timestamp = signedAt.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using LoraTrainer.Api;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.ModelHosts;
@@ -12,12 +12,12 @@ namespace LoraTrainer.EndToEndTests;
 public sealed class FluxTests : IAsyncLifetime
 {
     private const string Token = "hf_fluxGatedRepositoryToken42";
-    private EndToEndStack _stack = null!;
+    private TestWorld _stack = null!;
     private GatedFileHost _host = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _stack = await Scenario.StartStackAsync(EndToEndStack.Offer(801, machine: 81, price: 0.65));
+        _stack = await Scenario.StartStackAsync(TestWorld.Offer(801, machine: 81, price: 0.65));
         _host = await GatedFileHost.StartAsync(Token);
     }
 

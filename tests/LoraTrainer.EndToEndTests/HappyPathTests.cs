@@ -1,5 +1,5 @@
 using LoraTrainer.Api;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Testing.Trainer;
 
@@ -10,9 +10,9 @@ public sealed class HappyPathTests : IAsyncLifetime
 {
     // The lowest loss is epoch 6 of 10, not the last: the agent must pick it, not the final file.
     private static readonly double[] Losses = [0.31, 0.24, 0.19, 0.15, 0.12, 0.081, 0.09, 0.095, 0.1, 0.11];
-    private EndToEndStack _stack = null!;
+    private TestWorld _stack = null!;
 
-    public async ValueTask InitializeAsync() => _stack = await Scenario.StartStackAsync(EndToEndStack.Offer(501, machine: 71, price: 0.42));
+    public async ValueTask InitializeAsync() => _stack = await Scenario.StartStackAsync(TestWorld.Offer(501, machine: 71, price: 0.42));
 
     // A test skipped for a missing program has no stack.
     public ValueTask DisposeAsync() => _stack is null ? ValueTask.CompletedTask : _stack.DisposeAsync();
@@ -39,7 +39,7 @@ public sealed class HappyPathTests : IAsyncLifetime
         Assert.Equal(0.081, status.Output.Loss!.Value, 4);
         Assert.Equal("s3://trained-loras/loras/anna/portrait-sdxl.safetensors", status.Output.Uri);
 
-        var uploaded = await _stack.S3.GetObjectAsync(EndToEndStack.OutputBucket, "loras/anna/portrait-sdxl.safetensors", TestContext.Current.CancellationToken);
+        var uploaded = await _stack.S3.GetObjectAsync(TestWorld.OutputBucket, "loras/anna/portrait-sdxl.safetensors", TestContext.Current.CancellationToken);
         var trained = Directory.GetFiles(Path.Combine(_stack.Agents.WorkDirectory(agent.InstanceId), "output"), "*-000006.safetensors");
         Assert.Equal(await File.ReadAllBytesAsync(Assert.Single(trained), TestContext.Current.CancellationToken), uploaded);
         Assert.Equal(uploaded!.LongLength, status.Output.Bytes);

@@ -1,6 +1,6 @@
 using k8s.Models;
 using LoraTrainer.Api;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Testing.Vast;
 
@@ -9,9 +9,9 @@ namespace LoraTrainer.EndToEndTests;
 /// <summary>Faults in what the system runs on: the receiver, Vast's rate limits, the API server's watches, S3.</summary>
 public sealed class InfrastructureFaultTests : IAsyncLifetime
 {
-    private EndToEndStack _stack = null!;
+    private TestWorld _stack = null!;
 
-    public async ValueTask InitializeAsync() => _stack = await Scenario.StartStackAsync(EndToEndStack.Offer(701, machine: 71));
+    public async ValueTask InitializeAsync() => _stack = await Scenario.StartStackAsync(TestWorld.Offer(701, machine: 71));
 
     // A test skipped for a missing program has no stack.
     public ValueTask DisposeAsync() => _stack is null ? ValueTask.CompletedTask : _stack.DisposeAsync();
@@ -62,7 +62,7 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         // Something else changes after the operator's last event, as on any busy cluster, so the history its watch
         // would resume from is compacted away.
         var compactedAt = Scenario.Now;
-        _stack.Kube.Seed(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = EndToEndStack.Namespace } });
+        _stack.Kube.Seed(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = TestWorld.Namespace } });
         _stack.Kube.CompactHistory();
         _stack.Kube.DropAllWatches(abortConnections: true);
 
@@ -71,7 +71,7 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
 
         // The 410 path ran: the operator resumed its watch from the old resourceVersion, was told it is gone, and listed again.
         var requests = _stack.Kube.RequestLog
-            .Where(e => e.User == EndToEndStack.OperatorUser && e.Time >= compactedAt && e.Method == "GET" && e.Path.EndsWith("/trainingruns", StringComparison.Ordinal))
+            .Where(e => e.User == TestWorld.OperatorUser && e.Time >= compactedAt && e.Method == "GET" && e.Path.EndsWith("/trainingruns", StringComparison.Ordinal))
             .ToList();
         var relist = requests.FindIndex(e => !e.IsWatch);
         Assert.True(relist > 0 && requests[..relist].Any(e => e.IsWatch && e.Query.Contains("resourceVersion=", StringComparison.Ordinal)),
@@ -86,12 +86,12 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         await _stack.ApplyAsync(Samples.Minimal("s3-flaky"));
         await _stack.WaitForPhaseAsync("s3-flaky", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
-        _stack.S3Proxy.FailUploads(EndToEndStack.OutputBucket, times: 3);
+        _stack.S3Proxy.FailUploads(TestWorld.OutputBucket, times: 3);
 
         var run = await _stack.CompletesAsync("s3-flaky");
         var completedAt = Scenario.Now;
         Assert.Equal(3, _stack.S3Proxy.RefusedPuts);
-        var uploaded = await _stack.S3.GetObjectAsync(EndToEndStack.OutputBucket, "loras/anna/s3-flaky.safetensors", TestContext.Current.CancellationToken);
+        var uploaded = await _stack.S3.GetObjectAsync(TestWorld.OutputBucket, "loras/anna/s3-flaky.safetensors", TestContext.Current.CancellationToken);
         Assert.Equal(run.Status!.Output!.Bytes, uploaded!.LongLength);
         await _stack.AssertLedgerAsync(InstanceBudget.Until(completedAt, "the one attempt: until the run completed"));
     }

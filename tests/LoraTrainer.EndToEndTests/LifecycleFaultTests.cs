@@ -1,5 +1,5 @@
 using LoraTrainer.Api;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;
 using LoraTrainer.Testing.Vast;
 
@@ -14,10 +14,10 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
     /// <summary>The product promises a deleted run's GPU is released within seconds.</summary>
     private static readonly TimeSpan DeleteRelease = TimeSpan.FromSeconds(5);
 
-    private EndToEndStack _stack = null!;
+    private TestWorld _stack = null!;
 
     public async ValueTask InitializeAsync() => _stack = await Scenario.StartStackAsync(
-        EndToEndStack.Offer(801, machine: 81), EndToEndStack.Offer(802, machine: 82, price: 0.5));
+        TestWorld.Offer(801, machine: 81), TestWorld.Offer(802, machine: 82, price: 0.5));
 
     // A test skipped for a missing program has no stack.
     public ValueTask DisposeAsync() => _stack is null ? ValueTask.CompletedTask : _stack.DisposeAsync();
@@ -30,7 +30,7 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
         await _stack.WaitForPhaseAsync("deleted", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
         var deletedAt = Scenario.Now;
-        await _stack.Kubectl.RunAsync(null, "delete", "trainingrun", "deleted", "-n", EndToEndStack.Namespace, "--wait=false");
+        await _stack.Kubectl.RunAsync(null, "delete", "trainingrun", "deleted", "-n", TestWorld.Namespace, "--wait=false");
         var ledger = await _stack.WaitForNothingAliveAsync(cancellationToken: TestContext.Current.CancellationToken);
         var destroyedAfter = Scenario.Now - deletedAt;
 
@@ -109,7 +109,7 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
                 _stack.Vast.Faults.Latency(VastRoute.Create, Hold);
                 return status => status.Gpu is null && _stack.Vast.Instances().Count == 1;
             case TrainingPhase.PendingGpu:
-                _stack.Vast.AddOffers(EndToEndStack.Offer(801, machine: 81, lifecycle: VastLifecycle.Immediate with { Loading = Hold }));
+                _stack.Vast.AddOffers(TestWorld.Offer(801, machine: 81, lifecycle: VastLifecycle.Immediate with { Loading = Hold }));
                 return _ => true;
             case TrainingPhase.PendingImages:
                 _stack.S3Proxy.DelayDownload("/datasets/", Hold);
@@ -121,7 +121,7 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
                 return status => status.Progress?.Percent > 0;
             case TrainingPhase.Stalled:
                 // The first machine cannot start the image (the operator's health check stalls the run); Vast then refuses the destroy until the faults are cleared.
-                _stack.Vast.AddOffers(EndToEndStack.Offer(801, machine: 81, lifecycle: VastLifecycle.Immediate with { Failure = VastInstanceFailure.OciRuntimeFailure }));
+                _stack.Vast.AddOffers(TestWorld.Offer(801, machine: 81, lifecycle: VastLifecycle.Immediate with { Failure = VastInstanceFailure.OciRuntimeFailure }));
                 _stack.Vast.Faults.RateLimit(VastRoute.Destroy, times: 10_000);
                 return status => status.Gpu?.ReleasedAt is null && _stack.Vast.Instances().Count == 1;
             case TrainingPhase.Completed:

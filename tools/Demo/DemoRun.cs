@@ -2,7 +2,7 @@ using System.Globalization;
 using k8s;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.Testing.Trainer;
 
 namespace LoraTrainer.Demo;
@@ -73,7 +73,7 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
         output.WriteLine("  The operator, the webhook receiver and the GPU agent are the real programs.");
         output.WriteLine();
 
-        await using var stack = await EndToEndStack.StartAsync([EndToEndStack.Offer(501, machine: 71, price: 0.42)], cancellationToken);
+        await using var stack = await TestWorld.StartAsync([TestWorld.Offer(501, machine: 71, price: 0.42)], cancellationToken);
         stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = Losses, StepSeconds = _settings.StepSeconds, Mode = _settings.TrainerMode };
         // The watch starts from before the apply, so it sees every state the run is written in, however briefly.
         var from = stack.Kube.ResourceVersion.ToString(CultureInfo.InvariantCulture);
@@ -92,7 +92,7 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
 
         var ledger = await stack.WaitForNothingAliveAsync(cancellationToken: cancellationToken);
         var best = run.Status.Output!;
-        var bytes = await stack.S3.GetObjectAsync(EndToEndStack.OutputBucket, "loras/anna/portrait-sdxl.safetensors", cancellationToken)
+        var bytes = await stack.S3.GetObjectAsync(TestWorld.OutputBucket, "loras/anna/portrait-sdxl.safetensors", cancellationToken)
             ?? throw new InvalidOperationException("the LoRA is not in S3");
         Directory.CreateDirectory(outputDirectory);
         var local = Path.GetFullPath(Path.Combine(outputDirectory, $"{RunName}.safetensors"));
@@ -108,13 +108,13 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
     }
 
     /// <summary>Watches the run from <paramref name="resourceVersion"/>, showing each state, until it is over and its GPU released.</summary>
-    private async Task<TrainingRun> FollowAsync(EndToEndStack stack, string resourceVersion, CancellationToken cancellationToken)
+    private async Task<TrainingRun> FollowAsync(TestWorld stack, string resourceVersion, CancellationToken cancellationToken)
     {
         using var client = stack.Kube.CreateClient();
         var runs = new CustomResourceClient<TrainingRun>(client);
         while (true)
         {
-            await foreach (var (type, run) in runs.WatchAsync(EndToEndStack.Namespace, resourceVersion, timeoutSeconds: 60, cancellationToken))
+            await foreach (var (type, run) in runs.WatchAsync(TestWorld.Namespace, resourceVersion, timeoutSeconds: 60, cancellationToken))
             {
                 resourceVersion = run.Metadata?.ResourceVersion ?? resourceVersion;
                 if (type is not (WatchEventType.Added or WatchEventType.Modified) || run.Metadata?.Name != RunName || run.Status is not { } status)
@@ -132,7 +132,7 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
     }
 
     /// <summary>The end of the log of the GPU container that ran the last attempt: what the agent and the trainer said before it gave up.</summary>
-    private async Task ShowLogTailAsync(EndToEndStack stack, TrainingRun run, CancellationToken cancellationToken)
+    private async Task ShowLogTailAsync(TestWorld stack, TrainingRun run, CancellationToken cancellationToken)
     {
         if (!long.TryParse(run.Status?.Gpu?.InstanceId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var instanceId)
             || !stack.Agents.Agents.TryGetValue(instanceId, out var agent))

@@ -1,5 +1,5 @@
 using LoraTrainer.Api;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.Testing.Trainer;
 using LoraTrainer.Testing.Vast;
 
@@ -24,15 +24,15 @@ internal static class Scenario
     public static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
 
     /// <summary>Starts the stack, or skips the test naming the program that is missing (kubectl, node with s3rver, python3).</summary>
-    public static async Task<EndToEndStack> StartStackAsync(params SimulatedOffer[] offers)
+    public static async Task<TestWorld> StartStackAsync(params SimulatedOffer[] offers)
     {
         var missing = Prerequisites.Missing();
         Assert.SkipWhen(missing.Count > 0, "The end-to-end stack needs programs this machine lacks: " + string.Join("; ", missing));
-        return await EndToEndStack.StartAsync(offers, TestContext.Current.CancellationToken);
+        return await TestWorld.StartAsync(offers, TestContext.Current.CancellationToken);
     }
 
     /// <summary>Waits for a terminal phase and fails with the run's message, the agents' and the operator's output unless it completed.</summary>
-    public static async Task<TrainingRun> CompletesAsync(this EndToEndStack stack, string name, int seconds = 60)
+    public static async Task<TrainingRun> CompletesAsync(this TestWorld stack, string name, int seconds = 60)
     {
         var run = await stack.WaitForAsync(name, r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed
             || r.Status is { Phase: TrainingPhase.Stalled, Gpu.ReleasedAt: not null } && PhaseMachine.IsTerminal(r), seconds);
@@ -45,7 +45,7 @@ internal static class Scenario
     }
 
     /// <summary>Polls <paramref name="condition"/> (which may read the stack's fakes) every 50 ms until it holds; fails naming <paramref name="what"/>.</summary>
-    public static async Task WaitUntilAsync(this EndToEndStack stack, Func<bool> condition, string what, int seconds = 30)
+    public static async Task WaitUntilAsync(this TestWorld stack, Func<bool> condition, string what, int seconds = 30)
     {
         var started = TimeProvider.System.GetTimestamp();
         while (!condition())
@@ -61,7 +61,7 @@ internal static class Scenario
     /// budget (in the order they were created), that each existed no longer than its budget allows, and that together
     /// they billed no more than one unbroken line of them would: a retry rents only after the last instance is gone.
     /// </summary>
-    public static async Task<VastCostReport> AssertLedgerAsync(this EndToEndStack stack, params InstanceBudget[] budgets)
+    public static async Task<VastCostReport> AssertLedgerAsync(this TestWorld stack, params InstanceBudget[] budgets)
     {
         var ledger = await stack.WaitForNothingAliveAsync();
         var instances = stack.Vast.Instances(includeDestroyed: true).OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).ToList();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.World;
 
 /// <summary>The real kubectl against the Kubernetes API fake, with its own kubeconfig and cache folder.</summary>
 internal sealed class Kubectl(string kubeconfig, string cacheDirectory)

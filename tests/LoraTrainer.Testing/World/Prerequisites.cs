@@ -2,7 +2,7 @@ using LoraTrainer.Testing;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Trainer;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.World;
 
 /// <summary>
 /// The programs the stack runs besides its own .NET code: <c>dotnet</c> (for the operator and the agent),

@@ -1,6 +1,6 @@
 using LoraTrainer.Testing;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.World;
 
 /// <summary>The manifests in <c>config/samples</c>, as a user applies them.</summary>
 internal static class Samples

@@ -2,7 +2,7 @@ using LoraTrainer.Api;
 using LoraTrainer.Demo;
 using Microsoft.Extensions.Time.Testing;
 
-namespace LoraTrainer.EndToEndTests;
+namespace LoraTrainer.Demo.Tests;
 
 /// <summary>How the demo prints a run's progress: redrawn in place on a terminal, a line at a time anywhere else.</summary>
 public sealed class RunNarratorTests

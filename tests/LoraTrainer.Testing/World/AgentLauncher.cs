@@ -5,7 +5,7 @@ using LoraTrainer.Testing.Gpu;
 using LoraTrainer.Testing.Trainer;
 using LoraTrainer.Testing.Vast;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.World;
 
 /// <summary>
 /// Plays the GPU container: when a simulated instance reaches running, starts the real <c>lora-agent</c> as a

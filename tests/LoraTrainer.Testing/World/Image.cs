@@ -1,4 +1,4 @@
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.World;
 
 /// <summary>Files that start as real JPEG and PNG files do, followed by noise: enough for the dataset checks and the fake trainer.</summary>
 internal static class Image

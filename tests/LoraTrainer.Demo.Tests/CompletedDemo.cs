@@ -1,7 +1,7 @@
 using LoraTrainer.Demo;
-using LoraTrainer.Demo.Stack;
+using LoraTrainer.Testing.World;
 
-namespace LoraTrainer.EndToEndTests.Stack;
+namespace LoraTrainer.Demo.Tests;
 
 /// <summary>One run of the demo to completion, its output written as into a file (not a terminal), shared by the tests that read it.</summary>
 public sealed class CompletedDemo : IAsyncLifetime

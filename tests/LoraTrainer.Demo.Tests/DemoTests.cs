@@ -2,11 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LoraTrainer.Demo;
-using LoraTrainer.Demo.Stack;
-using LoraTrainer.EndToEndTests.Stack;
+using LoraTrainer.Testing.World;
 using LoraTrainer.Testing.Trainer;
 
-namespace LoraTrainer.EndToEndTests;
+namespace LoraTrainer.Demo.Tests;
 
 /// <summary>The local demo runs end to end, so the README's command cannot rot; and when it cannot, it says why in one line.</summary>
 public sealed partial class DemoTests(CompletedDemo demo) : IClassFixture<CompletedDemo>

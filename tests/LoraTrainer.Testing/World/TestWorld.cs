@@ -8,7 +8,7 @@ using LoraTrainer.Testing.Operators;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.World;
 
 /// <summary>
 /// The whole system on one machine, every part over real HTTP on 127.0.0.1: the Kubernetes API fake, s3rver (behind
@@ -16,7 +16,7 @@ namespace LoraTrainer.Demo.Stack;
 /// the real operator program as its own process (so it can be killed); and the real agent, started as a process
 /// whenever a simulated instance reaches running.
 /// </summary>
-internal sealed class EndToEndStack : IAsyncDisposable
+internal sealed class TestWorld : IAsyncDisposable
 {
     public const string Namespace = "default";
     public const string ImagesBucket = "training-images";
@@ -29,7 +29,7 @@ internal sealed class EndToEndStack : IAsyncDisposable
 
     private readonly string _folder;
 
-    private EndToEndStack(string folder, FakeKubeApiServer kube, S3rverServer s3, S3rverProxy s3Proxy, CivitaiFake civitai, VastSimulator vast,
+    private TestWorld(string folder, FakeKubeApiServer kube, S3rverServer s3, S3rverProxy s3Proxy, CivitaiFake civitai, VastSimulator vast,
         ReceiverHost receiver, OperatorHost @operator, AgentLauncher agents, Kubectl kubectl, byte[] model)
     {
         _folder = folder;
@@ -59,10 +59,10 @@ internal sealed class EndToEndStack : IAsyncDisposable
     public byte[] Model { get; }
 
     /// <summary>Starts every part; <paramref name="offers"/> go on the Vast market before the operator starts.</summary>
-    public static Task<EndToEndStack> StartAsync(params SimulatedOffer[] offers) => StartAsync(offers, CancellationToken.None);
+    public static Task<TestWorld> StartAsync(params SimulatedOffer[] offers) => StartAsync(offers, CancellationToken.None);
 
     /// <summary>Starts every part; <paramref name="offers"/> go on the Vast market before the operator starts. A part that fails stops those already started.</summary>
-    public static async Task<EndToEndStack> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken)
+    public static async Task<TestWorld> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"loratrainer-e2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
@@ -109,7 +109,7 @@ internal sealed class EndToEndStack : IAsyncDisposable
 
             var kubeconfig = await kube.WriteKubeconfigAsync(Path.Combine(folder, "kubeconfig"), Namespace, cancellationToken);
             var kubectl = new Kubectl(kubeconfig, Path.Combine(folder, "kube-cache"));
-            return new EndToEndStack(folder, kube, s3, s3Proxy, civitai, vast, receiver, @operator, agents, kubectl, model);
+            return new TestWorld(folder, kube, s3, s3Proxy, civitai, vast, receiver, @operator, agents, kubectl, model);
         }
         catch
         {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using LoraTrainer.Testing.Processes;
 
-namespace LoraTrainer.Demo.Stack;
+namespace LoraTrainer.Testing.World;
 
 /// <summary>
 /// The real operator program, <c>dotnet LoraTrainer.Operator.dll</c>, as its own process configured through its
@@ -11,7 +11,7 @@ namespace LoraTrainer.Demo.Stack;
 /// </summary>
 internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environment) : IAsyncDisposable
 {
-    /// <summary>The program, copied next to this assembly (the demo references the operator's project).</summary>
+    /// <summary>The program, copied next to this assembly (the test kit references the operator's project).</summary>
     public const string Program = "LoraTrainer.Operator";
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
