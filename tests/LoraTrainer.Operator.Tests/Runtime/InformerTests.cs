@@ -68,7 +68,8 @@ public sealed class InformerTests : IAsyncLifetime
         {
             if (i % 5 == 0)
             {
-                await Eventually.UntilAsync(() => _h.Kube.ActiveWatchCount == 1, RuntimeHarness.Patience, "the informer watches again");
+                await Eventually.UntilAsync(() => _h.Kube.ActiveWatchCount == 1, RuntimeHarness.Patience, "the informer watches again",
+                    cancellationToken: TestContext.Current.CancellationToken);
             }
 
             _h.Seed(Widget.Named($"w{i}", size: i));
@@ -78,7 +79,8 @@ public sealed class InformerTests : IAsyncLifetime
             }
         }
 
-        await Eventually.UntilAsync(() => informer.List().Count == 20 && informer.Get(new("default", "w19"))?.Spec.Size == 19, RuntimeHarness.Patience, "all 20 widgets are cached");
+        await Eventually.UntilAsync(() => informer.List().Count == 20 && informer.Get(new("default", "w19"))?.Spec.Size == 19, RuntimeHarness.Patience, "all 20 widgets are cached",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
 
@@ -103,7 +105,8 @@ public sealed class InformerTests : IAsyncLifetime
         informer.Changed += changes.Enqueue;
         var run = informer.RunAsync(_stop.Token);
         await informer.Synced.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        await Eventually.UntilAsync(() => _h.Kube.RequestLog.Any(e => e.IsWatch && e.Path == "/apis/test.loratrainer.io/v1/widgets"), RuntimeHarness.Patience, "the informer watches");
+        await Eventually.UntilAsync(() => _h.Kube.RequestLog.Any(e => e.IsWatch && e.Path == "/apis/test.loratrainer.io/v1/widgets"), RuntimeHarness.Patience, "the informer watches",
+            cancellationToken: TestContext.Current.CancellationToken);
 
         // The next watch request itself is answered 410 (not an ERROR event in a stream), as for a very old resourceVersion.
         _h.Kube.FailNextRequests(new RequestMatcher("GET", "/apis/test.loratrainer.io/v1/widgets", WatchOnly: true), 1, 410);
@@ -111,7 +114,8 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Kube.DropAllWatches(abortConnections: true);
         _h.Seed(Widget.Named("new"));
 
-        await Eventually.UntilAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, RuntimeHarness.Patience, "the informer caught up");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, RuntimeHarness.Patience, "the informer caught up",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
 
@@ -138,7 +142,8 @@ public sealed class InformerTests : IAsyncLifetime
         Assert.Equal(["good-1"], informer.List().Select(w => w.Metadata.Name));
         _h.Kube.Seed(Unreadable("bad-2", tooBig));
         _h.Seed(Widget.Named("good-2"));
-        await Eventually.UntilAsync(() => informer.Get(new("default", "good-2")) is not null, RuntimeHarness.Patience, "a readable widget after the unreadable one arrives");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "good-2")) is not null, RuntimeHarness.Patience, "a readable widget after the unreadable one arrives",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
 
@@ -166,7 +171,8 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Kube.ClearFaults();
         _h.Seed(Widget.Named("after-resets"));
 
-        await Eventually.UntilAsync(() => informer.Get(new("default", "after-resets")) is not null, RuntimeHarness.Patience, "the informer recovers once the server answers again");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "after-resets")) is not null, RuntimeHarness.Patience, "the informer recovers once the server answers again",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
         Assert.InRange(attempts, 2, 40);
@@ -201,7 +207,8 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Seed(Widget.Named("new"));
         _h.Kube.CompactHistory();
 
-        await Eventually.UntilAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, RuntimeHarness.Patience, "the informer re-listed after 410");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, RuntimeHarness.Patience, "the informer re-listed after 410",
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(new ResourceKey("default", "gone"), changes);
         Assert.NotNull(informer.Get(new("default", "keep")));
         await _stop.CancelAsync();
@@ -235,7 +242,8 @@ public sealed class InformerTests : IAsyncLifetime
         await Task.Delay(300, TestContext.Current.CancellationToken);
         _h.Kube.ClearFaults();
 
-        await Eventually.UntilAsync(() => informer.Get(new("default", "after-silence")) is not null, TimeSpan.FromSeconds(15), "a watch delivered the widget");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "after-silence")) is not null, TimeSpan.FromSeconds(15), "a watch delivered the widget",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
     }
