@@ -41,7 +41,7 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Kube.Delete("test.loratrainer.io/v1", "Widget", "default", "b");
 
         await Eventually.UntilAsync(() => informer.Get(new("default", "a"))?.Spec.Size == 5 && informer.Get(new("default", "b")) is null && informer.Get(new("default", "c")) is not null,
-            RuntimeHarness.Patience, "the cache follows the changes");
+            RuntimeHarness.Patience, "the cache follows the changes", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(new ResourceKey("default", "b"), changes);
         await _stop.CancelAsync();
         await run;

@@ -247,7 +247,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
 
         await Eventually.UntilAsync(() => b.IsLeading, TimeSpan.FromSeconds(15), "replica-b takes over", cancellationToken: TestContext.Current.CancellationToken);
         await Eventually.UntilAsync(() => log.Where(r => r.Replica == "replica-b").Select(r => r.Key).Distinct().Count(k => k.StartsWith("after-", StringComparison.Ordinal)) == 10,
-            RuntimeHarness.Patience, "the new leader reconciled every widget created during the handover");
+            RuntimeHarness.Patience, "the new leader reconciled every widget created during the handover", cancellationToken: TestContext.Current.CancellationToken);
         await b.StopAsync(TestContext.Current.CancellationToken);
 
         var byA = log.Where(r => r.Replica == "replica-a").ToList();
