@@ -154,8 +154,9 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
         await h.ApplyRunAsync("patient", s => s with { Gpu = new GpuSpec { MaxPricePerHour = 0.5 }, RunPolicy = new RunPolicySpec { ActiveDeadlineSeconds = 60 } });
         await h.WaitForAsync("patient", r => r.Status?.Message?.StartsWith("no GPU yet", StringComparison.Ordinal) == true);
 
-        // A minute passes without an offer, then an affordable offer appears: renting it now would only pay for a GPU
-        // that has to go at once.
+        // A minute passes without an offer (caught up first, so the operator's next look is due within it), then an
+        // affordable offer appears: renting it now would only pay for a GPU that has to go at once.
+        await h.CaughtUpAsync();
         clock.Advance(TimeSpan.FromSeconds(61));
         var failed = await h.WaitForPhaseAsync("patient", TrainingPhase.Failed, seconds: 10);
         h.Vast.AddOffers(OperatorHarness.Offer(1652, machine: 17, price: 0.3));
