@@ -2,6 +2,7 @@ using k8s.Models;
 using LoraTrainer.Api;
 using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Vast;
 
 namespace LoraTrainer.EndToEndTests;
@@ -24,7 +25,11 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         await _stack.WaitForAsync("receiver-restart", r => r.Status is { Phase: TrainingPhase.Training, Progress.Percent: > 0 }, cancellationToken: TestContext.Current.CancellationToken);
 
         await _stack.Receiver.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, TestContext.Current.CancellationToken);
+        // Training goes on without the receiver: an epoch saved now is one the agent has to report again and again.
+        var work = _stack.Agents.WorkDirectory(_stack.Vast.Instances().Single().Id);
+        var saved = SavedEpochs(work);
+        await Eventually.UntilAsync(() => SavedEpochs(work), epochs => epochs > saved, TimeSpan.FromSeconds(30), "an epoch saved while the receiver is down",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stack.Receiver.StartAsync();
 
         var run = await _stack.CompletesAsync("receiver-restart");
@@ -95,4 +100,8 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         Assert.Equal(run.Status!.Output!.Bytes, uploaded!.LongLength);
         await _stack.AssertLedgerAsync(InstanceBudget.Until(completedAt, "the one attempt: until the run completed"));
     }
+
+    /// <summary>The epochs the trainer has saved under an agent's work folder (<c>name-000001.safetensors</c>, ...).</summary>
+    private static int SavedEpochs(string work) =>
+        Directory.Exists(work) ? Directory.EnumerateFiles(work, "*-??????.safetensors", SearchOption.AllDirectories).Count() : 0;
 }

@@ -1,6 +1,7 @@
 using LoraTrainer.Api;
 using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Vast;
 
 namespace LoraTrainer.EndToEndTests;
@@ -35,7 +36,8 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
         var destroyedAfter = Scenario.Now - deletedAt;
 
         Assert.InRange(destroyedAfter, TimeSpan.Zero, DeleteRelease);
-        Assert.True(await GoneAsync("deleted"), "the run still exists after its instance was released");
+        await Eventually.UntilAsync(() => _stack.Run("deleted") is null, TimeSpan.FromSeconds(5), "the run to be gone once its instance was released",
+            cancellationToken: TestContext.Current.CancellationToken);
         // The container goes with its instance: the agent was stopped mid-training, not allowed to finish.
         var agent = Assert.Single(_stack.Agents.Agents.Values);
         await agent.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
@@ -65,7 +67,8 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
         _stack.Agents.Trainer = _ => phase == TrainingPhase.Training ? Scenario.Slow : Scenario.Fast;
         var inPhase = HoldPhase(phase);
         await _stack.ApplyAsync(Samples.Minimal(name, backoffLimit: 1));
-        await _stack.WaitUntilAsync(() => _stack.Run(name) is { Status: { } status } && status.Phase == phase && inPhase(status), $"{name} held in {phase}");
+        await Eventually.UntilAsync(() => _stack.Run(name) is { Status: { } status } && status.Phase == phase && inPhase(status), TimeSpan.FromSeconds(30),
+            $"{name} held in {phase}", seen: () => $"{_stack.Run(name)?.Status?.Phase}\noperator: {_stack.Operator.Output()}", cancellationToken: TestContext.Current.CancellationToken);
 
         _stack.Operator.Kill();
 
@@ -130,15 +133,5 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
             default:
                 throw new ArgumentOutOfRangeException(nameof(phase), phase, "no way to hold this phase");
         }
-    }
-
-    private async Task<bool> GoneAsync(string name)
-    {
-        for (var i = 0; i < 50 && _stack.Run(name) is not null; i++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, TestContext.Current.CancellationToken);
-        }
-
-        return _stack.Run(name) is null;
     }
 }

@@ -177,18 +177,8 @@ public sealed class ReceiverFixture : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="series"/> reads <paramref name="expected"/>: a counter moves just after the write it counts lands.</summary>
-    public async Task<double> WaitForMetricAsync(string series, double expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        var value = await MetricAsync(series);
-        while (value != expected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-            value = await MetricAsync(series);
-        }
-
-        return value;
-    }
+    public Task<double> WaitForMetricAsync(string series, double expected) =>
+        Eventually.UntilAsync(_ => MetricAsync(series), value => value == expected, TimeSpan.FromSeconds(10), $"{series} to read {expected}");
 
     /// <summary>Everything the receiver logged, messages and exceptions.</summary>
     public string LogText() => string.Join("\n", Logs.GetSnapshot().Select(r => r.Message + " " + r.Exception));

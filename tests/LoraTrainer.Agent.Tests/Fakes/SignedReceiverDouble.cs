@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using LoraTrainer.Protocol;
+using LoraTrainer.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -102,18 +103,9 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
     /// <summary>Waits until an accepted event of <paramref name="kind"/> arrives.</summary>
     public async Task<AgentEvent> WaitForAsync(string kind, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Accepted.FirstOrDefault(e => e.Kind == kind) is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"No {kind} event within {timeout}; got: {string.Join(", ", Accepted.Select(e => e.Kind))}");
+        await Eventually.UntilAsync(() => Accepted.Any(e => e.Kind == kind), timeout, $"a {kind} event", seen: () => string.Join(", ", Accepted.Select(e => e.Kind)),
+            cancellationToken: TestContext.Current.CancellationToken);
+        return Accepted.First(e => e.Kind == kind);
     }
 
     private async Task<IResult> ServeConfigAsync(HttpContext context)

@@ -1,6 +1,7 @@
 using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Tests.Fakes;
 using LoraTrainer.Protocol;
+using LoraTrainer.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -22,16 +23,6 @@ public sealed class EventReporterTests : IAsyncLifetime
 
     private ServiceProvider Services(TimeProvider? time = null, IDictionary<string, string?>? overrides = null) =>
         AgentServices.Create(_work.Path, _receiver.RunUrl, _receiver.Token, overrides, time);
-
-    private static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-
-        Assert.True(condition(), what);
-    }
 
     private static AgentEvent Progress(int percent) => new() { Kind = EventKinds.Progress, Percent = percent };
 
@@ -62,16 +53,15 @@ public sealed class EventReporterTests : IAsyncLifetime
         var reporter = services.GetRequiredService<EventReporter>();
         reporter.Start(1, new ReportingPolicy { HeartbeatSeconds = 60 });
         reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
-        await _receiver.WaitForAsync(EventKinds.Ready, Wait);
+        var ready = await _receiver.WaitForAsync(EventKinds.Ready, Wait);
 
         time.Advance(TimeSpan.FromSeconds(59));
-        await Task.Delay(100, TestContext.Current.CancellationToken);
-        Assert.DoesNotContain(_receiver.Accepted, e => e.Kind == EventKinds.Heartbeat);
-
         time.Advance(TimeSpan.FromSeconds(2));
         var heartbeat = await _receiver.WaitForAsync(EventKinds.Heartbeat, Wait);
 
+        // Sent once the minute had passed, not at 59 s: the clock then read at least a minute after the last event.
         Assert.Equal(2, heartbeat.Seq);
+        Assert.True(heartbeat.At - ready.At >= TimeSpan.FromSeconds(60), $"heartbeat {heartbeat.At:O} after ready {ready.At:O}");
     }
 
     [Fact]
@@ -127,7 +117,8 @@ public sealed class EventReporterTests : IAsyncLifetime
         var reporter = services.GetRequiredService<EventReporter>();
         reporter.Start(1, new ReportingPolicy { HeartbeatSeconds = 3600 });
         reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
-        await EventuallyAsync(() => _receiver.EventAttempts.Count == 1, "the first delivery should have failed and be waiting to retry");
+        await Eventually.UntilAsync(() => _receiver.EventAttempts.Count, count => count == 1, Wait, "the first delivery to fail and wait for its retry",
+            cancellationToken: TestContext.Current.CancellationToken);
 
         foreach (var percent in new[] { 10, 20, 30, 40, 50 })
         {

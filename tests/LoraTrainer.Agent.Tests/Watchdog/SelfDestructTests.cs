@@ -1,5 +1,6 @@
 using LoraTrainer.Agent.Tests.Running;
 using LoraTrainer.Protocol;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Trainer;
 using LoraTrainer.Testing.Vast;
 using Microsoft.Extensions.DependencyInjection;
@@ -171,15 +172,9 @@ public sealed class SelfDestructTests : IAsyncLifetime
     private Task TrainedEpochsAsync(int epochs) =>
         UntilAsync(() => _scenario.Receiver.Accepted.Count(e => e.Kind == EventKinds.EpochCompleted) >= epochs, $"{epochs} epochs");
 
-    private async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no {what} within 30 s; the receiver got: {string.Join(", ", _scenario.Receiver.Accepted.Select(e => e.Kind))}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task UntilAsync(Func<bool> condition, string what) =>
+        Eventually.UntilAsync(condition, TimeSpan.FromSeconds(30), what, seen: () => "the receiver got " + string.Join(", ", _scenario.Receiver.Accepted.Select(e => e.Kind)),
+            cancellationToken: TestContext.Current.CancellationToken);
 
     private async Task<int> RunClockUntilExitAsync(Task<int> agent)
     {

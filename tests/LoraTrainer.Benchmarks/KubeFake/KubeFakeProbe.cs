@@ -2,6 +2,7 @@ using System.Globalization;
 using k8s;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
+using LoraTrainer.Testing;
 
 namespace LoraTrainer.Benchmarks.KubeFake;
 
@@ -60,7 +61,7 @@ internal sealed class KubeFakeProbe(SeededCluster cluster)
         var lags = new LatencyRecorder();
         using var liveStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var live = CountEventsAsync(from, events, lags, liveStop.Token);
-        await Poll.UntilAsync(() => cluster.Kube.ActiveWatchCount > 0, "the watch to open", TimeSpan.FromSeconds(10), cancellationToken);
+        await Eventually.UntilAsync(() => cluster.Kube.ActiveWatchCount > 0, TimeSpan.FromSeconds(10), "the watch to open", interval: Poll.Interval, cancellationToken: cancellationToken);
 
         var cpu = Environment.CpuUsage.TotalTime;
         var started = Time.GetTimestamp();

@@ -1,21 +1,8 @@
 namespace LoraTrainer.Benchmarks.Measuring;
 
-/// <summary>Waits for a condition that something else makes true.</summary>
+/// <summary>How benchmarks wait for what they time.</summary>
 internal static class Poll
 {
-    /// <summary>Waits until <paramref name="condition"/> holds, looking every 2 ms; throws after <paramref name="timeout"/>.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var time = TimeProvider.System;
-        var started = time.GetTimestamp();
-        while (!condition())
-        {
-            if (time.GetElapsedTime(started) > timeout)
-            {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds:N0} s waiting for {what}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(2), time, cancellationToken);
-        }
-    }
+    /// <summary>How often a benchmark looks at a condition it waits for: 2 ms, so the wait adds little to the time it measures.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(2);
 }

@@ -118,7 +118,8 @@ internal sealed class MoneyStack : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         VastRecordedRequest? found = null;
-        await Measuring.Poll.UntilAsync(() => (found = FirstVastRequest(route, since, path)) is not null, $"{Name}: a Vast {route} request", timeout, cancellationToken);
+        await Eventually.UntilAsync(() => (found = FirstVastRequest(route, since, path)) is not null, timeout, $"{Name}: a Vast {route} request",
+            interval: Measuring.Poll.Interval, cancellationToken: cancellationToken);
         return found!;
     }
 

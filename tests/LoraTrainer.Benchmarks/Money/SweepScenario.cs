@@ -1,6 +1,7 @@
 using System.Globalization;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Vast.Instances;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Vast;
 
 namespace LoraTrainer.Benchmarks.Money;
@@ -39,7 +40,8 @@ internal sealed class SweepScenario(MoneyStack stack, TimeSpan interval, TimeSpa
         _liveInstance = run.Status!.Gpu!.InstanceId!;
         var agent = new SimulatedGpuAgent(stack.Agents, stack.Vast.Instance(long.Parse(_liveInstance, CultureInfo.InvariantCulture))!.Env);
         await agent.BootAsync(cancellationToken);
-        await Measuring.Poll.UntilAsync(() => SweepStarts(applied, DateTimeOffset.MaxValue).Count > 0, $"{stack.Name}: a sweep", StepTimeout, cancellationToken);
+        await Eventually.UntilAsync(() => SweepStarts(applied, DateTimeOffset.MaxValue).Count > 0, StepTimeout, $"{stack.Name}: a sweep",
+            interval: Measuring.Poll.Interval, cancellationToken: cancellationToken);
     }
 
     /// <summary>Leaks one instance at a random moment of the sweep cycle and waits for its DELETE.</summary>

@@ -4,6 +4,7 @@ using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,7 +91,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
 
         await informer.Synced.WaitAsync(PassTimeout, cancellationToken);
         var synced = new LoadResult(objects, Time.GetElapsedTime(started), Environment.CpuUsage.TotalTime - cpu);
-        await Poll.UntilAsync(() => reconciler.Writes >= objects, "every object's first status write", PassTimeout, cancellationToken);
+        await Eventually.UntilAsync(() => reconciler.Writes >= objects, PassTimeout, "every object's first status write", interval: Poll.Interval, cancellationToken: cancellationToken);
         var firstPass = new LoadResult(objects, Time.GetElapsedTime(started), Environment.CpuUsage.TotalTime - cpu);
         await reconciler.UntilQuietAsync(Quiet, cancellationToken);
         var peak = sampler.Stop();
@@ -129,7 +130,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
                 controller.Enqueue(key);
             }
 
-            await Poll.UntilAsync(done, "a pass over every object", PassTimeout, cancellationToken);
+            await Eventually.UntilAsync(done, PassTimeout, "a pass over every object", interval: Poll.Interval, cancellationToken: cancellationToken);
             return objects;
         });
         await reconciler.UntilQuietAsync(Quiet, cancellationToken);

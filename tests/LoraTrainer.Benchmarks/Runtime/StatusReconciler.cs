@@ -2,6 +2,7 @@ using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Measuring;
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing;
 
 namespace LoraTrainer.Benchmarks.Runtime;
 
@@ -72,5 +73,6 @@ internal sealed class StatusReconciler(Informer<TrainingRun> informer, ResourceW
 
     /// <summary>Waits until no reconcile has started for <paramref name="quiet"/>: the queue has drained, echoes included.</summary>
     public Task UntilQuietAsync(TimeSpan quiet, CancellationToken cancellationToken) =>
-        Poll.UntilAsync(() => Time.GetElapsedTime(Interlocked.Read(ref _lastActivity)) > quiet, "the work queue to drain", TimeSpan.FromMinutes(5), cancellationToken);
+        Eventually.UntilAsync(() => Time.GetElapsedTime(Interlocked.Read(ref _lastActivity)) > quiet, TimeSpan.FromMinutes(5), "the work queue to drain",
+            interval: Poll.Interval, cancellationToken: cancellationToken);
 }

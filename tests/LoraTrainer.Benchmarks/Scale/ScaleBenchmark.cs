@@ -1,6 +1,7 @@
 using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
 using LoraTrainer.Testing.Vast;
 
@@ -64,8 +65,8 @@ internal sealed class ScaleBenchmark : IBenchmark
 
         await using var receiver = await Components.StartReadyAsync(() => Components.StartReceiver(fakes), cancellationToken);
         await using var @operator = await Components.StartReadyAsync(() => Components.StartOperator(fakes, receiver.BaseUrl), cancellationToken);
-        await Poll.UntilAsync(() => fakes.Kube.RequestLog.Any(e => e.User == SystemFakes.OperatorUser && e.IsWatch && e.Path.EndsWith("/trainingruns", StringComparison.Ordinal)),
-            "the operator's informer to sync", Components.ReadyTimeout, cancellationToken);
+        await Eventually.UntilAsync(() => fakes.Kube.RequestLog.Any(e => e.User == SystemFakes.OperatorUser && e.IsWatch && e.Path.EndsWith("/trainingruns", StringComparison.Ordinal)),
+            Components.ReadyTimeout, "the operator's informer to sync", interval: Poll.Interval, cancellationToken: cancellationToken);
 
         Console.Error.WriteLine($"scale: operator pid {@operator.Id}, receiver pid {receiver.Id}");
         var metricsBefore = await @operator.ScrapeAsync(cancellationToken);

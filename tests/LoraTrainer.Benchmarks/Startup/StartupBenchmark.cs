@@ -3,6 +3,7 @@ using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
 using LoraTrainer.Benchmarks.Scale;
 using LoraTrainer.Protocol;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.Operators;
 
@@ -132,8 +133,8 @@ internal sealed class StartupBenchmark : IBenchmark
         CancellationToken cancellationToken)
     {
         Testing.Kubernetes.KubeRequestLogEntry? found = null;
-        await Poll.UntilAsync(() => (found = fakes.Kube.RequestLog.FirstOrDefault(e => e.User == SystemFakes.OperatorUser && e.Time >= process.StartedAtUtc && match(e))) is not null,
-            $"the {process.Name}'s request", Components.ReadyTimeout, cancellationToken);
+        await Eventually.UntilAsync(() => (found = fakes.Kube.RequestLog.FirstOrDefault(e => e.User == SystemFakes.OperatorUser && e.Time >= process.StartedAtUtc && match(e))) is not null,
+            Components.ReadyTimeout, $"the {process.Name}'s request", interval: Poll.Interval, cancellationToken: cancellationToken);
         return found!.Time - process.StartedAtUtc;
     }
 

@@ -28,19 +28,9 @@ internal static class CrdInstaller
         }
     }
 
-    private static async Task WaitEstablishedAsync(IKubernetes client, string name, CancellationToken cancellationToken)
-    {
-        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var crd = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name, cancellationToken: cancellationToken);
-            if (crd.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true)
-            {
-                return;
-            }
-
-            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"CRD {name} was not established within 60s");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, cancellationToken);
-        }
-    }
+    private static Task WaitEstablishedAsync(IKubernetes client, string name, CancellationToken cancellationToken) =>
+        Eventually.UntilAsync(token => client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name, cancellationToken: token),
+            crd => crd.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true, TimeSpan.FromSeconds(60),
+            $"CRD {name} to be established", crd => string.Join(", ", crd.Status?.Conditions?.Select(c => $"{c.Type}={c.Status}") ?? []),
+            TimeSpan.FromMilliseconds(200), cancellationToken);
 }

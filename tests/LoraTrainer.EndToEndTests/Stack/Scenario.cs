@@ -44,18 +44,6 @@ internal static class Scenario
         return run;
     }
 
-    /// <summary>Polls <paramref name="condition"/> (which may read the stack's fakes) every 50 ms until it holds; fails naming <paramref name="what"/>.</summary>
-    public static async Task WaitUntilAsync(this TestWorld stack, Func<bool> condition, string what, int seconds = 30)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(seconds),
-                $"not {what} within {seconds} s\noperator: {stack.Operator.Output()}");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, TestContext.Current.CancellationToken);
-        }
-    }
-
     /// <summary>
     /// Asserts from the simulator's ledger that nothing is left alive, that exactly one instance was rented per
     /// budget (in the order they were created), that each existed no longer than its budget allows, and that together

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using k8s.Models;
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Operator.Tests.Runtime;
@@ -66,7 +67,8 @@ public sealed class ControllerTests : IAsyncLifetime
             _h.Seed(Widget.Named("hot", size));
         }
 
-        await Eventually.TrueAsync(() => _h.Get("hot")?.Status?.Observed == 200, "the last spec is mirrored");
+        await Eventually.UntilAsync(() => _h.Get("hot")?.Status?.Observed == 200, RuntimeHarness.Patience, "the last spec is mirrored",
+            cancellationToken: TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await run;
 
@@ -84,7 +86,8 @@ public sealed class ControllerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = _h.Controller(reconciler, informer).RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => _h.Get("flaky")?.Status?.Observed == 3, "the write landed after the failures");
+        await Eventually.UntilAsync(() => _h.Get("flaky")?.Status?.Observed == 3, RuntimeHarness.Patience, "the write landed after the failures",
+            cancellationToken: TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await run;
 
@@ -173,7 +176,8 @@ public sealed class ControllerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = _h.Controller(reconciler, informer).RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => Volatile.Read(ref runs) >= 3, "three reconciles from requeues");
+        await Eventually.UntilAsync(() => Volatile.Read(ref runs) >= 3, RuntimeHarness.Patience, "three reconciles from requeues",
+            cancellationToken: TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await run;
     }
@@ -197,7 +201,8 @@ public sealed class ControllerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => _h.Get("raced")?.Status?.Observed == 7, "the reconcile after the conflict mirrors the other writer's spec");
+        await Eventually.UntilAsync(() => _h.Get("raced")?.Status?.Observed == 7, RuntimeHarness.Patience, "the reconcile after the conflict mirrors the other writer's spec",
+            cancellationToken: TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await run;
 
@@ -236,7 +241,8 @@ public sealed class ControllerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => _h.Get("fenced")?.Metadata.Finalizers?.Contains("loratrainer.io/release-gpu") == true, "the finalizer is added on a fresh read");
+        await Eventually.UntilAsync(() => _h.Get("fenced")?.Metadata.Finalizers?.Contains("loratrainer.io/release-gpu") == true, RuntimeHarness.Patience, "the finalizer is added on a fresh read",
+            cancellationToken: TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await run;
 
@@ -261,10 +267,12 @@ public sealed class ControllerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => RuntimeHarness.ReconcileCount(name, "error") >= 1, "a reconcile fails on the timed-out write");
+        await Eventually.UntilAsync(() => RuntimeHarness.ReconcileCount(name, "error") >= 1, RuntimeHarness.Patience, "a reconcile fails on the timed-out write",
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.Null(_h.Get("slow-write")!.Status);
         _h.Kube.ClearFaults();
-        await Eventually.TrueAsync(() => _h.Get("slow-write")?.Status?.Observed == 3, "a retry writes the status");
+        await Eventually.UntilAsync(() => _h.Get("slow-write")?.Status?.Observed == 3, RuntimeHarness.Patience, "a retry writes the status",
+            cancellationToken: TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await run;
 
@@ -297,8 +305,10 @@ public sealed class ControllerTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = _h.Controller(reconciler, informer, name: name).RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => RuntimeHarness.ReconcileCount(name, "error") >= 1, "the reconcile whose answer was lost fails");
-        await Eventually.TrueAsync(() => informer.Get(new("default", "lost-answer"))?.Status?.Message == "counted", "the cache shows the write");
+        await Eventually.UntilAsync(() => RuntimeHarness.ReconcileCount(name, "error") >= 1, RuntimeHarness.Patience, "the reconcile whose answer was lost fails",
+            cancellationToken: TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => informer.Get(new("default", "lost-answer"))?.Status?.Message == "counted", RuntimeHarness.Patience, "the cache shows the write",
+            cancellationToken: TestContext.Current.CancellationToken);
         await Task.Delay(200, TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await run;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,8 +40,8 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Seed(Widget.Named("a", size: 5));
         _h.Kube.Delete("test.loratrainer.io/v1", "Widget", "default", "b");
 
-        await Eventually.TrueAsync(() => informer.Get(new("default", "a"))?.Spec.Size == 5 && informer.Get(new("default", "b")) is null && informer.Get(new("default", "c")) is not null,
-            "the cache follows the changes");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "a"))?.Spec.Size == 5 && informer.Get(new("default", "b")) is null && informer.Get(new("default", "c")) is not null,
+            RuntimeHarness.Patience, "the cache follows the changes", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(new ResourceKey("default", "b"), changes);
         await _stop.CancelAsync();
         await run;
@@ -67,7 +68,8 @@ public sealed class InformerTests : IAsyncLifetime
         {
             if (i % 5 == 0)
             {
-                await Eventually.TrueAsync(() => _h.Kube.ActiveWatchCount == 1, "the informer watches again");
+                await Eventually.UntilAsync(() => _h.Kube.ActiveWatchCount == 1, RuntimeHarness.Patience, "the informer watches again",
+                    cancellationToken: TestContext.Current.CancellationToken);
             }
 
             _h.Seed(Widget.Named($"w{i}", size: i));
@@ -77,7 +79,8 @@ public sealed class InformerTests : IAsyncLifetime
             }
         }
 
-        await Eventually.TrueAsync(() => informer.List().Count == 20 && informer.Get(new("default", "w19"))?.Spec.Size == 19, "all 20 widgets are cached");
+        await Eventually.UntilAsync(() => informer.List().Count == 20 && informer.Get(new("default", "w19"))?.Spec.Size == 19, RuntimeHarness.Patience, "all 20 widgets are cached",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
 
@@ -102,7 +105,8 @@ public sealed class InformerTests : IAsyncLifetime
         informer.Changed += changes.Enqueue;
         var run = informer.RunAsync(_stop.Token);
         await informer.Synced.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => _h.Kube.RequestLog.Any(e => e.IsWatch && e.Path == "/apis/test.loratrainer.io/v1/widgets"), "the informer watches");
+        await Eventually.UntilAsync(() => _h.Kube.RequestLog.Any(e => e.IsWatch && e.Path == "/apis/test.loratrainer.io/v1/widgets"), RuntimeHarness.Patience, "the informer watches",
+            cancellationToken: TestContext.Current.CancellationToken);
 
         // The next watch request itself is answered 410 (not an ERROR event in a stream), as for a very old resourceVersion.
         _h.Kube.FailNextRequests(new RequestMatcher("GET", "/apis/test.loratrainer.io/v1/widgets", WatchOnly: true), 1, 410);
@@ -110,7 +114,8 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Kube.DropAllWatches(abortConnections: true);
         _h.Seed(Widget.Named("new"));
 
-        await Eventually.TrueAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, "the informer caught up");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, RuntimeHarness.Patience, "the informer caught up",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
 
@@ -137,7 +142,8 @@ public sealed class InformerTests : IAsyncLifetime
         Assert.Equal(["good-1"], informer.List().Select(w => w.Metadata.Name));
         _h.Kube.Seed(Unreadable("bad-2", tooBig));
         _h.Seed(Widget.Named("good-2"));
-        await Eventually.TrueAsync(() => informer.Get(new("default", "good-2")) is not null, "a readable widget after the unreadable one arrives");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "good-2")) is not null, RuntimeHarness.Patience, "a readable widget after the unreadable one arrives",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
 
@@ -165,7 +171,8 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Kube.ClearFaults();
         _h.Seed(Widget.Named("after-resets"));
 
-        await Eventually.TrueAsync(() => informer.Get(new("default", "after-resets")) is not null, "the informer recovers once the server answers again");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "after-resets")) is not null, RuntimeHarness.Patience, "the informer recovers once the server answers again",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
         Assert.InRange(attempts, 2, 40);
@@ -200,7 +207,8 @@ public sealed class InformerTests : IAsyncLifetime
         _h.Seed(Widget.Named("new"));
         _h.Kube.CompactHistory();
 
-        await Eventually.TrueAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, "the informer re-listed after 410");
+        await Eventually.UntilAsync(() => informer.Get(new("default", "gone")) is null && informer.Get(new("default", "new")) is not null, RuntimeHarness.Patience, "the informer re-listed after 410",
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(new ResourceKey("default", "gone"), changes);
         Assert.NotNull(informer.Get(new("default", "keep")));
         await _stop.CancelAsync();
@@ -234,7 +242,8 @@ public sealed class InformerTests : IAsyncLifetime
         await Task.Delay(300, TestContext.Current.CancellationToken);
         _h.Kube.ClearFaults();
 
-        await Eventually.TrueAsync(() => informer.Get(new("default", "after-silence")) is not null, "a watch delivered the widget", TimeSpan.FromSeconds(15));
+        await Eventually.UntilAsync(() => informer.Get(new("default", "after-silence")) is not null, TimeSpan.FromSeconds(15), "a watch delivered the widget",
+            cancellationToken: TestContext.Current.CancellationToken);
         await _stop.CancelAsync();
         await run;
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using k8s.Models;
 using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -115,10 +116,12 @@ public sealed class LeaderElectionTests : IAsyncLifetime
             _h.Kube.FailNextRequests("PUT", LeasePath, 1000, 500);
         }
 
-        await Eventually.TrueAsync(() => Volatile.Read(ref loss.Losses) == 1, "the loss is reported", TimeSpan.FromSeconds(5));
+        await Eventually.UntilAsync(() => Volatile.Read(ref loss.Losses) == 1, TimeSpan.FromSeconds(5), "the loss is reported",
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(loss.ObservedAtLoss, "the in-flight reconcile was still running with a live token when the loss was reported");
         Assert.False(manager.IsLeading);
-        await Eventually.TrueAsync(() => manager.ExecuteTask!.IsCompleted, "the manager stops without waiting out the 30 s grace", TimeSpan.FromSeconds(5));
+        await Eventually.UntilAsync(() => manager.ExecuteTask!.IsCompleted, TimeSpan.FromSeconds(5), "the manager stops without waiting out the 30 s grace",
+            cancellationToken: TestContext.Current.CancellationToken);
         await manager.StopAsync(TestContext.Current.CancellationToken);
     }
 
@@ -143,7 +146,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         {
             await host.StartAsync(TestContext.Current.CancellationToken);
             var manager = host.Services.GetRequiredService<ControllerManager>();
-            await Eventually.TrueAsync(() => manager.IsLeading, "the host leads");
+            await Eventually.UntilAsync(() => manager.IsLeading, RuntimeHarness.Patience, "the host leads", cancellationToken: TestContext.Current.CancellationToken);
 
             StealLease();
 
@@ -206,7 +209,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var loss = new RecordLoss();
         var manager = new ControllerManager(_h.Client, [runnable], options, loss, NullLogger<ControllerManager>.Instance);
         await manager.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => manager.IsLeading, "the replica leads");
+        await Eventually.UntilAsync(() => manager.IsLeading, RuntimeHarness.Patience, "the replica leads", cancellationToken: TestContext.Current.CancellationToken);
 
         await manager.StopAsync(TestContext.Current.CancellationToken);
 
@@ -222,7 +225,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var a = Replica("replica-a", log, loss);
         var b = Replica("replica-b", log, loss);
         await a.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => a.IsLeading, "replica-a leads");
+        await Eventually.UntilAsync(() => a.IsLeading, RuntimeHarness.Patience, "replica-a leads", cancellationToken: TestContext.Current.CancellationToken);
         await b.StartAsync(TestContext.Current.CancellationToken);
 
         for (var i = 0; i < 10; i++)
@@ -230,7 +233,8 @@ public sealed class LeaderElectionTests : IAsyncLifetime
             _h.Seed(Widget.Named($"before-{i}"));
         }
 
-        await Eventually.TrueAsync(() => log.Count(r => r.Key.StartsWith("before-", StringComparison.Ordinal)) >= 10, "the leader reconciled the first widgets");
+        await Eventually.UntilAsync(() => log.Count(r => r.Key.StartsWith("before-", StringComparison.Ordinal)) >= 10, RuntimeHarness.Patience, "the leader reconciled the first widgets",
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.False(b.IsLeading);
         Assert.True(b.IsReady);
 
@@ -241,9 +245,9 @@ public sealed class LeaderElectionTests : IAsyncLifetime
             _h.Seed(Widget.Named($"after-{i}"));
         }
 
-        await Eventually.TrueAsync(() => b.IsLeading, "replica-b takes over", TimeSpan.FromSeconds(15));
-        await Eventually.TrueAsync(() => log.Where(r => r.Replica == "replica-b").Select(r => r.Key).Distinct().Count(k => k.StartsWith("after-", StringComparison.Ordinal)) == 10,
-            "the new leader reconciled every widget created during the handover");
+        await Eventually.UntilAsync(() => b.IsLeading, TimeSpan.FromSeconds(15), "replica-b takes over", cancellationToken: TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => log.Where(r => r.Replica == "replica-b").Select(r => r.Key).Distinct().Count(k => k.StartsWith("after-", StringComparison.Ordinal)) == 10,
+            RuntimeHarness.Patience, "the new leader reconciled every widget created during the handover", cancellationToken: TestContext.Current.CancellationToken);
         await b.StopAsync(TestContext.Current.CancellationToken);
 
         var byA = log.Where(r => r.Replica == "replica-a").ToList();

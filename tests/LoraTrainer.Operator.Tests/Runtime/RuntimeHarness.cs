@@ -8,6 +8,9 @@ namespace LoraTrainer.Operator.Tests.Runtime;
 /// <summary>The Kubernetes API fake with the Widget CRD, and runtime pieces wired to it over real HTTP.</summary>
 public sealed class RuntimeHarness : IAsyncDisposable
 {
+    /// <summary>How long a test waits for the runtime to react to a change.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     private RuntimeHarness(FakeKubeApiServer kube)
     {
         Kube = kube;
@@ -65,23 +68,5 @@ public sealed class RuntimeHarness : IAsyncDisposable
     {
         Client.Dispose();
         await Kube.DisposeAsync();
-    }
-}
-
-/// <summary>Polls a condition; used where the runtime reacts asynchronously to a change.</summary>
-public static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("timed out waiting until " + because);
-            }
-
-            await Task.Delay(10);
-        }
     }
 }

@@ -38,7 +38,8 @@ public sealed class RuntimeHostTests
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
 
         using var before = await http.GetAsync("/readyz", TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => h.Kube.RequestLog.Count(e => e.Path == WidgetList && e.StatusCode == 503) >= 2, "the informer keeps trying to list");
+        await Eventually.UntilAsync(() => h.Kube.RequestLog.Count(e => e.Path == WidgetList && e.StatusCode == 503) >= 2, RuntimeHarness.Patience, "the informer keeps trying to list",
+            cancellationToken: TestContext.Current.CancellationToken);
         using var whileFailing = await http.GetAsync("/readyz", TestContext.Current.CancellationToken);
         using var healthz = await http.GetAsync("/healthz", TestContext.Current.CancellationToken);
         h.Kube.ClearFaults();
@@ -69,7 +70,8 @@ public sealed class RuntimeHostTests
                 WorkingDirectory = AppContext.BaseDirectory,
             };
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LoraTrainer.Operator.dll"));
-            start.Environment["KUBECONFIG"] = await kube.WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"), cancellationToken: TestContext.Current.CancellationToken);
+            start.Environment["KUBECONFIG"] = await kube.WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"),
+                cancellationToken: TestContext.Current.CancellationToken);
             start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
             start.Environment["DOTNET_ENVIRONMENT"] = "Production";
             foreach (var (key, value) in OperatorSettings.ForFakes(new Uri("http://127.0.0.1:9"), vast, new Uri("http://127.0.0.1:9"), civitai, clusterName: "logs"))
@@ -140,21 +142,13 @@ public sealed class RuntimeHostTests
         }
     }
 
-    /// <summary>Polls <c>/readyz</c> until it answers 200, or for 10 seconds; returns the last answer.</summary>
-    private static async Task<HttpStatusCode> ReadinessOnceSettledAsync(HttpClient http)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+    /// <summary>Asks <c>/readyz</c> until it answers 200.</summary>
+    private static Task<HttpStatusCode> ReadinessOnceSettledAsync(HttpClient http) =>
+        Eventually.UntilAsync(async token =>
         {
-            using var response = await http.GetAsync("/readyz", TestContext.Current.CancellationToken);
-            if (response.StatusCode == HttpStatusCode.OK || DateTime.UtcNow > deadline)
-            {
-                return response.StatusCode;
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+            using var response = await http.GetAsync("/readyz", token);
+            return response.StatusCode;
+        }, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "/readyz to answer 200", cancellationToken: TestContext.Current.CancellationToken);
 
     private sealed class IdleReconciler : IReconciler<Widget>
     {

@@ -1,4 +1,5 @@
 using LoraTrainer.Operator.Runtime;
+using LoraTrainer.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LoraTrainer.Operator.Tests.Runtime;
@@ -161,11 +162,8 @@ public sealed class WorkQueueTests
             queue.Add(key);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Enumerable.Range(0, 10).Any(k => lastSeen.GetValueOrDefault(k) != version[k]) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10, Ct);
-        }
+        await Eventually.UntilAsync(() => Enumerable.Range(0, 10).All(k => lastSeen.GetValueOrDefault(k) == version[k]), TimeSpan.FromSeconds(10),
+            "every key's last version to be processed", cancellationToken: Ct);
 
         await stop.CancelAsync();
         await Task.WhenAll(workers);

@@ -32,10 +32,12 @@ public sealed class OperatorHarness : IAsyncDisposable
     public const string OutputBucket = "trained-loras";
 
     private IHost? _host;
+    private int _barriers;
     private readonly Dictionary<string, string?> _settings;
 
-    private OperatorHarness(FakeKubeApiServer kube, VastSimulator vast, S3rverServer s3, CivitaiFake civitai, Dictionary<string, string?> settings)
+    private OperatorHarness(FakeKubeApiServer kube, VastSimulator vast, S3rverServer s3, CivitaiFake civitai, Dictionary<string, string?> settings, TimeProvider time)
     {
+        Time = time;
         Kube = kube;
         Vast = vast;
         S3 = s3;
@@ -50,11 +52,18 @@ public sealed class OperatorHarness : IAsyncDisposable
     public CivitaiFake Civitai { get; }
     public CustomResourceClient<TrainingRun> Runs { get; }
 
+    /// <summary>The operator's clock: the system's, or a FakeTimeProvider the test advances to make time pass.</summary>
+    public TimeProvider Time { get; }
+
     /// <summary>The running operator's services.</summary>
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the operator is not running");
 
-    /// <summary>Starts every fake and the operator; the operator reaches s3rver through <paramref name="s3Proxy"/> when given.</summary>
-    public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null, S3rverProxy? s3Proxy = null)
+    /// <summary>
+    /// Starts every fake and the operator; the operator reaches s3rver through <paramref name="s3Proxy"/> when given, and
+    /// runs on <paramref name="time"/> when given (the fakes keep the system clock).
+    /// </summary>
+    public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null, S3rverProxy? s3Proxy = null,
+        TimeProvider? time = null)
     {
         var kube = await FakeKubeApiServer.StartAsync();
         kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
@@ -66,7 +75,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         // The receiver is not running in these tests: the simulated agent writes status the way it would.
         var settings = OperatorSettings.ForFakes(new Uri("http://127.0.0.1:9"), vast, s3Proxy?.BaseUrl ?? s3.ServiceUrl, civitai, clusterName: "test");
         configure?.Invoke(settings);
-        var harness = new OperatorHarness(kube, vast, s3, civitai, settings);
+        var harness = new OperatorHarness(kube, vast, s3, civitai, settings, time ?? TimeProvider.System);
         await harness.StartOperatorAsync();
         return harness;
     }
@@ -77,6 +86,7 @@ public sealed class OperatorHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(_settings);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(Time);
         builder.Services.AddOperator(builder.Configuration, () => Kube.CreateClientConfiguration());
         _host = builder.Build();
         await _host.StartAsync();
@@ -135,6 +145,23 @@ public sealed class OperatorHarness : IAsyncDisposable
     public Task<TrainingRun> WaitForPhaseAsync(string name, TrainingPhase phase, int seconds = 20) =>
         WaitForAsync(name, r => r.Status?.Phase == phase, seconds);
 
+    /// <summary>
+    /// Waits until the operator has finished every reconcile queued so far, and scheduled its next looks: applies a run
+    /// that fails at once (its S3 credentials name a Secret that does not exist) and waits for that failure, twice, since
+    /// a key added again while it was being reconciled queues behind the first such run. This holds only with one worker
+    /// (<c>Operator:Workers</c> = 1), whose queue hands out keys first in, first out; with a FakeTimeProvider, advance it
+    /// first so the requeues it made due are in the queue.
+    /// </summary>
+    public async Task CaughtUpAsync()
+    {
+        for (var round = 0; round < 2; round++)
+        {
+            var barrier = $"caught-up-{Interlocked.Increment(ref _barriers)}";
+            await ApplyRunAsync(barrier, s => s with { Credentials = new CredentialsSpec { S3 = new SecretReference { Name = "no-such-secret" } } });
+            await WaitForPhaseAsync(barrier, TrainingPhase.Failed);
+        }
+    }
+
     /// <summary>The Events recorded on the run so far.</summary>
     public async Task<IReadOnlyList<Corev1Event>> EventsAsync(string name)
     {
@@ -161,29 +188,13 @@ public sealed class OperatorHarness : IAsyncDisposable
     }
 
     /// <summary>Waits until the operator writes the run's config after <paramref name="after"/>; returns when it did.</summary>
-    public async Task<DateTimeOffset> WaitForConfigIssuedAfterAsync(string name, DateTimeOffset after, int seconds = 15)
-    {
-        var giveUpAt = DateTimeOffset.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var issued = await ConfigIssuedAtAsync(name);
-            if (issued > after)
-            {
-                return issued;
-            }
-
-            Assert.True(DateTimeOffset.UtcNow < giveUpAt, $"the config of {name} was not issued again after {after:O} within {seconds}s");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, TestContext.Current.CancellationToken);
-        }
-    }
-
-    /// <summary>Rewrites the run's status (e.g. to move its clock back), retrying on conflicts with the operator.</summary>
-    public Task ChangeStatusAsync(string name, Func<TrainingRunStatus, TrainingRunStatus> change) =>
-        PatchStatusAsync(name, run => change(run.Status!));
+    public Task<DateTimeOffset> WaitForConfigIssuedAfterAsync(string name, DateTimeOffset after, int seconds = 15) =>
+        Eventually.UntilAsync(_ => ConfigIssuedAtAsync(name), issued => issued > after, TimeSpan.FromSeconds(seconds),
+            $"the config of {name} to be issued again after {after:O}", issued => $"issued at {issued:O}", cancellationToken: TestContext.Current.CancellationToken);
 
     /// <summary>Applies an agent event the way the receiver does: through the phase machine, guarded by the resourceVersion.</summary>
     public Task<bool> AgentSendsAsync(string name, Func<int, PhaseInput> input) =>
-        PatchStatusAsync(name, run => PhaseMachine.Apply(run, input(run.Status!.Attempt), DateTimeOffset.UtcNow) is { Accepted: true } result ? result.Status : null);
+        PatchStatusAsync(name, run => PhaseMachine.Apply(run, input(run.Status!.Attempt), Time.GetUtcNow()) is { Accepted: true } result ? result.Status : null);
 
     /// <summary>Writes the status <paramref name="change"/> makes of the run (none when it returns null), retrying on conflicts with the operator.</summary>
     private async Task<bool> PatchStatusAsync(string name, Func<TrainingRun, TrainingRunStatus?> change)

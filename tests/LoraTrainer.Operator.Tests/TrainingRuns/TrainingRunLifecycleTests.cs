@@ -3,8 +3,10 @@ using System.Text.Json;
 using k8s;
 using LoraTrainer.Api;
 using LoraTrainer.Protocol;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LoraTrainer.Operator.Tests.TrainingRuns;
 
@@ -212,9 +214,9 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         var searches = _h.Vast.RequestsTo(VastRoute.Search).Count;
         var secretWrites = SecretWrites();
 
-        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => _h.Vast.RequestsTo(VastRoute.Search).Count, count => count >= searches + 2, TimeSpan.FromSeconds(10),
+            $"two more offer searches than the {searches} before", count => $"{count} searches", cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.True(_h.Vast.RequestsTo(VastRoute.Search).Count >= searches + 2, "the operator should keep looking for an offer");
         Assert.Equal(secretWrites, SecretWrites());
         _h.Vast.AddOffers(OperatorHarness.Offer(612, machine: 64, price: 0.3));
         var rented = await _h.WaitForPhaseAsync("waiting", TrainingPhase.PendingGpu);
@@ -232,15 +234,10 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         var rented = await _h.WaitForPhaseAsync("limited", TrainingPhase.PendingGpu);
 
         // The config written before renting knows the deadline; the one written once the GPU is held knows its price too.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        var limits = (await _h.AgentConfigAsync("limited")).Limits;
-        while (limits?.BudgetExhaustedAt is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-            limits = (await _h.AgentConfigAsync("limited")).Limits;
-        }
+        var limits = (await Eventually.UntilAsync(_ => _h.AgentConfigAsync("limited"), config => config.Limits?.BudgetExhaustedAt is not null,
+            TimeSpan.FromSeconds(20), "an agent config that knows when the budget runs out", config => $"limits {config.Limits}",
+            cancellationToken: TestContext.Current.CancellationToken)).Limits!;
 
-        Assert.NotNull(limits);
         Assert.Equal(rented.Status!.StartTime!.Value.AddSeconds(3600), limits.Deadline);
         var gpu = rented.Status.Gpu!;
         Assert.Equal(gpu.AllocatedAt!.Value.AddHours(2 / gpu.PricePerHour!.Value), limits.BudgetExhaustedAt!.Value, TimeSpan.FromMilliseconds(1));
@@ -249,11 +246,15 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     [Fact]
     public async Task DryRun_WritesThePlan_AndRentsNothing()
     {
-        _h.Vast.AddOffers(OperatorHarness.Offer(701, machine: 71, price: 0.4), OperatorHarness.Offer(702, machine: 72, price: 0.6));
+        // One worker, so the harness can tell when every reconcile queued so far is done; the clock is advanced by hand.
+        await _h.StopOperatorAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:Workers"] = "1", time: clock);
+        h.Vast.AddOffers(OperatorHarness.Offer(701, machine: 71, price: 0.4), OperatorHarness.Offer(702, machine: 72, price: 0.6));
 
-        await _h.ApplyRunAsync("plan", s => s with { DryRun = true });
+        await h.ApplyRunAsync("plan", s => s with { DryRun = true });
 
-        var planned = await _h.WaitForAsync("plan", r => r.Status?.Plan is not null);
+        var planned = await h.WaitForAsync("plan", r => r.Status?.Plan is not null);
         Assert.Equal("701", planned.Status!.Plan!.OfferId);
         Assert.Equal(2, planned.Status.Plan.MatchingOffers);
         Assert.True(planned.Status.Plan.EstimatedUsd > 0);
@@ -261,32 +262,21 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         Assert.Equal("DryRun", planned.Status.Reason);
         Assert.True(planned.Status.Conditions.IsTrue(ConditionTypes.Ready));
         Assert.False(planned.Status.Conditions.IsTrue(ConditionTypes.Reconciling));
-        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+        Assert.Empty(h.Vast.Instances(includeDestroyed: true));
 
-        // Planned for this spec: once the writes' echoes have been seen, the run is left alone, no more searches at Vast.
-        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
-        var searches = _h.Vast.RequestsTo(VastRoute.Search).Count;
-        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
-        Assert.Equal(searches, _h.Vast.RequestsTo(VastRoute.Search).Count);
+        // Planned for this spec: once the writes' echoes have been reconciled, the run is left alone, however much
+        // time passes: no more searches at Vast.
+        await h.CaughtUpAsync();
+        var searches = h.Vast.RequestsTo(VastRoute.Search).Count;
+        clock.Advance(TimeSpan.FromHours(1));
+        await h.CaughtUpAsync();
+        Assert.Equal(searches, h.Vast.RequestsTo(VastRoute.Search).Count);
     }
 
     /// <summary>The reasons of the run's events, read again (for up to 10 s) until <paramref name="until"/> holds.</summary>
-    private async Task<IReadOnlyList<string>> EventReasonsAsync(string name, Func<IReadOnlyList<string>, bool> until)
-    {
-        using var client = _h.Kube.CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var events = await client.CoreV1.ListNamespacedEventAsync(OperatorHarness.Namespace, cancellationToken: TestContext.Current.CancellationToken);
-            var reasons = events.Items.Where(e => e.InvolvedObject.Name == name).Select(e => e.Reason).ToList();
-            if (until(reasons) || DateTime.UtcNow > deadline)
-            {
-                return reasons;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task<IReadOnlyList<string>> EventReasonsAsync(string name, Func<IReadOnlyList<string>, bool> until) =>
+        Eventually.UntilAsync(async _ => (IReadOnlyList<string>)[.. (await _h.EventsAsync(name)).Select(e => e.Reason)], until, TimeSpan.FromSeconds(10),
+            $"the events of {name}", reasons => string.Join(", ", reasons), cancellationToken: TestContext.Current.CancellationToken);
 
     /// <summary>Applies a run on its own offer and walks its agent to training (events 1 to 3).</summary>
     private async Task StartTrainingAsync(string name, long offer, long machine, Func<TrainingRunSpec, TrainingRunSpec>? change = null)

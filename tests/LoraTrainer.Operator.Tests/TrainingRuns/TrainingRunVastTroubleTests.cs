@@ -6,9 +6,11 @@ using LoraTrainer.Cluster;
 using LoraTrainer.Operator.Runtime;
 using LoraTrainer.Operator.Vast.Instances;
 using LoraTrainer.Operator.Vast.Sweeping;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LoraTrainer.Operator.Tests.TrainingRuns;
 
@@ -28,6 +30,14 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
     [Fact]
     public async Task ARejectedKey_SaysSoNamingTheSecret_RentsNothing_AndDoesNotHammerVast()
     {
+        // The operator's clock moves only when the test says; one worker, so the harness can tell when it is caught up.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await _h.DisposeAsync();
+        _h = await OperatorHarness.StartAsync(s3.Server, s =>
+        {
+            s["Operator:VastRefusalRetryInterval"] = "00:01:00";
+            s["Operator:Workers"] = "1";
+        }, time: clock);
         _h.Vast.AddOffers(OperatorHarness.Offer(2001, machine: 21));
         SeedKeySecret(RevokedKey);
 
@@ -40,10 +50,18 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
         TroubleshootingDoc.AssertExplains(waiting.Status.Message!);
         TroubleshootingDoc.AssertExplains(Why);
 
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        // Caught up, the operator has scheduled its next look; nothing happens for 59 s, and then it looks again.
+        await _h.CaughtUpAsync();
+        var refused = _h.Vast.Requests.Count;
+        clock.Advance(TimeSpan.FromSeconds(59));
+        await _h.CaughtUpAsync();
+        Assert.Equal(refused, _h.Vast.Requests.Count);
         Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
-        Assert.InRange(_h.Vast.Requests.Count, 1, 3);
+        Assert.InRange(refused, 1, 3);
         Assert.All(_h.Vast.Requests, request => Assert.Equal(401, request.Status));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.UntilAsync(() => _h.Vast.Requests.Count, count => count > refused, TimeSpan.FromSeconds(10),
+            "the operator to ask Vast again a minute later", count => $"{count} requests", cancellationToken: TestContext.Current.CancellationToken);
         var warning = Assert.Single(await _h.EventsAsync("badkey"), e => e.Reason == "VastKeyRejected");
         Assert.Equal(("Warning", Why), (warning.Type, warning.Message));
         Assert.DoesNotContain(RevokedKey, KubernetesJson.Serialize(_h.Run("badkey")), StringComparison.Ordinal);
@@ -125,11 +143,8 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
         Assert.Equal(0, _h.Vast.Cost().AliveInstances);
         var late = _h.Vast.SeedInstance(2403, $"loratrainer:test:{run.Metadata.Uid}:2");
         var informer = _h.Services.GetRequiredService<Informer<TrainingRun>>();
-        for (var wait = 0; informer.Get(ResourceKey.Of(run))?.Status?.Suspended != true; wait++)
-        {
-            Assert.True(wait < 100, "the operator's cache never saw the run suspended");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken);
-        }
+        await Eventually.UntilAsync(() => informer.Get(ResourceKey.Of(run))?.Status?.Suspended == true, TimeSpan.FromSeconds(5),
+            "the operator's cache to see the run suspended", cancellationToken: TestContext.Current.CancellationToken);
 
         var claims = _h.Services.GetRequiredService<IInstanceClaims>();
         Assert.False(await claims.IsClaimedAsync(new InstanceClaim(late, new VastInstanceLabel("test", run.Metadata.Uid, 2)), TestContext.Current.CancellationToken));

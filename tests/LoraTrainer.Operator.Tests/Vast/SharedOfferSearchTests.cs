@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoraTrainer.Operator.Vast.Instances;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Vast;
 
 namespace LoraTrainer.Operator.Tests.Vast;
@@ -32,7 +33,8 @@ public sealed class SharedOfferSearchTests
             });
 
         var runs = Enumerable.Range(0, Runs).Select(run => WaitAndRentAsync(harness, run)).ToList();
-        await WaitUntilAsync(() => harness.Simulator.RequestsTo(VastRoute.Search).Count >= 6);
+        await Eventually.UntilAsync(() => harness.Simulator.RequestsTo(VastRoute.Search).Count >= 6, TimeSpan.FromSeconds(30),
+            "the waiting runs to search the empty market", () => $"{harness.Simulator.RequestsTo(VastRoute.Search).Count} searches", cancellationToken: Ct);
         var offersAppeared = Stopwatch.StartNew();
         harness.Simulator.AddOffers(Enumerable.Range(1, Runs).Select(id => new SimulatedOffer { Id = id, DphBase = 0.30 + id / 1000.0 }));
         var rented = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60), Ct);
@@ -67,14 +69,4 @@ public sealed class SharedOfferSearchTests
 
     private static int MostInAnyWindow(IReadOnlyList<VastRecordedRequest> requests) =>
         requests.Select(first => requests.Count(other => other.At >= first.At && other.At - first.At < Window)).DefaultIfEmpty(0).Max();
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "the runs did not search within 30 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, Ct);
-        }
-    }
 }

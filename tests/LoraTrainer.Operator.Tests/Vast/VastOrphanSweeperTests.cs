@@ -1,5 +1,6 @@
 using LoraTrainer.Operator.Vast;
 using LoraTrainer.Operator.Vast.Sweeping;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Vast;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -249,15 +250,8 @@ public sealed class VastOrphanSweeperTests
         Assert.Equal(listings, harness.Simulator.RequestsTo(VastRoute.List).Count);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "the sweeper did not act within 10 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, Ct);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Eventually.UntilAsync(condition, TimeSpan.FromSeconds(10), "the sweeper to act", cancellationToken: Ct);
 
     private sealed class TestClaims : IInstanceClaims
     {

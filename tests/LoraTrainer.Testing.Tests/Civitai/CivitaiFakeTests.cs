@@ -81,10 +81,7 @@ public sealed class CivitaiFakeTests
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fake.BaseUrl };
 
         var held = http.GetAsync("/api/v1/model-versions/1", Ct);
-        while (fake.Requests.Count == 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, Ct);
-        }
+        await Eventually.UntilAsync(() => fake.Requests.Count > 0, TimeSpan.FromSeconds(10), "the held request to reach the fake", cancellationToken: Ct);
 
         using var otherPath = await http.GetAsync("/api/download/models/1", Ct);
         using var samePathAgain = await http.GetAsync("/api/v1/model-versions/1", Ct);

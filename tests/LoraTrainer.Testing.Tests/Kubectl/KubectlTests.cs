@@ -220,13 +220,6 @@ public sealed class KubectlTests
         client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(body, V1Patch.PatchType.MergePatch), Group, RunVersion, "default", Plural, "minimal", cancellationToken: Token);
 
     /// <summary>kubectl delete and wait watch the object; changes before the watch starts would be seen by their initial GET instead.</summary>
-    private static async Task WaitForWatchAsync(FakeKubeApiServer server)
-    {
-        var deadline = TimeProvider.System.GetUtcNow() + Patience;
-        while (!server.RequestLog.Any(r => r.IsWatch))
-        {
-            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "kubectl never started watching");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, Token);
-        }
-    }
+    private static Task WaitForWatchAsync(FakeKubeApiServer server) =>
+        Eventually.UntilAsync(() => server.RequestLog.Any(r => r.IsWatch), Patience, "kubectl to start watching", cancellationToken: Token);
 }

@@ -40,10 +40,8 @@ public sealed class ConnectionFaultTests
 
         Assert.Equal("training", (await GetRunAsync(client, "anna"))["status"]!["phase"]!.GetValue<string>());
         // The request is logged once the fake lets go of the connection, just after the client gave up.
-        for (var i = 0; i < 500 && !server.RequestLog.Any(e => e.Method == "PATCH"); i++)
-        {
-            await Task.Delay(10, Token);
-        }
+        await Eventually.UntilAsync(() => server.RequestLog.Any(e => e.Method == "PATCH"), TimeSpan.FromSeconds(5), "the lost PATCH in the request log",
+            cancellationToken: Token);
 
         Assert.Equal(200, Assert.Single(server.RequestLog, e => e.Method == "PATCH").StatusCode);
     }

@@ -129,13 +129,13 @@ public sealed class WatchTests
         var start = ResourceVersion(await CreateRunAsync(client, "a"));
         await CreateRunAsync(client, "b");
         var watching = CollectAsync(client, start, count: 100);
-        await WaitUntilAsync(() => server.ActiveWatchCount == 1);
+        await OpenWatchesAsync(server, 1);
 
         server.DropAllWatches();
         var events = await watching.WaitAsync(Patience, Token);
 
         Assert.Equal("b", Assert.Single(events).Object["metadata"]!["name"]!.GetValue<string>());
-        await WaitUntilAsync(() => server.ActiveWatchCount == 0);
+        await OpenWatchesAsync(server, 0);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class WatchTests
         await CreateRunAsync(client, "b");
         Exception? error = null;
         var watching = CollectAsync(client, start, count: 100, onError: e => error = e, swallow: true);
-        await WaitUntilAsync(() => server.ActiveWatchCount == 1);
+        await OpenWatchesAsync(server, 1);
 
         server.DropAllWatches(abortConnections: true);
         await watching.WaitAsync(Patience, Token);
@@ -183,7 +183,7 @@ public sealed class WatchTests
         using var client = server.CreateClient();
         await CreateRunAsync(client, "anna");
         var waiting = server.WaitForAsync(ApiVersion, "TrainingRun", "default", "anna", r => r["status"]?["phase"]?.GetValue<string>() == "training", cancellationToken: Token);
-        await WaitUntilAsync(() => server.ActiveWatchCount == 1);
+        await OpenWatchesAsync(server, 1);
 
         server.DropAllWatches();
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(Patch.Merge("""{"status":{"phase":"training"}}"""), Group, RunVersion, "default", Plural, "anna", cancellationToken: Token);
@@ -222,13 +222,6 @@ public sealed class WatchTests
         return events;
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = TimeProvider.System.GetUtcNow() + Patience;
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "condition not met in time");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, Token);
-        }
-    }
+    private static Task OpenWatchesAsync(FakeKubeApiServer server, int count) =>
+        Eventually.UntilAsync(() => server.ActiveWatchCount, open => open == count, Patience, $"{count} open watch(es)", cancellationToken: Token);
 }

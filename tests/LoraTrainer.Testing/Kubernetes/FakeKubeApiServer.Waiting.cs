@@ -8,6 +8,8 @@ public sealed partial class FakeKubeApiServer
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
+    // These waits follow a watch rather than poll with Eventually: they see every change, however brief, the moment it is made.
+
     /// <summary>Waits until the object exists and satisfies <paramref name="predicate"/>; returns that state.</summary>
     /// <exception cref="TimeoutException">The condition did not hold within <paramref name="timeout"/> (10 seconds by default).</exception>
     public async Task<JsonObject> WaitForAsync(string apiVersion, string kind, string? @namespace, string name,
@@ -62,9 +64,8 @@ public sealed partial class FakeKubeApiServer
         }
         catch (OperationCanceledException) when (timedOut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            var status = last?["status"]?.ToJsonString() ?? "(no status)";
-            var seen = last is null ? "it never existed" : $"last status: {status}";
-            throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#}s waiting for {kind} {@namespace}/{name}; {seen}.");
+            var seen = last is null ? "it never existed" : "status " + (last["status"]?.ToJsonString() ?? "(none)");
+            throw Eventually.TimedOut($"{kind} {@namespace}/{name}", limit, seen);
         }
         finally
         {
