@@ -35,8 +35,27 @@ internal static class AgentConfigBuilder
             Model = model with { Family = family.ToWireName() },
             Training = new TrainingPlan { Script = TrainingDefaults.Script(family), Args = Arguments(training, run.Spec.Training?.ExtraArgs), Epochs = training.MaxTrainEpochs, Gpus = run.Spec.Gpu?.NumGpus ?? 1 },
             Outputs = outputs,
+            Samples = Samples(run, family),
             Limits = Limits(run),
         };
+    }
+
+    /// <summary>The run's sample images with the family defaults applied; null when it renders none.</summary>
+    public static SamplePlan? Samples(TrainingRun run, ModelFamily family)
+    {
+        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        return SampleDefaults.Resolve(family, run.Spec.Samples, training, run.Spec.Dataset) is not { } samples
+            ? null
+            : new SamplePlan
+            {
+                Prompts = [.. samples.Prompts.Select(p => new SamplePrompt
+                {
+                    Prompt = p.Prompt, NegativePrompt = p.NegativePrompt, Seed = p.Seed, Width = p.Width, Height = p.Height, Steps = p.Steps, CfgScale = p.CfgScale,
+                })],
+                EveryNEpochs = samples.EveryNEpochs,
+                AtFirst = samples.AtFirst,
+                Sampler = samples.Sampler,
+            };
     }
 
     /// <summary>

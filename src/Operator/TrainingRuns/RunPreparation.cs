@@ -139,7 +139,7 @@ internal sealed partial class RunPreparation(
             Bytes = dataset.Bytes,
             Sha256 = dataset.Sha256,
         };
-        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs).ConfigureAwait(false);
+        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, training.MaxTrainEpochs, AgentConfigBuilder.Samples(run, model.Family)).ConfigureAwait(false);
         var config = AgentConfigBuilder.Build(run, attempt, model.Family, model.Source, source, outputs);
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(new PreparedRun(model.Family, model.Status, dataset, token, config, zip, model.CivitaiDownload));

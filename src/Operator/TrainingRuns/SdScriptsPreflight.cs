@@ -38,7 +38,27 @@ internal static class SdScriptsPreflight
             return errors;
         }
 
-        var args = AgentConfigBuilder.Arguments(TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset), extraArgs);
-        return [.. SdScriptsRules.Conflicts(TrainingDefaults.Script(family), args).Select(c => $"spec.training.extraArgs.{c.Argument} {c.Problem}")];
+        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        var args = AgentConfigBuilder.Arguments(training, extraArgs);
+        return [.. SdScriptsRules.Conflicts(TrainingDefaults.Script(family), args).Select(c => $"spec.training.extraArgs.{c.Argument} {c.Problem}"), .. SampleErrors(run, family)];
+    }
+
+    /// <summary>Sample sizes the family does not render, and more sampled epochs than status and the config hold.</summary>
+    public static IReadOnlyList<string> SampleErrors(TrainingRun run, ModelFamily family)
+    {
+        if (AgentConfigBuilder.Samples(run, family) is not { } samples)
+        {
+            return [];
+        }
+
+        var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
+        var errors = new List<string>(SampleDefaults.SizeErrors(family, SampleDefaults.Resolve(family, run.Spec.Samples, training, run.Spec.Dataset)));
+        var sampled = samples.SampledEpochs(training.MaxTrainEpochs).Count;
+        if (sampled > SampleDefaults.MaxSampledEpochs)
+        {
+            errors.Add($"spec.samples.everyNEpochs: {training.MaxTrainEpochs} epochs sampled every {samples.EveryNEpochs} render {sampled} rounds, more than {SampleDefaults.MaxSampledEpochs}; raise everyNEpochs");
+        }
+
+        return errors;
     }
 }
