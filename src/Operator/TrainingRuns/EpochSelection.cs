@@ -47,10 +47,22 @@ internal sealed class EpochSelection(IObjectStoreFactory stores, RunCredentialRe
             return new SelectionOutcome(null, $"spec.output.selectedEpoch: {error}");
         }
 
+        try
+        {
+            return await CopyAsync(run, stores.Create(creds.S3), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException ex)
+        {
+            // The store's message names the operation and the object, never a secret; the next reconcile tries again.
+            return new SelectionOutcome(null, $"spec.output.selectedEpoch: {ex.Message}");
+        }
+    }
+
+    private async Task<SelectionOutcome> CopyAsync(TrainingRun run, IObjectStore store, CancellationToken cancellationToken)
+    {
         var epoch = run.Spec.Output.SelectedEpoch!.Value;
         var source = OutputKeys.Epoch(run.Spec.Output.S3, run.Metadata.Name, epoch);
         var target = OutputKeys.Best(run.Spec.Output.S3, run.Metadata.Name);
-        var store = stores.Create(creds.S3);
         if (await store.HeadAsync(source.Bucket, source.Key, cancellationToken).ConfigureAwait(false) is null)
         {
             return new SelectionOutcome(null, $"spec.output.selectedEpoch: epoch {epoch} is not at {source} any more");
