@@ -49,6 +49,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<TrainingStage>();
         services.TryAddSingleton<PresignedUploader>();
         services.TryAddSingleton<EpochUploads>();
+        services.TryAddSingleton<Training.Samples.SampleUploads>();
         services.TryAddSingleton<ResultUpload>();
         services.TryAddSingleton<AgentRun>();
         services.TryAddTransient<RequestSigningHandler>();

@@ -12,6 +12,13 @@ public sealed record OutputSpec
 
     /// <summary>Keep only the lowest-loss epoch (<c>best</c>) or every epoch (<c>all</c>). Defaults to best.</summary>
     public KeepPolicy Keep { get; init; } = KeepPolicy.Best;
+
+    /// <summary>
+    /// The epoch whose LoRA the run's canonical key holds, chosen by the user (from its sample images, say) over the
+    /// lowest-loss one. Needs <c>keep: all</c>; applied once the run is completed, by a server-side copy verified by SHA-256.
+    /// </summary>
+    [Range(1, 1000)]
+    public int? SelectedEpoch { get; init; }
 }
 
 /// <summary>Which epochs are uploaded.</summary>

@@ -214,7 +214,11 @@ public static class PhaseMachine
         },
         (TrainingPhase.Training, EpochCompletedInput epoch) => status with
         {
-            Epochs = [.. status.Epochs.Where(e => e.Epoch != epoch.Epoch), new EpochLoss { Epoch = epoch.Epoch, Loss = epoch.Loss, ValidationLoss = epoch.ValidationLoss }],
+            Epochs = Upsert(status.Epochs, epoch.Epoch, e => e with { Loss = epoch.Loss, ValidationLoss = epoch.ValidationLoss }),
+        },
+        (TrainingPhase.Training, SamplesUploadedInput samples) => status with
+        {
+            Epochs = Upsert(status.Epochs, samples.Epoch, e => e with { Samples = [.. samples.Samples.OrderBy(s => s.Prompt)] }),
         },
         (TrainingPhase.Training, TrainingCompletedInput done) => status with
         {
@@ -225,7 +229,11 @@ public static class PhaseMachine
         },
         (TrainingPhase.Training, UploadedInput uploaded) => status with
         {
-            Output = new OutputStatus { Uri = uploaded.Uri, Epoch = uploaded.Epoch, Loss = uploaded.Loss, Metric = uploaded.Metric, Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256 },
+            Output = new OutputStatus
+            {
+                Uri = uploaded.Uri, Epoch = uploaded.Epoch, Loss = uploaded.Loss, Metric = uploaded.Metric, ChosenBy = OutputChoosers.Metric,
+                Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256,
+            },
             Message = $"epoch {uploaded.Epoch} uploaded; verifying it in S3",
         },
         (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}") with { Reason = "AgentFailed" },
@@ -260,8 +268,16 @@ public static class PhaseMachine
             Conditions = Conditions.Merge(status.Conditions, PhaseConditions.For(status, backoffLimit, generation), now),
         };
 
+    // Losses reported at the end replace those reported per epoch; the sample keys recorded per epoch stay.
     private static IReadOnlyList<EpochLoss> Merge(IReadOnlyList<EpochLoss> known, IReadOnlyList<EpochLoss> reported) =>
-        [.. known.Concat(reported).GroupBy(e => e.Epoch).Select(g => g.Last()).OrderBy(e => e.Epoch)];
+        reported.Aggregate(known, (epochs, r) => Upsert(epochs, r.Epoch, e => e with { Loss = r.Loss, ValidationLoss = r.ValidationLoss }));
+
+    /// <summary>The epochs with <paramref name="epoch"/>'s entry (a new one when missing) changed by <paramref name="change"/>, in epoch order.</summary>
+    private static IReadOnlyList<EpochLoss> Upsert(IReadOnlyList<EpochLoss> epochs, int epoch, Func<EpochLoss, EpochLoss> change)
+    {
+        var entry = change(epochs.FirstOrDefault(e => e.Epoch == epoch) ?? new EpochLoss { Epoch = epoch });
+        return [.. epochs.Where(e => e.Epoch != epoch).Append(entry).OrderBy(e => e.Epoch)];
+    }
 
     private static ProgressStatus Finished(ProgressStatus? progress, DateTimeOffset now) =>
         (progress ?? new ProgressStatus()) with { Percent = 100, Epoch = progress?.TotalEpochs ?? progress?.Epoch, EtaSeconds = 0, UpdatedAt = now };

@@ -19,6 +19,9 @@ public sealed record TrainingRunSpec
     /// <summary>Which GPUs may be rented and at what price.</summary>
     public GpuSpec? Gpu { get; init; }
 
+    /// <summary>Sample images rendered at chosen epochs, to see what each epoch draws. None when omitted.</summary>
+    public SamplesSpec? Samples { get; init; }
+
     /// <summary>Where the trained LoRA is written.</summary>
     [Required]
     public OutputSpec Output { get; init; } = new();

@@ -39,7 +39,7 @@ public sealed record TrainingRunStatus
     /// <summary>Training progress.</summary>
     public ProgressStatus? Progress { get; init; }
 
-    /// <summary>Mean loss of each finished epoch.</summary>
+    /// <summary>Mean loss of each finished epoch, and the keys of its sample images; epoch 0 holds the baseline samples of <c>spec.samples.atFirst</c>.</summary>
     public IReadOnlyList<EpochLoss> Epochs { get; init; } = [];
 
     /// <summary>Money spent so far.</summary>
@@ -180,15 +180,28 @@ public sealed record ProgressStatus
     public DateTimeOffset? UpdatedAt { get; init; }
 }
 
-/// <summary>One epoch's mean loss.</summary>
+/// <summary>One epoch's mean loss and sample images.</summary>
 public sealed record EpochLoss
 {
-    /// <summary>The epoch number, from 1.</summary>
+    /// <summary>The epoch number, from 1 (0 for the baseline samples rendered before training).</summary>
     public int Epoch { get; init; }
-    /// <summary>The epoch's mean loss.</summary>
-    public double Loss { get; init; }
+    /// <summary>The epoch's mean loss; absent for epoch 0, and until the epoch's loss is reported.</summary>
+    public double? Loss { get; init; }
     /// <summary>The epoch's mean loss on the held-out validation images, when the run validates (sd-scripts' validation split).</summary>
     public double? ValidationLoss { get; init; }
+    /// <summary>The epoch's sample images, one per prompt, in prompt order; absent when the epoch was not sampled.</summary>
+    public IReadOnlyList<SampleImageStatus>? Samples { get; init; }
+}
+
+/// <summary>One sample image: its object key in the output bucket, or why it is missing. Keys, never URLs.</summary>
+public sealed record SampleImageStatus
+{
+    /// <summary>The prompt's index in <c>spec.samples.prompts</c>.</summary>
+    public int Prompt { get; init; }
+    /// <summary>The PNG's key in the output bucket; absent when the image failed.</summary>
+    public string? Key { get; init; }
+    /// <summary>Why the image is missing, when it failed to render or upload; the run goes on regardless.</summary>
+    public string? Error { get; init; }
 }
 
 /// <summary>Money spent.</summary>
@@ -212,6 +225,8 @@ public sealed record OutputStatus
     public double? Loss { get; init; }
     /// <summary>The loss that chose the epoch: <c>trainingLoss</c>, or <c>validationLoss</c> when the run validates.</summary>
     public string? Metric { get; init; }
+    /// <summary>Who chose the epoch at <c>uri</c>: <c>metric</c> (the lowest loss) or <c>user</c> (<c>spec.output.selectedEpoch</c>).</summary>
+    public string? ChosenBy { get; init; }
     /// <summary>Size in bytes.</summary>
     public long? Bytes { get; init; }
     /// <summary>SHA-256 of the file.</summary>
@@ -235,6 +250,15 @@ public sealed record PlanStatus
     public double? EstimatedUsd { get; init; }
     /// <summary>How many offers matched.</summary>
     public int MatchingOffers { get; init; }
+}
+
+/// <summary>Who chose the epoch a run's canonical output holds (<see cref="OutputStatus.ChosenBy"/>).</summary>
+public static class OutputChoosers
+{
+    /// <summary>The agent, by the lowest loss of the run's metric.</summary>
+    public const string Metric = "metric";
+    /// <summary>The user, with <c>spec.output.selectedEpoch</c>.</summary>
+    public const string User = "user";
 }
 
 /// <summary>Condition status values.</summary>

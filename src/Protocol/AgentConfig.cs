@@ -22,6 +22,9 @@ public sealed record AgentConfig
     /// <summary>Where to upload the result.</summary>
     public OutputTargets Outputs { get; init; } = new();
 
+    /// <summary>The sample images to render at chosen epochs; null when the run renders none.</summary>
+    public SamplePlan? Samples { get; init; }
+
     /// <summary>How often to report.</summary>
     public ReportingPolicy Reporting { get; init; } = new();
 
@@ -125,6 +128,8 @@ public sealed record OutputTargets
     public UploadTarget Best { get; init; } = new();
     /// <summary>Per-epoch upload targets when every epoch is kept; empty otherwise.</summary>
     public IReadOnlyList<EpochUploadTarget> Epochs { get; init; } = [];
+    /// <summary>One presigned PUT per sampled epoch and prompt (<see cref="AgentConfig.Samples"/>); empty without samples.</summary>
+    public IReadOnlyList<SampleUploadTarget> Samples { get; init; } = [];
 }
 
 /// <summary>A presigned PUT.</summary>

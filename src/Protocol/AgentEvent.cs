@@ -35,7 +35,7 @@ public sealed record AgentEvent
     public long? Step { get; init; }
     /// <summary><c>progress</c>: total steps.</summary>
     public long? TotalSteps { get; init; }
-    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>: the epoch.</summary>
+    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>, <c>samplesUploaded</c>: the epoch (0 for samples rendered before training).</summary>
     public int? Epoch { get; init; }
     /// <summary><c>progress</c>: total epochs.</summary>
     public int? TotalEpochs { get; init; }
@@ -63,6 +63,9 @@ public sealed record AgentEvent
 
     /// <summary><c>uploaded</c>: the object key written.</summary>
     public string? Key { get; init; }
+
+    /// <summary><c>samplesUploaded</c>: the epoch's sample images, one per prompt, each uploaded or failed.</summary>
+    public IReadOnlyList<SampleImage>? SampleImages { get; init; }
 
     /// <summary><c>failed</c>: where it failed (config, images, model, training, upload).</summary>
     public string? Stage { get; init; }
@@ -133,6 +136,8 @@ public static class EventKinds
     public const string TrainingCompleted = "trainingCompleted";
     /// <summary>The best epoch is uploaded.</summary>
     public const string Uploaded = "uploaded";
+    /// <summary>An epoch's sample images are uploaded (or failed, each with its error); never ends the run.</summary>
+    public const string SamplesUploaded = "samplesUploaded";
     /// <summary>The agent gave up.</summary>
     public const string Failed = "failed";
     /// <summary>Still alive.</summary>
@@ -141,6 +146,6 @@ public static class EventKinds
     /// <summary>Every kind of v1.</summary>
     public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, Failed, Heartbeat,
+        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, SamplesUploaded, Failed, Heartbeat,
     };
 }

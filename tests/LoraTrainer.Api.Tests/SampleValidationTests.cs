@@ -50,6 +50,14 @@ public sealed class SampleValidationTests
     [InlineData("unknown field", "unknown field \"spec.training.epochs\"")]
     [InlineData("bad duration", "spec.runPolicy.deadlines.pendingGpu: Invalid value: \"twenty minutes\": spec.runPolicy.deadlines.pendingGpu in body should match")]
     [InlineData("bad name", "metadata.name: Invalid value: \"Anna_Run\": a lowercase RFC 1123 subdomain")]
+    [InlineData("nine sample prompts", "spec.samples.prompts: Too many: 9: must have at most 8 items")]
+    [InlineData("no sample prompts", "spec.samples.prompts: Invalid value: []: spec.samples.prompts in body should have at least 1 items")]
+    [InlineData("sample width not a multiple of 64", "spec.samples.prompts[0]: Invalid value: \"object\": width must be a multiple of 64")]
+    [InlineData("sample too large", "spec.samples.prompts[0].height: Invalid value: 4096: spec.samples.prompts[0].height in body should be less than or equal to")]
+    [InlineData("sample prompt with an option", "spec.samples.prompts[0]: Invalid value: \"object\": prompt must not contain ' --'")]
+    [InlineData("sample every 0 epochs", "spec.samples.everyNEpochs: Invalid value: 0: spec.samples.everyNEpochs in body should be greater than or equal to 1")]
+    [InlineData("unknown sampler", "spec.samples.sampler: Unsupported value: \"dpm++2m\"")]
+    [InlineData("selected epoch 0", "spec.output.selectedEpoch: Invalid value: 0: spec.output.selectedEpoch in body should be greater than or equal to 1")]
     public void Mistake_IsRefusedWithAnErrorNamingTheField(string mistake, string expected)
     {
         var run = Mistake(mistake);
@@ -91,11 +99,21 @@ public sealed class SampleValidationTests
             case "unknown field": spec["training"] = new JsonObject { ["epochs"] = 10 }; break;
             case "bad duration": spec["runPolicy"] = new JsonObject { ["deadlines"] = new JsonObject { ["pendingGpu"] = "twenty minutes" } }; break;
             case "bad name": run["metadata"]!["name"] = "Anna_Run"; break;
+            case "nine sample prompts": spec["samples"] = Samples([.. Enumerable.Range(0, 9).Select(_ => new JsonObject())]); break;
+            case "no sample prompts": spec["samples"] = Samples([]); break;
+            case "sample width not a multiple of 64": spec["samples"] = Samples([new JsonObject { ["width"] = 1000 }]); break;
+            case "sample too large": spec["samples"] = Samples([new JsonObject { ["height"] = 4096 }]); break;
+            case "sample prompt with an option": spec["samples"] = Samples([new JsonObject { ["prompt"] = "ohwx woman --w 4096" }]); break;
+            case "sample every 0 epochs": spec["samples"] = new JsonObject { ["prompts"] = new JsonArray(new JsonObject()), ["everyNEpochs"] = 0 }; break;
+            case "unknown sampler": spec["samples"] = new JsonObject { ["prompts"] = new JsonArray(new JsonObject()), ["sampler"] = "dpm++2m" }; break;
+            case "selected epoch 0": spec["output"]!["selectedEpoch"] = 0; break;
             default: throw new ArgumentOutOfRangeException(nameof(mistake), mistake, "no such mistake");
         }
 
         return run;
     }
+
+    private static JsonObject Samples(JsonObject[] prompts) => new() { ["prompts"] = new JsonArray([.. prompts]) };
 
     private static JsonObject UrlFile() => new() { ["url"] = "https://example.com/m.safetensors", ["sha256"] = new string('a', 64) };
 

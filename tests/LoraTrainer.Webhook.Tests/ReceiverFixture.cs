@@ -119,6 +119,9 @@ public sealed class ReceiverFixture : IAsyncDisposable
     /// <summary>The object key of one epoch of a seeded run that keeps all epochs.</summary>
     public static string EpochKey(string name, int epoch) => $"loras/anna/{name}-{epoch:D6}.safetensors";
 
+    /// <summary>The object key of one sample image of a seeded run (epochs 0 to 3, prompts 0 and 1 are presigned).</summary>
+    public static string SampleKey(string name, int epoch, int prompt) => $"loras/anna/samples/{name}/e{epoch:D6}-{prompt:D2}.png";
+
     public TrainingRun Run(string name) => Kube.Get<TrainingRun>(Namespace, name)!;
 
     public static string EventsPath(string name) => AgentEnvironment.RunPath(Namespace, name) + "/events";
@@ -216,6 +219,8 @@ public sealed class ReceiverFixture : IAsyncDisposable
             {
                 Best = new UploadTarget { Key = BestKey(name), Url = Presigned(BestKey(name)) },
                 Epochs = keepAll ? [.. Enumerable.Range(1, 3).Select(e => new EpochUploadTarget { Epoch = e, Key = EpochKey(name, e), Url = Presigned(EpochKey(name, e)) })] : [],
+                Samples = [.. from e in Enumerable.Range(0, 4) from p in Enumerable.Range(0, 2)
+                              select new SampleUploadTarget { Epoch = e, Prompt = p, Key = SampleKey(name, e, p), Url = Presigned(SampleKey(name, e, p)) }],
             },
         };
     }

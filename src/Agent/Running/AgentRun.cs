@@ -4,6 +4,7 @@ using LoraTrainer.Agent.Downloads;
 using LoraTrainer.Agent.Gpu;
 using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Training;
+using LoraTrainer.Agent.Training.Samples;
 using LoraTrainer.Agent.Watchdog;
 using LoraTrainer.Protocol;
 using LoraTrainer.Protocol.SdScripts;
@@ -24,6 +25,7 @@ internal sealed class AgentRun(
     DatasetPreparer datasets,
     ModelDownloads models,
     TrainingStage training,
+    SampleUploads samples,
     ResultUpload results,
     WorkLayout work,
     SecretScrubber scrubber,
@@ -92,6 +94,12 @@ internal sealed class AgentRun(
             Directory.CreateDirectory(work.OutputDirectory);
             Directory.CreateDirectory(work.LoggingDirectory);
             await File.WriteAllTextAsync(work.ArgumentsToml, plan.Arguments.ToToml(), cancellationToken);
+            if (config.Samples is { Prompts.Count: > 0 } sampling)
+            {
+                await File.WriteAllTextAsync(work.SamplePrompts, SamplePromptFile.Text(sampling.Prompts), cancellationToken);
+            }
+
+            samples.Begin(config.Samples, config.Outputs.Samples, plan.Training.OutputName, plan.Training.Epochs, cancellationToken);
             reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
 
             RunLog.StageStarted(logger, stage = Stages.Training);

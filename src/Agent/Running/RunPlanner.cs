@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LoraTrainer.Agent.Configuration;
 using LoraTrainer.Agent.Training;
+using LoraTrainer.Agent.Training.Samples;
 using LoraTrainer.Protocol;
 
 namespace LoraTrainer.Agent.Running;
@@ -53,7 +54,7 @@ internal static partial class RunPlanner
             config.Model.ExtraFiles.ToDictionary(f => f.Argument, f => work.ModelFile(f.FileName), StringComparer.Ordinal));
         try
         {
-            var arguments = TrainingArguments.Build(config.Training, owned);
+            var arguments = SampleArguments.With(TrainingArguments.Build(config.Training, owned), config.Samples, work.SamplePrompts);
             var values = new Dictionary<string, string>(TrainerCommand.GpuValues(config.Training.Gpus), StringComparer.Ordinal)
             {
                 ["sdScripts"] = options.SdScriptsDirectory,

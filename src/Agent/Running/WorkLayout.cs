@@ -21,6 +21,9 @@ internal sealed class WorkLayout(IOptions<AgentOptions> options)
     /// <summary>The arguments TOML.</summary>
     public string ArgumentsToml => Path.Combine(Root, "args.toml");
 
+    /// <summary>The sample prompt file sd-scripts reads (<c>--sample_prompts</c>).</summary>
+    public string SamplePrompts => Path.Combine(Root, "sample-prompts.txt");
+
     /// <summary>Where model files are downloaded.</summary>
     public string ModelDirectory => Path.Combine(Root, "models");
 

@@ -3,6 +3,7 @@ using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Running;
 using LoraTrainer.Agent.Training.Checkpoints;
 using LoraTrainer.Agent.Training.Output;
+using LoraTrainer.Agent.Training.Samples;
 using LoraTrainer.Agent.Training.TensorBoard;
 using LoraTrainer.Protocol;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,7 @@ internal sealed class TrainingStage(
     TrainerProcess trainer,
     EventReporter reporter,
     EpochUploads epochUploads,
+    SampleUploads samples,
     WorkLayout work,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -49,6 +51,8 @@ internal sealed class TrainingStage(
         var exit = await trainer.RunAsync(setup.Argv, work.Root, options.Value.LogTailLines,
             signal => Observe(signal, monitor, throttle, setup), cancellationToken);
 
+        // Sample uploads never fail the run; they are waited for so that their reports go before the result's.
+        await samples.CompletedAsync();
         var totalEpochs = monitor.TotalEpochs ?? setup.Epochs;
         var finalFile = CheckpointFiles.PathOf(work.OutputDirectory, setup.OutputName, totalEpochs, totalEpochs);
         if (TrainingVerdict.Failure(exit.ExitCode, monitor, File.Exists(finalFile), Path.GetFileName(finalFile)) is { } failure)
@@ -73,12 +77,15 @@ internal sealed class TrainingStage(
     private bool Observe(TrainerSignal signal, TrainingMonitor monitor, ProgressThrottle throttle, TrainingSetup setup)
     {
         var abort = false;
-        foreach (var update in monitor.Observe(signal))
+        var updates = monitor.Observe(signal);
+        samples.Observe(signal, time.GetUtcNow());
+        foreach (var update in updates)
         {
             switch (update)
             {
                 case ProgressMoved moved when throttle.ShouldSend(moved.Progress.Percent, time.GetUtcNow()):
-                    reporter.Report(TrainingEvents.Progress(moved));
+                    var progress = TrainingEvents.Progress(moved);
+                    reporter.Report(progress with { EtaSeconds = progress.EtaSeconds + samples.RemainingSamplingSeconds(moved.Epoch) });
                     break;
                 case EpochEnded ended:
                     ReportEpoch(ended, monitor.TotalEpochs ?? setup.Epochs, setup.OutputName);

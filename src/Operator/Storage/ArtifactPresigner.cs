@@ -18,9 +18,10 @@ internal sealed class ArtifactPresigner(IOptions<S3Options> options)
 
     /// <summary>
     /// Presigned PUTs for the run's outputs: always the best epoch under the run's name, plus one per epoch
-    /// (1…<paramref name="totalEpochs"/>) when <see cref="OutputSpec.Keep"/> is <see cref="KeepPolicy.All"/>.
+    /// (1…<paramref name="totalEpochs"/>) when <see cref="OutputSpec.Keep"/> is <see cref="KeepPolicy.All"/>, and one per
+    /// sampled epoch and prompt of <paramref name="samples"/>.
     /// </summary>
-    public async Task<OutputTargets> OutputTargetsAsync(IObjectStore store, OutputSpec output, string runName, int totalEpochs)
+    public async Task<OutputTargets> OutputTargetsAsync(IObjectStore store, OutputSpec output, string runName, int totalEpochs, SamplePlan? samples = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(totalEpochs);
         var expiry = options.Value.PresignPutExpiry;
@@ -36,11 +37,23 @@ internal sealed class ArtifactPresigner(IOptions<S3Options> options)
             }
         }
 
+        var images = new List<SampleUploadTarget>();
+        foreach (var epoch in samples?.SampledEpochs(totalEpochs) ?? [])
+        {
+            for (var prompt = 0; prompt < samples!.Prompts.Count; prompt++)
+            {
+                var key = OutputKeys.Sample(output.S3, runName, epoch, prompt);
+                var url = await store.PresignPutAsync(key.Bucket, key.Key, expiry);
+                images.Add(new SampleUploadTarget { Epoch = epoch, Prompt = prompt, Key = key.Key, Url = url.AbsoluteUri });
+            }
+        }
+
         var bestUrl = await store.PresignPutAsync(best.Bucket, best.Key, expiry);
         return new OutputTargets
         {
             Best = new UploadTarget { Key = best.Key, Url = bestUrl.AbsoluteUri },
             Epochs = epochs,
+            Samples = images,
         };
     }
 }

@@ -22,6 +22,9 @@ internal interface IObjectStore
     /// <summary>Writes a small object in one request; the stream must be seekable.</summary>
     Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken);
 
+    /// <summary>Copies an object inside <paramref name="bucket"/> on the store's side (up to 5 GB); no byte passes through the operator.</summary>
+    Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken);
+
     /// <summary>Starts a multipart upload; the caller must complete or abort it.</summary>
     Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken);
 

@@ -21,6 +21,14 @@ internal static class OutputKeys
     public static bool IsResultOf(OutputSpec output, string runName, S3Uri uri, int? epoch) =>
         uri == Best(output.S3, runName) || (output.Keep == KeepPolicy.All && epoch is { } e && uri == Epoch(output.S3, runName, e));
 
+    /// <summary>One sample image: <c>{prefix}/samples/{run}/e000003-01.png</c> (epoch 3, prompt 1; epoch 0 is the baseline before training).</summary>
+    public static S3Uri Sample(S3Location output, string runName, int epoch, int prompt) =>
+        new(output.Bucket, $"{SampleFolder(output, runName).Key}e{epoch:D6}-{prompt:D2}.png");
+
+    /// <summary>The folder of a run's sample images: <c>{prefix}/samples/{run}/</c>.</summary>
+    public static S3Uri SampleFolder(S3Location output, string runName) =>
+        new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}samples/{runName}/");
+
     /// <summary>A dataset zip named by its content hash: <c>{prefix}/datasets/{hash}.zip</c>.</summary>
     public static S3Uri DatasetZip(S3Location output, string contentHash) =>
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}datasets/{contentHash}.zip");

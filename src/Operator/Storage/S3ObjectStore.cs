@@ -84,6 +84,12 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
             cancellationToken));
 
     /// <inheritdoc />
+    public Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
+        CallAsync("copy", new S3Uri(bucket, destinationKey), () => client.CopyObjectAsync(
+            new CopyObjectRequest { SourceBucket = bucket, SourceKey = sourceKey, DestinationBucket = bucket, DestinationKey = destinationKey },
+            cancellationToken));
+
+    /// <inheritdoc />
     public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken)
     {
         var target = new S3Uri(bucket, key);

@@ -36,9 +36,25 @@ internal static class AgentConfigBuilder
             Model = model with { Family = family.Name },
             Training = new TrainingPlan { Script = family.Script, Args = Arguments(training, run.Spec.Training?.ExtraArgs), Gpus = run.Spec.Gpu?.NumGpus ?? 1 },
             Outputs = outputs,
+            Samples = Samples(run, training),
             Limits = Limits(run),
         };
     }
+
+    /// <summary>The run's sample images with the family defaults applied; null when it renders none.</summary>
+    public static SamplePlan? Samples(TrainingRun run, ResolvedTraining training) =>
+        SampleDefaults.Resolve(training.Family, run.Spec.Samples, training, run.Spec.Dataset) is not { } samples
+            ? null
+            : new SamplePlan
+            {
+                Prompts = [.. samples.Prompts.Select(p => new SamplePrompt
+                {
+                    Prompt = p.Prompt, NegativePrompt = p.NegativePrompt, Seed = p.Seed, Width = p.Width, Height = p.Height, Steps = p.Steps, CfgScale = p.CfgScale,
+                })],
+                EveryNEpochs = samples.EveryNEpochs,
+                AtFirst = samples.AtFirst,
+                Sampler = samples.Sampler,
+            };
 
     /// <summary>
     /// The limits the agent enforces by itself when the operator cannot: the active deadline, and, once an instance is

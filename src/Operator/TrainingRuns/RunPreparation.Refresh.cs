@@ -56,7 +56,7 @@ internal sealed partial class RunPreparation
         {
             Dataset = known.Config.Dataset with { Url = (await presigner.DatasetDownloadAsync(store, known.Zip).ConfigureAwait(false)).ToString() },
             Model = known.Config.Model with { Url = checkpoint.Url.AbsoluteUri, Authorization = checkpoint.Authorization, ExtraFiles = extraFiles },
-            Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Args.MaxTrainEpochs!.Value).ConfigureAwait(false),
+            Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Args.MaxTrainEpochs!.Value, known.Config.Samples).ConfigureAwait(false),
         };
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(known with { Token = token, Config = config });

@@ -117,7 +117,7 @@ internal sealed partial class RunPreparation(
 
         var family = model.Status!.Family ?? run.Spec.BaseModel.Family ?? ModelFamily.Sdxl;
         var training = TrainingDefaults.Resolve(family, run.Spec.Training, run.Spec.Dataset);
-        if (SdScriptsPreflight.FamilyErrors(training, run.Spec.Training?.ExtraArgs) is { Count: > 0 } familyErrors)
+        if (SdScriptsPreflight.FamilyErrors(training, run.Spec.Training?.ExtraArgs).Concat(SdScriptsPreflight.SampleErrors(run, training)).ToList() is { Count: > 0 } familyErrors)
         {
             return (null, Preparation.Refused(string.Join("; ", familyErrors)));
         }
@@ -141,7 +141,7 @@ internal sealed partial class RunPreparation(
             Bytes = dataset.Bytes,
             Sha256 = dataset.Sha256,
         };
-        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, model.Training.MaxTrainEpochs).ConfigureAwait(false);
+        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, model.Training.MaxTrainEpochs, AgentConfigBuilder.Samples(run, model.Training)).ConfigureAwait(false);
         var config = AgentConfigBuilder.Build(run, attempt, model.Training, model.Source, source, outputs);
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(new PreparedRun(model.Family, model.Status, dataset, token, config, zip, model.CivitaiDownload));

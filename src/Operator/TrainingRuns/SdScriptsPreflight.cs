@@ -50,6 +50,24 @@ internal static class SdScriptsPreflight
         return [.. SdScriptsRules.Conflicts(family.Script, args).Select(c => $"spec.training.extraArgs.{c.Argument} {c.Problem}")];
     }
 
+    /// <summary>Sample sizes the family does not render, and more sampled epochs than status and the config hold.</summary>
+    public static IReadOnlyList<string> SampleErrors(TrainingRun run, ResolvedTraining training)
+    {
+        if (AgentConfigBuilder.Samples(run, training) is not { } samples)
+        {
+            return [];
+        }
+
+        var errors = new List<string>(SampleDefaults.SizeErrors(training.Family, SampleDefaults.Resolve(training.Family, run.Spec.Samples, training, run.Spec.Dataset)));
+        var sampled = samples.SampledEpochs(training.MaxTrainEpochs).Count;
+        if (sampled > SampleDefaults.MaxSampledEpochs)
+        {
+            errors.Add($"spec.samples.everyNEpochs: {training.MaxTrainEpochs} epochs sampled every {samples.EveryNEpochs} render {sampled} rounds, more than {SampleDefaults.MaxSampledEpochs}; raise everyNEpochs");
+        }
+
+        return errors;
+    }
+
     private static string? ValueError(string name, JsonElement value)
     {
         if (!SdScriptsRules.ExtraArgs.Contains(name))

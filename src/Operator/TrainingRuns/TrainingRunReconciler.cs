@@ -24,6 +24,7 @@ internal sealed partial class TrainingRunReconciler(
     RunCredentialResolver credentialResolver,
     GpuLease gpus,
     RunSupervisor supervisor,
+    EpochSelection selection,
     EventRecorder events,
     TimeProvider time,
     IOptions<OperatorOptions> options,
@@ -39,6 +40,7 @@ internal sealed partial class TrainingRunReconciler(
         if (run is null)
         {
             _seenPhase.TryRemove(key, out _);
+            _announcedSamples.TryRemove(key, out _);
             _preparedAttempts.TryRemove(key, out _);
             supervisor.Forget(key);
             return ReconcileResult.Done;
@@ -50,6 +52,7 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         await NotePhaseAsync(run, cancellationToken).ConfigureAwait(false);
+        await NoteSamplesAsync(run, cancellationToken).ConfigureAwait(false);
 
         run = await writer.AddFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
         if (run.Status is null)
@@ -243,6 +246,11 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         run = released.Run;
+        if (EpochSelection.IsDue(run))
+        {
+            run = await SelectEpochAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
         if (run.Spec.RunPolicy?.TtlSecondsAfterFinished is not { } ttl || PhaseMachine.FinishedAt(run) is not { } finished)
         {
             return ReconcileResult.Done;

@@ -26,6 +26,7 @@ public static class TrainingRunsServiceCollectionExtensions
         services.TryAddSingleton<RunPreparation>();
         services.TryAddSingleton<GpuLease>();
         services.TryAddSingleton<RunSupervisor>();
+        services.TryAddSingleton<EpochSelection>();
         services.TryAddSingleton<IInstanceClaims, TrainingRunClaims>();
         services.AddController<TrainingRun, TrainingRunReconciler>("trainingruns",
             sp => new ControllerOptions { Workers = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Workers },

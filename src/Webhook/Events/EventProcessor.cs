@@ -48,6 +48,12 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
             return refusal;
         }
 
+        if (input is SamplesUploadedInput samples && await SampleRefusalAsync(key, samples, cancellationToken).ConfigureAwait(false) is { } sampleRefusal)
+        {
+            ReceiverLog.Refused(logger, key.ToString(), "sample images outside the run's sample keys");
+            return sampleRefusal;
+        }
+
         var outcome = await updater.ApplyAsync(key, run, input, cancellationToken).ConfigureAwait(false);
         if (!outcome.Accepted && evt.Attempt != (run.Status?.Attempt ?? 0))
         {
@@ -110,6 +116,27 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
         return allowed.Contains(evt.Key!)
             ? null
             : EventDecision.Invalid($"uploaded key '{Truncate(evt.Key!)}' is not one of this run's output keys");
+    }
+
+    /// <summary>Sample images may only name keys the operator presigned for this run's samples: status lists them for the user to open.</summary>
+    private async Task<EventDecision?> SampleRefusalAsync(ResourceKey key, SamplesUploadedInput samples, CancellationToken cancellationToken)
+    {
+        var keys = samples.Samples.Select(s => s.Key).OfType<string>().ToList();
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+
+        var allowed = await secrets.SampleKeysAsync(key.Namespace!, key.Name, cancellationToken).ConfigureAwait(false);
+        if (allowed is null)
+        {
+            return new EventDecision(StatusCodes.Status503ServiceUnavailable, "error",
+                Error: "the run's config is not available to check the samples against; retry with the same seq");
+        }
+
+        return keys.FirstOrDefault(k => !allowed.Contains(k)) is { } stranger
+            ? EventDecision.Invalid($"sample key '{Truncate(stranger)}' is not one of this run's sample keys")
+            : null;
     }
 
     private static string Truncate(string text) => text.Length <= 256 ? text : text[..256] + "…";

@@ -49,10 +49,29 @@ internal static class EventTranslator
                 ? Missing("epoch, key and bytes")
                 : Ok(new UploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, ProtocolJson.Finite(evt.Loss),
                     $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256, Metric(evt.Metric))),
+            EventKinds.SamplesUploaded => Samples(evt) is { } samples
+                ? Ok(new SamplesUploadedInput(evt.Seq, evt.Attempt, evt.Epoch!.Value, samples))
+                : (null, $"{evt.Kind} needs epoch (0 or more) and sampleImages: 1 to {SampleDefaults.MaxPrompts} images, each with a distinct prompt index below {SampleDefaults.MaxPrompts} and a key or an error"),
             EventKinds.Failed => Ok(new AgentFailedInput(evt.Seq, evt.Attempt, evt.Stage ?? "unknown", Truncate(evt.Reason ?? "no reason given", 512))),
             EventKinds.Heartbeat => Ok(new HeartbeatInput(evt.Seq, evt.Attempt)),
             _ => (null, $"unknown event kind '{Truncate(evt.Kind, 64)}'"),
         };
+    }
+
+    /// <summary>The images of a <c>samplesUploaded</c> event as status keeps them (keys and errors, no URLs); null when malformed.</summary>
+    private static IReadOnlyList<SampleImageStatus>? Samples(AgentEvent evt)
+    {
+        var images = evt.SampleImages;
+        if (evt.Epoch is not >= 0 || images is not { Count: > 0 and <= SampleDefaults.MaxPrompts } || images.Any(i => i is null)
+            || images.Any(i => i.Prompt is < 0 or >= SampleDefaults.MaxPrompts || (string.IsNullOrEmpty(i.Key) && string.IsNullOrEmpty(i.Error)))
+            || images.Select(i => i.Prompt).Distinct().Count() != images.Count)
+        {
+            return null;
+        }
+
+        return [.. images.Select(i => string.IsNullOrEmpty(i.Key)
+            ? new SampleImageStatus { Prompt = i.Prompt, Error = Truncate(i.Error!, 256) }
+            : new SampleImageStatus { Prompt = i.Prompt, Key = i.Key })];
     }
 
     /// <summary>Whether the input only refreshes figures, so its write may be coalesced.</summary>

@@ -75,7 +75,18 @@ internal sealed class RunSecretReader : IDisposable
     /// The object keys the run's current config lets its agent upload (the best epoch's, plus every epoch's when the
     /// run keeps all); null when the config is missing or unreadable.
     /// </summary>
-    public async Task<IReadOnlySet<string>?> UploadKeysAsync(string @namespace, string name, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<string>?> UploadKeysAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        await OutputsAsync(@namespace, name, cancellationToken).ConfigureAwait(false) is { } outputs
+            ? outputs.Epochs.Select(e => e.Key).Append(outputs.Best.Key).Where(k => k.Length > 0).ToHashSet(StringComparer.Ordinal)
+            : null;
+
+    /// <summary>The sample image keys the run's current config lets its agent upload; null when the config is missing or unreadable.</summary>
+    public async Task<IReadOnlySet<string>?> SampleKeysAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        await OutputsAsync(@namespace, name, cancellationToken).ConfigureAwait(false) is { } outputs
+            ? outputs.Samples.Select(s => s.Key).Where(k => k.Length > 0).ToHashSet(StringComparer.Ordinal)
+            : null;
+
+    private async Task<OutputTargets?> OutputsAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         var document = await ConfigAsync(@namespace, name, cancellationToken).ConfigureAwait(false);
         if (document is null)
@@ -85,8 +96,7 @@ internal sealed class RunSecretReader : IDisposable
 
         try
         {
-            var outputs = JsonSerializer.Deserialize<AgentConfig>(document, ProtocolJson.Options)?.Outputs;
-            return outputs is null ? null : outputs.Epochs.Select(e => e.Key).Append(outputs.Best.Key).Where(k => k.Length > 0).ToHashSet(StringComparer.Ordinal);
+            return JsonSerializer.Deserialize<AgentConfig>(document, ProtocolJson.Options)?.Outputs;
         }
         catch (JsonException)
         {

@@ -45,6 +45,9 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     public Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken) =>
         inner.PutAsync(bucket, key, content, contentType, cancellationToken);
 
+    public Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
+        inner.CopyAsync(bucket, sourceKey, destinationKey, cancellationToken);
+
     public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken)
     {
         var upload = await inner.StartMultipartUploadAsync(bucket, key, contentType, cancellationToken);

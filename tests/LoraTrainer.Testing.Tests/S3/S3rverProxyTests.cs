@@ -61,6 +61,23 @@ public sealed class S3rverProxyTests(S3rverFixture s3) : IClassFixture<S3rverFix
         Assert.Equal("x"u8.ToArray(), await server.GetObjectAsync(bucket, "a", Ct));
     }
 
+    [Fact]
+    public async Task CopyObject_OfAKeyWithSlashesAndSpaces_CopiesTheObjectAsS3Does()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        const string source = "runs/my run/epoch 2 (ä).safetensors";
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = source, ContentBody = "weights", UseChunkEncoding = false }, Ct);
+
+        await client.CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = bucket, SourceKey = source, DestinationBucket = bucket, DestinationKey = "runs/my run/lora.safetensors",
+        }, Ct);
+
+        Assert.Equal("weights"u8.ToArray(), await server.GetObjectAsync(bucket, "runs/my run/lora.safetensors", Ct));
+    }
+
     private static Task<UploadPartResponse> UploadPartAsync(AmazonS3Client client, string bucket, string uploadId, int partNumber) =>
         client.UploadPartAsync(new UploadPartRequest
         {

@@ -14,9 +14,17 @@ namespace LoraTrainer.Testing.S3;
 /// The proxy answers it itself, like S3: 204 after deleting the upload's parts from s3rver's data folder, or 404
 /// NoSuchUpload for an upload s3rver does not hold. So a test sees, over real HTTP, that an abort was sent for the
 /// right upload and that no parts are left.
+/// <para>
+/// S3 URL-decodes the whole <c>x-amz-copy-source</c> header of a CopyObject; s3rver reads it with JavaScript's
+/// decodeURI, which leaves <c>%2F</c> encoded, so the bucket/key separator the SDK sends as <c>%2F</c> made every copy
+/// NoSuchBucket. The proxy decodes the header fully and re-encodes it so decodeURI yields the same bucket and key S3
+/// would read. s3rver does not check SigV4 signatures, so the rewrite is not noticed.
+/// </para>
 /// </remarks>
 public sealed class S3rverProxy : IAsyncDisposable
 {
+    private const string CopySourceHeader = "x-amz-copy-source";
+    private const string EncodeUriKeeps = ";,/?:@&=+$-_.!~*'()#";
     private static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase) { "Transfer-Encoding", "Connection", "Keep-Alive" };
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
@@ -84,7 +92,8 @@ public sealed class S3rverProxy : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var recorded = S3ProxyRequest.From(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "");
+        var recorded = S3ProxyRequest.From(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "")
+            with { CopySource = request.Headers[CopySourceHeader].ToString() is { Length: > 0 } source ? source : null };
         _requests.Enqueue(recorded);
         if (request.Method == "PUT" && recorded.Bucket == _failingBucket && Interlocked.Decrement(ref _failingPuts) >= 0)
         {
@@ -142,6 +151,26 @@ public sealed class S3rverProxy : IAsyncDisposable
         context.Response.StatusCode = 204;
     }
 
+    /// <summary>Encodes <paramref name="value"/> as JavaScript's encodeURI does, so s3rver's decodeURI gives it back whole.</summary>
+    private static string ForDecodeUri(string value)
+    {
+        var encoded = new System.Text.StringBuilder(value.Length);
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(value))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || EncodeUriKeeps.Contains(c))
+            {
+                encoded.Append(c);
+            }
+            else
+            {
+                encoded.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return encoded.ToString();
+    }
+
     private static Task ErrorAsync(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
@@ -169,6 +198,12 @@ public sealed class S3rverProxy : IAsyncDisposable
             {
                 forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
+        }
+
+        if (request.Headers[CopySourceHeader] is [{ } copySource])
+        {
+            forward.Headers.Remove(CopySourceHeader);
+            forward.Headers.TryAddWithoutValidation(CopySourceHeader, ForDecodeUri(Uri.UnescapeDataString(copySource)));
         }
 
         forward.Headers.Host = request.Host.Value;
@@ -201,6 +236,9 @@ public sealed class S3rverProxy : IAsyncDisposable
 /// <param name="Query">The raw query string, with its <c>?</c>.</param>
 public sealed record S3ProxyRequest(string Method, string Bucket, string Key, string Query)
 {
+    /// <summary>The <c>x-amz-copy-source</c> header of a CopyObject, as the client sent it; null on other requests.</summary>
+    public string? CopySource { get; init; }
+
     /// <summary>The value of query parameter <paramref name="name"/>, or null.</summary>
     public string? Parameter(string name) =>
         Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Query).TryGetValue(name, out var values) ? values.ToString() : null;

@@ -43,6 +43,12 @@ public sealed record FakeTrainerSettings
 
     /// <summary>Seconds per training step. Defaults to 0.001.</summary>
     public double StepSeconds { get; init; } = 0.001;
+
+    /// <summary>The prompt index whose sample image is cut short (not a valid PNG) at every sampled epoch; null for none.</summary>
+    public int? SampleFailPrompt { get; init; }
+
+    /// <summary>Seconds per sample image. Defaults to 0.</summary>
+    public double SampleSeconds { get; init; }
 }
 
 /// <summary>
@@ -68,7 +74,8 @@ public static class FakeSdScripts
         var validation = settings.ValidationLosses is { } losses ? $" --fake_validation_losses {List(losses)}" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{Python} \"{ScriptPath}\" --script {{script}} --config_file {{configFile}} --dataset_config {{datasetConfig}} "
-            + $"--fake_losses {List(settings.EpochLosses)}{validation} --fake_mode {ModeName(settings.Mode)} --fake_fail_epoch {settings.FailEpoch} --fake_step_seconds {settings.StepSeconds}");
+            + $"--fake_losses {List(settings.EpochLosses)}{validation} --fake_mode {ModeName(settings.Mode)} --fake_fail_epoch {settings.FailEpoch} --fake_step_seconds {settings.StepSeconds}"
+            + $" --fake_sample_fail_prompt {settings.SampleFailPrompt ?? -1} --fake_sample_seconds {settings.SampleSeconds.ToString(CultureInfo.InvariantCulture)}");
     }
 
     private static string List(IEnumerable<double> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));

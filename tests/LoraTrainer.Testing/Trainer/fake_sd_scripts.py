@@ -10,12 +10,20 @@ With validation_split set (in the arguments or the dataset config, a float in (0
 it), it holds out round(images * split) images of each subset, runs an "epoch validation steps" bar after each
 validated epoch (every epoch, or every validate_every_n_epochs) and logs loss/validation/epoch_average.
 
+With sample_prompts set (a .txt prompt file as sd-scripts reads it: one prompt a line, options --n --w --h --d --s
+--l --ss inline), it renders every prompt after every sample_every_n_epochs-th epoch (and before training with
+sample_at_first) to {output_dir}/sample/{output_name}_e{epoch:06d}_{idx:02d}_{YYYYmmddHHMMSS}[_{seed}].png, as
+train_util.py's sample_image_inference names them, printing its "generating sample images" lines. The images are
+real PNGs, drawn at 1/16 of the asked size to stay small, with different pixels per epoch and prompt.
+
 Test controls (arguments, or the FAKE_SD_SCRIPTS_* environment variable of the same name in upper case):
   --fake_losses 0.30,0.21,0.25   per-epoch mean loss (the last one repeats for further epochs)
   --fake_validation_losses 0.28,0.24,0.21   per-epoch mean validation loss (default: 1.1 x the training loss)
   --fake_mode ok|oom|nan|sigkill|killed|no_data|nan_latents|no_model_saved
   --fake_fail_epoch N            the epoch in which a failure mode strikes (default 2)
   --fake_step_seconds S          time per step (default 0.001)
+  --fake_sample_fail_prompt I    the prompt index whose image is cut short (not a valid PNG) at every sampled epoch
+  --fake_sample_seconds S        time per sample image (default 0)
 """
 import argparse
 import datetime
@@ -28,6 +36,7 @@ import struct
 import sys
 import time
 import tomllib
+import zlib
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
 SUBSET_KEYS = {
@@ -182,6 +191,79 @@ def nan_until_stopped(step, total, started, script):
     fail(["the NaN run was never stopped"] + accelerate_failure(script))
 
 
+# --- sample images ---
+
+def png(width, height, rgb_of):
+    """A truecolour PNG (signature, IHDR, one zlib IDAT, IEND), each chunk with its CRC-32."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + b"".join(bytes(rgb_of(x, y)) for x in range(width)) for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def line_to_prompt(line):
+    """train_util.line_to_prompt_dict: the text up to the first " --", then options by their short names."""
+    parts = line.split(" --")
+    prompt = {"prompt": parts[0]}
+    for part in parts[1:]:
+        key, _, value = part.partition(" ")
+        value = value.strip()
+        if key == "n":
+            prompt["negative_prompt"] = value
+        elif key == "w":
+            prompt["width"] = int(value)
+        elif key == "h":
+            prompt["height"] = int(value)
+        elif key == "d":
+            prompt["seed"] = int(value)
+        elif key == "s":
+            prompt["sample_steps"] = max(1, min(1000, int(value)))
+        elif key == "l":
+            prompt["scale"] = float(value)
+        elif key == "ss":
+            prompt["sample_sampler"] = value
+        else:
+            log(f"Exception in parsing / 解析エラー: {part}", "train_util.py:5980")
+    return prompt
+
+
+def load_prompts(path):
+    with open(path, encoding="utf-8") as f:
+        lines = [line.strip() for line in f.readlines() if len(line.strip()) > 0 and line[0] != "#"]
+    prompts = [line_to_prompt(line) for line in lines]
+    for i, prompt in enumerate(prompts):
+        prompt.setdefault("enum", i)
+    return prompts
+
+
+def sample_images(args, epoch, steps, prompts, fail_prompt, sample_seconds):
+    log("")
+    log(f"generating sample images at step / サンプル画像生成 ステップ: {steps}", "train_util.py:6035")
+    folder = os.path.join(args["output_dir"], "sample")
+    os.makedirs(folder, exist_ok=True)
+    for prompt in prompts:
+        width = max(64, prompt.get("width", 512) - prompt.get("width", 512) % 64)
+        height = max(64, prompt.get("height", 512) - prompt.get("height", 512) % 64)
+        seed = prompt.get("seed")
+        for label, value in (("prompt", prompt["prompt"]), ("negative_prompt", prompt.get("negative_prompt")), ("height", height),
+                             ("width", width), ("sample_steps", prompt.get("sample_steps", 30)), ("scale", prompt.get("scale", 7.5)),
+                             ("sample_sampler", prompt.get("sample_sampler", args.get("sample_sampler", "ddim"))), ("seed", seed)):
+            if value is not None:
+                log(f"{label}: {value}", "train_util.py:6145")
+        time.sleep(sample_seconds)
+        idx = prompt["enum"]
+        stamp = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+        name = f"{args['output_name']}_e{epoch:06d}_{idx:02d}_{stamp}{'' if seed is None else '_' + str(seed)}.png"
+        shade = (epoch * 53 + idx * 97 + (seed or 0)) % 256
+        data = png(width // 16, height // 16, lambda x, y: ((x * 8 + shade) % 256, (y * 8 + epoch * 40) % 256, (idx * 80 + shade) % 256))
+        if idx == fail_prompt:
+            data = data[:len(data) // 2]
+            log(f"sample image {idx} was cut short", "train_util.py:6200")
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(data)
+
+
 # --- configuration ---
 
 def load_args(path):
@@ -280,6 +362,8 @@ def main():
     parser.add_argument("--fake_mode")
     parser.add_argument("--fake_fail_epoch")
     parser.add_argument("--fake_step_seconds")
+    parser.add_argument("--fake_sample_fail_prompt")
+    parser.add_argument("--fake_sample_seconds")
     cli = parser.parse_args()  # an unknown argument ends with "error: unrecognized arguments", exit 2, like sd-scripts
 
     losses = [float(x) for x in str(control(cli, "fake_losses", "0.14,0.11,0.09,0.10")).split(",")]
@@ -287,6 +371,8 @@ def main():
     mode = control(cli, "fake_mode", "ok")
     fail_epoch = int(control(cli, "fake_fail_epoch", "2"))
     step_seconds = float(control(cli, "fake_step_seconds", "0.001"))
+    sample_fail_prompt = int(control(cli, "fake_sample_fail_prompt", "-1"))
+    sample_seconds = float(control(cli, "fake_sample_seconds", "0"))
     script = cli.script
 
     log(f"Loading settings from {cli.config_file}...", "train_util.py:4744")
@@ -352,6 +438,11 @@ def main():
     save_every = int(args.get("save_every_n_epochs", 0) or 0)
     validate_every = int(args.get("validate_every_n_epochs", 0) or 0)
 
+    prompts = load_prompts(args["sample_prompts"]) if args.get("sample_prompts") else []
+    sample_every = int(args.get("sample_every_n_epochs", 0) or 0)
+    if prompts and args.get("sample_at_first"):
+        sample_images(args, 0, 0, prompts, sample_fail_prompt, sample_seconds)
+
     window = [0.0] * steps_per_epoch  # sd-scripts' LossRecorder: the mean over the last epoch's worth of steps
     window_total = 0.0
     started = time.time()
@@ -398,6 +489,8 @@ def main():
             path = os.path.join(output_dir, f"{name}-{epoch:06d}.safetensors")
             print(f"\nsaving checkpoint: {path}", flush=True)
             write_safetensors(path, epoch, step, mean, args)
+        if prompts and sample_every and epoch % sample_every == 0:
+            sample_images(args, epoch, step, prompts, sample_fail_prompt, sample_seconds)
 
     sys.stderr.write("\n")
     if mode == "no_model_saved":

@@ -26,6 +26,12 @@ internal static partial class TrainerOutputParser
     /// <summary>The signal in <paramref name="line"/>, or null for a line that does not matter.</summary>
     public static TrainerSignal? Parse(string line)
     {
+        // sd-scripts echoes each sample prompt before rendering it: the user's free text, which may read like anything.
+        if (SamplePromptEcho().IsMatch(line))
+        {
+            return null;
+        }
+
         foreach (var (pattern, failure) in Failures)
         {
             if (pattern.IsMatch(line))
@@ -52,6 +58,11 @@ internal static partial class TrainerOutputParser
         if (Saved().IsMatch(line))
         {
             return new ModelSaved();
+        }
+
+        if (line.Contains("generating sample images at step", StringComparison.Ordinal))
+        {
+            return new SamplingStarted();
         }
 
         if (EpochCount().Match(line) is { Success: true } epochs)
@@ -132,6 +143,9 @@ internal static partial class TrainerOutputParser
 
     [GeneratedRegex(@"(?:^|\s)model saved\.(?:\s|$)")]
     private static partial Regex Saved();
+
+    [GeneratedRegex(@"^(?:\S+ \S+ INFO\s+)?(?:prompt|negative_prompt): ")]
+    private static partial Regex SamplePromptEcho();
 
     [GeneratedRegex(@"num epochs\s*/\s*epoch数\s*:\s*(\d+)")]
     private static partial Regex EpochCount();

@@ -33,6 +33,9 @@ internal sealed record EpochStarted(int Epoch, int TotalEpochs) : TrainerSignal;
 /// <summary><c>saving checkpoint: PATH</c>.</summary>
 internal sealed record CheckpointSaving(string Path) : TrainerSignal;
 
+/// <summary><c>generating sample images at step / …</c>: a round of sample images starts.</summary>
+internal sealed record SamplingStarted : TrainerSignal;
+
 /// <summary><c>model saved.</c>: the final file is written.</summary>
 internal sealed record ModelSaved : TrainerSignal;
 
