@@ -25,6 +25,26 @@ public sealed partial class DemoTests(CompletedDemo demo) : IClassFixture<Comple
     }
 
     [Fact]
+    public void Demo_ListsEachEpochsSampleImages_AndCopiesThemAsPngsBesideTheLora()
+    {
+        demo.SkipUnlessItRan();
+
+        // The sample manifest draws two prompts at every one of its 10 epochs and once before training.
+        var folder = Path.Combine(demo.Folder, "samples");
+        var copied = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.png") : [];
+        Assert.True(copied.Length == 22, demo.Text);
+        byte[] signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        Assert.All(copied, png => Assert.Equal(signature, File.ReadAllBytes(png)[..8]));
+        Assert.Equal(22, copied.Select(File.ReadAllBytes).Select(Convert.ToHexString).Distinct().Count());
+        Assert.Contains("before training:", demo.Text, StringComparison.Ordinal);
+        Assert.Contains("epoch 10:", demo.Text, StringComparison.Ordinal);
+        foreach (var png in copied)
+        {
+            Assert.Contains(Path.GetFileName(png), demo.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Demo_ShowsEveryPhaseOfTheRun_InOrder_InTheWordsKubectlShows()
     {
         demo.SkipUnlessItRan();

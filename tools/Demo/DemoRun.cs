@@ -98,13 +98,49 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
         var local = Path.GetFullPath(Path.Combine(outputDirectory, $"{RunName}.safetensors"));
         await File.WriteAllBytesAsync(local, bytes, cancellationToken);
 
-        output.WriteLine(Invariant($"Losses per epoch: {string.Join("  ", run.Status.Epochs.Select(e => $"{e.Epoch}:{e.Loss:0.###}"))}"));
+        output.WriteLine(Invariant($"Losses per epoch: {string.Join("  ", run.Status.Epochs.Where(e => e.Loss is not null).Select(e => $"{e.Epoch}:{e.Loss:0.###}"))}"));
+        await ShowSamplesAsync(stack, run.Status.Epochs, outputDirectory, cancellationToken);
         output.WriteLine(Invariant($"Best epoch: {best.Epoch} (loss {best.Loss:0.###}), {best.Bytes} bytes, sha256 {best.Sha256}"));
         output.WriteLine($"The LoRA is in S3 at {best.Uri}");
         output.WriteLine($"  (the simulated S3 stops with the demo, so it was copied to {local})");
         // The bill to the micro-dollar, the status to the four decimals it keeps: the one rounds to the other.
         output.WriteLine(Invariant($"GPU instance {run.Status.Gpu?.InstanceId} destroyed; instances alive at Vast: {ledger.AliveInstances}; simulated bill ${ledger.Dollars:0.000000} for {ledger.InstanceSeconds:0.0} s; status.cost ${run.Status.Cost?.EstimatedUsd:0.0000}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Lists each epoch's sample images with their S3 keys and copies them into <c>samples/</c> beside the LoRA, where a
+    /// person can open them after the simulated S3 is gone; a sample that failed is listed with its reason.
+    /// </summary>
+    private async Task ShowSamplesAsync(TestWorld stack, IReadOnlyList<EpochLoss> epochs, string outputDirectory, CancellationToken cancellationToken)
+    {
+        var sampled = epochs.Where(e => e.Samples is { Count: > 0 }).OrderBy(e => e.Epoch).ToList();
+        if (sampled.Count == 0)
+        {
+            return;
+        }
+
+        var folder = Path.GetFullPath(Path.Combine(outputDirectory, "samples"));
+        Directory.CreateDirectory(folder);
+        output.WriteLine($"Sample images per epoch (in S3 under s3://{TestWorld.OutputBucket}/; copied to {folder}):");
+        foreach (var epoch in sampled)
+        {
+            var label = epoch.Epoch == 0 ? "before training" : Invariant($"epoch {epoch.Epoch}");
+            output.WriteLine($"  {label}:");
+            foreach (var sample in epoch.Samples!)
+            {
+                if (sample.Key is not { } key)
+                {
+                    output.WriteLine(Invariant($"    prompt {sample.Prompt}: failed ({sample.Error})"));
+                    continue;
+                }
+
+                var bytes = await stack.S3.GetObjectAsync(TestWorld.OutputBucket, key, cancellationToken)
+                    ?? throw new InvalidOperationException($"the sample image {key} is not in S3");
+                await File.WriteAllBytesAsync(Path.Combine(folder, Path.GetFileName(key)), bytes, cancellationToken);
+                output.WriteLine(Invariant($"    prompt {sample.Prompt}: {key}"));
+            }
+        }
     }
 
     /// <summary>Watches the run from <paramref name="resourceVersion"/>, showing each state, until it is over and its GPU released.</summary>
