@@ -180,7 +180,9 @@ public sealed class EventReporterTests : IAsyncLifetime
 
         reporter.Report(Progress(40));
         reporter.Report(new AgentEvent { Kind = EventKinds.Uploaded, Epoch = 2, Loss = 0.2, Key = "loras/anna.safetensors", Bytes = 10 });
-        var delivered = await time.AdvanceUntilAsync(reporter.CompleteAsync(TestContext.Current.CancellationToken), TimeSpan.FromMinutes(1));
+        // Small steps: a request signed just before a step must still be within the receiver's 5-minute window when it
+        // arrives, so a slow loopback crossing on a busy machine needs 20 steps, not 5, to be refused as stale.
+        var delivered = await time.AdvanceUntilAsync(reporter.CompleteAsync(TestContext.Current.CancellationToken), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(90));
 
         Assert.True(delivered);
         Assert.True(time.GetUtcNow() - outageStart > TimeSpan.FromHours(1), $"the outage lasted only {time.GetUtcNow() - outageStart}");
