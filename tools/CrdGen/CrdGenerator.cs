@@ -9,6 +9,9 @@ public static class CrdGenerator
     /// <summary>Where the CRD lives, relative to the repository root.</summary>
     public const string RelativePath = "config/crds/loratrainer.io_trainingruns.yaml";
 
+    /// <summary>The chart's copy, which helm installs from its crds/ folder; written together with the original so the two never drift.</summary>
+    public const string ChartCopyRelativePath = "charts/lora-trainer/crds/loratrainer.io_trainingruns.yaml";
+
     /// <summary>The command that rewrites the committed CRD.</summary>
     public const string RegenerateCommand = "dotnet run --project tools/CrdGen";
 

@@ -2,7 +2,7 @@ using LoraTrainer.CommandLine;
 using LoraTrainer.CrdGen;
 
 var info = new ProgramInfo("loratrainer-crdgen",
-    $"Writes the TrainingRun CRD, generated from the types in src/Api, to {CrdGenerator.RelativePath} of the repository it runs in.")
+    $"Writes the TrainingRun CRD, generated from the types in src/Api, to {CrdGenerator.RelativePath} of the repository it runs in, and its copy to {CrdGenerator.ChartCopyRelativePath}.")
 {
     Usage = "usage: dotnet run --project tools/CrdGen   (from anywhere inside the repository; it takes no arguments)",
     Notes = "Exit codes: 0 written, 2 not inside the repository or an unexpected argument.",
@@ -21,10 +21,16 @@ return await ProgramStart.RunAsync(info, args, async () =>
         root = root.Parent;
     }
 
-    var path = Path.Combine(root?.FullName ?? throw new StartupFailure(
-        "no LoraTrainer.sln above the current directory: run it inside the LoraTrainer repository."), CrdGenerator.RelativePath);
-    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-    await File.WriteAllTextAsync(path, CrdGenerator.Generate());
-    Console.WriteLine($"wrote {CrdGenerator.RelativePath}");
+    var repository = root?.FullName ?? throw new StartupFailure(
+        "no LoraTrainer.sln above the current directory: run it inside the LoraTrainer repository.");
+    var crd = CrdGenerator.Generate();
+    foreach (var relative in (string[])[CrdGenerator.RelativePath, CrdGenerator.ChartCopyRelativePath])
+    {
+        var path = Path.Combine(repository, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, crd);
+        Console.WriteLine($"wrote {relative}");
+    }
+
     return 0;
 });

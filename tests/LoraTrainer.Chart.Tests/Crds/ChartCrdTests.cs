@@ -16,7 +16,7 @@ public sealed class ChartCrdTests
         Assert.True(generated.SequenceEqual(copied), $"{Copied} must hold the same files as {Generated}. Refresh it: rm {Copied}/*.yaml && cp {Generated}/*.yaml {Copied}/");
         Assert.All(generated, name => Assert.True(
             ChartFiles.Read($"{Generated}/{name}") == ChartFiles.Read($"{Copied}/{name}"),
-            $"{Copied}/{name} differs from {Generated}/{name} (regenerated from src/Api). Refresh it: cp {Generated}/{name} {Copied}/"));
+            $"{Copied}/{name} differs from {Generated}/{name} (regenerated from src/Api). Refresh both: dotnet run --project tools/CrdGen"));
     }
 
     [Fact]
