@@ -19,7 +19,7 @@ public sealed class ErrorTests
 
         var result = await Plugin.RunAsync("list", "--kubeconfig", kubeconfig);
 
-        AssertOneLine(result, $"kubectl-lora: cannot reach the Kubernetes API server at http://127.0.0.1:{port}/");
+        AssertOneLine(result, $"kubectl-lora: cannot reach the Kubernetes API server at http://127.0.0.1:{port}");
         Assert.Contains("kubectl config current-context", result.Stderr);
     }
 
