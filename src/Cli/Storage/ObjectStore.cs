@@ -59,7 +59,8 @@ internal sealed class ObjectStore(IAmazonS3 s3, string endpoint) : IDisposable
     /// <summary>Uploads a file in one PUT with its SHA-256 in the metadata.</summary>
     public Task PutFileAsync(string bucket, string key, string path, string sha256, CancellationToken cancellationToken) => Call(bucket, async () =>
     {
-        var request = new PutObjectRequest { BucketName = bucket, Key = key, FilePath = path };
+        // Plain signed payloads: S3-compatible stores such as s3rver store SigV4 streaming chunks as they come, framing and all.
+        var request = new PutObjectRequest { BucketName = bucket, Key = key, FilePath = path, UseChunkEncoding = false };
         request.Metadata.Add(Sha256Metadata, sha256);
         await s3.PutObjectAsync(request, cancellationToken);
         return true;
