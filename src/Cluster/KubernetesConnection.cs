@@ -10,26 +10,26 @@ public static class KubernetesConnection
 {
     /// <summary>
     /// The kubeconfig named by <paramref name="kubeconfigPath"/>, else the first file listed in $KUBECONFIG that exists,
-    /// else ~/.kube/config, else in-cluster.
+    /// else ~/.kube/config, else in-cluster; <paramref name="context"/> picks a context other than the file's current one.
     /// </summary>
     /// <remarks>kubectl merges every file in $KUBECONFIG; the operator reads the first that exists, where the context usually lives.</remarks>
-    public static KubernetesClientConfiguration LoadConfiguration(string? kubeconfigPath = null)
+    public static KubernetesClientConfiguration LoadConfiguration(string? kubeconfigPath = null, string? context = null)
     {
         if (!string.IsNullOrEmpty(kubeconfigPath))
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, context);
         }
 
         var listed = (Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (listed.Length > 0)
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(listed.FirstOrDefault(File.Exists) ?? listed[0]);
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(listed.FirstOrDefault(File.Exists) ?? listed[0], context);
         }
 
         if (File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation) || !KubernetesClientConfiguration.IsInCluster())
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile();
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: context);
         }
 
         return KubernetesClientConfiguration.InClusterConfig();

@@ -1,3 +1,4 @@
+using LoraTrainer.Datasets;
 using System.Security.Cryptography;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using LoraTrainer.Datasets;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Storage;
 

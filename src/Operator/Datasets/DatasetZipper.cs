@@ -1,3 +1,4 @@
+using LoraTrainer.Datasets;
 using System.Buffers;
 using System.IO.Compression;
 using System.Text;

@@ -1,3 +1,5 @@
+using LoraTrainer.Datasets;
+
 namespace LoraTrainer.Operator.Storage;
 
 /// <summary>The operator's narrow view of an S3-compatible bucket store, bound to one credential.</summary>
@@ -34,12 +36,6 @@ internal interface IObjectStore
     /// <summary>A URL that lets its holder PUT the object (up to 5 GB) until <paramref name="expiry"/> has passed.</summary>
     Task<Uri> PresignPutAsync(string bucket, string key, TimeSpan expiry);
 }
-
-/// <summary>One listed object.</summary>
-/// <param name="Key">The full key.</param>
-/// <param name="Size">Size in bytes.</param>
-/// <param name="ETag">The ETag as the store returns it (quoted).</param>
-internal sealed record StoredObject(string Key, long Size, string ETag);
 
 /// <summary>An object's headers.</summary>
 /// <param name="Size">Size in bytes.</param>

@@ -1,3 +1,4 @@
+using LoraTrainer.Datasets;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;

@@ -1,3 +1,4 @@
+using LoraTrainer.Datasets;
 using LoraTrainer.Operator.Datasets;
 using LoraTrainer.Operator.Storage;
 

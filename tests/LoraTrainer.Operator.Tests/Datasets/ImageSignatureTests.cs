@@ -1,3 +1,4 @@
+using LoraTrainer.Datasets;
 using LoraTrainer.Operator.Datasets;
 
 namespace LoraTrainer.Operator.Tests.Datasets;

@@ -1,3 +1,4 @@
+using LoraTrainer.Datasets;
 using System.Collections.Concurrent;
 using LoraTrainer.Operator.Storage;
 

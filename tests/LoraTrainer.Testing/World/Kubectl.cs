@@ -7,6 +7,9 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory)
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The kubeconfig that reaches the world's API server, for other clients (kubectl-lora) to use.</summary>
+    public string KubeconfigPath => kubeconfig;
+
     /// <summary>kubectl from PATH (or /usr/bin), or null when it is not installed.</summary>
     public static string? Path { get; } =
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator).Append("/usr/bin")

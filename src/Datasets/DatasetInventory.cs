@@ -1,12 +1,11 @@
-using LoraTrainer.Operator.Storage;
 
-namespace LoraTrainer.Operator.Datasets;
+namespace LoraTrainer.Datasets;
 
 /// <summary>One training image and its caption file, if it has one.</summary>
 /// <param name="Object">The image object.</param>
 /// <param name="EntryName">Its file name inside the zip.</param>
 /// <param name="Caption">The same-named <c>.txt</c> object, or null.</param>
-internal sealed record DatasetImage(StoredObject Object, string EntryName, StoredObject? Caption)
+public sealed record DatasetImage(StoredObject Object, string EntryName, StoredObject? Caption)
 {
     /// <summary>The caption's file name inside the zip: the image's name with <c>.txt</c>, as sd-scripts looks it up.</summary>
     public string CaptionEntryName => Path.ChangeExtension(EntryName, ".txt");
@@ -18,7 +17,7 @@ internal sealed record DatasetImage(StoredObject Object, string EntryName, Store
 /// becomes <c>sub_a.jpg</c>. Two files that would flatten to the same name are reported so the user can rename one.
 /// Extensions are matched case-insensitively; a caption pairs with every image of the same path and stem.
 /// </remarks>
-internal sealed record DatasetInventory(
+public sealed record DatasetInventory(
     IReadOnlyList<DatasetImage> Images,
     IReadOnlyList<StoredObject> Skipped,
     IReadOnlyList<(string First, string Second)> NameClashes)

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace LoraTrainer.Operator.Datasets;
+namespace LoraTrainer.Datasets;
 
 /// <summary>Formats byte counts for people.</summary>
-internal static class ByteSize
+public static class ByteSize
 {
     /// <summary>e.g. <c>1.5 GiB</c>, <c>320 KiB</c>, <c>12 bytes</c>.</summary>
     public static string Format(long bytes)

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Unicode;
 
-namespace LoraTrainer.Operator.Datasets;
+namespace LoraTrainer.Datasets;
 
 /// <summary>Image formats the trainer reads.</summary>
-internal enum ImageFormat
+public enum ImageFormat
 {
     /// <summary>JPEG (FF D8 FF).</summary>
     Jpeg,
@@ -22,7 +22,7 @@ internal enum ImageFormat
 /// a text file renamed to <c>.jpg</c> is not. BMP's two-byte magic is weak, so the DIB header size at offset 14
 /// must also be one the format defines.
 /// </remarks>
-internal static class ImageSignature
+public static class ImageSignature
 {
     /// <summary>Bytes to read from the start of each file: enough for every check here.</summary>
     public const int HeaderLength = 32;

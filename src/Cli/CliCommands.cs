@@ -1,0 +1,50 @@
+using System.CommandLine;
+using LoraTrainer.Cli.Cluster;
+using LoraTrainer.Cli.Commands;
+using LoraTrainer.Cli.Storage;
+
+namespace LoraTrainer.Cli;
+
+/// <summary>The command tree: <c>train</c>, <c>watch</c>, <c>download</c>, <c>list</c>, <c>describe</c>, <c>stop</c>, <c>delete</c>.</summary>
+internal static class CliCommands
+{
+    public static RootCommand Build(CliConsole console)
+    {
+        var root = new RootCommand(
+            "kubectl lora: from a folder of images to a trained LoRA on your disk. Uses your kubeconfig as kubectl does, "
+            + "and AWS credentials from the standard chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE; "
+            + "AWS_ENDPOINT_URL for an S3-compatible store). Exit codes: 0 done or completed, 1 the run failed or stalled "
+            + "(or the dataset was refused), 2 a usage error or something to fix first.");
+        foreach (var option in GlobalOptions.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Subcommands.Add(TrainCommand.Build(console));
+        root.Subcommands.Add(WatchCommand.Build(console));
+        root.Subcommands.Add(DownloadCommand.Build(console));
+        root.Subcommands.Add(ListCommand.Build(console));
+        root.Subcommands.Add(DescribeCommand.Build(console));
+        root.Subcommands.Add(StopCommand.Build(console));
+        root.Subcommands.Add(DeleteCommand.Build(console));
+        return root;
+    }
+}
+
+/// <summary>The options every command takes, spelled as kubectl spells them.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string?> Kubeconfig = new("--kubeconfig") { Description = "Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).", Recursive = true };
+    public static readonly Option<string?> Context = new("--context") { Description = "The kubeconfig context to use.", Recursive = true };
+    public static readonly Option<string?> Namespace = new("--namespace", "-n") { Description = "The namespace (default: the context's, else default).", Recursive = true };
+    public static readonly Option<string?> S3Endpoint = new("--s3-endpoint") { Description = "The S3-compatible endpoint (default: $AWS_ENDPOINT_URL, else AWS S3).", Recursive = true };
+
+    public static IReadOnlyList<Option> All => [Kubeconfig, Context, Namespace, S3Endpoint];
+
+    /// <summary>The cluster these options name.</summary>
+    public static KubeSession Cluster(ParseResult parsed) =>
+        KubeSession.Connect(parsed.GetValue(Kubeconfig), parsed.GetValue(Context), parsed.GetValue(Namespace));
+
+    /// <summary>The S3 store these options and the environment name.</summary>
+    public static ObjectStore Store(ParseResult parsed) => ObjectStore.Connect(parsed.GetValue(S3Endpoint));
+}
