@@ -24,6 +24,16 @@ public sealed class VastSimulatorBidTests
         return answer["new_contract"]?.GetValue<long>() ?? 0;
     }
 
+    /// <summary>A bid of 0.20 that ran an hour, then a bid of 0.25 took the machine and its container stopped.</summary>
+    private static async Task<long> PausedAfterAnHourAsync(VastSimulator simulator, FakeTimeProvider clock, VastWire wire)
+    {
+        var id = await BidAsync(wire, 0.20);
+        clock.Advance(TimeSpan.FromHours(1));
+        simulator.RaiseMinBid(1, 0.25);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        return id;
+    }
+
     [Fact]
     public async Task Search_ForBidOffers_CarriesMinBidBesideTheOnDemandPrice()
     {
@@ -58,11 +68,8 @@ public sealed class VastSimulatorBidTests
         var (simulator, clock, wire) = await StartAsync();
         await using var _ = simulator;
         using var __ = wire;
-        var id = await BidAsync(wire, 0.20);
-        clock.Advance(TimeSpan.FromHours(1));
+        var id = await PausedAfterAnHourAsync(simulator, clock, wire);
 
-        simulator.RaiseMinBid(1, 0.25);
-        clock.Advance(TimeSpan.FromSeconds(10));
         var paused = (await wire.ShowAsync(id))!;
         var before = simulator.Cost();
         clock.Advance(TimeSpan.FromHours(1));
@@ -121,10 +128,7 @@ public sealed class VastSimulatorBidTests
         var (simulator, clock, wire) = await StartAsync();
         await using var _ = simulator;
         using var __ = wire;
-        var id = await BidAsync(wire, 0.20);
-        clock.Advance(TimeSpan.FromHours(1));
-        simulator.RaiseMinBid(1, 0.25);
-        clock.Advance(TimeSpan.FromSeconds(10));
+        var id = await PausedAfterAnHourAsync(simulator, clock, wire);
         var storageHour = 0.15 * 60 / 720;
 
         var answer = await wire.JsonAsync(HttpMethod.Put, $"api/v0/instances/bid_price/{id}/", new { client_id = "me", price = 0.30 });
