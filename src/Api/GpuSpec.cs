@@ -40,8 +40,19 @@ public sealed record GpuSpec
     /// <summary>Acceptable host countries as ISO 3166 two-letter codes. Empty accepts any.</summary>
     public List<string>? Countries { get; init; }
 
-    /// <summary>Rent interruptible (bid) instances: cheaper, but may be stopped at any time. Defaults to false.</summary>
+    /// <summary>
+    /// Rent interruptible (bid) instances: cheaper, but Vast pauses one when it is outbid; the run waits
+    /// <c>runPolicy.deadlines.interrupted</c> for it to resume, then rents again. Defaults to false.
+    /// </summary>
     public bool Interruptible { get; init; }
+
+    /// <summary>
+    /// For an interruptible run, how far above an offer's <c>min_bid</c> to bid, in percent, capped at
+    /// <see cref="MaxPricePerHour"/>: a margin keeps the next small bid from pausing the instance. Offers whose
+    /// <c>min_bid</c> is over the cap are skipped. Defaults to 10.
+    /// </summary>
+    [Range(0, 500)]
+    public int BidMarginPercent { get; init; } = 10;
 
     /// <summary>Overrides the operator's default GPU image.</summary>
     [MaxLength(1024)]

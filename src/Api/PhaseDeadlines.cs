@@ -22,6 +22,7 @@ public static class PhaseDeadlines
             TrainingPhase.PendingImages => After(since, deadlines.PendingImages, Defaults.PendingImages, d => $"the images were not downloaded within {d}"),
             TrainingPhase.PendingModel => After(since, deadlines.PendingModel, Defaults.PendingModel, d => $"the base model was not ready within {d}"),
             TrainingPhase.Training => After(Later(since, status.LastHeartbeatTime), deadlines.Heartbeat, Defaults.Heartbeat, d => $"no word from the agent for {d}"),
+            TrainingPhase.Interrupted => After(since, deadlines.Interrupted, Defaults.Interrupted, d => $"Vast did not resume the paused instance within {d}"),
             _ => null,
         };
     }
@@ -32,14 +33,19 @@ public static class PhaseDeadlines
             ? new Deadline(start.AddSeconds(seconds), $"the run exceeded activeDeadlineSeconds ({seconds}s)")
             : null;
 
+    /// <summary>How long a paused interruptible instance is waited for: <c>runPolicy.deadlines.interrupted</c>.</summary>
+    public static TimeSpan InterruptedWait(TrainingRun run) => Span(run.Spec.RunPolicy?.Deadlines?.Interrupted, Defaults.Interrupted);
+
     private static readonly DeadlinesSpec Defaults = new();
 
     /// <remarks>The operator refuses a spec whose durations do not parse; the default is only a guard for an old object.</remarks>
     private static Deadline After(DateTimeOffset since, string? duration, string fallback, Func<string, string> reason)
     {
-        var span = Duration.TryParse(duration, out var parsed) ? parsed : Duration.Parse(fallback);
+        var span = Span(duration, fallback);
         return new Deadline(since + span, reason(Duration.Format(span)));
     }
+
+    private static TimeSpan Span(string? duration, string fallback) => Duration.TryParse(duration, out var parsed) ? parsed : Duration.Parse(fallback);
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other > a ? other : a;
 }

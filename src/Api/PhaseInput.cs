@@ -49,6 +49,12 @@ public sealed record GpuAllocatedInput(GpuStatus Gpu) : PhaseInput;
 /// <summary>A deadline passed or the instance died; <paramref name="MachineId"/> is excluded from later attempts.</summary>
 public sealed record StallInput(string Reason, string? MachineId) : PhaseInput;
 
+/// <summary>Vast paused the run's interruptible instance (outbid); <paramref name="Reason"/> says so for <c>status.message</c>.</summary>
+public sealed record InterruptedInput(string Reason) : PhaseInput;
+
+/// <summary>The paused instance runs again on the same machine.</summary>
+public sealed record InstanceResumedInput : PhaseInput;
+
 /// <summary>The operator found the uploaded object in S3 with the expected size and hash.</summary>
 public sealed record UploadVerifiedInput : PhaseInput;
 

@@ -18,7 +18,8 @@ public sealed record PhaseResult(TrainingRunStatus Status, bool Accepted, string
 /// </summary>
 /// <remarks>
 /// Phases only move forward: pending → pendingGpu → pendingImages → pendingModel → training → completed,
-/// any GPU-holding phase → stalled, any non-terminal phase → failed. A stall with retries left
+/// any GPU-holding phase → stalled, any non-terminal phase → failed. A paused interruptible instance moves the run
+/// to interrupted and, resumed, back to the phase it left; agent events meanwhile apply to that phase. A stall with retries left
 /// (<c>stalls ≤ backoffLimit</c>) re-enters pendingGpu on the next allocation with <c>attempt + 1</c>.
 /// </remarks>
 public static class PhaseMachine
@@ -66,6 +67,8 @@ public static class PhaseMachine
                 ? status with { Plan = planned.Plan, Message = planned.Message, Reason = "DryRun" }
                 : null,
             UploadVerifiedInput => Verify(status, now),
+            InterruptedInput interrupted => Interrupt(status, interrupted, now),
+            InstanceResumedInput => Resume(status, now),
             SuspendInput => Suspend(status, now),
             ResumeInput => status.Suspended ? status with { Suspended = false, Message = "resumed; preparing the dataset" } : null,
             AgentInput evt => ApplyAgentEvent(status, evt, now),
@@ -136,6 +139,53 @@ public static class PhaseMachine
             Epochs = [],
             Output = null,
             LastHeartbeatTime = null,
+            Interruption = null,
+        };
+    }
+
+    private static TrainingRunStatus? Interrupt(TrainingRunStatus status, InterruptedInput input, DateTimeOffset now) =>
+        status.Phase.HoldsGpu() && status.Phase != TrainingPhase.Interrupted
+            ? Enter(status, TrainingPhase.Interrupted, now, input.Reason) with
+            {
+                Reason = "Interrupted",
+                Interruption = new InterruptionStatus { PausedAt = now, Phase = status.Phase },
+            }
+            : null;
+
+    /// <remarks>The phase the run returns to starts afresh, so its deadline counts from the resume.</remarks>
+    private static TrainingRunStatus? Resume(TrainingRunStatus status, DateTimeOffset now)
+    {
+        if (status is not { Phase: TrainingPhase.Interrupted, Interruption: { } interruption })
+        {
+            return null;
+        }
+
+        var paused = interruption.PausedAt is { } at ? $" after {Duration.Format(now - at)}" : "";
+        return Enter(status, interruption.Phase, now, $"the instance resumed{paused}; {interruption.Phase.ToWireName()} on the same machine") with
+        {
+            Interruption = interruption with { ResumedAt = now },
+        };
+    }
+
+    /// <summary>
+    /// An agent event while interrupted (sent before the container stopped, or by the agent restarted in place) applies
+    /// to the phase the run returns to; the run stays interrupted until the operator sees the instance running.
+    /// </summary>
+    private static TrainingRunStatus? ApplyWhileInterrupted(TrainingRunStatus status, InterruptionStatus interruption, AgentInput input, DateTimeOffset now)
+    {
+        var applied = ApplyAgentEvent(status with { Phase = interruption.Phase }, input, now);
+        if (applied is null || applied.Phase == TrainingPhase.Failed)
+        {
+            return applied;
+        }
+
+        return applied with
+        {
+            Phase = TrainingPhase.Interrupted,
+            PhaseStartTime = status.PhaseStartTime,
+            Message = status.Message,
+            Reason = status.Reason,
+            Interruption = interruption with { Phase = applied.Phase },
         };
     }
 
@@ -184,6 +234,7 @@ public static class PhaseMachine
 
     private static TrainingRunStatus? ApplyAgentEvent(TrainingRunStatus status, AgentInput input, DateTimeOffset now) => (status.Phase, input) switch
     {
+        (TrainingPhase.Interrupted, _) when status.Interruption is { } interruption => ApplyWhileInterrupted(status, interruption, input, now),
         (TrainingPhase.PendingGpu, GpuReadyInput ready) => Enter(status, TrainingPhase.PendingImages, now,
             $"GPU ready ({ready.GpuName ?? status.Gpu?.GpuName}); downloading images") with
         {

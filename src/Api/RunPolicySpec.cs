@@ -46,4 +46,11 @@ public sealed record DeadlinesSpec
     /// <summary>Longest silence from the agent while training. Defaults to 10m.</summary>
     [RegularExpression(Duration.Pattern)]
     public string Heartbeat { get; init; } = "10m";
+
+    /// <summary>
+    /// How long an interruptible instance Vast paused (outbid) may stay paused before it is destroyed and the run
+    /// retried on another machine. Its storage bills while it waits. Defaults to 10m.
+    /// </summary>
+    [RegularExpression(Duration.Pattern)]
+    public string Interrupted { get; init; } = "10m";
 }

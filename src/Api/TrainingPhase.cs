@@ -21,6 +21,12 @@ public enum TrainingPhase
     /// <summary>sd-scripts is training; ends when the best epoch is uploaded and verified.</summary>
     [JsonStringEnumMemberName("training")] Training,
 
+    /// <summary>
+    /// Vast paused the interruptible instance (outbid); waiting, up to <c>runPolicy.deadlines.interrupted</c>, for it to
+    /// resume on the same machine, after which the run returns to the phase it was in.
+    /// </summary>
+    [JsonStringEnumMemberName("interrupted")] Interrupted,
+
     /// <summary>The LoRA is in S3 and verified. Terminal.</summary>
     [JsonStringEnumMemberName("completed")] Completed,
 
@@ -39,7 +45,8 @@ public static class TrainingPhases
 
     /// <summary>The phases in which a GPU instance is (or may be) rented.</summary>
     public static bool HoldsGpu(this TrainingPhase phase) =>
-        phase is TrainingPhase.PendingGpu or TrainingPhase.PendingImages or TrainingPhase.PendingModel or TrainingPhase.Training;
+        phase is TrainingPhase.PendingGpu or TrainingPhase.PendingImages or TrainingPhase.PendingModel or TrainingPhase.Training
+            or TrainingPhase.Interrupted;
 
     /// <summary>The name as written in <c>status.phase</c>.</summary>
     public static string ToWireName(this TrainingPhase phase) => phase switch
@@ -49,6 +56,7 @@ public static class TrainingPhases
         TrainingPhase.PendingImages => "pendingImages",
         TrainingPhase.PendingModel => "pendingModel",
         TrainingPhase.Training => "training",
+        TrainingPhase.Interrupted => "interrupted",
         TrainingPhase.Completed => "completed",
         TrainingPhase.Stalled => "stalled",
         _ => "failed",

@@ -36,6 +36,9 @@ public sealed record TrainingRunStatus
     /// <summary>Machines that failed earlier attempts; never rented again for this run.</summary>
     public IReadOnlyList<string> ExcludedMachines { get; init; } = [];
 
+    /// <summary>The latest pause of this attempt's interruptible instance: when Vast paused it, and when it resumed.</summary>
+    public InterruptionStatus? Interruption { get; init; }
+
     /// <summary>Training progress.</summary>
     public ProgressStatus? Progress { get; init; }
 
@@ -235,6 +238,17 @@ public sealed record OutputStatus
     public DateTimeOffset? VerifiedAt { get; init; }
 }
 
+/// <summary>A pause of an interruptible instance (Vast stops its container when it is outbid, and keeps its disk).</summary>
+public sealed record InterruptionStatus
+{
+    /// <summary>When the run saw the instance paused.</summary>
+    public DateTimeOffset? PausedAt { get; init; }
+    /// <summary>When it saw it running again; unset while it is paused or once the run gave up on it.</summary>
+    public DateTimeOffset? ResumedAt { get; init; }
+    /// <summary>The phase the run was in, and returns to when the instance resumes.</summary>
+    public TrainingPhase Phase { get; init; } = TrainingPhase.Training;
+}
+
 /// <summary>The plan of a dry run.</summary>
 public sealed record PlanStatus
 {
@@ -242,8 +256,10 @@ public sealed record PlanStatus
     public string? OfferId { get; init; }
     /// <summary>Its GPU.</summary>
     public string? GpuName { get; init; }
-    /// <summary>Its price in USD per hour.</summary>
+    /// <summary>Its price in USD per hour: the bid, for an interruptible run.</summary>
     public double? PricePerHour { get; init; }
+    /// <summary>For an interruptible run, the same offer's on-demand price in USD per hour, to weigh the saving against the risk of pauses.</summary>
+    public double? OnDemandPricePerHour { get; init; }
     /// <summary>Estimated training hours.</summary>
     public double? EstimatedHours { get; init; }
     /// <summary>Estimated cost in USD.</summary>

@@ -15,10 +15,12 @@ public sealed class PhaseTransitionTests
     private static readonly Dictionary<TrainingPhase, TrainingPhase[]> Allowed = new()
     {
         [TrainingPhase.Pending] = [TrainingPhase.PendingGpu, TrainingPhase.Failed],
-        [TrainingPhase.PendingGpu] = [TrainingPhase.Pending, TrainingPhase.PendingImages, TrainingPhase.Stalled, TrainingPhase.Failed],
-        [TrainingPhase.PendingImages] = [TrainingPhase.Pending, TrainingPhase.PendingModel, TrainingPhase.Stalled, TrainingPhase.Failed],
-        [TrainingPhase.PendingModel] = [TrainingPhase.Pending, TrainingPhase.Training, TrainingPhase.Stalled, TrainingPhase.Failed],
-        [TrainingPhase.Training] = [TrainingPhase.Pending, TrainingPhase.Completed, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.PendingGpu] = [TrainingPhase.Pending, TrainingPhase.PendingImages, TrainingPhase.Interrupted, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.PendingImages] = [TrainingPhase.Pending, TrainingPhase.PendingModel, TrainingPhase.Interrupted, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.PendingModel] = [TrainingPhase.Pending, TrainingPhase.Training, TrainingPhase.Interrupted, TrainingPhase.Stalled, TrainingPhase.Failed],
+        [TrainingPhase.Training] = [TrainingPhase.Pending, TrainingPhase.Completed, TrainingPhase.Interrupted, TrainingPhase.Stalled, TrainingPhase.Failed],
+        // Interrupted returns to the phase it left (training, as the builder makes it).
+        [TrainingPhase.Interrupted] = [TrainingPhase.Pending, TrainingPhase.Training, TrainingPhase.Stalled, TrainingPhase.Failed],
         [TrainingPhase.Stalled] = [TrainingPhase.Pending, TrainingPhase.PendingGpu, TrainingPhase.Failed],
         [TrainingPhase.Completed] = [],
         [TrainingPhase.Failed] = [],
@@ -30,6 +32,8 @@ public sealed class PhaseTransitionTests
         new AcceptedInput(),
         new GpuAllocatedInput(new GpuStatus { InstanceId = "900", MachineId = "77", GpuName = "RTX 4090", PricePerHour = 0.4 }),
         new StallInput("deadline passed", "11032"),
+        new InterruptedInput("Vast paused the instance"),
+        new InstanceResumedInput(),
         new UploadVerifiedInput(),
         new FailInput("cost limit reached", "CostLimitReached"),
         new GpuReadyInput(1, attempt, "RTX 4090", 24564),

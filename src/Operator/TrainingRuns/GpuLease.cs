@@ -24,6 +24,7 @@ internal sealed class GpuLease(VastProvider vast, InstanceStates instances, IOpt
     public async Task<RentResult> RentAsync(TrainingRun run, int attempt, ModelFamily family, string token, CancellationToken cancellationToken)
     {
         var gpu = run.Spec.Gpu ?? new GpuSpec();
+        var requirements = RequirementsFor(run, family);
         var request = new InstanceRequest
         {
             Image = gpu.Image ?? options.Value.DefaultGpuImage,
@@ -31,9 +32,9 @@ internal sealed class GpuLease(VastProvider vast, InstanceStates instances, IOpt
             Label = LabelFor(run, attempt),
             RunUrl = RunUrl(run),
             RunToken = token,
-            Interruptible = gpu.Interruptible,
+            Bid = requirements.Bid,
         };
-        return await vast.RentAsync(RequirementsFor(run, family), request, cancellationToken).ConfigureAwait(false);
+        return await vast.RentAsync(requirements, request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The offers a dry run would choose from.</summary>

@@ -44,13 +44,29 @@ internal sealed class RunSupervisor(
         if (status.Gpu?.InstanceId is { } instanceId && DueForHealthCheck(run, instanceId, now))
         {
             var health = await gpus.HealthAsync(instanceId, cancellationToken).ConfigureAwait(false);
-            if (health.State == InstanceState.Dead)
-            {
-                return new StallInput($"instance {instanceId} died: {health.Reason}", status.Gpu.MachineId);
-            }
+            return Observe(run, instanceId, health);
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// What the instance's health means for the run. A paused interruptible instance is waited for (the interrupted
+    /// deadline bounds the wait) and returns the run to its phase once it runs again; paused on demand, it is dead.
+    /// </summary>
+    public static PhaseInput? Observe(TrainingRun run, string instanceId, InstanceHealth health)
+    {
+        var status = run.Status!;
+        var interruptible = run.Spec.Gpu?.Interruptible == true;
+        return health.State switch
+        {
+            InstanceState.Paused when interruptible && status.Phase != TrainingPhase.Interrupted => new InterruptedInput(
+                $"{health.Reason}; waiting up to {Duration.Format(PhaseDeadlines.InterruptedWait(run))} for Vast to resume instance {instanceId} before renting another"),
+            InstanceState.Paused when interruptible => null,
+            InstanceState.Running when status.Phase == TrainingPhase.Interrupted => new InstanceResumedInput(),
+            InstanceState.Paused or InstanceState.Dead => new StallInput($"instance {instanceId} died: {health.Reason}", status.Gpu?.MachineId),
+            _ => null,
+        };
     }
 
     /// <summary>

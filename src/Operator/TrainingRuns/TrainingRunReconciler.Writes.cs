@@ -51,7 +51,7 @@ internal sealed partial class TrainingRunReconciler
         var to = status.Phase.ToWireName();
         TrainingRunLog.PhaseChanged(logger, Name(run), from, to, status.Message);
         var message = $"{from} → {to}: {status.Message}";
-        await (status.Phase is TrainingPhase.Failed or TrainingPhase.Stalled
+        await (status.Phase is TrainingPhase.Failed or TrainingPhase.Stalled or TrainingPhase.Interrupted
             ? events.WarningAsync(run, status.Phase.ToReason(), message, cancellationToken)
             : events.NormalAsync(run, status.Phase.ToReason(), message, cancellationToken)).ConfigureAwait(false);
     }
@@ -139,20 +139,22 @@ internal sealed partial class TrainingRunReconciler
         var steps = (double)Math.Max(1, run.Status!.Dataset?.Images ?? 1) * run.Spec.Dataset.Repeats * training.MaxTrainEpochs / training.BatchSize;
         var hours = Math.Round(steps / 1000 * options.Value.EstimatedHoursPerThousandSteps, 2);
         var best = selection.Best;
-        // What renting it would cost: the minimum bid for an interruptible run, as the rent itself bids.
+        // What renting it would cost: for an interruptible run the bid the rent itself would place, beside the on-demand price.
         double? price = best is null ? null : Vast.Offers.OfferSelection.PricePerHour(gpus.RequirementsFor(run, family), best);
+        double? onDemand = run.Spec.Gpu?.Interruptible == true ? best?.DphTotal : null;
         var plan = new PlanStatus
         {
             OfferId = best?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             GpuName = best?.GpuName,
             PricePerHour = price,
+            OnDemandPricePerHour = onDemand,
             EstimatedHours = hours,
             EstimatedUsd = price is { } perHour ? Math.Round(perHour * hours, 2) : null,
             MatchingOffers = selection.Ranked.Count,
         };
         var message = best is null
             ? $"dry run: no offer matches: {selection.Summary}"
-            : $"dry run: would rent {best.GpuName} at ${price:0.00}/h for about {hours}h (${plan.EstimatedUsd:0.00}); {plan.MatchingOffers} offers match";
+            : $"dry run: would rent {best.GpuName} at ${price:0.00}/h{(onDemand is { } od ? $" interruptible (${od:0.00}/h on demand)" : "")} for about {hours}h (${plan.EstimatedUsd:0.00}); {plan.MatchingOffers} offers match";
         await ApplyAsync(run, new PlannedInput(plan, message), cancellationToken).ConfigureAwait(false);
         return Runtime.ReconcileResult.Done;
     }

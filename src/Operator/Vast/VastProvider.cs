@@ -222,14 +222,15 @@ internal sealed class VastProvider(VastClient client, SharedOfferSearches search
     private async Task<RentedInstance?> CreateOnOfferAsync(VastOffer offer, InstanceRequest request, CancellationToken cancellationToken)
     {
         var label = request.Label.ToString();
-        var price = request.Interruptible ? offer.MinBid ?? offer.DphTotal : offer.DphTotal;
+        var bid = request.Bid?.BidFor(offer);
+        var price = bid ?? offer.DphTotal;
         var body = new VastCreateRequest
         {
             Image = request.Image,
             Disk = request.DiskGb,
             Label = label,
             Env = request.Environment(),
-            Price = request.Interruptible ? price : null,
+            Price = bid,
             ImageLogin = request.ImageLogin,
         };
 

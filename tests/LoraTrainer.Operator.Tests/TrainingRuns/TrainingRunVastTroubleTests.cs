@@ -151,16 +151,18 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
     }
 
     [Fact]
-    public async Task ADryRunOfAnInterruptibleRun_PricesThePlanAtTheBidItWouldRentAt()
+    public async Task ADryRunOfAnInterruptibleRun_PricesThePlanAtTheBidItWouldRentAtBesideTheOnDemandPrice()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(2501, machine: 28, price: 0.35) with { MinBid = 0.18 });
 
-        await _h.ApplyRunAsync("bidplan", spec => spec with { DryRun = true, Gpu = new GpuSpec { MaxPricePerHour = 5, Interruptible = true } });
+        await _h.ApplyRunAsync("bidplan", spec => spec with { DryRun = true, Gpu = new GpuSpec { MaxPricePerHour = 5, Interruptible = true, BidMarginPercent = 10 } });
 
         var planned = await _h.WaitForAsync("bidplan", r => r.Status?.Plan is not null);
-        Assert.Equal(0.18, planned.Status!.Plan!.PricePerHour);
-        Assert.Equal(Math.Round(0.18 * planned.Status.Plan.EstimatedHours!.Value, 2), planned.Status.Plan.EstimatedUsd);
-        Assert.StartsWith("dry run: would rent RTX 4090 at $0.18/h", planned.Status.Message, StringComparison.Ordinal);
+        var plan = planned.Status!.Plan!;
+        Assert.Equal(0.198, plan.PricePerHour!.Value, 9);
+        Assert.True(plan.OnDemandPricePerHour > 0.35, $"on-demand price {plan.OnDemandPricePerHour}");
+        Assert.Equal(Math.Round(0.198 * plan.EstimatedHours!.Value, 2), plan.EstimatedUsd);
+        Assert.StartsWith($"dry run: would rent RTX 4090 at $0.20/h interruptible (${plan.OnDemandPricePerHour:0.00}/h on demand)", planned.Status.Message, StringComparison.Ordinal);
     }
 
     private static TrainingRunSpec WithKeySecret(TrainingRunSpec spec) =>

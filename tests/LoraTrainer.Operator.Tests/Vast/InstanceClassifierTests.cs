@@ -15,10 +15,10 @@ public sealed class InstanceClassifierTests
     [InlineData("exited", null, "container exited with code 137", "Dead")]
     [InlineData("unknown", null, null, "Dead")]
     [InlineData("offline", null, null, "Dead")]
-    [InlineData("stopped", null, null, "Dead")]
+    [InlineData("stopped", null, null, "Paused")]
     [InlineData("created", null, "failed to create shim task: OCI runtime create failed: runc create failed", "Dead")]
-    [InlineData("running", "stopped", null, "Dead")]
-    [InlineData("loading", "stopped", null, "Dead")]
+    [InlineData("running", "stopped", null, "Paused")]
+    [InlineData("loading", "stopped", null, "Paused")]
     public void Classify_MapsVastStatusFields(string? actual, string? curState, string? message, string expected)
     {
         var instance = new VastInstance { Id = 1, ActualStatus = actual, CurState = curState ?? "running", IntendedStatus = "running", NextState = "running", StatusMsg = message };
@@ -29,7 +29,7 @@ public sealed class InstanceClassifierTests
     [Theory]
     [InlineData("intended")]
     [InlineData("next")]
-    public void Classify_WhenAnyContractStateIsStopped_IsDeadBecauseVastIsStoppingIt(string which)
+    public void Classify_WhenAnyContractStateIsStopped_IsPausedBecauseVastStoppedIt(string which)
     {
         var instance = new VastInstance
         {
@@ -39,7 +39,7 @@ public sealed class InstanceClassifierTests
 
         var health = InstanceClassifier.Classify(instance);
 
-        Assert.Equal(InstanceState.Dead, health.State);
+        Assert.Equal(InstanceState.Paused, health.State);
         Assert.Contains("outbid", health.Reason);
     }
 

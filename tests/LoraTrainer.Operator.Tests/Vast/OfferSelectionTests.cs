@@ -233,12 +233,25 @@ public sealed class OfferSelectionTests
     }
 
     [Fact]
-    public void Select_ForInterruptibleRun_PricesOffersAtTheirMinimumBid()
+    public void Select_ForInterruptibleRun_PricesOffersAtTheirMinimumBidPlusTheMargin()
     {
         var requirements = Sdxl4090 with { Interruptible = true };
 
         var result = OfferSelection.Select(requirements, [Offer(1, price: 0.80) with { MinBid = 0.25 }]);
 
-        Assert.Equal(0.25, OfferSelection.PricePerHour(requirements, Assert.Single(result.Ranked)));
+        Assert.Equal(0.275, OfferSelection.PricePerHour(requirements, Assert.Single(result.Ranked)), 9);
+    }
+
+    [Fact]
+    public void Select_ForInterruptibleRun_SkipsOffersWhoseMinimumBidIsOverTheCapAndSaysSo()
+    {
+        var requirements = Sdxl4090 with { Interruptible = true };
+
+        var result = OfferSelection.Select(requirements, [Offer(1) with { MinBid = 0.51 }, Offer(2) with { MinBid = 0.49 }]);
+
+        Assert.Equal(2, Assert.Single(result.Ranked).Id);
+        var rejection = Assert.Single(result.Rejections);
+        Assert.Equal(RejectionReason.Price, rejection.Reason);
+        Assert.Contains("minimum bid $0.51/h is over $0.50/h", rejection.Detail);
     }
 }

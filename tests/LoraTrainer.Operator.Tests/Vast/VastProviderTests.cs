@@ -158,7 +158,7 @@ public sealed class VastProviderTests
     [InlineData(VastInstanceFailure.ExitsWhileRunning, 400, "Dead")]
     [InlineData(VastInstanceFailure.GoesOffline, 400, "Dead")]
     [InlineData(VastInstanceFailure.LosesHeartbeat, 400, "Dead")]
-    [InlineData(VastInstanceFailure.Outbid, 301, "Dead")]
+    [InlineData(VastInstanceFailure.Outbid, 301, "Paused")]
     public async Task GetInstanceAsync_ThenClassify_ReadsEachSimulatedFateCorrectly(VastInstanceFailure failure, int seconds, string expected)
     {
         var clock = new FakeTimeProvider();

@@ -63,6 +63,7 @@ public sealed class TrainingRunBuilder
             StartTime = at,
             PhaseStartTime = at,
             Gpu = phase == TrainingPhase.Pending ? null : new GpuStatus { InstanceId = "7835610", OfferId = "5520193", MachineId = "11032", GpuName = "RTX 4090", PricePerHour = 0.41, AllocatedAt = at },
+            Interruption = phase == TrainingPhase.Interrupted ? new InterruptionStatus { PausedAt = at, Phase = TrainingPhase.Training } : null,
             Output = phase == TrainingPhase.Training
                 ? new OutputStatus { Uri = "s3://trained-loras/loras/anna/portrait.safetensors", Epoch = 7, Loss = 0.0902, Bytes = 1000 }
                 : null,

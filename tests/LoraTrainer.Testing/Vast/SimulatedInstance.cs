@@ -11,6 +11,7 @@ internal sealed class SimulatedInstance(
         "runc create failed: unable to start container process: exec: \"/opt/lora/entrypoint\": permission denied: unknown";
 
     private double _gpuSeconds;
+    private double _gpuDollars;
     private DateTimeOffset? _gpuSince;
     private DateTimeOffset _since = createdAt;
     private bool _automatic = true;
@@ -22,7 +23,7 @@ internal sealed class SimulatedInstance(
     public int DiskGb { get; } = diskGb;
     public IReadOnlyDictionary<string, string> Env { get; } = env;
     public string InstanceApiKey { get; } = instanceApiKey;
-    public double? Bid { get; } = bid;
+    public double? Bid { get; private set; } = bid;
     public DateTimeOffset CreatedAt { get; } = createdAt;
     public DateTimeOffset? DestroyedAt { get; private set; }
     public string? ActualStatus { get; private set; }
@@ -65,12 +66,36 @@ internal sealed class SimulatedInstance(
         return ReachedRunning && !wasRunning;
     }
 
+    /// <summary>Whether Vast has paused it: its contract states read <c>stopped</c> (outbid, or out of credit).</summary>
+    public bool Paused => CurState == "stopped";
+
     /// <summary>The contract states turn stopped, as after an outbid or when credit runs out.</summary>
     public void Outbid(DateTimeOffset now)
     {
         StopGpuBilling(now);
         IntendedStatus = CurState = NextState = "stopped";
         _since = now;
+    }
+
+    /// <summary>A paused instance runs again on the same disk: its container starts afresh, so the running hook fires again.</summary>
+    public void Resume(DateTimeOffset now)
+    {
+        IntendedStatus = CurState = NextState = "running";
+        HookFired = false;
+        _automatic = true;
+        SetActual("running", now);
+    }
+
+    /// <summary>A new bid; the GPU seconds already billed keep the price they ran at.</summary>
+    public void ChangeBid(double price, DateTimeOffset now)
+    {
+        var billing = _gpuSince is not null;
+        StopGpuBilling(now);
+        Bid = price;
+        if (billing)
+        {
+            _gpuSince = now;
+        }
     }
 
     public void Destroy(DateTimeOffset now)
@@ -83,10 +108,12 @@ internal sealed class SimulatedInstance(
 
     public double InstanceSeconds(DateTimeOffset now) => Math.Max(0, ((DestroyedAt ?? now) - CreatedAt).TotalSeconds);
 
-    public double GpuSeconds(DateTimeOffset now) => _gpuSeconds + (_gpuSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0);
+    public double GpuSeconds(DateTimeOffset now) => _gpuSeconds + OpenGpuSeconds(now);
+
+    private double OpenGpuSeconds(DateTimeOffset now) => _gpuSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0;
 
     public double Dollars(DateTimeOffset now) =>
-        GpuSeconds(now) * GpuPerHour / 3600 + InstanceSeconds(now) * Offer.StoragePerHour(DiskGb) / 3600;
+        _gpuDollars + OpenGpuSeconds(now) * GpuPerHour / 3600 + InstanceSeconds(now) * Offer.StoragePerHour(DiskGb) / 3600;
 
     private (TimeSpan After, Action<DateTimeOffset> Apply)? Step()
     {
@@ -138,7 +165,9 @@ internal sealed class SimulatedInstance(
     {
         if (_gpuSince is { } since)
         {
-            _gpuSeconds += Math.Max(0, (at - since).TotalSeconds);
+            var seconds = Math.Max(0, (at - since).TotalSeconds);
+            _gpuSeconds += seconds;
+            _gpuDollars += seconds * GpuPerHour / 3600;
             _gpuSince = null;
         }
     }

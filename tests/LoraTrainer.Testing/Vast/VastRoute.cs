@@ -28,6 +28,9 @@ public enum VastRoute
 
     /// <summary><c>GET /api/v0/instances/</c>, deprecated: answers 410.</summary>
     LegacyList,
+
+    /// <summary><c>PUT /api/v0/instances/bid_price/{id}/</c>: changes an interruptible instance's bid.</summary>
+    BidPrice,
 }
 
 /// <summary>Maps a request to its <see cref="VastRoute"/> and the id in its path.</summary>
@@ -39,6 +42,7 @@ internal static partial class VastRoutes
         if (Ask().Match(path) is { Success: true } ask) return (method == "PUT" ? VastRoute.Create : VastRoute.Unknown, long.Parse(ask.Groups[1].Value));
         if (ListV1().IsMatch(path)) return (method == "GET" ? VastRoute.List : VastRoute.Unknown, 0);
         if (ListV0().IsMatch(path)) return (method == "GET" ? VastRoute.LegacyList : VastRoute.Unknown, 0);
+        if (BidPrice().Match(path) is { Success: true } bid) return (method == "PUT" ? VastRoute.BidPrice : VastRoute.Unknown, long.Parse(bid.Groups[1].Value));
         if (Instance().Match(path) is not { Success: true } instance) return (VastRoute.Unknown, 0);
         var id = long.Parse(instance.Groups[1].Value);
         return method switch
@@ -61,6 +65,9 @@ internal static partial class VastRoutes
 
     [GeneratedRegex("^/api/v0/instances/?$")]
     private static partial Regex ListV0();
+
+    [GeneratedRegex(@"^/api/v0/instances/bid_price/(\d{1,18})/?$")]
+    private static partial Regex BidPrice();
 
     [GeneratedRegex(@"^/api/v0/instances/(\d{1,18})/?$")]
     private static partial Regex Instance();

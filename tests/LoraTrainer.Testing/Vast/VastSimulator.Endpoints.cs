@@ -90,7 +90,7 @@ public sealed partial class VastSimulator
 
             if (price is double bid && bid < offer.MinBid)
             {
-                return Invalid("invalid_price", $"Bid price {bid} is below the minimum bid {offer.MinBid}.");
+                return BidTooLow(bid, offer.MinBid);
             }
 
             if (Faults.TakeFailedCreate(offerId) is { } failed)
@@ -205,6 +205,49 @@ public sealed partial class VastSimulator
             return SimAnswer.Json(200, new JsonObject { ["success"] = true });
         }
     }
+
+    /// <summary>Changes a bid. A bid at or above the machine's current <c>min_bid</c> resumes an instance paused by an outbid.</summary>
+    private SimAnswer ChangeBid(long id, string body)
+    {
+        if (VastWireShapes.Number(ParseObject(body)?["price"]) is not double price || price <= 0)
+        {
+            return Invalid("invalid_args", "price must be a positive number of USD per hour.");
+        }
+
+        List<SimulatedInstance> resumed = [];
+        lock (_gate)
+        {
+            if (!_instances.TryGetValue(id, out var instance) || !instance.Alive)
+            {
+                return SimAnswer.Json(404, new JsonObject { ["success"] = false, ["error"] = "no_such_instance", ["msg"] = $"Instance {id} not found." });
+            }
+
+            if (instance.Bid is null)
+            {
+                return Invalid("invalid_args", $"Instance {id} is on-demand; only an interruptible instance has a bid.");
+            }
+
+            var minBid = _offers.TryGetValue(instance.Offer.Id, out var offer) ? offer.MinBid : instance.Offer.MinBid;
+            if (price < minBid)
+            {
+                return BidTooLow(price, minBid);
+            }
+
+            var now = Options.Time.GetUtcNow();
+            instance.ChangeBid(price, now);
+            if (instance.Paused)
+            {
+                instance.Resume(now);
+                Reschedule(instance);
+                resumed.Add(instance);
+            }
+        }
+
+        return SimAnswer.Json(200, new JsonObject { ["success"] = true }) with { Running = resumed };
+    }
+
+    private static SimAnswer BidTooLow(double price, double minBid) =>
+        Invalid("invalid_price", string.Create(CultureInfo.InvariantCulture, $"Bid price {price} is below the minimum bid {minBid}."));
 
     private SimAnswer? ValidateCreate(JsonObject request)
     {

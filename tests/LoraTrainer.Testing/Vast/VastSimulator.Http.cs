@@ -94,6 +94,7 @@ public sealed partial class VastSimulator
             VastRoute.Show => Show(id),
             VastRoute.List => List(query),
             VastRoute.Destroy => Destroy(id),
+            VastRoute.BidPrice => ChangeBid(id, body),
             _ => Label(id, body),
         };
 

@@ -107,7 +107,10 @@ public sealed partial class VastSimulator : IAsyncDisposable
         DispatchHooks(running);
     }
 
-    /// <summary>Outbids an instance now: its contract states turn <c>stopped</c>, then its status follows.</summary>
+    /// <summary>
+    /// Outbids an instance now: its contract states turn <c>stopped</c>, then its status follows and its container
+    /// stops. Its disk stays and its storage keeps billing until it is destroyed.
+    /// </summary>
     public void Outbid(long instanceId)
     {
         lock (_gate)
@@ -116,6 +119,45 @@ public sealed partial class VastSimulator : IAsyncDisposable
             instance.Outbid(Options.Time.GetUtcNow());
             Reschedule(instance);
         }
+    }
+
+    /// <summary>
+    /// A higher bid (or an on-demand rental) takes the offer's machine: the offer's <c>min_bid</c> becomes
+    /// <paramref name="minBid"/>, and every interruptible instance on it bidding less is paused (<see cref="Outbid"/>).
+    /// </summary>
+    public void RaiseMinBid(long offerId, double minBid)
+    {
+        lock (_gate)
+        {
+            _offers[offerId] = _offers[offerId] with { MinBid = minBid };
+            foreach (var instance in _instances.Values.Where(i => i.Alive && i.Offer.Id == offerId && !i.Paused && i.Bid < minBid))
+            {
+                instance.Outbid(Options.Time.GetUtcNow());
+                Reschedule(instance);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Resumes a paused instance, as Vast does once its bid is highest again: it runs again on the same disk, its GPU
+    /// bills again, and <see cref="OnRunning"/> is called again as its container starts afresh.
+    /// </summary>
+    public void Resume(long instanceId)
+    {
+        SimulatedInstance instance;
+        lock (_gate)
+        {
+            instance = _instances[instanceId];
+            if (!instance.Alive || !instance.Paused)
+            {
+                throw new InvalidOperationException($"Instance {instanceId} is not paused.");
+            }
+
+            instance.Resume(Options.Time.GetUtcNow());
+            Reschedule(instance);
+        }
+
+        DispatchHooks([instance]);
     }
 
     /// <summary>Applies every lifecycle transition due now and fires hooks (timers do this too; call it after advancing a fake clock from another thread).</summary>

@@ -10,19 +10,23 @@ namespace LoraTrainer.Testing.World;
 /// <summary>
 /// Plays the GPU container: when a simulated instance reaches running, starts the real <c>lora-agent</c> as a
 /// process with that instance's environment, the fake sd-scripts trainer and an <c>nvidia-smi</c> stand-in for the
-/// offer's GPU on its PATH; destroying the instance kills it.
+/// offer's GPU on its PATH; destroying or pausing the instance kills it, and a resumed instance starts it again.
 /// </summary>
 internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyncDisposable
 {
     private static readonly TimeSpan InstancePoll = TimeSpan.FromMilliseconds(200);
     private readonly ConcurrentDictionary<long, AgentProcess> _agents = new();
+    private readonly ConcurrentQueue<AgentProcess> _started = new();
     private int _launches;
 
     /// <summary>Chooses the trainer's behaviour by launch number (1 for the first agent).</summary>
     public Func<int, FakeTrainerSettings> Trainer { get; set; } = _ => new FakeTrainerSettings();
 
-    /// <summary>Every agent started so far, by instance id.</summary>
+    /// <summary>The latest agent started on each instance, by instance id.</summary>
     public IReadOnlyDictionary<long, AgentProcess> Agents => _agents;
+
+    /// <summary>Every agent started so far, in order: an instance resumed after a pause has one per start.</summary>
+    public IReadOnlyList<AgentProcess> Started => [.. _started];
 
     /// <summary>The work folder of the agent on <paramref name="instanceId"/>.</summary>
     public string WorkDirectory(long instanceId) => Path.Combine(workRoot, $"instance-{instanceId}");
@@ -63,13 +67,15 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
 
         var agent = new AgentProcess(instance.InstanceId, launch, Process.Start(start) ?? throw new InvalidOperationException("lora-agent did not start"));
         _agents[instance.InstanceId] = agent;
+        _started.Enqueue(agent);
         try
         {
             while (!agent.Process.HasExited)
             {
-                if (vast.Instance(instance.InstanceId) is not { DestroyedAt: null })
+                if (vast.Instance(instance.InstanceId) is not { DestroyedAt: null, ActualStatus: not "stopped" })
                 {
-                    // A destroyed instance takes its container with it.
+                    // A destroyed instance takes its container with it; a paused one stops it and keeps its disk (the
+                    // work directory), where the agent starts again when the instance resumes.
                     agent.Kill();
                     break;
                 }
@@ -96,7 +102,7 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var agent in _agents.Values)
+        foreach (var agent in _started)
         {
             agent.Kill();
             await agent.Process.WaitForExitAsync(CancellationToken.None);

@@ -9,10 +9,15 @@ internal static class Samples
 
     /// <summary>
     /// The minimal sample renamed to <paramref name="name"/>, with the run policy a fault scenario needs: short
-    /// deadlines so a stall is noticed in seconds.
+    /// deadlines so a stall is noticed in seconds. With <paramref name="interrupted"/> the run rents interruptible (bid)
+    /// GPUs and waits that long for a paused one.
     /// </summary>
-    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4) =>
-        Read("trainingrun-minimal.yaml").Replace("name: minimal", $"name: {name}", StringComparison.Ordinal).TrimEnd() + $"""
+    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4, string? interrupted = null) =>
+        Read("trainingrun-minimal.yaml").Replace("name: minimal", $"name: {name}", StringComparison.Ordinal).TrimEnd() + (interrupted is null ? "" : """
+
+          gpu:
+            interruptible: true
+        """) + $"""
 
           training:
             maxTrainEpochs: {epochs}
@@ -23,6 +28,7 @@ internal static class Samples
               pendingImages: {deadline}
               pendingModel: {deadline}
               heartbeat: {heartbeat ?? deadline}
+              interrupted: {interrupted ?? "10m"}
 
         """;
 }

@@ -11,6 +11,12 @@ internal enum InstanceState
     /// <summary>The container runs; the agent's <c>gpuReady</c> is the real readiness signal.</summary>
     Running,
 
+    /// <summary>
+    /// Vast stopped it and keeps its disk: an interruptible instance outbid, which Vast resumes once its bid is highest
+    /// again, or an account out of credit. An on-demand run treats it as dead.
+    /// </summary>
+    Paused,
+
     /// <summary>It will not run our work again: release it and retry elsewhere.</summary>
     Dead,
 }
@@ -34,7 +40,7 @@ internal static class InstanceClassifier
         var actual = instance.ActualStatus?.ToLowerInvariant();
         if (IsStopped(instance.CurState) || IsStopped(instance.IntendedStatus) || IsStopped(instance.NextState))
         {
-            return new(InstanceState.Dead, "Vast is stopping the instance (outbid or out of credit)");
+            return new(InstanceState.Paused, "Vast paused the instance (outbid or out of credit)");
         }
 
         if (instance.StatusMsg?.Contains(OciFailure, StringComparison.OrdinalIgnoreCase) == true && actual != "running")
@@ -52,7 +58,7 @@ internal static class InstanceClassifier
             "exited" => new(InstanceState.Dead, Describe("the container exited", instance.StatusMsg)),
             "unknown" => new(InstanceState.Dead, "the host stopped sending heartbeats"),
             "offline" => new(InstanceState.Dead, "the host went offline"),
-            "stopped" => new(InstanceState.Dead, "the instance was stopped"),
+            "stopped" => new(InstanceState.Paused, "Vast paused the instance (outbid or out of credit)"),
             // frozen and any status Vast adds later: not ours to judge; the phase deadline decides.
             _ => new(InstanceState.Pending, $"status {actual}"),
         };

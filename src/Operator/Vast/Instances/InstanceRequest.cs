@@ -27,8 +27,8 @@ internal sealed record InstanceRequest
     /// <summary>The per-run signing token.</summary>
     public required string RunToken { get; init; }
 
-    /// <summary>Rent an interruptible instance, bidding each offer's minimum bid.</summary>
-    public bool Interruptible { get; init; }
+    /// <summary>For an interruptible instance, what to bid on each offer; null rents on demand.</summary>
+    public Offers.BidStrategy? Bid { get; init; }
 
     /// <summary>Registry login for a private image (<c>-u user -p token registry</c>), if needed.</summary>
     public string? ImageLogin { get; init; }

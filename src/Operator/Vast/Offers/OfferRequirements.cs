@@ -44,6 +44,12 @@ internal sealed record OfferRequirements
     /// <summary>Rent an interruptible (bid) instance.</summary>
     public bool Interruptible { get; init; }
 
+    /// <summary>For an interruptible run, how far above an offer's <c>min_bid</c> to bid, in percent.</summary>
+    public int BidMarginPercent { get; init; }
+
+    /// <summary>What to bid, for an interruptible run; null on demand.</summary>
+    public BidStrategy? Bid => Interruptible ? new BidStrategy(BidMarginPercent, MaxPricePerHour) : null;
+
     /// <summary>The host must allow rentals at least this long.</summary>
     public TimeSpan MinRental { get; init; } = DefaultMinRental;
 
@@ -74,6 +80,7 @@ internal sealed record OfferRequirements
             MaxComputeCapability = image?.MaxComputeCapability,
             Countries = [.. (gpu.Countries ?? []).Select(country => country.Trim().ToUpperInvariant()).Where(country => country.Length > 0).Distinct()],
             Interruptible = gpu.Interruptible,
+            BidMarginPercent = gpu.BidMarginPercent,
             MinRental = activeDeadlineSeconds is long seconds ? TimeSpan.FromSeconds(seconds) : DefaultMinRental,
             ExcludedMachines = new HashSet<string>(excludedMachines ?? [], StringComparer.Ordinal),
         };
