@@ -10,7 +10,7 @@ namespace LoraTrainer.Testing.World;
 
 /// <summary>
 /// The real webhook receiver (<see cref="ReceiverApplication"/>) on 127.0.0.1 against the Kubernetes API fake, without
-/// console logs. A restart keeps its port, as a Service keeps its address, so agents that retry reach the new process.
+/// console logs; its services hold the fake, for a test that makes its own client. A restart keeps its port, as a Service keeps its address, so agents that retry reach the new process.
 /// </summary>
 internal sealed class ReceiverHost(FakeKubeApiServer kube, Action<WebApplicationBuilder> configure) : IAsyncDisposable
 {
@@ -28,6 +28,7 @@ internal sealed class ReceiverHost(FakeKubeApiServer kube, Action<WebApplication
         {
             builder.WebHost.UseUrls(BaseUrl is null ? "http://127.0.0.1:0" : BaseUrl.ToString());
             builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(kube);
             builder.Services.AddSingleton<IKubernetes>(_ => kube.CreateClient());
             configure(builder);
         });
