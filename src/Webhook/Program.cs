@@ -6,17 +6,7 @@ using Microsoft.Extensions.Options;
 
 return await ProgramStart.RunAsync(ReceiverProgram.Info, args, async () =>
 {
-    var builder = WebApplication.CreateSlimBuilder(args);
-    builder.Logging.AddConsoleLogs(builder.Configuration);
-    if (ListenAddress.Default(builder.Configuration, ReceiverProgram.DefaultPort) is { } url)
-    {
-        builder.WebHost.UseUrls(url);
-    }
-
-    builder.Services.AddWebhookReceiver();
-    var app = builder.Build();
-    app.MapWebhookReceiver();
-    app.MapReceiverOperations();
+    var app = ReceiverApplication.Create(args);
 
     // Settings and kubeconfig are checked before the host starts, so either is one line rather than a logged stack trace.
     app.Services.GetService<IStartupValidator>()?.Validate();

@@ -1,4 +1,4 @@
-using LoraTrainer.CrdGen;
+using LoraTrainer.Api.Schema;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
 
@@ -16,6 +16,21 @@ public sealed class CrdTests
 
         Assert.True(generated == committed,
             $"{CrdGenerator.RelativePath} is out of date with src/Api. Regenerate it with `{CrdGenerator.RegenerateCommand}` and commit the result.");
+    }
+
+    [Fact]
+    public void FindRepository_FromInsideOrOutsideTheRepository_FindsItsRootOrNothing()
+    {
+        var outside = Directory.CreateTempSubdirectory("loratrainer-outside-").FullName;
+        try
+        {
+            Assert.Equal(RepositoryRoot.Path, CrdGenerator.FindRepository(Path.Combine(RepositoryRoot.Path, "src", "Api")));
+            Assert.Null(CrdGenerator.FindRepository(outside));
+        }
+        finally
+        {
+            Directory.Delete(outside);
+        }
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LoraTrainer.CrdGen;
+using LoraTrainer.Api.Schema;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
 using LoraTrainer.Testing.Kubernetes.Validation;

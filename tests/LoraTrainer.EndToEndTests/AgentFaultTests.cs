@@ -89,7 +89,7 @@ public sealed class AgentFaultTests : IAsyncLifetime
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string run, string token, AgentEvent evt, DateTimeOffset signedAt)
     {
-        var path = AgentEnvironment.RunPath(TestWorld.Namespace, run) + "/events";
+        var path = AgentEnvironment.RunPath(TestWorld.DefaultNamespace, run) + "/events";
         var body = JsonSerializer.SerializeToUtf8Bytes(evt, ProtocolJson.Options);
         var timestamp = signedAt.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };

@@ -67,7 +67,7 @@ public sealed class InfrastructureFaultTests : IAsyncLifetime
         // Something else changes after the operator's last event, as on any busy cluster, so the history its watch
         // would resume from is compacted away.
         var compactedAt = Scenario.Now;
-        _stack.Kube.Seed(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = TestWorld.Namespace } });
+        _stack.Kube.Seed(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = _stack.Namespace } });
         _stack.Kube.CompactHistory();
         _stack.Kube.DropAllWatches(abortConnections: true);
 

@@ -31,7 +31,7 @@ public sealed class LifecycleFaultTests : IAsyncLifetime
         await _stack.WaitForPhaseAsync("deleted", TrainingPhase.Training, cancellationToken: TestContext.Current.CancellationToken);
 
         var deletedAt = Scenario.Now;
-        await _stack.Kubectl.RunAsync(null, "delete", "trainingrun", "deleted", "-n", TestWorld.Namespace, "--wait=false");
+        await _stack.Kubectl.RunAsync(null, "delete", "trainingrun", "deleted", "-n", _stack.Namespace, "--wait=false");
         var ledger = await _stack.WaitForNothingAliveAsync(cancellationToken: TestContext.Current.CancellationToken);
         var destroyedAfter = Scenario.Now - deletedAt;
 

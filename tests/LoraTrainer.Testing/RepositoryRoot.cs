@@ -1,11 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
+using LoraTrainer.Api.Schema;
 
 namespace LoraTrainer.Testing;
 
 /// <summary>Locates files of the repository from a test's (or the kit's) output folder.</summary>
 public static class RepositoryRoot
 {
-    private static readonly string? Found = Find();
+    private static readonly string? Found = CrdGenerator.FindRepository(AppContext.BaseDirectory);
 
     /// <summary>The folder holding LoraTrainer.sln.</summary>
     /// <exception cref="InvalidOperationException">The code runs outside a checkout of the repository.</exception>
@@ -19,16 +20,5 @@ public static class RepositoryRoot
     {
         path = Found;
         return path is not null;
-    }
-
-    private static string? Find()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "LoraTrainer.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName;
     }
 }

@@ -8,8 +8,7 @@ using LoraTrainer.Testing;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.Kubernetes;
 using LoraTrainer.Testing.Operators;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using LoraTrainer.Testing.World;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -27,73 +26,61 @@ public sealed class ReceiverFixture : IAsyncDisposable
     /// <summary>What every seeded config's presigned URLs carry; it must never reach a log.</summary>
     public const string PresignedSignature = "X-Amz-Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
 
-    private WebApplication? _app;
-    private readonly Dictionary<string, string> _settings;
-    private readonly Func<FakeKubeApiServer, IKubernetes> _client;
+    private readonly TestWorld _world;
 
-    private ReceiverFixture(FakeKubeApiServer kube, Dictionary<string, string> settings, Func<FakeKubeApiServer, IKubernetes> client)
+    private ReceiverFixture(TestWorld world, FakeTimeProvider time, FakeLogCollector logs, CollectorRegistry metrics)
     {
-        Kube = kube;
-        _settings = settings;
-        _client = client;
+        _world = world;
+        Time = time;
+        Logs = logs;
+        Metrics = metrics;
+        Http = new HttpClient { BaseAddress = world.Receiver.BaseUrl };
     }
 
-    public FakeKubeApiServer Kube { get; }
+    public FakeKubeApiServer Kube => _world.Kube;
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Time { get; }
 
-    public FakeLogCollector Logs { get; } = new();
+    public FakeLogCollector Logs { get; }
 
-    public CollectorRegistry Metrics { get; } = Prometheus.Metrics.NewCustomRegistry();
+    public CollectorRegistry Metrics { get; }
 
-    public HttpClient Http { get; private set; } = new();
+    public HttpClient Http { get; }
 
-    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the host is stopped");
+    public IServiceProvider Services => _world.Receiver.Services;
 
-    /// <summary>Starts the fake and the receiver; <paramref name="client"/> makes the receiver's Kubernetes client (default: one for the fake).</summary>
+    /// <summary>
+    /// Starts the fake and the receiver with <paramref name="settings"/> (<c>Receiver:…</c> keys); <paramref name="client"/>
+    /// makes the receiver's Kubernetes client (default: one for the fake).
+    /// </summary>
     public static async Task<ReceiverFixture> StartAsync(Dictionary<string, string>? settings = null, Func<FakeKubeApiServer, IKubernetes>? client = null)
     {
-        var kube = await FakeKubeApiServer.StartAsync();
-        kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
-        var fixture = new ReceiverFixture(kube, settings ?? [], client ?? (k => k.CreateClient()));
-        await fixture.StartHostAsync();
-        return fixture;
-    }
-
-    /// <summary>Starts (or restarts) the receiver host; state lives only in the TrainingRun.</summary>
-    public async Task StartHostAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        foreach (var (key, value) in _settings)
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var logs = new FakeLogCollector();
+        var metrics = Prometheus.Metrics.NewCustomRegistry();
+        var world = await TestWorld.Create().InNamespace(Namespace).WithReceiver(builder =>
         {
-            builder.Configuration[key] = value;
-        }
+            foreach (var (key, value) in settings ?? [])
+            {
+                builder.Configuration[key] = value;
+            }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddProvider(new FakeLoggerProvider(Logs));
-        builder.Services.AddSingleton<TimeProvider>(Time);
-        builder.Services.AddSingleton(Metrics);
-        builder.Services.AddSingleton<IKubernetes>(_ => _client(Kube));
-        builder.Services.AddWebhookReceiver();
-        _app = builder.Build();
-        _app.MapWebhookReceiver();
-        _app.MapReceiverOperations();
-        await _app.StartAsync();
-        Http.Dispose();
-        Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddProvider(new FakeLoggerProvider(logs));
+            builder.Services.AddSingleton<TimeProvider>(time);
+            builder.Services.AddSingleton(metrics);
+            if (client is not null)
+            {
+                builder.Services.AddSingleton(services => client(services.GetRequiredService<FakeKubeApiServer>()));
+            }
+        }).StartAsync(TestContext.Current.CancellationToken);
+        return new ReceiverFixture(world, time, logs, metrics);
     }
 
-    public async Task StopHostAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _app = null;
-        }
-    }
+    /// <summary>Starts the receiver host again after <see cref="StopHostAsync"/>, on its port; state lives only in the TrainingRun.</summary>
+    public Task StartHostAsync() => _world.Receiver.StartAsync();
+
+    public Task StopHostAsync() => _world.Receiver.StopAsync();
 
     /// <summary>
     /// Seeds a run in <paramref name="phase"/> with its Secret, and returns the run's token. The Secret holds a config
@@ -188,9 +175,8 @@ public sealed class ReceiverFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopHostAsync();
         Http.Dispose();
-        await Kube.DisposeAsync();
+        await _world.DisposeAsync();
     }
 
     private async Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string path, string token, byte[] body, HttpContent? content,

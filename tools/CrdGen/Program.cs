@@ -1,5 +1,5 @@
 using LoraTrainer.CommandLine;
-using LoraTrainer.CrdGen;
+using LoraTrainer.Api.Schema;
 
 var info = new ProgramInfo("loratrainer-crdgen",
     $"Writes the TrainingRun CRD, generated from the types in src/Api, to {CrdGenerator.RelativePath} of the repository it runs in, and its copy to {CrdGenerator.ChartCopyRelativePath}.")
@@ -15,13 +15,7 @@ return await ProgramStart.RunAsync(info, args, async () =>
         throw new StartupFailure($"unexpected argument '{args[0]}': it takes none (--help says what it does).");
     }
 
-    var root = new DirectoryInfo(Environment.CurrentDirectory);
-    while (root is not null && !File.Exists(Path.Combine(root.FullName, "LoraTrainer.sln")))
-    {
-        root = root.Parent;
-    }
-
-    var repository = root?.FullName ?? throw new StartupFailure(
+    var repository = CrdGenerator.FindRepository(Environment.CurrentDirectory) ?? throw new StartupFailure(
         "no LoraTrainer.sln above the current directory: run it inside the LoraTrainer repository.");
     var crd = CrdGenerator.Generate();
     foreach (var relative in (string[])[CrdGenerator.RelativePath, CrdGenerator.ChartCopyRelativePath])

@@ -150,7 +150,7 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
         var runs = new CustomResourceClient<TrainingRun>(client);
         while (true)
         {
-            await foreach (var (type, run) in runs.WatchAsync(TestWorld.Namespace, resourceVersion, timeoutSeconds: 60, cancellationToken))
+            await foreach (var (type, run) in runs.WatchAsync(stack.Namespace, resourceVersion, timeoutSeconds: 60, cancellationToken))
             {
                 resourceVersion = run.Metadata?.ResourceVersion ?? resourceVersion;
                 if (type is not (WatchEventType.Added or WatchEventType.Modified) || run.Metadata?.Name != RunName || run.Status is not { } status)

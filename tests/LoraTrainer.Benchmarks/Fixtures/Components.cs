@@ -1,6 +1,8 @@
+using LoraTrainer.Testing.World;
+
 namespace LoraTrainer.Benchmarks.Fixtures;
 
-/// <summary>Starts the operator and the receiver as their own processes against <see cref="SystemFakes"/>, configured as the Helm chart configures them.</summary>
+/// <summary>Starts the operator and the receiver as their own processes against <see cref="BenchmarkWorld"/>, configured as the Helm chart configures them.</summary>
 /// <remarks>
 /// The operator gets <c>OperatorSettings.ForFakes</c> (every provider pointed at its fake, Vast pacing off because
 /// the simulator does not rate-limit) minus the settings that only make tests quicker: the instance check interval,
@@ -30,11 +32,11 @@ internal static class Components
         $"operator: {ComponentProcess.GarbageCollector(ComponentProcess.Program(OperatorProgram))} GC, receiver: {ComponentProcess.GarbageCollector(ComponentProcess.Program(ReceiverProgram))} GC";
 
     /// <summary>Starts the receiver; <paramref name="settings"/> are added to its environment (e.g. <c>Receiver__TokenCacheDuration</c>).</summary>
-    public static ComponentProcess StartReceiver(SystemFakes fakes, IReadOnlyDictionary<string, string?>? settings = null) =>
+    public static ComponentProcess StartReceiver(TestWorld fakes, IReadOnlyDictionary<string, string?>? settings = null) =>
         ComponentProcess.Start("receiver", ComponentProcess.Program(ReceiverProgram), fakes.ReceiverEnvironment(settings ?? new Dictionary<string, string?>()));
 
     /// <summary>Starts the operator, pointing agents at <paramref name="receiver"/>; <paramref name="settings"/> override its environment.</summary>
-    public static ComponentProcess StartOperator(SystemFakes fakes, Uri receiver, IReadOnlyDictionary<string, string?>? settings = null)
+    public static ComponentProcess StartOperator(TestWorld fakes, Uri receiver, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var overrides = new Dictionary<string, string?>(ChartDefaults, StringComparer.Ordinal);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

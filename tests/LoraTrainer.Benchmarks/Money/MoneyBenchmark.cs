@@ -106,7 +106,7 @@ internal sealed class MoneyBenchmark : IBenchmark
 
     private static async Task MeasureApplyAsync(MoneyPlan plan, S3rverServer s3, CivitaiFake civitai, MoneyResults results, CancellationToken cancellationToken)
     {
-        await using var stack = await MoneyStack.StartAsync("apply", s3.ServiceUrl, civitai, new Dictionary<string, string?>(), cancellationToken);
+        await using var stack = await MoneyStack.StartAsync("apply", s3, civitai, new Dictionary<string, string?>(), cancellationToken);
         var scenario = new ApplyScenario(stack, plan.Training);
         await scenario.RunOnceAsync("warm-up", WarmUp, cancellationToken);
         results.FirstApply = (await scenario.RunOnceAsync("first", Portraits, cancellationToken)).Apply;
@@ -125,7 +125,7 @@ internal sealed class MoneyBenchmark : IBenchmark
         CancellationToken cancellationToken)
     {
         var name = phase == TrainingPhase.PendingGpu ? "deadline" : "heartbeat";
-        await using var stack = await MoneyStack.StartAsync(name, s3.ServiceUrl, civitai, new Dictionary<string, string?>(), cancellationToken);
+        await using var stack = await MoneyStack.StartAsync(name, s3, civitai, new Dictionary<string, string?>(), cancellationToken);
         var scenario = new DeadlineScenario(stack, phase, plan.Deadline);
         await scenario.RunOnceAsync("warm-up", Small, cancellationToken);
         var samples = phase == TrainingPhase.PendingGpu ? results.PendingGpuDeadlines : results.HeartbeatDeadlines;
@@ -145,7 +145,7 @@ internal sealed class MoneyBenchmark : IBenchmark
             ["Vast:SweepInterval"] = plan.SweepInterval.ToString("c"),
             ["Vast:SweepGracePeriod"] = plan.SweepGrace.ToString("c"),
         };
-        await using var stack = await MoneyStack.StartAsync("sweep", s3.ServiceUrl, civitai, overrides, cancellationToken);
+        await using var stack = await MoneyStack.StartAsync("sweep", s3, civitai, overrides, cancellationToken);
         var scenario = new SweepScenario(stack, plan.SweepInterval, plan.SweepGrace);
         var since = TimeProvider.System.GetUtcNow();
         await scenario.StartLiveRunAsync(Small, cancellationToken);

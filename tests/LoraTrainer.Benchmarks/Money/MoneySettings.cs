@@ -1,6 +1,4 @@
-using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.Operators;
-using LoraTrainer.Testing.Vast;
 
 namespace LoraTrainer.Benchmarks.Money;
 
@@ -21,16 +19,18 @@ internal static class MoneySettings
         "S3:Provider", "S3:ServiceUrl", "S3:Region", "S3:ChecksumMode", "S3:AccessKeyId", "S3:SecretAccessKey",
     ];
 
-    /// <summary>The connection settings for these fakes plus <paramref name="overrides"/> (the few a measurement needs short).</summary>
-    public static Dictionary<string, string?> For(Uri receiver, VastSimulator vast, Uri s3, CivitaiFake civitai, IReadOnlyDictionary<string, string?> overrides)
+    /// <summary>Keeps only the connection settings of <paramref name="forFakes"/> (<see cref="OperatorSettings.ForFakes"/>) and adds <paramref name="overrides"/> (the few a measurement needs short).</summary>
+    public static void Apply(Dictionary<string, string?> forFakes, IReadOnlyDictionary<string, string?> overrides)
     {
-        var forFakes = OperatorSettings.ForFakes(receiver, vast, s3, civitai, ClusterName);
-        var settings = ConnectionKeys.Where(forFakes.ContainsKey).ToDictionary(key => key, key => forFakes[key]);
-        foreach (var (key, value) in overrides)
+        foreach (var key in forFakes.Keys.Except(ConnectionKeys).ToList())
         {
-            settings[key] = value;
+            forFakes.Remove(key);
         }
 
-        return settings;
+        forFakes["Operator:ClusterName"] = ClusterName;
+        foreach (var (key, value) in overrides)
+        {
+            forFakes[key] = value;
+        }
     }
 }

@@ -1,17 +1,14 @@
 using k8s;
-using k8s.Models;
 using LoraTrainer.Api;
-using LoraTrainer.Operator.Hosting;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
-using LoraTrainer.Webhook;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using LoraTrainer.Testing.World;
+using LoraTrainer.Benchmarks.Fixtures;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -30,67 +27,43 @@ internal sealed class MoneyStack : IAsyncDisposable
 {
     public const string Namespace = "ml-team";
 
-    private readonly WebApplication _receiver;
-    private readonly IHost _operator;
+    private readonly TestWorld _world;
     private readonly k8s.Kubernetes _client;
 
-    private MoneyStack(string name, FakeKubeApiServer kube, VastSimulator vast, WebApplication receiver, IHost @operator)
+    private MoneyStack(string name, TestWorld world)
     {
         Name = name;
-        Kube = kube;
-        Vast = vast;
-        _receiver = receiver;
-        _operator = @operator;
-        _client = kube.CreateClient();
+        _world = world;
+        _client = world.Kube.CreateClient();
         Agents = new HttpClient(new SocketsHttpHandler { UseProxy = false });
     }
 
     /// <summary>The measurement's name, used in progress lines and object names.</summary>
     public string Name { get; }
 
-    public FakeKubeApiServer Kube { get; }
+    public FakeKubeApiServer Kube => _world.Kube;
 
-    public VastSimulator Vast { get; }
+    public VastSimulator Vast => _world.Vast;
 
     /// <summary>The HTTP client simulated agents use (receiver and presigned S3 URLs).</summary>
     public HttpClient Agents { get; }
 
-    /// <summary>Starts the fakes, the receiver and the operator (with <paramref name="overrides"/> on top of its defaults).</summary>
-    public static async Task<MoneyStack> StartAsync(string name, Uri s3, CivitaiFake civitai, IReadOnlyDictionary<string, string?> overrides,
-        CancellationToken cancellationToken)
-    {
-        var kube = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { RequestLogCapacity = 200_000 }, cancellationToken);
-        VastSimulator? vast = null;
-        WebApplication? receiver = null;
-        try
-        {
-            kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
-            kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
-            vast = await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate, EnforceRateLimits = true }, cancellationToken);
-            vast.AddOffers(MoneyMarket.Offers(VastLifecycle.Immediate));
-            receiver = BuildReceiver(kube);
-            await receiver.StartAsync(cancellationToken);
-            var @operator = BuildOperator(kube, MoneySettings.For(new Uri(receiver.Urls.First()), vast, s3, civitai, overrides));
-            await @operator.StartAsync(cancellationToken);
-            return new MoneyStack(name, kube, vast, receiver, @operator);
-        }
-        catch
-        {
-            // Stopped or failed while starting: leave no server behind.
-            if (receiver is not null)
+    /// <summary>
+    /// Starts the fakes, the receiver (default settings but the per-client limit) and the operator's services (its own
+    /// defaults but where the fakes are, with <paramref name="overrides"/> on top), sharing <paramref name="s3"/> and <paramref name="civitai"/>.
+    /// </summary>
+    public static async Task<MoneyStack> StartAsync(string name, S3rverServer s3, CivitaiFake civitai, IReadOnlyDictionary<string, string?> overrides,
+        CancellationToken cancellationToken) =>
+        new(name, await TestWorld.Create().InNamespace(Namespace).KeepingRequests(200_000)
+            .WithVast(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate, EnforceRateLimits = true }, MoneyMarket.Offers(VastLifecycle.Immediate))
+            .WithS3(s3).WithCivitai(civitai)
+            .WithReceiver(receiver =>
             {
-                await receiver.DisposeAsync();
-            }
-
-            if (vast is not null)
-            {
-                await vast.DisposeAsync();
-            }
-
-            await kube.DisposeAsync();
-            throw;
-        }
-    }
+                QuietLogging(receiver.Logging);
+                receiver.Configuration.AddInMemoryCollection(BenchmarkWorld.UnlimitedClients);
+            })
+            .WithOperator(settings => MoneySettings.Apply(settings, overrides), host: host => QuietLogging(host.Logging))
+            .StartAsync(cancellationToken));
 
     /// <summary>Creates the run through the Kubernetes API, as <c>kubectl create</c> does (one POST).</summary>
     public async Task ApplyAsync(TrainingRun run, CancellationToken cancellationToken)
@@ -142,39 +115,8 @@ internal sealed class MoneyStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Agents.Dispose();
-        await _operator.StopAsync(CancellationToken.None);
-        _operator.Dispose();
-        await _receiver.StopAsync(CancellationToken.None);
-        await _receiver.DisposeAsync();
         _client.Dispose();
-        await Vast.DisposeAsync();
-        await Kube.DisposeAsync();
-    }
-
-    /// <summary>The operator host as OperatorHarness starts it: every service of <c>AddOperator</c> on these settings.</summary>
-    private static IHost BuildOperator(FakeKubeApiServer kube, Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        QuietLogging(builder.Logging);
-        builder.Services.AddOperator(builder.Configuration, () => kube.CreateClientConfiguration());
-        return builder.Build();
-    }
-
-    /// <summary>The receiver host as src/Webhook runs it (default settings but the per-client limit), without its probes and JSON logs.</summary>
-    private static WebApplication BuildReceiver(FakeKubeApiServer kube)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        QuietLogging(builder.Logging);
-        // Every simulated agent shares 127.0.0.1, where on the internet each GPU host has its own address.
-        builder.Configuration["Receiver:RequestsPerSecondPerClient"] = "1000000";
-        builder.Configuration["Receiver:RequestBurstPerClient"] = "10000000";
-        builder.Services.AddSingleton<IKubernetes>(_ => kube.CreateClient());
-        builder.Services.AddWebhookReceiver();
-        var app = builder.Build();
-        app.MapWebhookReceiver();
-        return app;
+        await _world.DisposeAsync();
     }
 
     /// <summary>Warnings and errors only, to stderr, so a retry or a failure shows next to the figures.</summary>

@@ -1,3 +1,4 @@
+using LoraTrainer.Testing.World;
 using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
@@ -57,7 +58,7 @@ internal sealed class ScaleBenchmark : IBenchmark
 
     private static async Task<ScaleRun> MeasureOnceAsync(int runs, int concurrency, AgentScript script, TimeSpan boot, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using var fakes = await SystemFakes.StartAsync(requestLogCapacity: (runs * 200) + 20_000, boot, cancellationToken);
+        await using var fakes = await BenchmarkWorld.StartAsync(requestLogCapacity: (runs * 200) + 20_000, boot, cancellationToken);
         var workload = new ScaleWorkload(fakes, runs, script.Epochs);
         await workload.PrepareAsync(cancellationToken);
         using var agents = new AgentPool(concurrency, script);
@@ -65,7 +66,7 @@ internal sealed class ScaleBenchmark : IBenchmark
 
         await using var receiver = await Components.StartReadyAsync(() => Components.StartReceiver(fakes), cancellationToken);
         await using var @operator = await Components.StartReadyAsync(() => Components.StartOperator(fakes, receiver.BaseUrl), cancellationToken);
-        await Eventually.UntilAsync(() => fakes.Kube.RequestLog.Any(e => e.User == SystemFakes.OperatorUser && e.IsWatch && e.Path.EndsWith("/trainingruns", StringComparison.Ordinal)),
+        await Eventually.UntilAsync(() => fakes.Kube.RequestLog.Any(e => e.User == BenchmarkWorld.OperatorUser && e.IsWatch && e.Path.EndsWith("/trainingruns", StringComparison.Ordinal)),
             Components.ReadyTimeout, "the operator's informer to sync", interval: Poll.Interval, cancellationToken: cancellationToken);
 
         Console.Error.WriteLine($"scale: operator pid {@operator.Id}, receiver pid {receiver.Id}");
@@ -86,15 +87,15 @@ internal sealed class ScaleBenchmark : IBenchmark
         var metrics = await @operator.ScrapeAsync(cancellationToken);
         var receiverMetrics = await receiver.ScrapeAsync(cancellationToken);
         var log = fakes.Kube.RequestLog.Where(e => e.Time >= from).ToList();
-        var finalRuns = fakes.Kube.List<TrainingRun>(SystemFakes.Namespace);
+        var finalRuns = fakes.Kube.List<TrainingRun>(BenchmarkWorld.Namespace);
         var cost = fakes.Vast.Cost();
 
         return new ScaleRun(
             elapsed,
             applied,
-            new ComponentFigures(memoryAtStart.Operator, memory.Operator, cpu.Operator, Requests(log, SystemFakes.OperatorUser)),
-            new ComponentFigures(memoryAtStart.Receiver, memory.Receiver, cpu.Receiver, Requests(log, SystemFakes.ReceiverUser)),
-            Requests(log, SystemFakes.BenchmarkUser),
+            new ComponentFigures(memoryAtStart.Operator, memory.Operator, cpu.Operator, Requests(log, BenchmarkWorld.OperatorUser)),
+            new ComponentFigures(memoryAtStart.Receiver, memory.Receiver, cpu.Receiver, Requests(log, BenchmarkWorld.ReceiverUser)),
+            Requests(log, BenchmarkWorld.BenchmarkUser),
             Delta(metricsBefore.SumBy("loratrainer_reconciles_total", "result"), metrics.SumBy("loratrainer_reconciles_total", "result")),
             Delta(receiverBefore.SumBy("loratrainer_receiver_events_total", "outcome"), receiverMetrics.SumBy("loratrainer_receiver_events_total", "outcome")),
             receiverMetrics.Sum("loratrainer_receiver_coalesced_updates_total") - receiverBefore.Sum("loratrainer_receiver_coalesced_updates_total"),
@@ -109,7 +110,7 @@ internal sealed class ScaleBenchmark : IBenchmark
     }
 
     /// <summary>Waits until every agent has finished, nothing is alive at Vast and every run is completed with its GPU released.</summary>
-    private static async Task WaitUntilDoneAsync(SystemFakes fakes, AgentPool agents, int runs, TimeSpan timeout, long started, CancellationToken cancellationToken)
+    private static async Task WaitUntilDoneAsync(TestWorld fakes, AgentPool agents, int runs, TimeSpan timeout, long started, CancellationToken cancellationToken)
     {
         var nextProgress = ProgressInterval;
         while (true)
@@ -123,7 +124,7 @@ internal sealed class ScaleBenchmark : IBenchmark
             var everyAgentDone = agents.Finished == runs && fakes.Vast.Cost().AliveInstances == 0;
             if (everyAgentDone || elapsed >= nextProgress || elapsed > timeout)
             {
-                var all = fakes.Kube.List<TrainingRun>(SystemFakes.Namespace);
+                var all = fakes.Kube.List<TrainingRun>(BenchmarkWorld.Namespace);
                 var completed = all.Count(r => r.Status is { Phase: TrainingPhase.Completed, Gpu.ReleasedAt: not null });
                 var failed = all.Count(r => r.Status is { Phase: TrainingPhase.Failed, Gpu.ReleasedAt: not null });
                 if (everyAgentDone && completed + failed == runs && failed == agents.ReportedFailures.Count)

@@ -1,4 +1,5 @@
 using k8s.Models;
+using LoraTrainer.Testing.World;
 using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Zip;
@@ -12,7 +13,7 @@ namespace LoraTrainer.Benchmarks.Scale;
 /// prefix, so the operator zips every run's images as it would for different users), an SD 1.5 base model from a URL,
 /// and one Vast offer per run (plus a tenth spare) on distinct machines at spread prices.
 /// </summary>
-internal sealed class ScaleWorkload(SystemFakes fakes, int runs, int epochs)
+internal sealed class ScaleWorkload(TestWorld fakes, int runs, int epochs)
 {
     private const int ImageBytes = 2_000;
     private const int ApplyConcurrency = 8;
@@ -28,7 +29,7 @@ internal sealed class ScaleWorkload(SystemFakes fakes, int runs, int epochs)
             DphBase = 0.30 + (0.01 * (i % 40)),
         }));
         await Parallel.ForEachAsync(Enumerable.Range(0, runs), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (i, ct) => await SyntheticDataset.UploadAsync(fakes.S3, SystemFakes.ImagesBucket, Prefix(i), 2, ImageBytes, ct));
+            async (i, ct) => await SyntheticDataset.UploadAsync(fakes.S3, BenchmarkWorld.ImagesBucket, Prefix(i), 2, ImageBytes, ct));
     }
 
     /// <summary>Creates every TrainingRun through the API, as <c>kubectl apply</c> would, a few at a time.</summary>
@@ -37,26 +38,26 @@ internal sealed class ScaleWorkload(SystemFakes fakes, int runs, int epochs)
         using var client = fakes.CreateBenchmarkClient();
         using var generic = new k8s.GenericClient(client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
         await Parallel.ForEachAsync(Enumerable.Range(0, runs), new ParallelOptions { MaxDegreeOfParallelism = ApplyConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => await generic.CreateNamespacedAsync(Run(i), SystemFakes.Namespace, ct));
+            async (i, ct) => await generic.CreateNamespacedAsync(Run(i), BenchmarkWorld.Namespace, ct));
     }
 
     private static string Prefix(int index) => $"people/{Name(index)}/";
 
     private TrainingRun Run(int index)
     {
-        var run = new TrainingRunBuilder().Named(Name(index), SystemFakes.Namespace).WithSpec(s => s with
+        var run = new TrainingRunBuilder().Named(Name(index), BenchmarkWorld.Namespace).WithSpec(s => s with
         {
             BaseModel = new BaseModelSpec
             {
                 Url = new UrlModelSource { Url = "https://models.example.com/sd15/v1-5-pruned-emaonly.safetensors", Sha256 = new string('a', 64) },
                 Family = ModelFamily.Sd15,
             },
-            Dataset = s.Dataset with { S3 = new S3Location { Bucket = SystemFakes.ImagesBucket, Prefix = Prefix(index) } },
-            Output = new OutputSpec { S3 = new S3Location { Bucket = SystemFakes.OutputBucket, Prefix = "loras/" } },
+            Dataset = s.Dataset with { S3 = new S3Location { Bucket = BenchmarkWorld.ImagesBucket, Prefix = Prefix(index) } },
+            Output = new OutputSpec { S3 = new S3Location { Bucket = BenchmarkWorld.OutputBucket, Prefix = "loras/" } },
             Training = new TrainingSpec { MaxTrainEpochs = epochs, BatchSize = 1 },
             Gpu = new GpuSpec { MaxPricePerHour = 5 },
         }).Build();
-        run.Metadata = new V1ObjectMeta { Name = Name(index), NamespaceProperty = SystemFakes.Namespace };
+        run.Metadata = new V1ObjectMeta { Name = Name(index), NamespaceProperty = BenchmarkWorld.Namespace };
         run.Status = null;
         return run;
     }

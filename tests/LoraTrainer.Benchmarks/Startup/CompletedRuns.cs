@@ -24,7 +24,7 @@ internal static class CompletedRuns
         for (var i = 0; i < count; i++)
         {
             var name = $"done-{i:D4}";
-            var run = new TrainingRunBuilder().Named(name, SystemFakes.Namespace).Build();
+            var run = new TrainingRunBuilder().Named(name, BenchmarkWorld.Namespace).Build();
             run.Metadata.Uid = null;
             run.Metadata.Finalizers = [TrainingRun.ReleaseFinalizer];
             run.Status = Lifecycle(run, name, i, started.AddSeconds(i));
@@ -52,7 +52,7 @@ internal static class CompletedRuns
         }
 
         inputs.Add(new TrainingCompletedInput(++seq, 1, [.. Enumerable.Range(1, Epochs).Select(e => new EpochLoss { Epoch = e, Loss = 0.12 - (0.01 * e) })], Epochs));
-        inputs.Add(new UploadedInput(++seq, 1, Epochs, 0.09, $"s3://{SystemFakes.OutputBucket}/loras/{name}.safetensors", 16_384, new string('b', 64)));
+        inputs.Add(new UploadedInput(++seq, 1, Epochs, 0.09, $"s3://{BenchmarkWorld.OutputBucket}/loras/{name}.safetensors", 16_384, new string('b', 64)));
         inputs.Add(new UploadVerifiedInput());
 
         foreach (var (input, step) in inputs.Select((input, step) => (input, step)))

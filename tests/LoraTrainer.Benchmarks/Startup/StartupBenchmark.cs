@@ -1,3 +1,4 @@
+using LoraTrainer.Testing.World;
 using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
@@ -38,7 +39,7 @@ internal sealed class StartupBenchmark : IBenchmark
         var idle = options.Seconds("idle", 10, min: 0);
         var runs = options.Int("runs", 100, max: 10_000);
 
-        await using var fakes = await SystemFakes.StartAsync(requestLogCapacity: 100_000, boot: TimeSpan.Zero, cancellationToken);
+        await using var fakes = await BenchmarkWorld.StartAsync(requestLogCapacity: 100_000, boot: TimeSpan.Zero, cancellationToken);
         var receiver = await RepeatAsync("receiver", repeats, () => MeasureReceiverAsync(fakes, idle, cancellationToken));
         var empty = await RepeatAsync("operator, no runs", repeats, () => MeasureOperatorAsync(fakes, 0, idle, cancellationToken));
         CompletedRuns.Seed(fakes.Kube, runs);
@@ -59,18 +60,18 @@ internal sealed class StartupBenchmark : IBenchmark
     }
 
     /// <summary>Start → ready → the first agent request answered (a signed config GET) → idle → memory.</summary>
-    private static async Task<StartupRun> MeasureReceiverAsync(SystemFakes fakes, TimeSpan idle, CancellationToken cancellationToken)
+    private static async Task<StartupRun> MeasureReceiverAsync(TestWorld fakes, TimeSpan idle, CancellationToken cancellationToken)
     {
-        var run = new TrainingRunBuilder().Named("probe", SystemFakes.Namespace).InPhase(TrainingPhase.PendingGpu).Build();
+        var run = new TrainingRunBuilder().Named("probe", BenchmarkWorld.Namespace).InPhase(TrainingPhase.PendingGpu).Build();
         run.Metadata.Uid = null;
-        var (_, token) = RunSeeding.SeedWithSecret(fakes.Kube, run, new AgentConfig { Run = new RunIdentity { Namespace = SystemFakes.Namespace, Name = "probe", Attempt = 1 } });
+        var (_, token) = RunSeeding.SeedWithSecret(fakes.Kube, run, new AgentConfig { Run = new RunIdentity { Namespace = BenchmarkWorld.Namespace, Name = "probe", Attempt = 1 } });
         try
         {
             await using var receiver = Components.StartReceiver(fakes);
             var ready = await receiver.WaitForOkAsync("/readyz", Components.ReadyTimeout, cancellationToken);
             var cpu = receiver.Cpu();
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
-            var agent = new LifecycleAgent(http, new Uri(receiver.BaseUrl, AgentEnvironment.RunPath(SystemFakes.Namespace, "probe")), token, new AgentScript(1, 0, 0));
+            var agent = new LifecycleAgent(http, new Uri(receiver.BaseUrl, AgentEnvironment.RunPath(BenchmarkWorld.Namespace, "probe")), token, new AgentScript(1, 0, 0));
             await agent.FetchConfigAsync(cancellationToken);
             var answered = receiver.Elapsed;
             return await IdleAsync(receiver, idle, new StartupRun { Ready = ready, CpuToReady = cpu, FirstAgentRequest = answered }, cancellationToken);
@@ -78,13 +79,13 @@ internal sealed class StartupBenchmark : IBenchmark
         finally
         {
             // The probe is gone before any operator starts, so the operator's cache holds only what its scenario seeds.
-            DeleteIfPresent(fakes, TrainingRun.ApiVersionString, TrainingRun.KindName, SystemFakes.Namespace, "probe");
-            DeleteIfPresent(fakes, "v1", "Secret", SystemFakes.Namespace, RunSecret.NameFor("probe"));
+            DeleteIfPresent(fakes, TrainingRun.ApiVersionString, TrainingRun.KindName, BenchmarkWorld.Namespace, "probe");
+            DeleteIfPresent(fakes, "v1", "Secret", BenchmarkWorld.Namespace, RunSecret.NameFor("probe"));
         }
     }
 
     /// <summary>Start → first API request (the CRD check) → lease held → informer's list → ready → watch → every run reconciled → idle → memory.</summary>
-    private static async Task<StartupRun> MeasureOperatorAsync(SystemFakes fakes, int runs, TimeSpan idle, CancellationToken cancellationToken)
+    private static async Task<StartupRun> MeasureOperatorAsync(TestWorld fakes, int runs, TimeSpan idle, CancellationToken cancellationToken)
     {
         // A fresh install: the lease of the previous (killed) process would make this one wait out its duration.
         DeleteIfPresent(fakes, "coordination.k8s.io/v1", "Lease", "default", LeaseName);
@@ -120,7 +121,7 @@ internal sealed class StartupBenchmark : IBenchmark
         return await IdleAsync(@operator, idle, measured, cancellationToken);
     }
 
-    private static void DeleteIfPresent(SystemFakes fakes, string apiVersion, string kind, string @namespace, string name)
+    private static void DeleteIfPresent(TestWorld fakes, string apiVersion, string kind, string @namespace, string name)
     {
         if (fakes.Kube.Get(apiVersion, kind, @namespace, name) is not null)
         {
@@ -129,11 +130,11 @@ internal sealed class StartupBenchmark : IBenchmark
     }
 
     /// <summary>When the operator's first request matching <paramref name="match"/> reached the fake, from the process's start.</summary>
-    private static async Task<TimeSpan> SinceStartAsync(ComponentProcess process, SystemFakes fakes, Func<Testing.Kubernetes.KubeRequestLogEntry, bool> match,
+    private static async Task<TimeSpan> SinceStartAsync(ComponentProcess process, TestWorld fakes, Func<Testing.Kubernetes.KubeRequestLogEntry, bool> match,
         CancellationToken cancellationToken)
     {
         Testing.Kubernetes.KubeRequestLogEntry? found = null;
-        await Eventually.UntilAsync(() => (found = fakes.Kube.RequestLog.FirstOrDefault(e => e.User == SystemFakes.OperatorUser && e.Time >= process.StartedAtUtc && match(e))) is not null,
+        await Eventually.UntilAsync(() => (found = fakes.Kube.RequestLog.FirstOrDefault(e => e.User == BenchmarkWorld.OperatorUser && e.Time >= process.StartedAtUtc && match(e))) is not null,
             Components.ReadyTimeout, $"the {process.Name}'s request", interval: Poll.Interval, cancellationToken: cancellationToken);
         return found!.Time - process.StartedAtUtc;
     }

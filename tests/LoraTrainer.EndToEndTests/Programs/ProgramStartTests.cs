@@ -20,7 +20,6 @@ public sealed class ProgramStartTests : IDisposable
         { "LoraTrainer.Operator", "loratrainer-operator", "Operator__ReceiverUrl" },
         { "LoraTrainer.Webhook", "loratrainer-receiver", "Receiver__MaxBodyBytes" },
         { "lora-agent", "lora-agent", "LORATRAINER_RUN_URL" },
-        { "LoraTrainer.CrdGen", "loratrainer-crdgen", "config/crds/" },
         { "LoraTrainer.Benchmarks", "loratrainer-benchmarks", "zip" },
     };
 
@@ -111,14 +110,6 @@ public sealed class ProgramStartTests : IDisposable
         });
 
         AssertOneLineFailure(run, "loratrainer-receiver: Logging:Format (Logging__Format) must be json, text or auto", "'yaml'");
-    }
-
-    [Fact]
-    public async Task CrdGen_OutsideTheRepository_ExitsWithOneLineSayingWhereToRunIt()
-    {
-        var run = await ProgramRun.RunAsync(ProgramRun.Dll("LoraTrainer.CrdGen"), [], workingDirectory: _dir);
-
-        AssertOneLineFailure(run, "loratrainer-crdgen: no LoraTrainer.sln above the current directory", "inside the LoraTrainer repository");
     }
 
     [Fact]

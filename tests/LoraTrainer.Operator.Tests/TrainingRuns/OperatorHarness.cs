@@ -5,19 +5,14 @@ using k8s.Models;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
 using LoraTrainer.Protocol;
-using LoraTrainer.Operator.Hosting;
 using LoraTrainer.Operator.Tests.Datasets;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.Kubernetes;
-using LoraTrainer.Testing.Operators;
 using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Vast;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using LoraTrainer.Testing.World;
 
 namespace LoraTrainer.Operator.Tests.TrainingRuns;
 
@@ -28,86 +23,49 @@ namespace LoraTrainer.Operator.Tests.TrainingRuns;
 public sealed class OperatorHarness : IAsyncDisposable
 {
     public const string Namespace = "ml-team";
-    public const string ImagesBucket = "training-images";
-    public const string OutputBucket = "trained-loras";
+    public const string ImagesBucket = TestWorld.ImagesBucket;
+    public const string OutputBucket = TestWorld.OutputBucket;
 
-    private IHost? _host;
+    private readonly TestWorld _world;
     private int _barriers;
-    private readonly Dictionary<string, string?> _settings;
 
-    private OperatorHarness(FakeKubeApiServer kube, VastSimulator vast, S3rverServer s3, CivitaiFake civitai, Dictionary<string, string?> settings, TimeProvider time)
+    private OperatorHarness(TestWorld world)
     {
-        Time = time;
-        Kube = kube;
-        Vast = vast;
-        S3 = s3;
-        Civitai = civitai;
-        _settings = settings;
-        Runs = new CustomResourceClient<TrainingRun>(kube.CreateClient());
+        _world = world;
+        Runs = new CustomResourceClient<TrainingRun>(world.Kube.CreateClient());
     }
 
-    public FakeKubeApiServer Kube { get; }
-    public VastSimulator Vast { get; }
-    public S3rverServer S3 { get; }
-    public CivitaiFake Civitai { get; }
+    public FakeKubeApiServer Kube => _world.Kube;
+    public VastSimulator Vast => _world.Vast;
+    public S3rverServer S3 => _world.S3;
+    public CivitaiFake Civitai => _world.Civitai;
     public CustomResourceClient<TrainingRun> Runs { get; }
 
+    /// <summary>The proxy in front of s3rver, when the harness was started with one.</summary>
+    public S3rverProxy S3Proxy => _world.S3Proxy;
+
     /// <summary>The operator's clock: the system's, or a FakeTimeProvider the test advances to make time pass.</summary>
-    public TimeProvider Time { get; }
+    public TimeProvider Time => _world.InProcessOperator.Time;
 
     /// <summary>The running operator's services.</summary>
-    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the operator is not running");
+    public IServiceProvider Services => _world.InProcessOperator.Services;
 
     /// <summary>
-    /// Starts every fake and the operator; the operator reaches s3rver through <paramref name="s3Proxy"/> when given, and
-    /// runs on <paramref name="time"/> when given (the fakes keep the system clock).
+    /// Starts every fake and the operator; the operator reaches s3rver through a proxy when <paramref name="s3Proxy"/>, and
+    /// runs on <paramref name="time"/> when given (the fakes keep the system clock). The receiver is not running in these
+    /// tests: the simulated agent writes status the way it would.
     /// </summary>
-    public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null, S3rverProxy? s3Proxy = null,
-        TimeProvider? time = null)
-    {
-        var kube = await FakeKubeApiServer.StartAsync();
-        kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
-        kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
-        var vast = await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate });
-        var civitai = await CivitaiFake.StartAsync();
-        await s3.EnsureBucketAsync(ImagesBucket);
-        await s3.EnsureBucketAsync(OutputBucket);
-        // The receiver is not running in these tests: the simulated agent writes status the way it would.
-        var settings = OperatorSettings.ForFakes(new Uri("http://127.0.0.1:9"), vast, s3Proxy?.BaseUrl ?? s3.ServiceUrl, civitai, clusterName: "test");
-        configure?.Invoke(settings);
-        var harness = new OperatorHarness(kube, vast, s3, civitai, settings, time ?? TimeProvider.System);
-        await harness.StartOperatorAsync();
-        return harness;
-    }
+    public static async Task<OperatorHarness> StartAsync(S3rverServer s3, Action<Dictionary<string, string?>>? configure = null, bool s3Proxy = false,
+        TimeProvider? time = null) =>
+        new(await TestWorld.Create().InNamespace(Namespace).WithVast().WithS3(s3, s3Proxy).WithCivitai().WithOperator(configure, time)
+            .StartAsync(TestContext.Current.CancellationToken));
 
-    public async Task StartOperatorAsync()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(_settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton(Time);
-        builder.Services.AddOperator(builder.Configuration, () => Kube.CreateClientConfiguration());
-        _host = builder.Build();
-        await _host.StartAsync();
-    }
+    public Task StartOperatorAsync() => _world.InProcessOperator.StartAsync();
 
-    public async Task StopOperatorAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-            _host = null;
-        }
-    }
+    public Task StopOperatorAsync() => _world.InProcessOperator.StopAsync();
 
     /// <summary>A crash and restart: the new operator knows only what is in Kubernetes and at Vast.</summary>
-    public async Task RestartAsync()
-    {
-        await StopOperatorAsync();
-        await StartOperatorAsync();
-    }
+    public Task RestartAsync() => _world.InProcessOperator.RestartAsync();
 
     /// <summary>Seeds two images (one captioned) under <c>people/{name}/</c> and an offer, and applies an SD 1.5 run.</summary>
     public async Task<TrainingRun> ApplyRunAsync(string name, Func<TrainingRunSpec, TrainingRunSpec>? change = null)
@@ -220,11 +178,5 @@ public sealed class OperatorHarness : IAsyncDisposable
         throw new InvalidOperationException($"the status write to {name} kept conflicting with the operator");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopOperatorAsync();
-        await Civitai.DisposeAsync();
-        await Vast.DisposeAsync();
-        await Kube.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _world.DisposeAsync();
 }

@@ -19,9 +19,9 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
     [Fact]
     public async Task AStoreFailureWhilePreparing_IsTheRunsMessage_AndTheRunGoesOnOnceItPasses()
     {
-        await using var proxy = await S3rverProxy.StartAsync(s3.Server, Ct);
+        await using var h = await OperatorHarness.StartAsync(s3.Server, s3Proxy: true);
+        var proxy = h.S3Proxy;
         proxy.FailPart(1);
-        await using var h = await OperatorHarness.StartAsync(s3.Server, s3Proxy: proxy);
         h.Vast.AddOffers(OperatorHarness.Offer(2001, machine: 21));
 
         await h.ApplyRunAsync("flaky");
@@ -81,8 +81,8 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
     /// </summary>
     private async Task<HeldRun> HoldGpuAsync(string name, long offer)
     {
-        var proxy = await S3rverProxy.StartAsync(s3.Server, Ct);
-        var h = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:PresignRefreshInterval"] = "00:00:01", proxy);
+        var h = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:PresignRefreshInterval"] = "00:00:01", s3Proxy: true);
+        var proxy = h.S3Proxy;
         h.Civitai.Add(FakeCivitaiVersion.Checkpoint(CivitaiVersion, "SDXL 1.0", null, "sd_xl_base_1.0.safetensors", [1, 2, 3]));
         h.Vast.AddOffers(OperatorHarness.Offer(offer, machine: offer));
         await h.ApplyRunAsync(name, s => s with { BaseModel = new BaseModelSpec { Civitai = new CivitaiModelSource { ModelVersionId = CivitaiVersion } } });
@@ -108,11 +108,8 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
             Assert.Equal(Rented.Status!.Dataset, Harness.Run(Name)!.Status!.Dataset);
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await Harness.DisposeAsync();
-            await Proxy.DisposeAsync();
-        }
+        /// <summary>The harness stops the proxy with the rest of its world.</summary>
+        public ValueTask DisposeAsync() => Harness.DisposeAsync();
     }
 
     private static string Json(Protocol.AgentConfig config) => System.Text.Json.JsonSerializer.Serialize(config, Protocol.ProtocolJson.Options);

@@ -1,4 +1,6 @@
-using System.Text.RegularExpressions;
+using System.Globalization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Template;
 
 namespace LoraTrainer.Testing.Vast;
 
@@ -33,42 +35,50 @@ public enum VastRoute
     BidPrice,
 }
 
-/// <summary>Maps a request to its <see cref="VastRoute"/> and the id in its path.</summary>
-internal static partial class VastRoutes
+/// <summary>
+/// Maps a request to its <see cref="VastRoute"/> and the id in its path. Written from Vast's API documentation and
+/// vast-cli (the paths, their methods and the trailing slash Vast writes), not from the operator's client, so the
+/// simulator can disagree with the client where the client reads Vast wrong. A known path with another method is
+/// <see cref="VastRoute.Unknown"/>, as Vast answers it.
+/// </summary>
+internal static class VastRoutes
 {
+    private static readonly (string Method, TemplateMatcher Path, VastRoute Route)[] Table =
+    [
+        ("POST", Template("/api/v0/bundles/"), VastRoute.Search),
+        ("PUT", Template("/api/v0/asks/{id}/"), VastRoute.Create),
+        ("PUT", Template("/api/v0/instances/bid_price/{id}/"), VastRoute.BidPrice),
+        ("GET", Template("/api/v0/instances/{id}/"), VastRoute.Show),
+        ("PUT", Template("/api/v0/instances/{id}/"), VastRoute.Label),
+        ("DELETE", Template("/api/v0/instances/{id}/"), VastRoute.Destroy),
+        ("GET", Template("/api/v1/instances/"), VastRoute.List),
+        ("GET", Template("/api/v0/instances/"), VastRoute.LegacyList),
+    ];
+
     public static (VastRoute Route, long Id) Match(string method, string path)
     {
-        if (Bundles().IsMatch(path)) return (method == "POST" ? VastRoute.Search : VastRoute.Unknown, 0);
-        if (Ask().Match(path) is { Success: true } ask) return (method == "PUT" ? VastRoute.Create : VastRoute.Unknown, long.Parse(ask.Groups[1].Value));
-        if (ListV1().IsMatch(path)) return (method == "GET" ? VastRoute.List : VastRoute.Unknown, 0);
-        if (ListV0().IsMatch(path)) return (method == "GET" ? VastRoute.LegacyList : VastRoute.Unknown, 0);
-        if (BidPrice().Match(path) is { Success: true } bid) return (method == "PUT" ? VastRoute.BidPrice : VastRoute.Unknown, long.Parse(bid.Groups[1].Value));
-        if (Instance().Match(path) is not { Success: true } instance) return (VastRoute.Unknown, 0);
-        var id = long.Parse(instance.Groups[1].Value);
-        return method switch
+        foreach (var (routeMethod, template, route) in Table)
         {
-            "GET" => (VastRoute.Show, id),
-            "PUT" => (VastRoute.Label, id),
-            "DELETE" => (VastRoute.Destroy, id),
-            _ => (VastRoute.Unknown, id),
-        };
+            var values = new RouteValueDictionary();
+            if (!template.TryMatch(path, values))
+            {
+                continue;
+            }
+
+            long id = 0;
+            if (values.TryGetValue("id", out var raw) && !long.TryParse(raw as string, NumberStyles.None, CultureInfo.InvariantCulture, out id))
+            {
+                return (VastRoute.Unknown, 0);
+            }
+
+            if (routeMethod == method)
+            {
+                return (route, id);
+            }
+        }
+
+        return (VastRoute.Unknown, 0);
     }
 
-    [GeneratedRegex("^/api/v0/bundles/?$")]
-    private static partial Regex Bundles();
-
-    [GeneratedRegex(@"^/api/v0/asks/(\d{1,18})/?$")]
-    private static partial Regex Ask();
-
-    [GeneratedRegex("^/api/v1/instances/?$")]
-    private static partial Regex ListV1();
-
-    [GeneratedRegex("^/api/v0/instances/?$")]
-    private static partial Regex ListV0();
-
-    [GeneratedRegex(@"^/api/v0/instances/bid_price/(\d{1,18})/?$")]
-    private static partial Regex BidPrice();
-
-    [GeneratedRegex(@"^/api/v0/instances/(\d{1,18})/?$")]
-    private static partial Regex Instance();
+    private static TemplateMatcher Template(string path) => new(TemplateParser.Parse(path.Trim('/')), new RouteValueDictionary());
 }

@@ -9,28 +9,29 @@ using Microsoft.Extensions.Logging;
 namespace LoraTrainer.Testing.World;
 
 /// <summary>
-/// The real webhook receiver on 127.0.0.1. A restart keeps its port, as a Service keeps its address, so agents
-/// that retry reach the new process.
+/// The real webhook receiver (<see cref="ReceiverApplication"/>) on 127.0.0.1 against the Kubernetes API fake, without
+/// console logs; its services hold the fake, for a test that makes its own client. A restart keeps its port, as a Service keeps its address, so agents that retry reach the new process.
 /// </summary>
-internal sealed class ReceiverHost(FakeKubeApiServer kube) : IAsyncDisposable
+internal sealed class ReceiverHost(FakeKubeApiServer kube, Action<WebApplicationBuilder> configure) : IAsyncDisposable
 {
     private WebApplication? _app;
 
     /// <summary>The receiver's base URL as GPU hosts reach it.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>The running receiver's services.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the receiver is stopped");
+
     public async Task StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(BaseUrl is null ? "http://127.0.0.1:0" : BaseUrl.ToString());
-        // Progress is written at once, so a test sees every value without waiting for the coalescing window.
-        builder.Configuration["Receiver:ProgressWriteInterval"] = "00:00:00";
-        builder.Configuration["Receiver:TokenCacheDuration"] = "00:00:01";
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IKubernetes>(_ => kube.CreateClient());
-        builder.Services.AddWebhookReceiver();
-        _app = builder.Build();
-        _app.MapWebhookReceiver();
+        _app = ReceiverApplication.Create([], builder =>
+        {
+            builder.WebHost.UseUrls(BaseUrl is null ? "http://127.0.0.1:0" : BaseUrl.ToString());
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(kube);
+            builder.Services.AddSingleton<IKubernetes>(_ => kube.CreateClient());
+            configure(builder);
+        });
         await _app.StartAsync();
         BaseUrl = new Uri(_app.Urls.First());
     }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using k8s;
 using k8s.Models;
 using LoraTrainer.Api;
-using LoraTrainer.Testing;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.Kubernetes;
 using LoraTrainer.Testing.Operators;
@@ -11,131 +11,125 @@ using LoraTrainer.Testing.Vast;
 namespace LoraTrainer.Testing.World;
 
 /// <summary>
-/// The whole system on one machine, every part over real HTTP on 127.0.0.1: the Kubernetes API fake, s3rver (behind
-/// a pass-through proxy that can inject failures), the Civitai fake and the Vast simulator; the real receiver host;
-/// the real operator program as its own process (so it can be killed); and the real agent, started as a process
-/// whenever a simulated instance reaches running.
+/// The system on one machine, every part over real HTTP on 127.0.0.1: the Kubernetes API fake, s3rver (behind a
+/// pass-through proxy that can inject failures), the Civitai fake and the Vast simulator; the real receiver host; the
+/// real operator, as its own process (so it can be killed) or hosted in this process; and the real agent, started as
+/// a process whenever a simulated instance reaches running. <see cref="Create"/> says which parts; <see cref="StartAsync(SimulatedOffer[])"/>
+/// starts them all.
 /// </summary>
 internal sealed class TestWorld : IAsyncDisposable
 {
-    public const string Namespace = "default";
+    public const string DefaultNamespace = "default";
     public const string ImagesBucket = "training-images";
     public const string OutputBucket = "trained-loras";
     public const string ImagesPrefix = "people/anna/";
     public const long ModelVersionId = 128078;
 
+    /// <summary>The operator's cluster name, which its Vast instance labels carry.</summary>
+    public const string ClusterName = "test";
+
     /// <summary>Who the operator's requests are from in the API server's request log.</summary>
     public const string OperatorUser = "operator";
 
-    private readonly string _folder;
+    /// <summary>Where the operator's callbacks go when the world has no receiver: a port nothing listens on.</summary>
+    private static readonly Uri NoReceiver = new("http://127.0.0.1:9");
 
-    private TestWorld(string folder, FakeKubeApiServer kube, S3rverServer s3, S3rverProxy s3Proxy, CivitaiFake civitai, VastSimulator vast,
-        ReceiverHost receiver, OperatorHost @operator, AgentLauncher agents, Kubectl kubectl, byte[] model)
+    private readonly Stack<IAsyncDisposable> _started = new();
+    private readonly Dictionary<string, string> _tokens;
+    private S3rverServer? _s3;
+    private S3rverProxy? _s3Proxy;
+    private CivitaiFake? _civitai;
+    private VastSimulator? _vast;
+    private ReceiverHost? _receiver;
+    private OperatorHost? _operator;
+    private InProcessOperator? _inProcessOperator;
+    private AgentLauncher? _agents;
+    private Kubectl? _kubectl;
+    private byte[]? _model;
+
+    private TestWorld(string folder, string @namespace, IEnumerable<string> users)
     {
-        _folder = folder;
-        Kube = kube;
-        S3 = s3;
-        S3Proxy = s3Proxy;
-        Civitai = civitai;
-        Vast = vast;
-        Receiver = receiver;
-        Operator = @operator;
-        Agents = agents;
-        Kubectl = kubectl;
-        Model = model;
+        Folder = folder;
+        Namespace = @namespace;
+        _tokens = users.ToDictionary(user => user, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), StringComparer.Ordinal);
     }
 
-    public FakeKubeApiServer Kube { get; }
-    public S3rverServer S3 { get; }
-    public S3rverProxy S3Proxy { get; }
-    public CivitaiFake Civitai { get; }
-    public VastSimulator Vast { get; }
-    public ReceiverHost Receiver { get; }
-    public OperatorHost Operator { get; }
-    public AgentLauncher Agents { get; }
-    public Kubectl Kubectl { get; }
+    /// <summary>A world with the Kubernetes API fake only; the builder adds the rest.</summary>
+    public static TestWorldBuilder Create() => new();
 
-    /// <summary>The base model's bytes, as Civitai serves them.</summary>
-    public byte[] Model { get; }
-
-    /// <summary>Starts every part; <paramref name="offers"/> go on the Vast market before the operator starts.</summary>
+    /// <summary>Every part (the operator as a process, the receiver in this process, agents as processes); <paramref name="offers"/> go on the Vast market before the operator starts.</summary>
     public static Task<TestWorld> StartAsync(params SimulatedOffer[] offers) => StartAsync(offers, CancellationToken.None);
 
-    /// <summary>Starts every part; <paramref name="offers"/> go on the Vast market before the operator starts. A part that fails stops those already started.</summary>
-    public static async Task<TestWorld> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken)
-    {
-        var folder = Path.Combine(Path.GetTempPath(), $"loratrainer-e2e-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
-        var started = new Stack<IAsyncDisposable>();
-        T Started<T>(T part) where T : IAsyncDisposable
-        {
-            started.Push(part);
-            return part;
-        }
+    /// <inheritdoc cref="StartAsync(SimulatedOffer[])"/>
+    public static Task<TestWorld> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken) =>
+        Create().WithVast(offers: offers).WithS3(proxy: true).WithCivitai().WithTrainingData()
+            .WithReceiver(receiver =>
+            {
+                // Progress is written at once, so a test sees every value without waiting for the coalescing window.
+                receiver.Configuration["Receiver:ProgressWriteInterval"] = "00:00:00";
+                receiver.Configuration["Receiver:TokenCacheDuration"] = "00:00:01";
+            })
+            .WithOperatorProcess().WithAgents().StartAsync(cancellationToken);
 
+    /// <summary>A folder of this world's own, deleted with it.</summary>
+    public string Folder { get; }
+
+    /// <summary>The namespace runs live in.</summary>
+    public string Namespace { get; }
+
+    public FakeKubeApiServer Kube { get; private set; } = null!;
+    public S3rverServer S3 => Part(_s3);
+    public S3rverProxy S3Proxy => Part(_s3Proxy);
+    public CivitaiFake Civitai => Part(_civitai);
+    public VastSimulator Vast => Part(_vast);
+    public ReceiverHost Receiver => Part(_receiver);
+    public OperatorHost Operator => Part(_operator);
+    public InProcessOperator InProcessOperator => Part(_inProcessOperator);
+    public AgentLauncher Agents => Part(_agents);
+    public Kubectl Kubectl => Part(_kubectl);
+
+    /// <summary>The base model's bytes, as Civitai serves them.</summary>
+    public byte[] Model => Part(_model);
+
+    internal static async Task<TestWorld> StartAsync(TestWorldBuilder parts, CancellationToken cancellationToken)
+    {
+        var world = new TestWorld(Directory.CreateTempSubdirectory("loratrainer-world-").FullName, parts.Namespace, parts.Users);
         try
         {
-            // The operator has its own token, so the API server's request log tells its requests from kubectl's and the receiver's.
-            var operatorToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var kube = Started(await FakeKubeApiServer.StartAsync(
-                new FakeKubeApiServerOptions { Users = new Dictionary<string, string> { [operatorToken] = OperatorUser } }, cancellationToken));
-            kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
-            kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
-
-            var s3 = Started(await S3rverServer.StartAsync(cancellationToken));
-            var s3Proxy = Started(await S3rverProxy.StartAsync(s3, cancellationToken));
-            await s3.EnsureBucketAsync(ImagesBucket, cancellationToken);
-            await s3.EnsureBucketAsync(OutputBucket, cancellationToken);
-            await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.jpg", Image.Jpeg(seed: 1), cancellationToken);
-            await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.txt", "ohwx woman, smiling"u8.ToArray(), cancellationToken);
-            await s3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-2.png", Image.Png(seed: 2), cancellationToken);
-
-            var model = RandomNumberGenerator.GetBytes(64 * 1024);
-            var civitai = Started(await CivitaiFake.StartAsync(cancellationToken: cancellationToken));
-            civitai.Add(FakeCivitaiVersion.Checkpoint(ModelVersionId, "SDXL 1.0", $"urn:air:sdxl:checkpoint:civitai:101055@{ModelVersionId}", "sd_xl_base_1.0.safetensors", model));
-
-            var vast = Started(await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate }, cancellationToken));
-            vast.AddOffers(offers);
-            var agents = Started(new AgentLauncher(vast, Path.Combine(folder, "gpu-hosts")));
-            vast.OnRunning = agents.RunAsync;
-
-            var receiver = Started(new ReceiverHost(kube));
-            await receiver.StartAsync();
-            var operatorKubeconfig = Path.Combine(folder, "operator.kubeconfig");
-            await File.WriteAllTextAsync(operatorKubeconfig, Kubeconfig.For(kube.BaseAddress, Namespace, operatorToken), cancellationToken);
-            var @operator = Started(new OperatorHost(OperatorEnvironment(
-                OperatorSettings.ForFakes(receiver.BaseUrl, vast, s3Proxy.BaseUrl, civitai, clusterName: "e2e"), operatorKubeconfig)));
-            await @operator.StartAsync(cancellationToken);
-
-            var kubeconfig = await kube.WriteKubeconfigAsync(Path.Combine(folder, "kubeconfig"), Namespace, cancellationToken);
-            var kubectl = new Kubectl(kubeconfig, Path.Combine(folder, "kube-cache"));
-            return new TestWorld(folder, kube, s3, s3Proxy, civitai, vast, receiver, @operator, agents, kubectl, model);
+            await world.StartPartsAsync(parts, cancellationToken);
+            return world;
         }
         catch
         {
-            while (started.TryPop(out var part))
-            {
-                await part.DisposeAsync();
-            }
-
-            Directory.Delete(folder, recursive: true);
+            await world.DisposeAsync();
             throw;
         }
     }
 
+    /// <summary>The kubeconfig of <paramref name="user"/> (one named when the world was built), written in <see cref="Folder"/>.</summary>
+    public string KubeconfigPath(string user) =>
+        _tokens.ContainsKey(user) ? Path.Combine(Folder, $"{user}.kubeconfig") : throw new ArgumentOutOfRangeException(nameof(user), user, "not a user of this world");
+
+    /// <summary>A Kubernetes client acting as <paramref name="user"/>.</summary>
+    public k8s.Kubernetes CreateClient(string user) => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath(user)));
+
     /// <summary>
-    /// The operator's settings as a Deployment passes them (<c>Operator__ClusterName</c>…) and its kubeconfig. It logs
-    /// its own story (phase changes, rents, releases) and only warnings of its libraries, which is what a failing
-    /// test shows of it.
+    /// The operator's settings for this world (<see cref="OperatorSettings.ForFakes"/>): callbacks to <paramref name="receiver"/>,
+    /// else to this world's receiver; S3 through the proxy when there is one. <paramref name="overrides"/> go on top (a null
+    /// value removes a setting, so the product's default applies).
     /// </summary>
-    private static Dictionary<string, string?> OperatorEnvironment(Dictionary<string, string?> settings, string kubeconfig)
+    public Dictionary<string, string?> OperatorSettings(Uri? receiver = null, IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var environment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value, StringComparer.Ordinal);
-        environment["KUBECONFIG"] = kubeconfig;
-        environment["Logging__LogLevel__Default"] = "Warning";
-        environment["Logging__LogLevel__LoraTrainer"] = "Information";
-        environment["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "None";
-        return environment;
+        var settings = Operators.OperatorSettings.ForFakes(receiver ?? _receiver?.BaseUrl ?? NoReceiver, Vast, _s3Proxy?.BaseUrl ?? S3.ServiceUrl, Civitai, ClusterName);
+        return Apply(settings, overrides);
+    }
+
+    /// <summary>The operator's environment as a Deployment passes it (<c>Operator__ClusterName</c>…): <see cref="OperatorSettings"/> and its kubeconfig.</summary>
+    public Dictionary<string, string?> OperatorEnvironment(Uri? receiver = null, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var environment = OperatorSettings(receiver).ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value, StringComparer.Ordinal);
+        environment["KUBECONFIG"] = KubeconfigPath(OperatorUser);
+        return Apply(environment, overrides);
     }
 
     /// <summary>An offer on a healthy machine.</summary>
@@ -169,16 +163,125 @@ internal sealed class TestWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops every part this world started, last started first; shared parts keep running.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Operator.DisposeAsync();
-        await Receiver.DisposeAsync();
-        await Vast.DisposeAsync();
-        await Agents.DisposeAsync();
-        await Civitai.DisposeAsync();
-        await S3Proxy.DisposeAsync();
-        await S3.DisposeAsync();
-        await Kube.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
+        while (_started.TryPop(out var part))
+        {
+            await part.DisposeAsync();
+        }
+
+        Directory.Delete(Folder, recursive: true);
+    }
+
+    private async Task StartPartsAsync(TestWorldBuilder parts, CancellationToken cancellationToken)
+    {
+        Kube = Started(await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions
+        {
+            RequestLogCapacity = parts.RequestLogCapacity,
+            Users = _tokens.ToDictionary(t => t.Value, t => t.Key, StringComparer.Ordinal),
+        }, cancellationToken));
+        Kube.SeedFromPath(RepositoryRoot.Combine("config", "crds"));
+        Kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
+        foreach (var (user, token) in _tokens)
+        {
+            await File.WriteAllTextAsync(KubeconfigPath(user), Kubeconfig.For(Kube.BaseAddress, Namespace, token), cancellationToken);
+        }
+
+        if (parts.S3)
+        {
+            _s3 = parts.SharedS3 ?? Started(await S3rverServer.StartAsync(cancellationToken));
+            _s3Proxy = parts.S3Proxy ? Started(await S3rverProxy.StartAsync(_s3, cancellationToken)) : null;
+            await _s3.EnsureBucketAsync(ImagesBucket, cancellationToken);
+            await _s3.EnsureBucketAsync(OutputBucket, cancellationToken);
+        }
+
+        if (parts.Civitai)
+        {
+            _civitai = parts.SharedCivitai ?? Started(await CivitaiFake.StartAsync(cancellationToken: cancellationToken));
+        }
+
+        if (parts.TrainingData)
+        {
+            await SeedTrainingDataAsync(cancellationToken);
+        }
+
+        if (parts.Vast is { } vastOptions)
+        {
+            _vast = Started(await VastSimulator.StartAsync(vastOptions, cancellationToken));
+            _vast.AddOffers(parts.Offers);
+        }
+
+        if (parts.Agents)
+        {
+            _agents = Started(new AgentLauncher(Vast, Path.Combine(Folder, "gpu-hosts")));
+            Vast.OnRunning = _agents.RunAsync;
+        }
+
+        if (parts.Receiver is { } configureReceiver)
+        {
+            _receiver = Started(new ReceiverHost(Kube, configureReceiver));
+            await _receiver.StartAsync();
+        }
+
+        if (parts.OperatorProcess)
+        {
+            _operator = Started(new OperatorHost(OperatorEnvironment(overrides: QuietOperator)));
+            await _operator.StartAsync(cancellationToken);
+        }
+
+        if (parts.InProcessOperator is { } inProcess)
+        {
+            var settings = OperatorSettings();
+            inProcess.Settings?.Invoke(settings);
+            _inProcessOperator = Started(new InProcessOperator(Kube, settings, inProcess));
+            await _inProcessOperator.StartAsync(cancellationToken);
+        }
+
+        var kubeconfig = await Kube.WriteKubeconfigAsync(Path.Combine(Folder, "kubeconfig"), Namespace, cancellationToken);
+        _kubectl = new Kubectl(kubeconfig, Path.Combine(Folder, "kube-cache"));
+    }
+
+    /// <summary>The operator logs its own story (phase changes, rents, releases) and only warnings of its libraries, which is what a failing test shows of it.</summary>
+    private static readonly Dictionary<string, string?> QuietOperator = new(StringComparer.Ordinal)
+    {
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__LoraTrainer"] = "Information",
+        ["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
+    };
+
+    private async Task SeedTrainingDataAsync(CancellationToken cancellationToken)
+    {
+        await S3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.jpg", Image.Jpeg(seed: 1), cancellationToken);
+        await S3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.txt", "ohwx woman, smiling"u8.ToArray(), cancellationToken);
+        await S3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-2.png", Image.Png(seed: 2), cancellationToken);
+        _model = RandomNumberGenerator.GetBytes(64 * 1024);
+        Civitai.Add(FakeCivitaiVersion.Checkpoint(ModelVersionId, "SDXL 1.0", $"urn:air:sdxl:checkpoint:civitai:101055@{ModelVersionId}", "sd_xl_base_1.0.safetensors", _model));
+    }
+
+    private T Started<T>(T part) where T : IAsyncDisposable
+    {
+        _started.Push(part);
+        return part;
+    }
+
+    private static T Part<T>(T? part, [System.Runtime.CompilerServices.CallerMemberName] string name = "") where T : class =>
+        part ?? throw new InvalidOperationException($"this world was built without {name}");
+
+    private static Dictionary<string, string?> Apply(Dictionary<string, string?> values, IReadOnlyDictionary<string, string?>? overrides)
+    {
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                values.Remove(key);
+            }
+            else
+            {
+                values[key] = value;
+            }
+        }
+
+        return values;
     }
 }

@@ -3,9 +3,8 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using LoraTrainer.Api;
 
-namespace LoraTrainer.CrdGen;
+namespace LoraTrainer.Api.Schema;
 
 /// <summary>Builds an OpenAPI v3 structural schema from the C# types, the way controller-gen does from Go types.</summary>
 internal sealed class SchemaBuilder(XmlDocs docs, bool defaults)

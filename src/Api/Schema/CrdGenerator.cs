@@ -1,7 +1,6 @@
-using LoraTrainer.Api;
 using YamlDotNet.Serialization;
 
-namespace LoraTrainer.CrdGen;
+namespace LoraTrainer.Api.Schema;
 
 /// <summary>Produces the TrainingRun CustomResourceDefinition from the C# types in LoraTrainer.Api.</summary>
 public static class CrdGenerator
@@ -14,6 +13,18 @@ public static class CrdGenerator
 
     /// <summary>The command that rewrites the committed CRD.</summary>
     public const string RegenerateCommand = "dotnet run --project tools/CrdGen";
+
+    /// <summary>The repository <paramref name="directory"/> is in (the folder of <c>LoraTrainer.sln</c> at or above it), or null outside one.</summary>
+    public static string? FindRepository(string directory)
+    {
+        var root = new DirectoryInfo(directory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "LoraTrainer.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return root?.FullName;
+    }
 
     /// <summary>The CRD as YAML, exactly as it is committed.</summary>
     public static string Generate()

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
-namespace LoraTrainer.CrdGen;
+namespace LoraTrainer.Api.Schema;
 
 /// <summary>Reads the summaries of the compiled XML documentation so CRD descriptions come from the doc comments.</summary>
 internal sealed partial class XmlDocs
