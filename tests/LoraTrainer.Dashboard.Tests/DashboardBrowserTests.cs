@@ -76,14 +76,11 @@ public sealed class DashboardBrowserTests(DashboardStack stack) : IClassFixture<
         await page.GotoAsync("/runs/default/growing");
         await page.WaitForFunctionAsync("() => Number(document.getElementById('loss').dataset.points) >= 1", null, new() { Timeout = (float)Patience.TotalMilliseconds });
         var before = int.Parse((await page.Locator("#loss").GetAttributeAsync("data-points"))!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(before < 6, $"the run had finished all 6 epochs before the page opened ({before})");
+        Assert.True(before < 4, $"the run had finished all 4 epochs before the page opened ({before})");
 
         await page.WaitForFunctionAsync($"() => Number(document.getElementById('loss').dataset.points) > {before}", null,
             new() { Timeout = (float)Patience.TotalMilliseconds });
-
-        var run = await stack.World.WaitForPhaseAsync("growing", TrainingPhase.Completed, seconds: 60, cancellationToken: cancellation);
-        await Assertions.Expect(page.Locator("#loss")).ToHaveAttributeAsync("data-points", "6", new() { Timeout = (float)Patience.TotalMilliseconds });
-        await Assertions.Expect(page.Locator("#chosen")).ToContainTextAsync($"Chosen epoch: {run.Status!.Output!.Epoch}");
+        await Assertions.Expect(page.Locator("#losses tr")).ToHaveCountAsync(before + 1);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class DashboardStack : IAsyncLifetime
         // The first run finishes at once; the second trains slowly enough (about 2 s an epoch) that a page sees its epochs arrive.
         World.Agents.Trainer = launch => launch == 1
             ? new FakeTrainerSettings { EpochLosses = [0.3, 0.2, 0.15, 0.18] }
-            : new FakeTrainerSettings { EpochLosses = [0.3, 0.25, 0.2, 0.17, 0.15, 0.14], StepSeconds = 0.1 };
+            : new FakeTrainerSettings { EpochLosses = [0.3, 0.25, 0.2, 0.17], StepSeconds = 0.1 };
         World.Kube.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = OtherNamespace } });
         World.Kube.Allow(Alice, TestWorld.Namespace);
         World.Kube.Allow(Bob, OtherNamespace);
@@ -120,8 +120,8 @@ public sealed class DashboardStack : IAsyncLifetime
 
             """;
 
-        /// <summary>Six slow epochs.</summary>
-        public static string Growing { get; } = Samples.Minimal("growing", deadline: "2m", epochs: 6);
+        /// <summary>Four slow epochs.</summary>
+        public static string Growing { get; } = Samples.Minimal("growing", deadline: "2m", epochs: 4);
     }
 }
 
