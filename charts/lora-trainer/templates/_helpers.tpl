@@ -189,3 +189,7 @@ topologySpreadConstraints:
       protocol: TCP
     {{- end }}
 {{- end }}
+
+{{- define "lora-trainer.dashboardName" -}}
+{{- printf "%s-dashboard" (include "lora-trainer.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

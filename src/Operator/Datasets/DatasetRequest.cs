@@ -28,8 +28,8 @@ internal sealed record DatasetRequest(S3Location Source, S3Location Output, int 
     }
 
     /// <summary>The source prefix as a folder.</summary>
-    public string SourcePrefix => Storage.S3Uri.FolderPrefix(Source.Prefix);
+    public string SourcePrefix => S3Uri.FolderPrefix(Source.Prefix);
 
     /// <summary>The source as shown in messages: <c>s3://bucket/prefix/</c>.</summary>
-    public string SourceDisplay => new Storage.S3Uri(Source.Bucket, SourcePrefix).ToString();
+    public string SourceDisplay => new S3Uri(Source.Bucket, SourcePrefix).ToString();
 }

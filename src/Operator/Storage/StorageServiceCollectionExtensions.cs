@@ -1,6 +1,5 @@
 using LoraTrainer.Operator.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,19 +7,13 @@ namespace Microsoft.Extensions.DependencyInjection;
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="S3Options"/> (section <c>S3</c>, validated at start-up), the <see cref="IObjectStoreFactory"/>
-    /// and the <see cref="ArtifactPresigner"/>.
+    /// Adds <see cref="LoraTrainer.Storage.S3Options"/> (section <c>S3</c>, validated at start-up), the
+    /// <see cref="LoraTrainer.Storage.IObjectStoreFactory"/> and the <see cref="ArtifactPresigner"/>.
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<S3Options>()
-            .BindConfiguration(S3Options.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3Options>, S3OptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IObjectStoreFactory, S3ObjectStoreFactory>();
+        services.AddObjectStores();
         services.TryAddSingleton<ArtifactPresigner>();
         return services;
     }

@@ -7,7 +7,7 @@ public sealed class DockerfileTests
 {
     private const string DockerfilePath = "src/Dockerfile";
 
-    public static TheoryData<string> Processes => new() { "Operator", "Webhook" };
+    public static TheoryData<string> Processes => new() { "Operator", "Webhook", "Dashboard" };
 
     [Theory]
     [MemberData(nameof(Processes))]
@@ -49,6 +49,7 @@ public sealed class DockerfileTests
     [Theory]
     [InlineData("Operator", "operator")]
     [InlineData("Webhook", "receiver")]
+    [InlineData("Dashboard", "dashboard")]
     public void ContainerRepository_IsTheImageTheChartDeploys(string process, string component)
     {
         var project = XDocument.Parse(ChartFiles.Read($"src/{process}/LoraTrainer.{process}.csproj"));

@@ -20,14 +20,14 @@ internal sealed record BoundSection(string ValuesPath, string ConfigKey, Type Op
         new("operator.config.Operator", OperatorOptions.Section, typeof(OperatorOptions), new HashSet<string>()),
         new("operator.config.Operator.LeaderElection", "Operator:LeaderElection", typeof(LeaderElectionOptions), new HashSet<string>()),
         new("operator.config.Vast", "Vast", OperatorType("LoraTrainer.Operator.Vast.VastOptions"), new HashSet<string> { "ApiKey", "ApiKeyFile", "ApiKeySecret" }),
-        new("operator.config.S3", "S3", OperatorType("LoraTrainer.Operator.Storage.S3Options"), new HashSet<string> { "AccessKeyId", "SecretAccessKey" }),
+        new("operator.config.S3", "S3", typeof(S3Options), new HashSet<string> { "AccessKeyId", "SecretAccessKey" }),
         new("operator.config.Datasets", "Datasets", OperatorType("LoraTrainer.Operator.Datasets.DatasetOptions"), new HashSet<string>()),
         new("operator.config.Civitai", "Civitai", OperatorType("LoraTrainer.Operator.Models.CivitaiOptions"), new HashSet<string> { "ApiKey" }),
         new("receiver.config.Receiver", ReceiverOptions.Section, typeof(ReceiverOptions), new HashSet<string> { "Kubeconfig" }),
     ];
 
     /// <summary>The assemblies whose options classes the chart configures.</summary>
-    public static IReadOnlyList<Assembly> Processes { get; } = [OperatorAssembly, typeof(ReceiverOptions).Assembly];
+    public static IReadOnlyList<Assembly> Processes { get; } = [OperatorAssembly, typeof(S3Options).Assembly, typeof(ReceiverOptions).Assembly];
 
     /// <summary>The section name an options class declares in a <c>Section</c> or <c>SectionName</c> constant, if any.</summary>
     public static string? DeclaredSection(Type type) =>

@@ -25,7 +25,8 @@ namespace LoraTrainer.Testing.Kubernetes;
 /// every kind, with <c>metadata.managedFields</c>, conflicts and <c>force</c>; built-in kinds are merged without their Go
 /// schemas, so their lists are atomic. Not implemented: strategic merge on custom resources (refused with 415, as by a real
 /// server), the exemption a real server gives kubectl from conflicts with its own last-applied annotation, validation
-/// ratcheting of unchanged fields, authentication.
+/// ratcheting of unchanged fields, authentication and authorization of the fake's own requests (TokenReview and
+/// SubjectAccessReview are answered, from <see cref="FakeKubeApiServerOptions.Users"/> and <see cref="Allow"/>).
 /// </remarks>
 public sealed partial class FakeKubeApiServer : IAsyncDisposable
 {
@@ -33,14 +34,16 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private readonly FakeCluster _cluster;
     private readonly FaultInjector _faults;
     private readonly RequestLog _log;
+    private readonly AccessReviews _reviews;
     private int _disposed;
 
-    private FakeKubeApiServer(WebApplication app, FakeCluster cluster, FaultInjector faults, RequestLog log, Uri baseAddress)
+    private FakeKubeApiServer(WebApplication app, FakeCluster cluster, FaultInjector faults, RequestLog log, AccessReviews reviews, Uri baseAddress)
     {
         _app = app;
         _cluster = cluster;
         _faults = faults;
         _log = log;
+        _reviews = reviews;
         BaseAddress = baseAddress;
     }
 
@@ -69,14 +72,15 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
         var faults = new FaultInjector();
         var log = new RequestLog(options.RequestLogCapacity);
-        var app = KubeApiApplication.Build(options, cluster, faults, log);
+        var reviews = new AccessReviews(options.Users);
+        var app = KubeApiApplication.Build(options, cluster, faults, log, reviews);
         var baseAddress = await LoopbackHost.StartAsync(app, cancellationToken);
         if (options.LoggerFactory is { } loggers)
         {
             FakeKubeApiLog.Listening(loggers.CreateLogger("LoraTrainer.Testing.FakeKubeApiServer"), baseAddress);
         }
 
-        return new FakeKubeApiServer(app, cluster, faults, log, baseAddress);
+        return new FakeKubeApiServer(app, cluster, faults, log, reviews, baseAddress);
     }
 
     /// <summary>A fresh client configuration pointing at this server (no TLS, no credentials needed).</summary>

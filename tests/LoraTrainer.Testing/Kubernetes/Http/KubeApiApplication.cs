@@ -14,7 +14,7 @@ namespace LoraTrainer.Testing.Kubernetes.Http;
 /// <summary>Builds the Kestrel application that serves the fake on 127.0.0.1.</summary>
 internal static class KubeApiApplication
 {
-    public static WebApplication Build(FakeKubeApiServerOptions options, FakeCluster cluster, FaultInjector faults, RequestLog log)
+    public static WebApplication Build(FakeKubeApiServerOptions options, FakeCluster cluster, FaultInjector faults, RequestLog log, AccessReviews reviews)
     {
         var builder = LoopbackHost.CreateBuilder(options.Port);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
@@ -26,6 +26,8 @@ internal static class KubeApiApplication
         var resources = new ResourceEndpoints(cluster, watches);
         app.Use(hooks.InvokeAsync);
         app.MapDiscovery(cluster.Registry);
+        app.MapPost(AccessReviews.TokenReviewPath, reviews.TokenReviewAsync);
+        app.MapPost(AccessReviews.SubjectAccessReviewPath, reviews.SubjectAccessReviewAsync);
         app.Map("/api/v1/{**rest}", (HttpContext c, string? rest) => resources.HandleAsync(c, "", "v1", rest));
         app.Map("/apis/{group}/{version}/{**rest}", (HttpContext c, string group, string version, string? rest) =>
             resources.HandleAsync(c, group, version, rest));

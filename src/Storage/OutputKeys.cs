@@ -1,6 +1,6 @@
 using LoraTrainer.Api;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>Where a run's files live in its output location.</summary>
 /// <remarks>The output prefix is a folder: <c>loras/anna</c> and <c>loras/anna/</c> name the same place.</remarks>

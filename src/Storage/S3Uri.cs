@@ -1,4 +1,4 @@
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>An object (or prefix) location written as <c>s3://bucket/key</c>.</summary>
 internal sealed record S3Uri(string Bucket, string Key)

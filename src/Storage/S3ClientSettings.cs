@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>The effective client settings: <see cref="S3Options"/> with the provider's defaults filled in.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>A store call failed; the message is written for the user and carries no secret.</summary>
 internal sealed class ObjectStoreException(ObjectStoreErrorKind kind, string message, Exception? innerException = null)

@@ -5,7 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.Extensions.Options;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>Creates S3 stores, keeping one SDK client (and its connection pool) per credential.</summary>
 /// <remarks>Clients are keyed by key id and a hash of the secret, so a rotated secret gets a fresh client.</remarks>

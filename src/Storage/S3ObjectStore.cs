@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary><see cref="IObjectStore"/> over AWSSDK.S3 v4, for one client (and so one credential).</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>Cross-field rules for <see cref="S3Options"/>; each message names the configuration key to fix.</summary>
 internal sealed class S3OptionsValidator : IValidateOptions<S3Options>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>How the operator reaches the S3-compatible store holding datasets and trained LoRAs (section <c>S3</c>).</summary>
 /// <remarks>

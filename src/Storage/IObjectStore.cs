@@ -1,6 +1,6 @@
 using LoraTrainer.Datasets;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>The operator's narrow view of an S3-compatible bucket store, bound to one credential.</summary>
 /// <remarks>

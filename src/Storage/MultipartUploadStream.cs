@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>A write-only stream that cuts what is written into parts of a multipart upload.</summary>
 /// <remarks>

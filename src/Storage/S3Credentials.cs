@@ -1,4 +1,4 @@
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>An access key pair, already read from configuration or from a run's Secret by the caller.</summary>
 /// <param name="AccessKeyId">The key id; safe to show in messages.</param>

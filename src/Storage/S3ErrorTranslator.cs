@@ -2,7 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>Turns SDK exceptions into <see cref="ObjectStoreException"/>s that say what to fix.</summary>
 /// <remarks>

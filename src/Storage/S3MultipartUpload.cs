@@ -1,7 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>One S3 multipart upload, as started by <see cref="S3ObjectStore.StartMultipartUploadAsync"/>.</summary>
 internal sealed class S3MultipartUpload(

@@ -1,4 +1,4 @@
-namespace LoraTrainer.Operator.Storage;
+namespace LoraTrainer.Storage;
 
 /// <summary>Hands out <see cref="IObjectStore"/>s bound to a credential.</summary>
 internal interface IObjectStoreFactory
