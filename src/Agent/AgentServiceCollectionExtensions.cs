@@ -48,6 +48,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<TrainerProcess>();
         services.TryAddSingleton<TrainingStage>();
         services.TryAddSingleton<PresignedUploader>();
+        services.TryAddSingleton<MultipartUploader>();
         services.TryAddSingleton<EpochUploads>();
         services.TryAddSingleton<Training.Samples.SampleUploads>();
         services.TryAddSingleton<ResultUpload>();

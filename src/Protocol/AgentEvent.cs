@@ -61,8 +61,13 @@ public sealed record AgentEvent
     /// </summary>
     public string? Metric { get; init; }
 
-    /// <summary><c>uploaded</c>: the object key written.</summary>
+    /// <summary><c>uploaded</c>, <c>stateSaved</c>: the object key written.</summary>
     public string? Key { get; init; }
+
+    /// <summary><c>stateSaved</c>: the multipart upload (<see cref="MultipartUploadTarget.UploadId"/>) the parts were sent to.</summary>
+    public string? UploadId { get; init; }
+    /// <summary><c>stateSaved</c>: every part sent, in order, with the ETag the store answered; the operator completes the upload with them.</summary>
+    public IReadOnlyList<UploadedPartETag>? Parts { get; init; }
 
     /// <summary><c>samplesUploaded</c>: the epoch's sample images, one per prompt, each uploaded or failed.</summary>
     public IReadOnlyList<SampleImage>? SampleImages { get; init; }

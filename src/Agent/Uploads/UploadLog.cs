@@ -13,4 +13,7 @@ internal static partial class UploadLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Uploaded {What}: {Bytes} bytes, sha256 {Sha256}")]
     public static partial void Finished(ILogger logger, string what, long bytes, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uploading {What} ({Bytes} bytes) to {Host} in {Parts} parts, {Sent} already sent")]
+    public static partial void MultipartStarting(ILogger logger, string what, string host, long bytes, int parts, int sent);
 }

@@ -99,12 +99,24 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
     }
 
     /// <inheritdoc />
+    public IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId) =>
+        new S3MultipartUpload(client, new S3Uri(bucket, key), uploadId, settings.ChunkedEncoding, Translate);
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        CallAsync("delete", new S3Uri(bucket, key), () => client.DeleteObjectAsync(bucket, key, cancellationToken));
+
+    /// <inheritdoc />
     public Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry) => PresignAsync(bucket, key, HttpVerb.GET, expiry);
 
     /// <inheritdoc />
     public Task<Uri> PresignPutAsync(string bucket, string key, TimeSpan expiry) => PresignAsync(bucket, key, HttpVerb.PUT, expiry);
 
-    private async Task<Uri> PresignAsync(string bucket, string key, HttpVerb verb, TimeSpan expiry)
+    /// <inheritdoc />
+    public Task<Uri> PresignUploadPartAsync(string bucket, string key, string uploadId, int partNumber, TimeSpan expiry) =>
+        PresignAsync(bucket, key, HttpVerb.PUT, expiry, (uploadId, partNumber));
+
+    private async Task<Uri> PresignAsync(string bucket, string key, HttpVerb verb, TimeSpan expiry, (string UploadId, int PartNumber)? part = null)
     {
         var request = new GetPreSignedUrlRequest
         {
@@ -112,6 +124,11 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
             Expires = timeProvider.GetUtcNow().UtcDateTime + expiry,
             Protocol = settings.IsPlainHttp ? Amazon.S3.Protocol.HTTP : Amazon.S3.Protocol.HTTPS,
         };
+        if (part is { } p)
+        {
+            request.UploadId = p.UploadId;
+            request.PartNumber = p.PartNumber;
+        }
         var url = await CallAsync("presign", new S3Uri(bucket, key), () => client.GetPreSignedURLAsync(request));
         return new Uri(url);
     }

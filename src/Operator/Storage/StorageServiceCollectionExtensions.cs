@@ -9,7 +9,7 @@ internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="S3Options"/> (section <c>S3</c>, validated at start-up), the <see cref="IObjectStoreFactory"/>
-    /// and the <see cref="ArtifactPresigner"/>.
+    /// the <see cref="ArtifactPresigner"/> and <see cref="PresignedMultipart"/>.
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
@@ -22,6 +22,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IObjectStoreFactory, S3ObjectStoreFactory>();
         services.TryAddSingleton<ArtifactPresigner>();
+        services.TryAddSingleton<PresignedMultipart>();
         return services;
     }
 }

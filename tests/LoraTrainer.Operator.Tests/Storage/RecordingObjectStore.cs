@@ -55,6 +55,14 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
         return new RecordingUpload(upload, this);
     }
 
+    public IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId) =>
+        new RecordingUpload(inner.ResumeMultipartUpload(bucket, key, uploadId), this);
+
+    public Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken) => inner.DeleteAsync(bucket, key, cancellationToken);
+
+    public Task<Uri> PresignUploadPartAsync(string bucket, string key, string uploadId, int partNumber, TimeSpan expiry) =>
+        inner.PresignUploadPartAsync(bucket, key, uploadId, partNumber, expiry);
+
     public Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry) => inner.PresignGetAsync(bucket, key, expiry);
 
     public Task<Uri> PresignPutAsync(string bucket, string key, TimeSpan expiry) => inner.PresignPutAsync(bucket, key, expiry);
