@@ -26,7 +26,8 @@ internal interface IObjectStore
     Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken);
 
     /// <summary>Starts a multipart upload; the caller must complete or abort it.</summary>
-    Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken);
+    /// <param name="metadata">User metadata the object carries once completed (<c>x-amz-meta-*</c>, keys without the prefix, ASCII values); null for none.</param>
+    Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken);
 
     /// <summary>A multipart upload started earlier (possibly by another process), to complete or abort; sends nothing.</summary>
     IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId);

@@ -35,10 +35,12 @@ internal sealed class PresignedMultipart(IOptions<S3Options> options)
     }
 
     /// <summary>Starts an upload to <paramref name="target"/> sized for <paramref name="expectedBytes"/> and presigns its parts.</summary>
-    public async Task<MultipartUploadTarget> StartAsync(IObjectStore store, S3Uri target, long expectedBytes, CancellationToken cancellationToken)
+    /// <param name="metadata">User metadata the completed object carries; null for none.</param>
+    public async Task<MultipartUploadTarget> StartAsync(
+        IObjectStore store, S3Uri target, long expectedBytes, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var (partSize, parts) = Plan(expectedBytes);
-        var upload = await store.StartMultipartUploadAsync(target.Bucket, target.Key, "application/octet-stream", cancellationToken);
+        var upload = await store.StartMultipartUploadAsync(target.Bucket, target.Key, "application/octet-stream", metadata, cancellationToken);
         return await PresignAsync(store, target.Bucket, new MultipartUploadTarget
         {
             Key = target.Key, UploadId = upload.UploadId, PartSize = partSize,

@@ -90,11 +90,17 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
             cancellationToken));
 
     /// <inheritdoc />
-    public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken)
+    public async Task<IMultipartUpload> StartMultipartUploadAsync(
+        string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
         var target = new S3Uri(bucket, key);
-        var started = await CallAsync("write", target, () => client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = contentType }, cancellationToken));
+        var request = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = contentType };
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Metadata.Add(name, value);
+        }
+
+        var started = await CallAsync("write", target, () => client.InitiateMultipartUploadAsync(request, cancellationToken));
         return new S3MultipartUpload(client, target, started.UploadId, settings.ChunkedEncoding, Translate);
     }
 

@@ -53,6 +53,7 @@ internal sealed partial class TrainingRunReconciler(
 
         await NotePhaseAsync(run, cancellationToken).ConfigureAwait(false);
         await NoteSamplesAsync(run, cancellationToken).ConfigureAwait(false);
+        run = await SettleModelCacheAsync(run, cancellationToken).ConfigureAwait(false);
 
         run = await writer.AddFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
         if (run.Status is null)
@@ -118,6 +119,7 @@ internal sealed partial class TrainingRunReconciler(
             return ReconcileResult.RequeueAfter(RunSupervisor.WaitWithoutGpu(run, time.GetUtcNow(), options.Value.NoOfferRetryInterval));
         }
 
+        await preparation.AbortReplacedCacheUploadsAsync(run, ready.Model, cancellationToken).ConfigureAwait(false);
         run = await WriteAsync(run, run.Status with { Model = ready.Model, Dataset = ready.Dataset, Plan = run.Spec.DryRun ? run.Status.Plan : null, Reason = null }, cancellationToken).ConfigureAwait(false);
         if (run.Spec.DryRun)
         {

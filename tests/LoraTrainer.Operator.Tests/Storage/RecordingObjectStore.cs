@@ -48,9 +48,9 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     public Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
         inner.CopyAsync(bucket, sourceKey, destinationKey, cancellationToken);
 
-    public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken)
+    public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
-        var upload = await inner.StartMultipartUploadAsync(bucket, key, contentType, cancellationToken);
+        var upload = await inner.StartMultipartUploadAsync(bucket, key, contentType, metadata, cancellationToken);
         Started.Enqueue(upload.UploadId);
         return new RecordingUpload(upload, this);
     }
