@@ -49,6 +49,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<TrainingStage>();
         services.TryAddSingleton<PresignedUploader>();
         services.TryAddSingleton<MultipartUploader>();
+        services.TryAddSingleton<ModelCacheFills>();
         services.TryAddSingleton<EpochUploads>();
         services.TryAddSingleton<Training.Samples.SampleUploads>();
         services.TryAddSingleton<ResultUpload>();
