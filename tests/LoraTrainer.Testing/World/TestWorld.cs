@@ -62,7 +62,8 @@ internal sealed class TestWorld : IAsyncDisposable
     public static Task<TestWorld> StartAsync(params SimulatedOffer[] offers) => StartAsync(offers, CancellationToken.None);
 
     /// <summary>Starts every part; <paramref name="offers"/> go on the Vast market before the operator starts. A part that fails stops those already started.</summary>
-    public static async Task<TestWorld> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken)
+    /// <param name="civitaiBytesPerSecond">The rate the Civitai fake serves model files at; null serves them at once.</param>
+    public static async Task<TestWorld> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken, long? civitaiBytesPerSecond = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"loratrainer-e2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
@@ -92,6 +93,7 @@ internal sealed class TestWorld : IAsyncDisposable
 
             var model = RandomNumberGenerator.GetBytes(64 * 1024);
             var civitai = Started(await CivitaiFake.StartAsync(cancellationToken: cancellationToken));
+            civitai.BytesPerSecond = civitaiBytesPerSecond;
             civitai.Add(FakeCivitaiVersion.Checkpoint(ModelVersionId, "SDXL 1.0", $"urn:air:sdxl:checkpoint:civitai:101055@{ModelVersionId}", "sd_xl_base_1.0.safetensors", model));
 
             var vast = Started(await VastSimulator.StartAsync(new VastSimulatorOptions { Lifecycle = VastLifecycle.Immediate }, cancellationToken));
