@@ -60,6 +60,12 @@ internal static class ModelCacheKeeper
                 {
                     await PresignedMultipart.CompleteAsync(store, target, file.UploadId!, [.. file.Parts!.Select(p => new UploadedPartETag { PartNumber = p.PartNumber, ETag = p.ETag })], cancellationToken).ConfigureAwait(false);
                 }
+                catch (ObjectStoreException) when (await HoldsFileAsync(store, target, file, cancellationToken).ConfigureAwait(false))
+                {
+                    // Completed already: by this run before its status write lost a race with the receiver's, or the
+                    // upload is gone and another run's complete object holds the file. Either way the key names it.
+                    return file with { Cache = ModelCacheStates.Cached, UploadId = null, Parts = null, CacheError = null };
+                }
                 catch (Exception ex) when (ex is ArgumentException || (ex is ObjectStoreException refused && refused.Kind != ObjectStoreErrorKind.Transient))
                 {
                     await PresignedMultipart.AbortAsync(store, target, file.UploadId!, cancellationToken).ConfigureAwait(false);
@@ -82,6 +88,11 @@ internal static class ModelCacheKeeper
                 return file with { Cache = ModelCacheStates.Failed, UploadId = null, Parts = null, CacheError = why };
         }
     }
+
+    private static async Task<bool> HoldsFileAsync(IObjectStore store, S3Uri target, ModelFileStatus file, CancellationToken cancellationToken) =>
+        await store.HeadAsync(target.Bucket, target.Key, cancellationToken).ConfigureAwait(false) is { } head
+        && CachedObjectMetadata.From(head.Metadata) is { } recorded
+        && string.Equals(recorded.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase);
 
     private static bool NeedsWork(TrainingRun run, ModelFileStatus file) => file.CacheUri is not null && file.Cache switch
     {

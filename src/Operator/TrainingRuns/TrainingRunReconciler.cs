@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
+using LoraTrainer.Operator.ModelCache;
 using LoraTrainer.Operator.Runtime;
 using LoraTrainer.Operator.Vast;
 using LoraTrainer.Operator.Vast.Credentials;
@@ -69,6 +70,13 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var status = run.Status!;
+        if (PhaseMachine.IsTerminal(run) && ModelCacheKeeper.HasWork(run))
+        {
+            // A cache upload the store could not settle yet; the run itself asks for nothing more.
+            await FinishAsync(run, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.RequeueAfter(options.Value.NoOfferRetryInterval);
+        }
+
         return status.Phase switch
         {
             _ when PhaseMachine.IsTerminal(run) => await FinishAsync(run, cancellationToken).ConfigureAwait(false),
