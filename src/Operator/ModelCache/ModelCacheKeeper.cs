@@ -60,14 +60,21 @@ internal static class ModelCacheKeeper
                 {
                     await PresignedMultipart.CompleteAsync(store, target, file.UploadId!, [.. file.Parts!.Select(p => new UploadedPartETag { PartNumber = p.PartNumber, ETag = p.ETag })], cancellationToken).ConfigureAwait(false);
                 }
-                catch (ObjectStoreException) when (await HoldsFileAsync(store, target, file, cancellationToken).ConfigureAwait(false))
+                catch (Exception ex) when (ex is ArgumentException or ObjectStoreException)
                 {
-                    // Completed already: by this run before its status write lost a race with the receiver's, or the
-                    // upload is gone and another run's complete object holds the file. Either way the key names it.
-                    return file with { Cache = ModelCacheStates.Cached, UploadId = null, Parts = null, CacheError = null };
-                }
-                catch (Exception ex) when (ex is ArgumentException || (ex is ObjectStoreException refused && refused.Kind != ObjectStoreErrorKind.Transient))
-                {
+                    if (await HoldsFileAsync(store, target, file, cancellationToken).ConfigureAwait(false))
+                    {
+                        // Completed already: by this run before its status write lost a race with the receiver's, or
+                        // the upload is gone and another run's complete object holds the file. The key names it.
+                        await PresignedMultipart.AbortAsync(store, target, file.UploadId!, cancellationToken).ConfigureAwait(false);
+                        return file with { Cache = ModelCacheStates.Cached, UploadId = null, Parts = null, CacheError = null };
+                    }
+
+                    if (ex is ObjectStoreException { Kind: ObjectStoreErrorKind.Transient })
+                    {
+                        throw;
+                    }
+
                     await PresignedMultipart.AbortAsync(store, target, file.UploadId!, cancellationToken).ConfigureAwait(false);
                     notices.Add(new CacheNotice(true, "ModelCacheFailed", $"{file.Name} could not be stored at {target}: {ex.Message}"));
                     return file with { Cache = ModelCacheStates.Failed, UploadId = null, Parts = null, CacheError = ex.Message };
