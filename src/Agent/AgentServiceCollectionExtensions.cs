@@ -48,6 +48,8 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<TrainerProcess>();
         services.TryAddSingleton<TrainingStage>();
         services.TryAddSingleton<PresignedUploader>();
+        services.TryAddSingleton<MultipartUploader>();
+        services.TryAddSingleton<ModelCacheFills>();
         services.TryAddSingleton<EpochUploads>();
         services.TryAddSingleton<Training.Samples.SampleUploads>();
         services.TryAddSingleton<ResultUpload>();

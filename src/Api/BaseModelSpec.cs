@@ -20,6 +20,27 @@ public sealed record BaseModelSpec
 
     /// <summary>The text encoders and autoencoder a Flux model trains with; required for Flux, refused for the others.</summary>
     public FluxFilesSpec? Flux { get; init; }
+
+    /// <summary>Where this run caches its model files, over the operator's <c>ModelCache</c> setting; absent uses that setting.</summary>
+    public ModelCacheSpec? Cache { get; init; }
+}
+
+/// <summary>
+/// The model cache: an S3 prefix where each model file is kept once under <c>&lt;prefix&gt;/sha256/&lt;hex&gt;</c>,
+/// written with the run's S3 credential. A run whose files are all there downloads none of them from their source.
+/// </summary>
+public sealed record ModelCacheSpec
+{
+    /// <summary>False turns the cache off for this run, whatever the operator's setting. Defaults to true.</summary>
+    public bool? Enabled { get; init; }
+
+    /// <summary>The cache bucket; absent uses the operator's <c>ModelCache:Bucket</c>.</summary>
+    [RegularExpression("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    public string? Bucket { get; init; }
+
+    /// <summary>The key prefix in the bucket, without a trailing slash; absent uses the operator's <c>ModelCache:Prefix</c>.</summary>
+    [MaxLength(512)]
+    public string? Prefix { get; init; }
 }
 
 /// <summary>The three files <c>flux_train_network.py</c> needs besides the transformer checkpoint, each a single <c>.safetensors</c>.</summary>

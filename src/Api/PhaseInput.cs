@@ -34,6 +34,12 @@ public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Los
 /// <summary>An epoch's sample images were rendered and uploaded (or failed, each with its error); epoch 0 is the baseline before training.</summary>
 public sealed record SamplesUploadedInput(long Seq, int Attempt, int Epoch, IReadOnlyList<SampleImageStatus> Samples) : AgentInput(Seq, Attempt);
 
+/// <summary>The agent sent a model file to the cache (<paramref name="Parts"/>), or failed to (<paramref name="Error"/>).</summary>
+public sealed record ModelCachedInput(long Seq, int Attempt, string Key, string? UploadId, IReadOnlyList<CachePartStatus>? Parts, string? Error) : AgentInput(Seq, Attempt);
+
+/// <summary>A cached model file did not have its SHA-256; the agent downloaded it from the source instead.</summary>
+public sealed record ModelCacheRejectedInput(long Seq, int Attempt, string Key, string? Sha256) : AgentInput(Seq, Attempt);
+
 /// <summary>The agent gave up.</summary>
 public sealed record AgentFailedInput(long Seq, int Attempt, string Stage, string Reason) : AgentInput(Seq, Attempt);
 

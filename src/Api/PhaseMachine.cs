@@ -287,10 +287,36 @@ public static class PhaseMachine
             },
             Message = $"epoch {uploaded.Epoch} uploaded; verifying it in S3",
         },
+        (var phase, ModelCachedInput cached) when phase.HoldsGpu() => WithCacheFile(status, cached.Key, f => f.Cache is ModelCacheStates.Filling or ModelCacheStates.Failed
+            ? f with
+            {
+                Cache = cached.Parts is { Count: > 0 } ? ModelCacheStates.Uploaded : ModelCacheStates.Failed,
+                UploadId = cached.UploadId ?? f.UploadId,
+                Parts = cached.Parts is { Count: > 0 } ? cached.Parts : null,
+                CacheError = cached.Parts is { Count: > 0 } ? null : cached.Error ?? "the agent could not send it",
+            }
+            : f),
+        (var phase, ModelCacheRejectedInput rejected) when phase.HoldsGpu() => WithCacheFile(status, rejected.Key, f => f with
+        {
+            FromCache = false,
+            Cache = ModelCacheStates.Rejected,
+            CacheError = $"the cached object's SHA-256 is {rejected.Sha256 ?? "different"}, not the file's; downloaded from the source instead",
+        }),
         (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}") with { Reason = "AgentFailed" },
         (var phase, HeartbeatInput) when phase.HoldsGpu() => status,
         _ => null,
     };
+
+    /// <summary>The status with the model file cached at <paramref name="key"/> changed; null (ignored) when no file is.</summary>
+    private static TrainingRunStatus? WithCacheFile(TrainingRunStatus status, string key, Func<ModelFileStatus, ModelFileStatus> change)
+    {
+        if (status.Model is not { } model || !model.Files.Any(f => ModelCacheStates.IsAt(f, key)))
+        {
+            return null;
+        }
+
+        return status with { Model = model with { Files = [.. model.Files.Select(f => ModelCacheStates.IsAt(f, key) ? change(f) : f)] } };
+    }
 
     private static TrainingRunStatus Enter(TrainingRunStatus status, TrainingPhase phase, DateTimeOffset now, string message)
     {

@@ -131,6 +131,66 @@ public sealed record ModelStatus
     public long? Bytes { get; init; }
     /// <summary>The checkpoint SHA-256.</summary>
     public string? Sha256 { get; init; }
+    /// <summary>Every model file of the attempt and its place in the model cache; empty when the run uses no cache.</summary>
+    public IReadOnlyList<ModelFileStatus> Files { get; init; } = [];
+}
+
+/// <summary>One model file of the attempt, and whether it came from the model cache.</summary>
+public sealed record ModelFileStatus
+{
+    /// <summary>The file name.</summary>
+    public string Name { get; init; } = "";
+    /// <summary>The trainer argument that takes it (<c>clip_l</c>, <c>t5xxl</c>, <c>ae</c>); absent for the checkpoint.</summary>
+    public string? Argument { get; init; }
+    /// <summary>Its SHA-256, which names it in the cache.</summary>
+    public string? Sha256 { get; init; }
+    /// <summary>Its size in bytes, when known.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>Whether the GPU reads it from the cache rather than from its source.</summary>
+    public bool FromCache { get; init; }
+    /// <summary>The cached object, <c>s3://bucket/prefix/sha256/hex</c>.</summary>
+    public string? CacheUri { get; init; }
+    /// <summary>Where the file stands in the cache: <c>hit</c>, <c>filling</c>, <c>uploaded</c>, <c>cached</c>, <c>failed</c>, <c>rejected</c> or <c>evicted</c>.</summary>
+    public string? Cache { get; init; }
+    /// <summary>The multipart upload filling the cache, until the operator completes or aborts it.</summary>
+    public string? UploadId { get; init; }
+    /// <summary>The parts the agent sent, until the operator completes the upload with them.</summary>
+    public IReadOnlyList<CachePartStatus>? Parts { get; init; }
+    /// <summary>Why filling or reading the cache failed.</summary>
+    public string? CacheError { get; init; }
+}
+
+/// <summary>A part of a cache upload the store has taken.</summary>
+public sealed record CachePartStatus
+{
+    /// <summary>The part number, from 1.</summary>
+    public int PartNumber { get; init; }
+    /// <summary>The ETag the store answered.</summary>
+    public string ETag { get; init; } = "";
+}
+
+/// <summary>The values of <see cref="ModelFileStatus.Cache"/>.</summary>
+public static class ModelCacheStates
+{
+    /// <summary>Read from the cache.</summary>
+    public const string Hit = "hit";
+    /// <summary>Not in the cache; the agent sends it there once training has started.</summary>
+    public const string Filling = "filling";
+    /// <summary>The agent sent every part; the operator completes the upload.</summary>
+    public const string Uploaded = "uploaded";
+    /// <summary>The cache holds it now.</summary>
+    public const string Cached = "cached";
+    /// <summary>Filling failed; the upload was (or is being) aborted.</summary>
+    public const string Failed = "failed";
+    /// <summary>The cached bytes did not have the file's SHA-256; the agent fell back to the source and the operator evicts the object.</summary>
+    public const string Rejected = "rejected";
+    /// <summary>The rejected object was deleted.</summary>
+    public const string Evicted = "evicted";
+
+    /// <summary>Whether <paramref name="file"/> is cached under object key <paramref name="key"/> (in the run's cache bucket).</summary>
+    public static bool IsAt(ModelFileStatus file, string key) =>
+        key.Length > 0 && file.CacheUri is { } uri && uri.StartsWith("s3://", StringComparison.Ordinal) && uri.EndsWith("/" + key, StringComparison.Ordinal)
+        && uri.IndexOf('/', 5) == uri.Length - key.Length - 1;
 }
 
 /// <summary>The rented GPU instance.</summary>

@@ -91,6 +91,9 @@ public sealed record ModelSource
     public string? Sha256 { get; init; }
     /// <summary>Additional files (Flux: <c>clip_l</c>, <c>t5xxl</c>, <c>ae</c>), keyed by the trainer argument that takes their path.</summary>
     public IReadOnlyList<ModelFile> ExtraFiles { get; init; } = [];
+    /// <summary>The checkpoint in the model cache; null when the run uses no cache.</summary>
+    /// <remarks>Added within v1: an older agent ignores it and downloads <see cref="Url"/>.</remarks>
+    public ModelCacheEntry? Cache { get; init; }
 }
 
 /// <summary>An extra model file passed to the trainer by argument name.</summary>
@@ -108,6 +111,8 @@ public sealed record ModelFile
     public long? Bytes { get; init; }
     /// <summary>Expected SHA-256.</summary>
     public string? Sha256 { get; init; }
+    /// <summary>The file in the model cache; null when the run uses no cache.</summary>
+    public ModelCacheEntry? Cache { get; init; }
 }
 
 /// <summary>The trainer invocation.</summary>

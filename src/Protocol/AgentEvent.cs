@@ -61,15 +61,24 @@ public sealed record AgentEvent
     /// </summary>
     public string? Metric { get; init; }
 
-    /// <summary><c>uploaded</c>: the object key written.</summary>
+    /// <summary><c>uploaded</c>, <c>stateSaved</c>: the object key written; <c>modelCached</c>, <c>modelCacheRejected</c>: the cache key (<see cref="ModelCacheEntry.Key"/>).</summary>
     public string? Key { get; init; }
+
+    /// <summary><c>stateSaved</c>, <c>modelCached</c>: the multipart upload (<see cref="MultipartUploadTarget.UploadId"/>) the parts were sent to.</summary>
+    public string? UploadId { get; init; }
+    /// <summary>
+    /// <c>stateSaved</c>, <c>modelCached</c>: every part sent, in order, with the ETag the store answered; the operator
+    /// completes the upload with them. A <c>modelCached</c> without parts (and with a <see cref="Reason"/>) failed, and
+    /// the operator aborts its upload.
+    /// </summary>
+    public IReadOnlyList<UploadedPartETag>? Parts { get; init; }
 
     /// <summary><c>samplesUploaded</c>: the epoch's sample images, one per prompt, each uploaded or failed.</summary>
     public IReadOnlyList<SampleImage>? SampleImages { get; init; }
 
     /// <summary><c>failed</c>: where it failed (config, images, model, training, upload).</summary>
     public string? Stage { get; init; }
-    /// <summary><c>failed</c>: why, secrets scrubbed.</summary>
+    /// <summary><c>failed</c>, and a <c>modelCached</c> that failed: why, secrets scrubbed.</summary>
     public string? Reason { get; init; }
     /// <summary><c>failed</c>: the last lines of the trainer's output, secrets scrubbed.</summary>
     public string? LogTail { get; init; }
@@ -138,6 +147,13 @@ public static class EventKinds
     public const string Uploaded = "uploaded";
     /// <summary>An epoch's sample images are uploaded (or failed, each with its error); never ends the run.</summary>
     public const string SamplesUploaded = "samplesUploaded";
+    /// <summary>
+    /// A model file the cache did not hold was sent to it as a multipart upload (or failed to be); the operator
+    /// completes (or aborts) the upload. Never changes the phase.
+    /// </summary>
+    public const string ModelCached = "modelCached";
+    /// <summary>A model file from the cache did not have its SHA-256; the agent fell back to the source, and the operator evicts the object.</summary>
+    public const string ModelCacheRejected = "modelCacheRejected";
     /// <summary>The agent gave up.</summary>
     public const string Failed = "failed";
     /// <summary>Still alive.</summary>
@@ -146,6 +162,6 @@ public static class EventKinds
     /// <summary>Every kind of v1.</summary>
     public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, SamplesUploaded, Failed, Heartbeat,
+        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, SamplesUploaded, ModelCached, ModelCacheRejected, Failed, Heartbeat,
     };
 }

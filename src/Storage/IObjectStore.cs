@@ -28,13 +28,23 @@ internal interface IObjectStore
     Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken);
 
     /// <summary>Starts a multipart upload; the caller must complete or abort it.</summary>
-    Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken);
+    /// <param name="metadata">User metadata the object carries once completed (<c>x-amz-meta-*</c>, keys without the prefix, ASCII values); null for none.</param>
+    Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken);
+
+    /// <summary>A multipart upload started earlier (possibly by another process), to complete or abort; sends nothing.</summary>
+    IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId);
+
+    /// <summary>Deletes an object; deleting one that does not exist succeeds.</summary>
+    Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken);
 
     /// <summary>A URL that lets its holder GET the object until <paramref name="expiry"/> has passed.</summary>
     Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry);
 
     /// <summary>A URL that lets its holder PUT the object (up to 5 GB) until <paramref name="expiry"/> has passed.</summary>
     Task<Uri> PresignPutAsync(string bucket, string key, TimeSpan expiry);
+
+    /// <summary>A URL that lets its holder PUT part <paramref name="partNumber"/> of multipart upload <paramref name="uploadId"/> until <paramref name="expiry"/> has passed.</summary>
+    Task<Uri> PresignUploadPartAsync(string bucket, string key, string uploadId, int partNumber, TimeSpan expiry);
 }
 
 /// <summary>An object's headers.</summary>

@@ -91,13 +91,27 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
             cancellationToken));
 
     /// <inheritdoc />
-    public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken)
+    public async Task<IMultipartUpload> StartMultipartUploadAsync(
+        string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
         var target = new S3Uri(bucket, key);
-        var started = await CallAsync("write", target, () => client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = contentType }, cancellationToken));
+        var request = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = contentType };
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Metadata.Add(name, value);
+        }
+
+        var started = await CallAsync("write", target, () => client.InitiateMultipartUploadAsync(request, cancellationToken));
         return new S3MultipartUpload(client, target, started.UploadId, settings.ChunkedEncoding, Translate);
     }
+
+    /// <inheritdoc />
+    public IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId) =>
+        new S3MultipartUpload(client, new S3Uri(bucket, key), uploadId, settings.ChunkedEncoding, Translate);
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        CallAsync("delete", new S3Uri(bucket, key), () => client.DeleteObjectAsync(bucket, key, cancellationToken));
 
     /// <inheritdoc />
     public Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry) => PresignAsync(bucket, key, HttpVerb.GET, expiry);
@@ -105,7 +119,11 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
     /// <inheritdoc />
     public Task<Uri> PresignPutAsync(string bucket, string key, TimeSpan expiry) => PresignAsync(bucket, key, HttpVerb.PUT, expiry);
 
-    private async Task<Uri> PresignAsync(string bucket, string key, HttpVerb verb, TimeSpan expiry)
+    /// <inheritdoc />
+    public Task<Uri> PresignUploadPartAsync(string bucket, string key, string uploadId, int partNumber, TimeSpan expiry) =>
+        PresignAsync(bucket, key, HttpVerb.PUT, expiry, (uploadId, partNumber));
+
+    private async Task<Uri> PresignAsync(string bucket, string key, HttpVerb verb, TimeSpan expiry, (string UploadId, int PartNumber)? part = null)
     {
         var request = new GetPreSignedUrlRequest
         {
@@ -113,6 +131,11 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
             Expires = timeProvider.GetUtcNow().UtcDateTime + expiry,
             Protocol = settings.IsPlainHttp ? Amazon.S3.Protocol.HTTP : Amazon.S3.Protocol.HTTPS,
         };
+        if (part is { } p)
+        {
+            request.UploadId = p.UploadId;
+            request.PartNumber = p.PartNumber;
+        }
         var url = await CallAsync("presign", new S3Uri(bucket, key), () => client.GetPreSignedURLAsync(request));
         return new Uri(url);
     }

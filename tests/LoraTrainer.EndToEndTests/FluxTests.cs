@@ -64,6 +64,9 @@ public sealed class FluxTests : IAsyncLifetime
             data:
               token: {Convert.ToBase64String(Encoding.UTF8.GetBytes(Token))}
             """);
+        // Each of the four files is cached under its SHA-256 once the run has verified it.
+        await _stack.S3.EnsureBucketAsync("model-cache", TestContext.Current.CancellationToken);
+        manifest = manifest.Replace("  baseModel:\n", "  baseModel:\n    cache: {bucket: model-cache, prefix: flux}\n", StringComparison.Ordinal);
         await _stack.ApplyAsync(manifest);
         var run = await _stack.WaitForAsync("portrait-flux", r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed or TrainingPhase.Stalled,
             seconds: 60, cancellationToken: TestContext.Current.CancellationToken);
@@ -82,6 +85,15 @@ public sealed class FluxTests : IAsyncLifetime
         Assert.Contains(ae, r => r.Path.StartsWith("/black-forest-labs/", StringComparison.Ordinal) && r.Authorization == $"Bearer {Token}");
         Assert.Contains(ae, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal) && string.IsNullOrEmpty(r.Authorization));
         Assert.DoesNotContain(Token, agent.Output, StringComparison.Ordinal);
+
+        var cached = await _stack.WaitForAsync("portrait-flux", r => r.Status?.Model?.Files is { Count: 4 } files && files.All(f => f.Cache == ModelCacheStates.Cached),
+            seconds: 30, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal([null, "clip_l", "t5xxl", "ae"], cached.Status!.Model!.Files.Select(f => f.Argument));
+        foreach (var file in cached.Status.Model.Files)
+        {
+            var bytes = await _stack.S3.GetObjectAsync("model-cache", $"flux/sha256/{file.Sha256}", TestContext.Current.CancellationToken);
+            Assert.Equal(file.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes!)));
+        }
 
         var ledger = await _stack.AssertLedgerAsync(InstanceBudget.Until(completedAt, "the one attempt: until the run completed"));
         Assert.True(ledger.Dollars > 0);

@@ -14,6 +14,9 @@ internal static partial class DownloadLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Downloaded {What}: {Bytes} bytes, sha256 {Sha256}")]
     public static partial void Finished(ILogger logger, string what, long bytes, string sha256);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} from the model cache refused ({Problem}); downloading it from its source")]
+    public static partial void CacheRejected(ILogger logger, string what, string problem);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{What} already present and verified; not downloaded again")]
     public static partial void Reused(ILogger logger, string what);
 }

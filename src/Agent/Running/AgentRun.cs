@@ -5,6 +5,7 @@ using LoraTrainer.Agent.Gpu;
 using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Training;
 using LoraTrainer.Agent.Training.Samples;
+using LoraTrainer.Agent.Uploads;
 using LoraTrainer.Agent.Watchdog;
 using LoraTrainer.Protocol;
 using LoraTrainer.Protocol.SdScripts;
@@ -24,6 +25,7 @@ internal sealed class AgentRun(
     GpuProbe gpuProbe,
     DatasetPreparer datasets,
     ModelDownloads models,
+    ModelCacheFills cacheFills,
     TrainingStage training,
     SampleUploads samples,
     ResultUpload results,
@@ -101,10 +103,13 @@ internal sealed class AgentRun(
 
             samples.Begin(config.Samples, config.Outputs.Samples, plan.Training.OutputName, plan.Training.Epochs, cancellationToken);
             reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
+            cacheFills.Begin(model.ToCache, cancellationToken);
 
             RunLog.StageStarted(logger, stage = Stages.Training);
             var result = await training.RunAsync(plan.Training, config.Reporting, cancellationToken);
 
+            // The result's upload ends the attempt and releases the GPU: the cache fill, usually long done, goes first.
+            await cacheFills.WaitAsync();
             RunLog.StageStarted(logger, stage = Stages.Upload);
             await results.UploadAsync(await FreshOutputsAsync(config, cancellationToken), plan.Training, result, cancellationToken);
             return ExitCodes.Uploaded;

@@ -56,7 +56,7 @@ internal sealed class DatasetZipper(
     {
         var options = s3Options.Value;
         var partSize = PartSizeFor(plan.Inventory, options.PartSize);
-        var upload = await store.StartMultipartUploadAsync(plan.Zip.Bucket, plan.Zip.Key, "application/zip", cancellationToken);
+        var upload = await store.StartMultipartUploadAsync(plan.Zip.Bucket, plan.Zip.Key, "application/zip", null, cancellationToken);
         await using var output = new MultipartUploadStream(upload, partSize, options.MaxPartsInFlight);
         try
         {

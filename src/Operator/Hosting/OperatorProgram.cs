@@ -39,6 +39,7 @@ internal static class OperatorProgram
             OptionsSection.Of<S3Options>(S3Options.SectionName),
             OptionsSection.Of<CivitaiOptions>(CivitaiOptions.SectionName),
             OptionsSection.Of<DatasetOptions>(DatasetOptions.SectionName),
+            OptionsSection.Of<LoraTrainer.Operator.ModelCache.ModelCacheOptions>(LoraTrainer.Operator.ModelCache.ModelCacheOptions.SectionName),
         ],
         Notes = "Relative paths are read from the current directory. docs/configuration.md describes every setting.\n"
             + "Exit codes: 0 stopped, 2 cannot start (a setting is missing or wrong, no cluster, the port is taken).",

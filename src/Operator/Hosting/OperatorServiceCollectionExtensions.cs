@@ -20,6 +20,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddStorage();
         services.AddDatasets();
         services.AddModels();
+        services.AddModelCache();
         services.AddTrainingRuns();
 
         // One cluster name labels instances: Vast:ClusterName when set, else Operator:ClusterName.

@@ -55,7 +55,8 @@ internal sealed partial class RunPreparation
         var config = known.Config with
         {
             Dataset = known.Config.Dataset with { Url = (await presigner.DatasetDownloadAsync(store, known.Zip).ConfigureAwait(false)).ToString() },
-            Model = known.Config.Model with { Url = checkpoint.Url.AbsoluteUri, Authorization = checkpoint.Authorization, ExtraFiles = extraFiles },
+            Model = await cache.RelinkAsync(store, cache.LocationOf(run), known.Config.Model,
+                known.Config.Model with { Url = checkpoint.Url.AbsoluteUri, Authorization = checkpoint.Authorization, ExtraFiles = extraFiles }).ConfigureAwait(false),
             Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Args.MaxTrainEpochs!.Value, known.Config.Samples).ConfigureAwait(false),
         };
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);

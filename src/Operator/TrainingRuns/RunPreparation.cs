@@ -1,5 +1,6 @@
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Datasets;
+using LoraTrainer.Operator.ModelCache;
 using LoraTrainer.Operator.Models;
 using LoraTrainer.Operator.Storage;
 using LoraTrainer.Protocol;
@@ -22,7 +23,8 @@ internal sealed partial class RunPreparation(
     DatasetZipper zipper,
     ArtifactPresigner presigner,
     RunSecretStore secrets,
-    UrlModelFiles urlFiles)
+    UrlModelFiles urlFiles,
+    ModelFileCache cache)
 {
     private const string FluxFilesMissing =
         "spec.baseModel.flux: a Flux model trains with three more files; set clipL, t5xxl and ae, each with a url and sha256 (see docs/trainingrun.md, Flux)";
@@ -142,9 +144,17 @@ internal sealed partial class RunPreparation(
             Sha256 = dataset.Sha256,
         };
         var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, model.Training.MaxTrainEpochs, AgentConfigBuilder.Samples(run, model.Training)).ConfigureAwait(false);
-        var config = AgentConfigBuilder.Build(run, attempt, model.Training, model.Source, source, outputs);
+        var (modelSource, modelStatus) = (model.Source, model.Status);
+        // A dry run rents nothing, so it starts no upload that nobody would fill.
+        if (!run.Spec.DryRun && cache.LocationOf(run) is { } location)
+        {
+            var cached = await cache.ApplyAsync(store, location, run.Spec.BaseModel, model.Source, cancellationToken).ConfigureAwait(false);
+            (modelSource, modelStatus) = (cached.Source, model.Status with { Files = cached.Files });
+        }
+
+        var config = AgentConfigBuilder.Build(run, attempt, model.Training, modelSource, source, outputs);
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
-        return Preparation.Done(new PreparedRun(model.Family, model.Status, dataset, token, config, zip, model.CivitaiDownload));
+        return Preparation.Done(new PreparedRun(model.Family, modelStatus, dataset, token, config, zip, model.CivitaiDownload));
     }
 
     /// <summary>Flux's text encoders and autoencoder; none for the other families, which must not be given any.</summary>

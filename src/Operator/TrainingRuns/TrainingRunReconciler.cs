@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
+using LoraTrainer.Operator.ModelCache;
 using LoraTrainer.Operator.Runtime;
 using LoraTrainer.Operator.Vast;
 using LoraTrainer.Operator.Vast.Credentials;
@@ -53,6 +54,7 @@ internal sealed partial class TrainingRunReconciler(
 
         await NotePhaseAsync(run, cancellationToken).ConfigureAwait(false);
         await NoteSamplesAsync(run, cancellationToken).ConfigureAwait(false);
+        run = await SettleModelCacheAsync(run, cancellationToken).ConfigureAwait(false);
 
         run = await writer.AddFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
         if (run.Status is null)
@@ -68,6 +70,13 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var status = run.Status!;
+        if (PhaseMachine.IsTerminal(run) && ModelCacheKeeper.HasWork(run))
+        {
+            // A cache upload the store could not settle yet; the run itself asks for nothing more.
+            await FinishAsync(run, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.RequeueAfter(options.Value.NoOfferRetryInterval);
+        }
+
         return status.Phase switch
         {
             _ when PhaseMachine.IsTerminal(run) => await FinishAsync(run, cancellationToken).ConfigureAwait(false),
@@ -118,6 +127,7 @@ internal sealed partial class TrainingRunReconciler(
             return ReconcileResult.RequeueAfter(RunSupervisor.WaitWithoutGpu(run, time.GetUtcNow(), options.Value.NoOfferRetryInterval));
         }
 
+        await preparation.AbortReplacedCacheUploadsAsync(run, ready.Model, cancellationToken).ConfigureAwait(false);
         run = await WriteAsync(run, run.Status with { Model = ready.Model, Dataset = ready.Dataset, Plan = run.Spec.DryRun ? run.Status.Plan : null, Reason = null }, cancellationToken).ConfigureAwait(false);
         if (run.Spec.DryRun)
         {

@@ -52,6 +52,14 @@ internal static class EventTranslator
             EventKinds.SamplesUploaded => Samples(evt) is { } samples
                 ? Ok(new SamplesUploadedInput(evt.Seq, evt.Attempt, evt.Epoch!.Value, samples))
                 : (null, $"{evt.Kind} needs epoch (0 or more) and sampleImages: 1 to {SampleDefaults.MaxPrompts} images, each with a distinct prompt index below {SampleDefaults.MaxPrompts} and a key or an error"),
+            EventKinds.ModelCached => string.IsNullOrEmpty(evt.Key) || (evt.Parts is { Count: > 0 } parts && (string.IsNullOrEmpty(evt.UploadId) || parts.Any(p => p is null || p.PartNumber < 1 || string.IsNullOrEmpty(p.ETag))))
+                ? Missing("key, and with parts an uploadId and a partNumber and eTag for each")
+                : Ok(new ModelCachedInput(evt.Seq, evt.Attempt, evt.Key, evt.UploadId,
+                    evt.Parts is { Count: > 0 } ? [.. evt.Parts.Select(p => new CachePartStatus { PartNumber = p.PartNumber, ETag = Truncate(p.ETag, 128) })] : null,
+                    evt.Reason is null ? null : Truncate(evt.Reason, 256))),
+            EventKinds.ModelCacheRejected => string.IsNullOrEmpty(evt.Key)
+                ? Missing("key")
+                : Ok(new ModelCacheRejectedInput(evt.Seq, evt.Attempt, evt.Key, evt.Sha256 is null ? null : Truncate(evt.Sha256, 64))),
             EventKinds.Failed => Ok(new AgentFailedInput(evt.Seq, evt.Attempt, evt.Stage ?? "unknown", Truncate(evt.Reason ?? "no reason given", 512))),
             EventKinds.Heartbeat => Ok(new HeartbeatInput(evt.Seq, evt.Attempt)),
             _ => (null, $"unknown event kind '{Truncate(evt.Kind, 64)}'"),

@@ -40,7 +40,7 @@ internal static class StoreOperations
     public static async Task<long> ConcatenateAsync(IObjectStore store, string bucket, string prefix, string targetKey, S3Options options,
         CancellationToken cancellationToken)
     {
-        var upload = await store.StartMultipartUploadAsync(bucket, targetKey, "application/octet-stream", cancellationToken);
+        var upload = await store.StartMultipartUploadAsync(bucket, targetKey, "application/octet-stream", null, cancellationToken);
         await using var output = new MultipartUploadStream(upload, options.PartSize, options.MaxPartsInFlight);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try

@@ -23,6 +23,7 @@ internal sealed record BoundSection(string ValuesPath, string ConfigKey, Type Op
         new("operator.config.S3", "S3", typeof(S3Options), new HashSet<string> { "AccessKeyId", "SecretAccessKey" }),
         new("operator.config.Datasets", "Datasets", OperatorType("LoraTrainer.Operator.Datasets.DatasetOptions"), new HashSet<string>()),
         new("operator.config.Civitai", "Civitai", OperatorType("LoraTrainer.Operator.Models.CivitaiOptions"), new HashSet<string> { "ApiKey" }),
+        new("operator.config.ModelCache", "ModelCache", OperatorType("LoraTrainer.Operator.ModelCache.ModelCacheOptions"), new HashSet<string>()),
         new("receiver.config.Receiver", ReceiverOptions.Section, typeof(ReceiverOptions), new HashSet<string> { "Kubeconfig" }),
     ];
 

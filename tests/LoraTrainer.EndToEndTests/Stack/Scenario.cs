@@ -24,11 +24,14 @@ internal static class Scenario
     public static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
 
     /// <summary>Starts the stack, or skips the test naming the program that is missing (kubectl, node with s3rver, python3).</summary>
-    public static async Task<TestWorld> StartStackAsync(params SimulatedOffer[] offers)
+    public static Task<TestWorld> StartStackAsync(params SimulatedOffer[] offers) => StartStackAsync(null, offers);
+
+    /// <summary>Starts the stack with Civitai serving model files at <paramref name="civitaiBytesPerSecond"/>, or skips the test as above.</summary>
+    public static async Task<TestWorld> StartStackAsync(long? civitaiBytesPerSecond, params SimulatedOffer[] offers)
     {
         var missing = Prerequisites.Missing();
         Assert.SkipWhen(missing.Count > 0, "The end-to-end stack needs programs this machine lacks: " + string.Join("; ", missing));
-        return await TestWorld.StartAsync(offers, TestContext.Current.CancellationToken);
+        return await TestWorld.StartAsync(offers, TestContext.Current.CancellationToken, civitaiBytesPerSecond);
     }
 
     /// <summary>Waits for a terminal phase and fails with the run's message, the agents' and the operator's output unless it completed.</summary>

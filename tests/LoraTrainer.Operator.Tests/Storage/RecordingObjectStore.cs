@@ -49,12 +49,20 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     public Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
         inner.CopyAsync(bucket, sourceKey, destinationKey, cancellationToken);
 
-    public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, CancellationToken cancellationToken)
+    public async Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
-        var upload = await inner.StartMultipartUploadAsync(bucket, key, contentType, cancellationToken);
+        var upload = await inner.StartMultipartUploadAsync(bucket, key, contentType, metadata, cancellationToken);
         Started.Enqueue(upload.UploadId);
         return new RecordingUpload(upload, this);
     }
+
+    public IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId) =>
+        new RecordingUpload(inner.ResumeMultipartUpload(bucket, key, uploadId), this);
+
+    public Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken) => inner.DeleteAsync(bucket, key, cancellationToken);
+
+    public Task<Uri> PresignUploadPartAsync(string bucket, string key, string uploadId, int partNumber, TimeSpan expiry) =>
+        inner.PresignUploadPartAsync(bucket, key, uploadId, partNumber, expiry);
 
     public Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry) => inner.PresignGetAsync(bucket, key, expiry);
 

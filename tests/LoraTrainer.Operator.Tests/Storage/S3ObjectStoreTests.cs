@@ -49,7 +49,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture s3) : IClassFixture<S3rverF
         using var factory = S3rverStores.Factory(S3rverStores.Options(server));
         var store = factory.Create(S3rverStores.Credentials);
         var written = RandomBytes((2 * S3Limits.MinPartSize) + 123_457, seed: 3);
-        var upload = await store.StartMultipartUploadAsync(bucket, "big.bin", null, Ct);
+        var upload = await store.StartMultipartUploadAsync(bucket, "big.bin", null, null, Ct);
 
         await using (var stream = new MultipartUploadStream(upload, S3Limits.MinPartSize, maxInFlight: 2))
         {

@@ -37,6 +37,9 @@ public sealed class CivitaiFake : IAsyncDisposable
     /// <summary>How long a signed file URL stays valid. Defaults to 10 minutes.</summary>
     public TimeSpan SignedUrlLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The rate model files are served at, in bytes per second, as from a busy CDN; null serves them at once.</summary>
+    public long? BytesPerSecond { get; set; }
+
     /// <summary>Every request received, in order.</summary>
     public IReadOnlyList<CivitaiFakeRequest> Requests => [.. _requests];
 
@@ -169,7 +172,7 @@ public sealed class CivitaiFake : IAsyncDisposable
 
         return version.RedirectsDownloads
             ? Results.Redirect(SignedFileUrl(id, file.Name), permanent: false, preserveMethod: true)
-            : Results.Bytes(file.Content, "application/octet-stream", file.Name);
+            : Serve(file.Content, file.Name);
     }
 
     private IResult ServeFile(long id, string name, HttpRequest request)
@@ -190,8 +193,12 @@ public sealed class CivitaiFake : IAsyncDisposable
         var file = _versions.TryGetValue(id, out var version) ? version.Files.FirstOrDefault(f => f.Name == name) : null;
         return file is null
             ? Results.NotFound()
-            : Results.Bytes(file.Content, "application/octet-stream", name, enableRangeProcessing: true);
+            : Serve(file.Content, name);
     }
+
+    private IResult Serve(byte[] content, string name) => BytesPerSecond is { } rate
+        ? Results.Stream(new ThrottledStream(new MemoryStream(content, writable: false), rate, _timeProvider), "application/octet-stream", name, enableRangeProcessing: true)
+        : Results.Bytes(content, "application/octet-stream", name, enableRangeProcessing: true);
 
     private string SignedFileUrl(long id, string name)
     {

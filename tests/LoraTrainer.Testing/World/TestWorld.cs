@@ -61,8 +61,9 @@ internal sealed class TestWorld : IAsyncDisposable
     public static Task<TestWorld> StartAsync(params SimulatedOffer[] offers) => StartAsync(offers, CancellationToken.None);
 
     /// <inheritdoc cref="StartAsync(SimulatedOffer[])"/>
-    public static Task<TestWorld> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken) =>
-        Create().WithVast(offers: offers).WithS3(proxy: true).WithCivitai().WithTrainingData()
+    /// <param name="civitaiBytesPerSecond">The rate the Civitai fake serves model files at; null serves them at once.</param>
+    public static Task<TestWorld> StartAsync(IReadOnlyList<SimulatedOffer> offers, CancellationToken cancellationToken, long? civitaiBytesPerSecond = null) =>
+        Create().WithVast(offers: offers).WithS3(proxy: true).WithCivitai(bytesPerSecond: civitaiBytesPerSecond).WithTrainingData()
             .WithReceiver(receiver =>
             {
                 // Progress is written at once, so a test sees every value without waiting for the coalescing window.
@@ -199,6 +200,10 @@ internal sealed class TestWorld : IAsyncDisposable
         if (parts.Civitai)
         {
             _civitai = parts.SharedCivitai ?? Started(await CivitaiFake.StartAsync(cancellationToken: cancellationToken));
+            if (parts.CivitaiBytesPerSecond is { } rate)
+            {
+                _civitai.BytesPerSecond = rate;
+            }
         }
 
         if (parts.TrainingData)

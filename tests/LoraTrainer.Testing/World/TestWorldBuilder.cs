@@ -22,6 +22,7 @@ internal sealed class TestWorldBuilder
     internal bool S3Proxy { get; private set; }
     internal bool Civitai { get; private set; }
     internal CivitaiFake? SharedCivitai { get; private set; }
+    internal long? CivitaiBytesPerSecond { get; private set; }
     internal bool TrainingData { get; private set; }
     internal Action<WebApplicationBuilder>? Receiver { get; private set; }
     internal bool OperatorProcess { get; private set; }
@@ -66,11 +67,15 @@ internal sealed class TestWorldBuilder
         return this;
     }
 
-    /// <summary>The Civitai fake: <paramref name="shared"/> when given (left running at the end), else its own.</summary>
-    public TestWorldBuilder WithCivitai(CivitaiFake? shared = null)
+    /// <summary>
+    /// The Civitai fake: <paramref name="shared"/> when given (left running at the end), else its own, serving model
+    /// files at <paramref name="bytesPerSecond"/> (null: at once).
+    /// </summary>
+    public TestWorldBuilder WithCivitai(CivitaiFake? shared = null, long? bytesPerSecond = null)
     {
         Civitai = true;
         SharedCivitai = shared;
+        CivitaiBytesPerSecond = bytesPerSecond;
         return this;
     }
 

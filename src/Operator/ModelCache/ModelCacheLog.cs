@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace LoraTrainer.Operator.ModelCache;
+
+/// <summary>Log messages of the model cache. Presigned URLs are never logged.</summary>
+internal static partial class ModelCacheLog
+{
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Model cache hit: {Name} at {Object}")]
+    public static partial void Hit(ILogger logger, string name, string @object);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Model cache miss: {Name}; the agent fills {Object}")]
+    public static partial void Miss(ILogger logger, string name, string @object);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Model cache not used for {Name}: {Reason}")]
+    public static partial void Unavailable(ILogger logger, string name, string reason);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Model cache object {Object} ignored: its recorded SHA-256 is not the file's")]
+    public static partial void Mismatch(ILogger logger, string @object);
+}

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LoraTrainer.Operator.ModelCache;
+
+/// <summary>Where base-model files are cached (section <c>ModelCache</c>); a run may name another place or opt out in <c>spec.baseModel.cache</c>.</summary>
+internal sealed class ModelCacheOptions
+{
+    /// <summary>The configuration section bound to these options.</summary>
+    public const string SectionName = "ModelCache";
+
+    /// <summary>
+    /// The bucket that caches model files, written and read with each run's S3 credential. Unset by default: runs cache
+    /// only when they name a bucket themselves.
+    /// </summary>
+    [RegularExpression("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", ErrorMessage = "ModelCache:Bucket must be an S3 bucket name (3–63 lowercase letters, digits, dots and hyphens).")]
+    public string? Bucket { get; set; }
+
+    /// <summary>The key prefix in the bucket, without a leading or trailing slash. Defaults to <c>models</c>.</summary>
+    [RegularExpression("^$|^[^/].{0,510}[^/]$|^[^/]$", ErrorMessage = "ModelCache:Prefix must not start or end with a slash.")]
+    public string Prefix { get; set; } = "models";
+}

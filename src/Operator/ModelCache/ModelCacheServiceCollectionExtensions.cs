@@ -1,0 +1,20 @@
+using LoraTrainer.Operator.ModelCache;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the model cache.</summary>
+internal static class ModelCacheServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="ModelCacheOptions"/> (section <c>ModelCache</c>, validated at start-up) and the <see cref="ModelFileCache"/>.</summary>
+    public static IServiceCollection AddModelCache(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<ModelCacheOptions>()
+            .BindConfiguration(ModelCacheOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<ModelFileCache>();
+        return services;
+    }
+}

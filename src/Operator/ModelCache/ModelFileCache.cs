@@ -1,0 +1,146 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Storage;
+using LoraTrainer.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.ModelCache;
+
+/// <summary>A model with the cache applied: what the agent downloads, and what <c>status.model.files</c> shows.</summary>
+internal sealed record CachedModel(ModelSource Source, IReadOnlyList<ModelFileStatus> Files);
+
+/// <summary>
+/// Looks up every file of a run's model in its cache before a GPU is rented. A hit is handed to the agent as a
+/// presigned GET of the cached object (the source stays as the fallback); a miss gets a multipart upload the agent
+/// fills once it has verified the download.
+/// </summary>
+/// <remarks>
+/// A cached object is used only when its recorded SHA-256 is the one the run asks for (and its size, when known);
+/// the agent then checks the bytes again. A file without a known SHA-256 is never cached. The cache never stops a run:
+/// when the store refuses a lookup or an upload, the file is downloaded from its source as without a cache.
+/// Two runs missing the same file each fill their own upload; completing a multipart upload is atomic, so the key only
+/// ever names a complete object, whichever completes last.
+/// </remarks>
+internal sealed class ModelFileCache(
+    PresignedMultipart multipart,
+    IOptions<ModelCacheOptions> options,
+    IOptions<S3Options> s3,
+    ILogger<ModelFileCache> logger)
+{
+    /// <summary>The size planned for a file whose size is not known in advance (Flux's T5-XXL in fp16 is 9.8 GB).</summary>
+    internal const long UnknownSizePlan = 32L * 1024 * 1024 * 1024;
+
+    /// <summary>The run's cache, or null when it caches nothing.</summary>
+    public ModelCacheLocation? LocationOf(TrainingRun run) => ModelCacheLocation.For(run.Spec.BaseModel, options.Value);
+
+    /// <summary>Applies the cache at <paramref name="location"/> to every file of <paramref name="source"/>.</summary>
+    public async Task<CachedModel> ApplyAsync(IObjectStore store, ModelCacheLocation location, BaseModelSpec spec, ModelSource source, CancellationToken cancellationToken)
+    {
+        var checkpoint = await FileAsync(store, location, new CacheCandidate(null, source.FileName, source.Url, source.Authorization, source.Bytes, source.Sha256, SourceOf(spec, null, source.Url)), cancellationToken).ConfigureAwait(false);
+        var files = new List<ModelFileStatus> { checkpoint.Status };
+        var extras = new List<ModelFile>();
+        foreach (var file in source.ExtraFiles)
+        {
+            var cached = await FileAsync(store, location, new CacheCandidate(file.Argument, file.FileName, file.Url, file.Authorization, file.Bytes, file.Sha256, SourceOf(spec, file.Argument, file.Url)), cancellationToken).ConfigureAwait(false);
+            files.Add(cached.Status);
+            extras.Add(file with { Url = cached.Url, Authorization = cached.Authorization, Cache = cached.Entry });
+        }
+
+        return new CachedModel(source with { Url = checkpoint.Url, Authorization = checkpoint.Authorization, Cache = checkpoint.Entry, ExtraFiles = extras }, files);
+    }
+
+    /// <summary>
+    /// The attempt's model with fresh URLs: <paramref name="relinked"/> (the sources linked again) with each hit's GET
+    /// presigned again and each upload's parts presigned again, so parts already sent stay valid.
+    /// </summary>
+    public async Task<ModelSource> RelinkAsync(IObjectStore store, ModelCacheLocation? location, ModelSource known, ModelSource relinked)
+    {
+        if (location is null)
+        {
+            return relinked;
+        }
+
+        var checkpoint = await RelinkFileAsync(store, location, known.Cache, relinked.Url, relinked.Authorization).ConfigureAwait(false);
+        var extras = new List<ModelFile>();
+        foreach (var file in relinked.ExtraFiles)
+        {
+            var entry = known.ExtraFiles.FirstOrDefault(f => f.Argument == file.Argument)?.Cache;
+            var fresh = await RelinkFileAsync(store, location, entry, file.Url, file.Authorization).ConfigureAwait(false);
+            extras.Add(file with { Url = fresh.Url, Authorization = fresh.Authorization, Cache = fresh.Entry });
+        }
+
+        return relinked with { Url = checkpoint.Url, Authorization = checkpoint.Authorization, Cache = checkpoint.Entry, ExtraFiles = extras };
+    }
+
+    private async Task<CachedFile> FileAsync(IObjectStore store, ModelCacheLocation location, CacheCandidate file, CancellationToken cancellationToken)
+    {
+        var status = new ModelFileStatus { Name = file.FileName, Argument = file.Argument, Sha256 = file.Sha256?.ToLowerInvariant(), Bytes = file.Bytes };
+        if (file.Sha256 is not { Length: 64 } sha256)
+        {
+            return new CachedFile(file.Url, file.Authorization, null, status);
+        }
+
+        var target = location.ObjectOf(sha256);
+        status = status with { CacheUri = target.ToString() };
+        try
+        {
+            var head = await store.HeadAsync(target.Bucket, target.Key, cancellationToken).ConfigureAwait(false);
+            if (head is not null && CachedObjectMetadata.From(head.Metadata) is { } recorded
+                && string.Equals(recorded.Sha256, sha256, StringComparison.OrdinalIgnoreCase) && (file.Bytes is null || file.Bytes == head.Size))
+            {
+                ModelCacheLog.Hit(logger, file.FileName, target.ToString());
+                var get = await store.PresignGetAsync(target.Bucket, target.Key, s3.Value.PresignGetExpiry).ConfigureAwait(false);
+                return new CachedFile(get.AbsoluteUri, null,
+                    new ModelCacheEntry { Key = target.Key, Hit = true, Fallback = new ModelDownloadLink { Url = file.Url, Authorization = file.Authorization } },
+                    status with { FromCache = true, Cache = ModelCacheStates.Hit, Bytes = file.Bytes ?? head.Size });
+            }
+
+            if (head is not null)
+            {
+                // Refilled below: the completed upload replaces it, carrying the right metadata.
+                ModelCacheLog.Mismatch(logger, target.ToString());
+            }
+
+            var metadata = new CachedObjectMetadata(sha256.ToLowerInvariant(), file.Bytes, file.FileName, file.Source);
+            var upload = await multipart.StartAsync(store, target, file.Bytes ?? UnknownSizePlan, cancellationToken, metadata.ToMetadata()).ConfigureAwait(false);
+            ModelCacheLog.Miss(logger, file.FileName, target.ToString());
+            return new CachedFile(file.Url, file.Authorization, new ModelCacheEntry { Key = target.Key, Upload = upload },
+                status with { Cache = ModelCacheStates.Filling, UploadId = upload.UploadId });
+        }
+        catch (ObjectStoreException ex)
+        {
+            ModelCacheLog.Unavailable(logger, file.FileName, ex.Message);
+            return new CachedFile(file.Url, file.Authorization, null, status with { Cache = ModelCacheStates.Failed, CacheError = ex.Message });
+        }
+    }
+
+    private async Task<CachedFile> RelinkFileAsync(IObjectStore store, ModelCacheLocation location, ModelCacheEntry? entry, string url, string? authorization)
+    {
+        var status = new ModelFileStatus();
+        switch (entry)
+        {
+            case { Hit: true }:
+                var get = await store.PresignGetAsync(location.Bucket, entry.Key, s3.Value.PresignGetExpiry).ConfigureAwait(false);
+                return new CachedFile(get.AbsoluteUri, null, entry with { Fallback = new ModelDownloadLink { Url = url, Authorization = authorization } }, status);
+            case { Upload: { } upload }:
+                return new CachedFile(url, authorization, entry with { Upload = await multipart.PresignAsync(store, location.Bucket, upload).ConfigureAwait(false) }, status);
+            default:
+                return new CachedFile(url, authorization, entry, status);
+        }
+    }
+
+    /// <summary>Where a file comes from, as its cached object records it: the Civitai version, or the spec's URL without its query.</summary>
+    private static string SourceOf(BaseModelSpec spec, string? argument, string url) => (argument, spec) switch
+    {
+        (null, { Civitai: { } civitai }) => $"civitai:model-version/{civitai.ModelVersionId}",
+        (null, { Url: { } source }) => CachedObjectMetadata.SourceOf(source.Url),
+        ("clip_l", { Flux: { } flux }) => CachedObjectMetadata.SourceOf(flux.ClipL.Url),
+        ("t5xxl", { Flux: { } flux }) => CachedObjectMetadata.SourceOf(flux.T5xxl.Url),
+        ("ae", { Flux: { } flux }) => CachedObjectMetadata.SourceOf(flux.Ae.Url),
+        _ => CachedObjectMetadata.SourceOf(url),
+    };
+
+    private sealed record CacheCandidate(string? Argument, string FileName, string Url, string? Authorization, long? Bytes, string? Sha256, string Source);
+
+    private sealed record CachedFile(string Url, string? Authorization, ModelCacheEntry? Entry, ModelFileStatus Status);
+}
