@@ -5,7 +5,7 @@ using LoraTrainer.Cli.Storage;
 
 namespace LoraTrainer.Cli;
 
-/// <summary>The command tree: <c>train</c>, <c>watch</c>, <c>download</c>, <c>list</c>, <c>describe</c>, <c>stop</c>, <c>delete</c>.</summary>
+/// <summary>The command tree: <c>train</c>, <c>watch</c>, <c>download</c>, <c>list</c>, <c>describe</c>, <c>stop</c>, <c>delete</c>, <c>models</c>.</summary>
 internal static class CliCommands
 {
     public static RootCommand Build(CliConsole console)
@@ -27,6 +27,7 @@ internal static class CliCommands
         root.Subcommands.Add(DescribeCommand.Build(console));
         root.Subcommands.Add(StopCommand.Build(console));
         root.Subcommands.Add(DeleteCommand.Build(console));
+        root.Subcommands.Add(ModelsCommand.Build(console));
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Amazon;
 using Amazon.Runtime;
@@ -64,6 +65,40 @@ internal sealed class ObjectStore(IAmazonS3 s3, string endpoint) : IDisposable
         request.Metadata.Add(Sha256Metadata, sha256);
         await s3.PutObjectAsync(request, cancellationToken);
         return true;
+    });
+
+    /// <summary>Every object under <paramref name="prefix"/>, page by page, as key and size.</summary>
+    public async IAsyncEnumerable<(string Key, long Size)> ListAsync(string bucket, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, ContinuationToken = token };
+            var page = await Call(bucket, () => s3.ListObjectsV2Async(request, cancellationToken));
+            foreach (var item in page.S3Objects ?? [])
+            {
+                yield return (item.Key, item.Size ?? 0);
+            }
+
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+    }
+
+    /// <summary>The object's user metadata (keys without the <c>x-amz-meta-</c> prefix), or null when there is no object.</summary>
+    public Task<IReadOnlyDictionary<string, string>?> MetadataAsync(string bucket, string key, CancellationToken cancellationToken) => Call(bucket, async () =>
+    {
+        try
+        {
+            var head = await s3.GetObjectMetadataAsync(bucket, key, cancellationToken);
+            const string Prefix = "x-amz-meta-";
+            return (IReadOnlyDictionary<string, string>?)head.Metadata.Keys.ToDictionary(
+                k => k.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? k[Prefix.Length..] : k, k => head.Metadata[k], StringComparer.OrdinalIgnoreCase);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode is not "NoSuchBucket")
+        {
+            return null;
+        }
     });
 
     /// <summary>Checks the bucket exists and the credentials may use it, before anything is written.</summary>

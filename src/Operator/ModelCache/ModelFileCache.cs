@@ -31,7 +31,7 @@ internal sealed class ModelFileCache(
     internal const long UnknownSizePlan = 32L * 1024 * 1024 * 1024;
 
     /// <summary>The run's cache, or null when it caches nothing.</summary>
-    public ModelCacheLocation? LocationOf(TrainingRun run) => ModelCacheLocation.For(run.Spec.BaseModel, options.Value);
+    public ModelCacheLocation? LocationOf(TrainingRun run) => ModelCacheLocation.For(run.Spec.BaseModel, options.Value.Bucket, options.Value.Prefix);
 
     /// <summary>Applies the cache at <paramref name="location"/> to every file of <paramref name="source"/>.</summary>
     public async Task<CachedModel> ApplyAsync(IObjectStore store, ModelCacheLocation location, BaseModelSpec spec, ModelSource source, CancellationToken cancellationToken)

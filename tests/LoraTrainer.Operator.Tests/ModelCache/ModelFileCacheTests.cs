@@ -101,14 +101,14 @@ public sealed class ModelFileCacheTests(S3rverFixture s3) : IClassFixture<S3rver
     {
         var spec = new BaseModelSpec { Cache = runBucket is null ? null : new ModelCacheSpec { Bucket = runBucket, Prefix = runPrefix } };
 
-        var location = ModelCacheLocation.For(spec, new ModelCacheOptions { Bucket = bucket, Prefix = prefix ?? "models" });
+        var location = ModelCacheLocation.For(spec, bucket, prefix ?? new ModelCacheOptions().Prefix);
 
         Assert.Equal(expected, location is null ? null : $"{location.Bucket}/{location.KeyPrefix}");
     }
 
     [Fact]
     public void For_ARunThatOptsOut_CachesNothing() =>
-        Assert.Null(ModelCacheLocation.For(new BaseModelSpec { Cache = new ModelCacheSpec { Enabled = false } }, new ModelCacheOptions { Bucket = "ops-cache" }));
+        Assert.Null(ModelCacheLocation.For(new BaseModelSpec { Cache = new ModelCacheSpec { Enabled = false } }, "ops-cache", new ModelCacheOptions().Prefix));
 
     private async Task<(IObjectStore Store, ModelCacheLocation Location)> CacheAsync()
     {

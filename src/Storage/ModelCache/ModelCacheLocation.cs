@@ -1,7 +1,6 @@
 using LoraTrainer.Api;
-using LoraTrainer.Operator.Storage;
 
-namespace LoraTrainer.Operator.ModelCache;
+namespace LoraTrainer.Storage.ModelCache;
 
 /// <summary>A model cache: a bucket and a prefix under which each file is the object <c>&lt;prefix&gt;/sha256/&lt;hex&gt;</c>.</summary>
 internal sealed record ModelCacheLocation(string Bucket, string Prefix)
@@ -12,14 +11,17 @@ internal sealed record ModelCacheLocation(string Bucket, string Prefix)
     /// <summary>Every cached object's key starts with this.</summary>
     public string KeyPrefix => Prefix.Length == 0 ? "sha256/" : $"{Prefix.TrimEnd('/')}/sha256/";
 
-    /// <summary>The run's cache: its own <c>spec.baseModel.cache</c> over the operator's; null when it caches nothing.</summary>
-    public static ModelCacheLocation? For(BaseModelSpec spec, ModelCacheOptions options)
+    /// <summary>
+    /// The run's cache: its own <c>spec.baseModel.cache</c> over the operator's <paramref name="bucket"/> and
+    /// <paramref name="prefix"/>; null when it caches nothing.
+    /// </summary>
+    public static ModelCacheLocation? For(BaseModelSpec spec, string? bucket, string prefix)
     {
-        if (spec.Cache?.Enabled == false || (spec.Cache?.Bucket ?? options.Bucket) is not { Length: > 0 } bucket)
+        if (spec.Cache?.Enabled == false || (spec.Cache?.Bucket ?? bucket) is not { Length: > 0 } cacheBucket)
         {
             return null;
         }
 
-        return new ModelCacheLocation(bucket, (spec.Cache?.Prefix ?? options.Prefix).Trim('/'));
+        return new ModelCacheLocation(cacheBucket, (spec.Cache?.Prefix ?? prefix).Trim('/'));
     }
 }

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using LoraTrainer.Operator.Storage;
 
-namespace LoraTrainer.Operator.ModelCache;
+namespace LoraTrainer.Storage.ModelCache;
 
 /// <summary>A model file in the cache, as <c>kubectl lora</c> lists it.</summary>
 /// <param name="Object">The cached object.</param>
@@ -20,15 +19,25 @@ internal static class ModelCacheListing
     {
         await foreach (var item in store.ListAsync(location.Bucket, location.KeyPrefix, cancellationToken).ConfigureAwait(false))
         {
-            var sha256 = item.Key[location.KeyPrefix.Length..];
-            if (sha256.Contains('/', StringComparison.Ordinal) || await store.HeadAsync(location.Bucket, item.Key, cancellationToken).ConfigureAwait(false) is not { } head)
+            if (!IsCachedFile(location, item.Key) || await store.HeadAsync(location.Bucket, item.Key, cancellationToken).ConfigureAwait(false) is not { } head)
             {
                 continue;
             }
 
-            var recorded = CachedObjectMetadata.From(head.Metadata);
-            yield return new CachedModelFile(new S3Uri(location.Bucket, item.Key), sha256, head.Size, recorded?.Name ?? "", recorded?.Source ?? "",
-                recorded is not null && string.Equals(recorded.Sha256, sha256, StringComparison.OrdinalIgnoreCase));
+            yield return Describe(location, item.Key, head.Size, head.Metadata);
         }
+    }
+
+    /// <summary>Whether <paramref name="key"/>, listed under the cache's prefix, is a cached file rather than something nested below it.</summary>
+    public static bool IsCachedFile(ModelCacheLocation location, string key) =>
+        key.StartsWith(location.KeyPrefix, StringComparison.Ordinal) && !key.AsSpan(location.KeyPrefix.Length).Contains('/');
+
+    /// <summary>A cached object as listed, from its key, size and user metadata.</summary>
+    public static CachedModelFile Describe(ModelCacheLocation location, string key, long size, IReadOnlyDictionary<string, string> metadata)
+    {
+        var sha256 = key[location.KeyPrefix.Length..];
+        var recorded = CachedObjectMetadata.From(metadata);
+        return new CachedModelFile(new S3Uri(location.Bucket, key), sha256, size, recorded?.Name ?? "", recorded?.Source ?? "",
+            recorded is not null && string.Equals(recorded.Sha256, sha256, StringComparison.OrdinalIgnoreCase));
     }
 }

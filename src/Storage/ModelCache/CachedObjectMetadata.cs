@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LoraTrainer.Operator.ModelCache;
+namespace LoraTrainer.Storage.ModelCache;
 
 /// <summary>
 /// What a cached object says about itself in its user metadata: the SHA-256 it was stored under, its size, the file's
