@@ -1,3 +1,4 @@
+using LoraTrainer.Cluster;
 using LoraTrainer.Api.Schema;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;

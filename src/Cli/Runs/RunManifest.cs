@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.CommandLine;
 
 namespace LoraTrainer.Cli.Runs;
@@ -50,9 +51,17 @@ internal static partial class RunManifest
         TrainingRun run;
         try
         {
-            run = KubernetesYaml.Deserialize<TrainingRun>(File.ReadAllText(path));
+            // Typed as kubectl types YAML (then read as the JSON the API server would receive), so every list and
+            // number in the spec reads as it does when applied with kubectl.
+            var documents = Manifests.Parse(File.ReadAllText(path));
+            if (documents.Count != 1)
+            {
+                throw new InvalidDataException($"it holds {documents.Count} objects; give one TrainingRun");
+            }
+
+            run = KubernetesJson.Deserialize<TrainingRun>(documents[0].ToJsonString());
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException or InvalidDataException or System.Text.Json.JsonException)
         {
             throw new StartupFailure($"cannot read {path}: {ex.Message.TrimEnd('.')}.");
         }

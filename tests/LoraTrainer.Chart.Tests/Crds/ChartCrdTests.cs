@@ -1,3 +1,4 @@
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Chart.Tests.Crds;

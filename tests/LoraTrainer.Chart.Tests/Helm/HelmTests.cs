@@ -1,3 +1,4 @@
+using LoraTrainer.Cluster;
 using System.Text.Json.Nodes;
 using LoraTrainer.Testing.Kubernetes;
 

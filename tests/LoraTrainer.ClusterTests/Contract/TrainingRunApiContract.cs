@@ -1,3 +1,4 @@
+using LoraTrainer.Cluster;
 using System.Net;
 using System.Text.Json.Nodes;
 using k8s;

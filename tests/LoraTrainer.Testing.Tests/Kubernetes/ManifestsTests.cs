@@ -1,3 +1,4 @@
+using LoraTrainer.Cluster;
 using System.Text.Json;
 using LoraTrainer.Testing.Kubernetes;
 

@@ -1,3 +1,4 @@
+using LoraTrainer.Cluster;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;

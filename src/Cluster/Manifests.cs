@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace LoraTrainer.Testing.Kubernetes;
+namespace LoraTrainer.Cluster;
 
 /// <summary>Reads Kubernetes manifests (YAML or JSON) from text, files and folders, as <c>kubectl apply -f</c> would.</summary>
 /// <remarks>
