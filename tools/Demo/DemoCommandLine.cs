@@ -25,7 +25,7 @@ internal sealed record DemoCommandLine(bool Help, bool Version, string OutputDir
 
         Starts a fake Kubernetes API, a Vast.ai simulator, s3rver, a Civitai fake and the real operator, webhook
         receiver and GPU agent (the GPU's sd-scripts and nvidia-smi are stand-ins), and the dashboard, whose URL it
-        prints first; applies config/samples/trainingrun-sdxl.yaml with `kubectl lora train`; shows each phase of the
+        prints first; applies config/samples/trainingrun-sdxl.yaml with kubectl; shows each phase of the
         run as a watch sees it, the training's progress and the simulated bill; and fetches the trained LoRA and the
         sample images into OUTPUT-FOLDER with `kubectl lora download`, printing each kubectl lora command as you would
         type it. At a terminal everything keeps running after the run ends, so you can look at the dashboard, until

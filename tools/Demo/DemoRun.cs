@@ -9,7 +9,7 @@ namespace LoraTrainer.Demo;
 
 /// <summary>
 /// Brings the whole system up on this machine with the dashboard beside it, applies the SDXL sample with
-/// <c>kubectl lora train</c> and narrates the run as a watch sees it: every phase, a progress bar with epoch and loss,
+/// kubectl and narrates the run as a watch sees it: every phase, a progress bar with epoch and loss,
 /// and the LoRA and sample images <c>kubectl lora download</c> fetched — or, when the run fails, the end of the GPU
 /// container's log. With <see cref="DemoSettings.StayUp"/> everything keeps running afterwards until Ctrl+C.
 /// </summary>
@@ -85,9 +85,10 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
 
         // The watch starts from before the apply, so it sees every state the run is written in, however briefly.
         var from = stack.Kube.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-        var photos = await WritePhotosAsync(stack, cancellationToken);
-        await PluginAsync(stack, photos, "train photos -f config/samples/trainingrun-sdxl.yaml --detach",
-            ["train", "photos", "-f", Samples.PathOf("trainingrun-sdxl.yaml"), "--detach"], cancellationToken);
+        // `kubectl lora train -f` cannot read a manifest with sample prompts yet, so the sample goes in with kubectl apply.
+        output.WriteLine("$ kubectl apply -f config/samples/trainingrun-sdxl.yaml");
+        output.Write(await stack.ApplyAsync(Samples.Read("trainingrun-sdxl.yaml")));
+        output.WriteLine();
 
         var run = await FollowAsync(stack, from, cancellationToken);
         _narrator.EndBar();
@@ -166,18 +167,6 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
         {
             throw new InvalidOperationException(Invariant($"the dashboard at {dashboard.BaseUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}"));
         }
-    }
-
-    /// <summary>The world's training images in a <c>photos</c> folder, the folder a user trains from.</summary>
-    private static async Task<string> WritePhotosAsync(TestWorld stack, CancellationToken cancellationToken)
-    {
-        var photos = Directory.CreateDirectory(Path.Combine(stack.Folder, "demo", "photos"));
-        foreach (var (name, content) in TestWorld.TrainingImages())
-        {
-            await File.WriteAllBytesAsync(Path.Combine(photos.FullName, name), content, cancellationToken);
-        }
-
-        return photos.Parent!.FullName;
     }
 
     /// <summary>Keeps everything running until Ctrl+C, so a person can look at the dashboard and try the plugin against the world.</summary>

@@ -5,10 +5,7 @@ namespace LoraTrainer.Testing.World;
 /// <summary>The manifests in <c>config/samples</c>, as a user applies them.</summary>
 internal static class Samples
 {
-    public static string Read(string file) => File.ReadAllText(PathOf(file));
-
-    /// <summary>Where the sample <paramref name="file"/> is, for a program that reads it itself (<c>kubectl lora train -f</c>).</summary>
-    public static string PathOf(string file) => RepositoryRoot.Combine("config", "samples", file);
+    public static string Read(string file) => File.ReadAllText(RepositoryRoot.Combine("config", "samples", file));
 
     /// <summary>
     /// The minimal sample renamed to <paramref name="name"/>, with the run policy a fault scenario needs: short
