@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.World;
 
 namespace LoraTrainer.Cli.Tests;
 

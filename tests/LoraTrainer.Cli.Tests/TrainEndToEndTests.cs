@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using LoraTrainer.Api;
-using LoraTrainer.Testing.S3;
 using LoraTrainer.Testing.Trainer;
 using LoraTrainer.Testing.World;
 
@@ -26,12 +25,7 @@ public sealed class TrainEndToEndTests(WorldFixture fixture) : IClassFixture<Wor
 {
     private TestWorld World => fixture.World;
 
-    private Dictionary<string, string> S3Credentials => new()
-    {
-        ["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretAccessKey,
-        ["AWS_ENDPOINT_URL"] = World.S3.ServiceUrl.ToString(),
-    };
+    private Dictionary<string, string> S3Credentials => World.PluginEnvironment();
 
     [Fact]
     public async Task Train_FromAFolderOfImages_DownloadsTheLoraWhoseSha256IsTheStatusOne()

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using LoraTrainer.Demo;
 using LoraTrainer.Testing.World;
@@ -42,6 +44,35 @@ public sealed partial class DemoTests(CompletedDemo demo) : IClassFixture<Comple
         {
             Assert.Contains(Path.GetFileName(png), demo.Text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Demo_PrintsTheDashboardsUrlBeforeTheRunStarts_AndKeepsItAnsweringAfterTheRunUntilCtrlC()
+    {
+        demo.SkipUnlessItRan();
+
+        var url = CompletedDemo.DashboardUrl().Match(demo.Text);
+        Assert.True(url.Success, demo.Text);
+        Assert.True(url.Index < demo.Text.IndexOf("] phase pending", StringComparison.Ordinal), demo.Text);
+        Assert.Equal(HttpStatusCode.OK, demo.DashboardPage);
+        Assert.Contains("\"portrait-sdxl\"", demo.DashboardRuns, StringComparison.Ordinal);
+        Assert.Contains($"Everything is still running. The dashboard: {url.Groups["url"].Value}", demo.Text, StringComparison.Ordinal);
+        // Ctrl+C after the run ends keeps the run's exit code.
+        Assert.True(demo.ExitCode == 0, demo.Text);
+    }
+
+    [Fact]
+    public async Task Demo_FetchesTheVerifiedLoraAndSamplesWithKubectlLoraDownload_ShowingTheCommand()
+    {
+        demo.SkipUnlessItRan();
+
+        var lora = Path.Combine(demo.Folder, "portrait-sdxl.safetensors");
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(lora, TestContext.Current.CancellationToken)));
+        Assert.Contains($"$ kubectl lora download portrait-sdxl -o {demo.Folder} --samples\n", demo.Text, StringComparison.Ordinal);
+        Assert.Contains($"  downloaded {lora} (sha256 {sha256}, verified)\n", demo.Text, StringComparison.Ordinal);
+        Assert.Contains($"  downloaded 22 sample images into {Path.Combine(demo.Folder, "samples")}\n", demo.Text, StringComparison.Ordinal);
+        Assert.Contains($"sha256 {sha256}", demo.Text.Split("$ kubectl lora download")[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Amz-Signature", demo.Text, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -115,10 +146,23 @@ public sealed partial class DemoTests(CompletedDemo demo) : IClassFixture<Comple
         var (exitCode, stdout, stderr) = await RunDemoProgramAsync(cwd.Path, option);
 
         Assert.True(exitCode == 0, stderr);
-        Assert.Contains("usage: dotnet run --project tools/Demo [-- OUTPUT-FOLDER]", stdout, StringComparison.Ordinal);
+        Assert.Contains("usage: dotnet run --project tools/Demo [-- [--no-wait] OUTPUT-FOLDER]", stdout, StringComparison.Ordinal);
         Assert.Contains("PATH", stdout, StringComparison.Ordinal);
         Assert.Contains("exit codes:", stdout, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(cwd.Path));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--no-wait" }, "loratrainer-demo-output")]
+    [InlineData(new[] { "out", "--no-wait" }, "out")]
+    public void Parse_WithNoWait_ExitsWhenTheRunEndsAndStillTakesTheFolder(string[] args, string folder)
+    {
+        var commandLine = DemoCommandLine.Parse(args);
+
+        Assert.Null(commandLine.Error);
+        Assert.True(commandLine.NoWait);
+        Assert.Equal(folder, commandLine.OutputDirectory);
+        Assert.Contains("--no-wait", DemoCommandLine.Usage, StringComparison.Ordinal);
     }
 
     [Fact]

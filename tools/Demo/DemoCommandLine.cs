@@ -7,8 +7,12 @@ namespace LoraTrainer.Demo;
 /// <param name="Version">Print the version and exit.</param>
 /// <param name="OutputDirectory">Where the trained LoRA is copied.</param>
 /// <param name="Error">Why the arguments cannot be used, in one line; null when they can.</param>
-internal sealed record DemoCommandLine(bool Help, bool Version, string OutputDirectory, string? Error)
+/// <param name="NoWait">Exit when the run ends instead of keeping everything up until Ctrl+C.</param>
+internal sealed record DemoCommandLine(bool Help, bool Version, string OutputDirectory, string? Error, bool NoWait = false)
 {
+    /// <summary>The option that makes the demo exit when the run ends, even at a terminal.</summary>
+    public const string NoWaitOption = "--no-wait";
+
     /// <summary>The folder the LoRA is copied to when no argument names one.</summary>
     public const string DefaultOutputDirectory = "loratrainer-demo-output";
 
@@ -16,18 +20,22 @@ internal sealed record DemoCommandLine(bool Help, bool Version, string OutputDir
     public const string Usage = $"""
         lora-demo: the whole LoraTrainer system on this machine, with the GPU and the clouds simulated.
 
-        usage: dotnet run --project tools/Demo [-- OUTPUT-FOLDER]
+        usage: dotnet run --project tools/Demo [-- [--no-wait] OUTPUT-FOLDER]
                dotnet run --project tools/Demo -- --help | --version
 
         Starts a fake Kubernetes API, a Vast.ai simulator, s3rver, a Civitai fake and the real operator, webhook
-        receiver and GPU agent (the GPU's sd-scripts and nvidia-smi are stand-ins); applies
-        config/samples/trainingrun-sdxl.yaml with kubectl; shows each phase of the run as a watch sees it, the
-        training's progress and the simulated bill; and copies the trained LoRA to OUTPUT-FOLDER. No cluster, GPU,
-        cloud account or money is used, and everything it starts stops when it ends.
+        receiver and GPU agent (the GPU's sd-scripts and nvidia-smi are stand-ins), and the dashboard, whose URL it
+        prints first; applies config/samples/trainingrun-sdxl.yaml with kubectl; shows each phase of the
+        run as a watch sees it, the training's progress and the simulated bill; and fetches the trained LoRA and the
+        sample images into OUTPUT-FOLDER with `kubectl lora download`, printing each kubectl lora command as you would
+        type it. At a terminal everything keeps running after the run ends, so you can look at the dashboard, until
+        Ctrl+C; with --no-wait, or when its input or output is not a terminal (CI, a pipe, a file), it exits when the
+        run ends. No cluster, GPU, cloud account or money is used, and everything it starts stops when it ends.
 
         arguments:
           OUTPUT-FOLDER  where the trained LoRA is copied (default: {DefaultOutputDirectory}, relative to the
                          current folder)
+          --no-wait      exit when the run ends instead of waiting for Ctrl+C
           -h, --help     print this text
           --version      print the version
 
@@ -38,7 +46,7 @@ internal sealed record DemoCommandLine(bool Help, bool Version, string OutputDir
 
         exit codes: 0 the run completed; 1 it failed (its message and the end of the GPU container's log are shown) or
         did not finish within 5 minutes; 2 a program it needs is missing, or the arguments are wrong; 130 stopped
-        with Ctrl+C.
+        with Ctrl+C before the run ended (Ctrl+C after it keeps the run's code).
         """;
 
     /// <summary>Reads <paramref name="args"/>: one optional folder, or one of the options; anything else is an error.</summary>
@@ -52,15 +60,17 @@ internal sealed record DemoCommandLine(bool Help, bool Version, string OutputDir
             return new DemoCommandLine(help, version && !help, DefaultOutputDirectory, null);
         }
 
-        if (args.FirstOrDefault(a => a.StartsWith('-')) is { } unknown)
+        var noWait = args.Contains(NoWaitOption);
+        var rest = args.Where(a => a != NoWaitOption).ToList();
+        if (rest.FirstOrDefault(a => a.StartsWith('-')) is { } unknown)
         {
             return Invalid($"unknown option '{unknown}'; run with --help to see the arguments");
         }
 
-        return args.Count switch
+        return rest.Count switch
         {
-            0 => new DemoCommandLine(false, false, DefaultOutputDirectory, null),
-            1 => new DemoCommandLine(false, false, args[0], null),
+            0 => new DemoCommandLine(false, false, DefaultOutputDirectory, null, noWait),
+            1 => new DemoCommandLine(false, false, rest[0], null, noWait),
             _ => Invalid("give at most one output folder; run with --help to see the arguments"),
         };
     }

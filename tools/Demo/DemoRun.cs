@@ -8,9 +8,10 @@ using LoraTrainer.Testing.Trainer;
 namespace LoraTrainer.Demo;
 
 /// <summary>
-/// Brings the whole system up on this machine, applies the SDXL sample with kubectl and narrates the run as a watch
-/// sees it: every phase, a progress bar with epoch and loss, and where the LoRA ended up — or, when the run fails,
-/// the end of the GPU container's log.
+/// Brings the whole system up on this machine with the dashboard beside it, applies the SDXL sample with
+/// kubectl and narrates the run as a watch sees it: every phase, a progress bar with epoch and loss,
+/// and the LoRA and sample images <c>kubectl lora download</c> fetched — or, when the run fails, the end of the GPU
+/// container's log. With <see cref="DemoSettings.StayUp"/> everything keeps running afterwards until Ctrl+C.
 /// </summary>
 internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
 {
@@ -40,7 +41,7 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timedOut.Token);
         try
         {
-            return await RunStackAsync(outputDirectory, stop.Token);
+            return await RunStackAsync(outputDirectory, stop.Token, cancellationToken);
         }
         catch (OperationCanceledException) when (timedOut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -65,54 +66,132 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
         }
     }
 
-    private async Task<int> RunStackAsync(string outputDirectory, CancellationToken cancellationToken)
+    private async Task<int> RunStackAsync(string outputDirectory, CancellationToken cancellationToken, CancellationToken ctrlC)
     {
         output.WriteLine("LoraTrainer demo: the GPU and the clouds are SIMULATED on this machine.");
         output.WriteLine("  Kubernetes API: a local fake (kubectl works against it)   Vast.ai: a local simulator (no money spent)");
         output.WriteLine("  S3: s3rver on localhost   Civitai: a local fake   GPU: a fake sd-scripts that prints and writes what the real one does");
-        output.WriteLine("  The operator, the webhook receiver and the GPU agent are the real programs.");
+        output.WriteLine("  The operator, the webhook receiver, the GPU agent, kubectl lora and the dashboard are the real programs.");
         output.WriteLine();
 
         await using var stack = await TestWorld.StartAsync([TestWorld.Offer(501, machine: 71, price: 0.42)], cancellationToken);
         stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = Losses, StepSeconds = _settings.StepSeconds, Mode = _settings.TrainerMode };
+        // No sign-in, as a dashboard run beside kubectl port-forward is: it answers only on 127.0.0.1.
+        await using var dashboard = new DashboardHost(stack.Kube, stack.S3.ServiceUrl, authentication: "None");
+        await dashboard.StartAsync(cancellationToken);
+        await CheckAnswersAsync(dashboard, cancellationToken);
+        output.WriteLine($"Dashboard: {dashboard.BaseUrl} (open it in a browser to see the run live; read-only, on this machine only)");
+        output.WriteLine();
+
         // The watch starts from before the apply, so it sees every state the run is written in, however briefly.
         var from = stack.Kube.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        // `kubectl lora train -f` cannot read a manifest with sample prompts yet, so the sample goes in with kubectl apply.
         output.WriteLine("$ kubectl apply -f config/samples/trainingrun-sdxl.yaml");
         output.Write(await stack.ApplyAsync(Samples.Read("trainingrun-sdxl.yaml")));
+        output.WriteLine();
 
         var run = await FollowAsync(stack, from, cancellationToken);
         _narrator.EndBar();
         output.WriteLine();
-        if (run.Status?.Phase != TrainingPhase.Completed)
+        var exitCode = run.Status?.Phase == TrainingPhase.Completed
+            ? await ShowResultAsync(stack, run, outputDirectory, cancellationToken)
+            : await ShowFailureAsync(stack, run, cancellationToken);
+        if (_settings.StayUp)
         {
-            output.WriteLine($"The run ended {run.Status?.Phase.ToWireName()}: {run.Status?.Message}");
-            await ShowLogTailAsync(stack, run, cancellationToken);
-            return 1;
+            await StayUpAsync(stack, dashboard, ctrlC);
         }
 
-        var ledger = await stack.WaitForNothingAliveAsync(cancellationToken: cancellationToken);
-        var best = run.Status.Output!;
-        var bytes = await stack.S3.GetObjectAsync(TestWorld.OutputBucket, "loras/anna/portrait-sdxl.safetensors", cancellationToken)
-            ?? throw new InvalidOperationException("the LoRA is not in S3");
-        Directory.CreateDirectory(outputDirectory);
-        var local = Path.GetFullPath(Path.Combine(outputDirectory, $"{RunName}.safetensors"));
-        await File.WriteAllBytesAsync(local, bytes, cancellationToken);
+        return exitCode;
+    }
 
+    private async Task<int> ShowResultAsync(TestWorld stack, TrainingRun run, string outputDirectory, CancellationToken cancellationToken)
+    {
+        var ledger = await stack.WaitForNothingAliveAsync(cancellationToken: cancellationToken);
+        var best = run.Status!.Output!;
         output.WriteLine(Invariant($"Losses per epoch: {string.Join("  ", run.Status.Epochs.Where(e => e.Loss is not null).Select(e => $"{e.Epoch}:{e.Loss:0.###}"))}"));
-        await ShowSamplesAsync(stack, run.Status.Epochs, outputDirectory, cancellationToken);
+        ShowSamples(run.Status.Epochs, outputDirectory);
         output.WriteLine(Invariant($"Best epoch: {best.Epoch} (loss {best.Loss:0.###}), {best.Bytes} bytes, sha256 {best.Sha256}"));
-        output.WriteLine($"The LoRA is in S3 at {best.Uri}");
-        output.WriteLine($"  (the simulated S3 stops with the demo, so it was copied to {local})");
+        output.WriteLine($"The LoRA is in S3 at {best.Uri}; the simulated S3 stops with the demo, so the plugin copies it here:");
+        await PluginAsync(stack, Environment.CurrentDirectory, $"download {RunName} -o {outputDirectory} --samples",
+            ["download", RunName, "-o", outputDirectory, "--samples"], cancellationToken);
         // The bill to the micro-dollar, the status to the four decimals it keeps: the one rounds to the other.
         output.WriteLine(Invariant($"GPU instance {run.Status.Gpu?.InstanceId} destroyed; instances alive at Vast: {ledger.AliveInstances}; simulated bill ${ledger.Dollars:0.000000} for {ledger.InstanceSeconds:0.0} s; status.cost ${run.Status.Cost?.EstimatedUsd:0.0000}"));
         return 0;
     }
 
+    private async Task<int> ShowFailureAsync(TestWorld stack, TrainingRun run, CancellationToken cancellationToken)
+    {
+        output.WriteLine($"The run ended {run.Status?.Phase.ToWireName()}: {run.Status?.Message}");
+        await ShowLogTailAsync(stack, run, cancellationToken);
+        return 1;
+    }
+
     /// <summary>
-    /// Lists each epoch's sample images with their S3 keys and copies them into <c>samples/</c> beside the LoRA, where a
-    /// person can open them after the simulated S3 is gone; a sample that failed is listed with its reason.
+    /// Runs <c>kubectl lora</c> as a user would, showing the command as they would type it (<paramref name="shown"/>) and
+    /// what it printed; the sample images it downloads are summed up in one line, as the list above names them.
     /// </summary>
-    private async Task ShowSamplesAsync(TestWorld stack, IReadOnlyList<EpochLoss> epochs, string outputDirectory, CancellationToken cancellationToken)
+    private async Task PluginAsync(TestWorld stack, string workingDirectory, string shown, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        output.WriteLine($"$ kubectl lora {shown}");
+        var result = await KubectlLora.RunAsync(stack.PluginEnvironment(kubeconfig: true), workingDirectory, args, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            var said = (result.Stderr.Trim() is { Length: > 0 } error ? error : result.Stdout.Trim()).ReplaceLineEndings(" ");
+            throw new InvalidOperationException($"kubectl lora {args[0]} exited with {result.ExitCode}: {said}");
+        }
+
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var samples = lines.Where(IsSampleDownload).ToList();
+        foreach (var line in lines.Where(line => !IsSampleDownload(line)))
+        {
+            output.WriteLine("  " + line);
+        }
+
+        if (samples.Count > 0)
+        {
+            output.WriteLine(Invariant($"  downloaded {samples.Count} sample images into {Path.GetDirectoryName(samples[0]["downloaded ".Length..])}"));
+        }
+
+        output.WriteLine();
+
+        static bool IsSampleDownload(string line) =>
+            line.StartsWith("downloaded ", StringComparison.Ordinal) && line.EndsWith(".png", StringComparison.Ordinal);
+    }
+
+    /// <summary>Asks the dashboard for the runs it shows, so the URL printed is one that answers and reads the cluster.</summary>
+    private static async Task CheckAnswersAsync(DashboardHost dashboard, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = dashboard.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.GetAsync(new Uri("api/runs", UriKind.Relative), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException(Invariant($"the dashboard at {dashboard.BaseUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}"));
+        }
+    }
+
+    /// <summary>Keeps everything running until Ctrl+C, so a person can look at the dashboard and try the plugin against the world.</summary>
+    private async Task StayUpAsync(TestWorld stack, DashboardHost dashboard, CancellationToken ctrlC)
+    {
+        output.WriteLine();
+        output.WriteLine($"Everything is still running. The dashboard: {dashboard.BaseUrl}");
+        output.WriteLine($"  kubectl and kubectl lora reach the simulated cluster with KUBECONFIG={stack.Kubectl.KubeconfigPath}");
+        output.WriteLine("Press Ctrl+C to stop.");
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, ctrlC);
+        }
+        catch (OperationCanceledException)
+        {
+            output.WriteLine("lora-demo: stopping everything the demo started.");
+        }
+    }
+
+    /// <summary>
+    /// Lists each epoch's sample images with their S3 keys (<c>kubectl lora download --samples</c> copies them into
+    /// <c>samples/</c> beside the LoRA, where a person can open them after the simulated S3 is gone); a sample that
+    /// failed is listed with its reason.
+    /// </summary>
+    private void ShowSamples(IReadOnlyList<EpochLoss> epochs, string outputDirectory)
     {
         var sampled = epochs.Where(e => e.Samples is { Count: > 0 }).OrderBy(e => e.Epoch).ToList();
         if (sampled.Count == 0)
@@ -120,25 +199,14 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
             return;
         }
 
-        var folder = Path.GetFullPath(Path.Combine(outputDirectory, "samples"));
-        Directory.CreateDirectory(folder);
-        output.WriteLine($"Sample images per epoch (in S3 under s3://{TestWorld.OutputBucket}/; copied to {folder}):");
+        output.WriteLine($"Sample images per epoch (in S3 under s3://{TestWorld.OutputBucket}/; copied to {Path.GetFullPath(Path.Combine(outputDirectory, "samples"))}):");
         foreach (var epoch in sampled)
         {
             var label = epoch.Epoch == 0 ? "before training" : Invariant($"epoch {epoch.Epoch}");
             output.WriteLine($"  {label}:");
             foreach (var sample in epoch.Samples!)
             {
-                if (sample.Key is not { } key)
-                {
-                    output.WriteLine(Invariant($"    prompt {sample.Prompt}: failed ({sample.Error})"));
-                    continue;
-                }
-
-                var bytes = await stack.S3.GetObjectAsync(TestWorld.OutputBucket, key, cancellationToken)
-                    ?? throw new InvalidOperationException($"the sample image {key} is not in S3");
-                await File.WriteAllBytesAsync(Path.Combine(folder, Path.GetFileName(key)), bytes, cancellationToken);
-                output.WriteLine(Invariant($"    prompt {sample.Prompt}: {key}"));
+                output.WriteLine(sample.Key is { } key ? Invariant($"    prompt {sample.Prompt}: {key}") : Invariant($"    prompt {sample.Prompt}: failed ({sample.Error})"));
             }
         }
     }

@@ -20,6 +20,12 @@ internal sealed record DemoSettings
     /// </summary>
     public bool Terminal { get; init; }
 
+    /// <summary>
+    /// Whether everything keeps running after the run ends, until Ctrl+C, so a person can look at the dashboard; only
+    /// when someone is at a terminal to press it. Defaults to false.
+    /// </summary>
+    public bool StayUp { get; init; }
+
     /// <summary>How the simulated trainer ends. Defaults to <see cref="FakeTrainerMode.Ok"/>.</summary>
     public FakeTrainerMode TrainerMode { get; init; } = FakeTrainerMode.Ok;
 }

@@ -21,5 +21,7 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-var settings = new DemoSettings { Terminal = !Console.IsOutputRedirected };
+// Waiting for Ctrl+C needs someone at a terminal to press it; CI, pipes and files get the exit they always had.
+var interactive = !Console.IsOutputRedirected && !Console.IsInputRedirected;
+var settings = new DemoSettings { Terminal = !Console.IsOutputRedirected, StayUp = interactive && !commandLine.NoWait };
 return await new DemoRun(Console.Out, settings).RunAsync(commandLine.OutputDirectory, stop.Token);

@@ -133,6 +133,30 @@ internal sealed class TestWorld : IAsyncDisposable
         return Apply(environment, overrides);
     }
 
+    /// <summary>
+    /// What a user exports for kubectl-lora to reach this world's S3 (<see cref="KubectlLora"/>): s3rver's credentials and
+    /// its endpoint; <paramref name="kubeconfig"/> adds <c>KUBECONFIG</c>, so no command needs <c>--kubeconfig</c>.
+    /// </summary>
+    public Dictionary<string, string> PluginEnvironment(bool kubeconfig = false)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretAccessKey,
+            ["AWS_ENDPOINT_URL"] = S3.ServiceUrl.ToString(),
+        };
+        if (kubeconfig)
+        {
+            environment["KUBECONFIG"] = Kubectl.KubeconfigPath;
+        }
+
+        return environment;
+    }
+
+    /// <summary>The files <see cref="TestWorldBuilder.WithTrainingData"/> puts under <see cref="ImagesPrefix"/>, by name: two images, one captioned.</summary>
+    public static IReadOnlyList<(string Name, byte[] Content)> TrainingImages() =>
+        [("portrait-1.jpg", Image.Jpeg(seed: 1)), ("portrait-1.txt", "ohwx woman, smiling"u8.ToArray()), ("portrait-2.png", Image.Png(seed: 2))];
+
     /// <summary>An offer on a healthy machine.</summary>
     public static SimulatedOffer Offer(long id, long machine, double price = 0.35, VastLifecycle? lifecycle = null) =>
         new() { Id = id, MachineId = machine, DphBase = price, Lifecycle = lifecycle };
@@ -257,9 +281,11 @@ internal sealed class TestWorld : IAsyncDisposable
 
     private async Task SeedTrainingDataAsync(CancellationToken cancellationToken)
     {
-        await S3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.jpg", Image.Jpeg(seed: 1), cancellationToken);
-        await S3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-1.txt", "ohwx woman, smiling"u8.ToArray(), cancellationToken);
-        await S3.PutObjectAsync(ImagesBucket, ImagesPrefix + "portrait-2.png", Image.Png(seed: 2), cancellationToken);
+        foreach (var (name, content) in TrainingImages())
+        {
+            await S3.PutObjectAsync(ImagesBucket, ImagesPrefix + name, content, cancellationToken);
+        }
+
         _model = RandomNumberGenerator.GetBytes(64 * 1024);
         Civitai.Add(FakeCivitaiVersion.Checkpoint(ModelVersionId, "SDXL 1.0", $"urn:air:sdxl:checkpoint:civitai:101055@{ModelVersionId}", "sd_xl_base_1.0.safetensors", _model));
     }
