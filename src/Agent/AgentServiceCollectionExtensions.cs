@@ -4,6 +4,7 @@ using LoraTrainer.Agent.Downloads;
 using LoraTrainer.Agent.Gpu;
 using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Running;
+using LoraTrainer.Agent.States;
 using LoraTrainer.Agent.Training;
 using LoraTrainer.Agent.Uploads;
 using LoraTrainer.Agent.Watchdog;
@@ -50,6 +51,8 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<PresignedUploader>();
         services.TryAddSingleton<MultipartUploader>();
         services.TryAddSingleton<EpochUploads>();
+        services.TryAddSingleton<StateUploads>();
+        services.TryAddSingleton<StateRestore>();
         services.TryAddSingleton<Training.Samples.SampleUploads>();
         services.TryAddSingleton<ResultUpload>();
         services.TryAddSingleton<AgentRun>();
