@@ -48,6 +48,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ModelDownloads>();
         services.TryAddSingleton<TrainerProcess>();
         services.TryAddSingleton<TrainingStage>();
+        services.TryAddSingleton<PresignedPut>();
         services.TryAddSingleton<PresignedUploader>();
         services.TryAddSingleton<MultipartUploader>();
         services.TryAddSingleton<EpochUploads>();
