@@ -34,6 +34,9 @@ public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Los
 /// <summary>An epoch's sample images were rendered and uploaded (or failed, each with its error); epoch 0 is the baseline before training.</summary>
 public sealed record SamplesUploadedInput(long Seq, int Attempt, int Epoch, IReadOnlyList<SampleImageStatus> Samples) : AgentInput(Seq, Attempt);
 
+/// <summary>The agent has sent a training state's parts to the open state upload.</summary>
+public sealed record StateSavedInput(long Seq, int Attempt, SavedStateStatus State) : AgentInput(Seq, Attempt);
+
 /// <summary>The agent gave up.</summary>
 public sealed record AgentFailedInput(long Seq, int Attempt, string Stage, string Reason) : AgentInput(Seq, Attempt);
 

@@ -220,6 +220,12 @@ public static class PhaseMachine
         {
             Epochs = Upsert(status.Epochs, samples.Epoch, e => e with { Samples = [.. samples.Samples.OrderBy(s => s.Prompt)] }),
         },
+        // Only parts sent to the upload the operator holds open can be completed; any other report is stale.
+        (TrainingPhase.Training, StateSavedInput saved) when status.Resume?.Upload?.UploadId == saved.State.UploadId && status.Resume.Upload.Key == saved.State.Key
+            && (status.Resume.Epoch ?? 0) < saved.State.Epoch => status with
+        {
+            Resume = status.Resume with { Saved = saved.State },
+        },
         (TrainingPhase.Training, TrainingCompletedInput done) => status with
         {
             Epochs = Merge(status.Epochs, done.Epochs),

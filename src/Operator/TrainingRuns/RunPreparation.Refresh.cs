@@ -57,9 +57,33 @@ internal sealed partial class RunPreparation
             Dataset = known.Config.Dataset with { Url = (await presigner.DatasetDownloadAsync(store, known.Zip).ConfigureAwait(false)).ToString() },
             Model = known.Config.Model with { Url = checkpoint.Url.AbsoluteUri, Authorization = checkpoint.Authorization, ExtraFiles = extraFiles },
             Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Args.MaxTrainEpochs!.Value, known.Config.Samples).ConfigureAwait(false),
+            State = await states.PlanAsync(store, run).ConfigureAwait(false),
         };
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(known with { Token = token, Config = config });
+    }
+
+    /// <summary>
+    /// Moves the run's saved state on (<see cref="RunStates.AdvanceAsync"/>); the new <c>status.resume</c>, or null when
+    /// nothing changed or the store is failing (tried again at the next look).
+    /// </summary>
+    public async Task<ResumeStatus?> AdvanceStateAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        var (creds, _) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
+        if (creds is null)
+        {
+            return null;
+        }
+
+        var store = stores.Create(creds.S3);
+        try
+        {
+            return await states.AdvanceAsync(store, run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The checkpoint's download, linked again: Civitai's download URL the attempt resolved, or the spec's URL.</summary>

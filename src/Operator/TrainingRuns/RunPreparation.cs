@@ -22,7 +22,8 @@ internal sealed partial class RunPreparation(
     DatasetZipper zipper,
     ArtifactPresigner presigner,
     RunSecretStore secrets,
-    UrlModelFiles urlFiles)
+    UrlModelFiles urlFiles,
+    RunStates states)
 {
     private const string FluxFilesMissing =
         "spec.baseModel.flux: a Flux model trains with three more files; set clipL, t5xxl and ae, each with a url and sha256 (see docs/trainingrun.md, Flux)";
@@ -142,7 +143,7 @@ internal sealed partial class RunPreparation(
             Sha256 = dataset.Sha256,
         };
         var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, model.Training.MaxTrainEpochs, AgentConfigBuilder.Samples(run, model.Training)).ConfigureAwait(false);
-        var config = AgentConfigBuilder.Build(run, attempt, model.Training, model.Source, source, outputs);
+        var config = AgentConfigBuilder.Build(run, attempt, model.Training, model.Source, source, outputs) with { State = await states.PlanAsync(store, run).ConfigureAwait(false) };
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(new PreparedRun(model.Family, model.Status, dataset, token, config, zip, model.CivitaiDownload));
     }

@@ -204,6 +204,16 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var now = time.GetUtcNow();
+        if (await preparation.AdvanceStateAsync(run, cancellationToken).ConfigureAwait(false) is { } resume)
+        {
+            run = await WriteAsync(run, run.Status! with { Resume = resume }, cancellationToken).ConfigureAwait(false);
+            // The config must name the new upload and state now, not at the next refresh.
+            if (_preparedAttempts.TryGetValue(ResourceKey.Of(run), out var stale))
+            {
+                _preparedAttempts[ResourceKey.Of(run)] = stale with { At = DateTimeOffset.MinValue };
+            }
+        }
+
         await RefreshUrlsAsync(run, now, cancellationToken).ConfigureAwait(false);
         var cost = new CostStatus { ReleasedUsd = run.Status!.Cost?.ReleasedUsd ?? 0, EstimatedUsd = Math.Round(RunCost.Estimate(run.Status, now), 2) };
         run = await WriteAsync(run, run.Status with { Cost = cost }, cancellationToken).ConfigureAwait(false);
@@ -246,6 +256,11 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         run = released.Run;
+        if (await preparation.AdvanceStateAsync(run, cancellationToken).ConfigureAwait(false) is { } resume)
+        {
+            run = await WriteAsync(run, run.Status! with { Resume = resume }, cancellationToken).ConfigureAwait(false);
+        }
+
         if (EpochSelection.IsDue(run))
         {
             run = await SelectEpochAsync(run, cancellationToken).ConfigureAwait(false);
