@@ -65,25 +65,13 @@ internal sealed partial class RunPreparation
 
     /// <summary>
     /// Moves the run's saved state on (<see cref="RunStates.AdvanceAsync"/>); the new <c>status.resume</c>, or null when
-    /// nothing changed or the store is failing (tried again at the next look).
+    /// nothing changed or the credentials cannot be read (the run's own checks report that).
     /// </summary>
+    /// <exception cref="ObjectStoreException">The store failed; the caller reports it and tries again.</exception>
     public async Task<ResumeStatus?> AdvanceStateAsync(TrainingRun run, CancellationToken cancellationToken)
     {
         var (creds, _) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
-        if (creds is null)
-        {
-            return null;
-        }
-
-        var store = stores.Create(creds.S3);
-        try
-        {
-            return await states.AdvanceAsync(store, run, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectStoreException)
-        {
-            return null;
-        }
+        return creds is null ? null : await states.AdvanceAsync(stores.Create(creds.S3), run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The checkpoint's download, linked again: Civitai's download URL the attempt resolved, or the spec's URL.</summary>

@@ -204,16 +204,14 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var now = time.GetUtcNow();
-        if (await preparation.AdvanceStateAsync(run, cancellationToken).ConfigureAwait(false) is { } resume)
+        var (advanced, _) = await AdvanceStateAsync(run, cancellationToken).ConfigureAwait(false);
+        if (advanced != run && _preparedAttempts.TryGetValue(ResourceKey.Of(run), out var stale))
         {
-            run = await WriteAsync(run, run.Status! with { Resume = resume }, cancellationToken).ConfigureAwait(false);
             // The config must name the new upload and state now, not at the next refresh.
-            if (_preparedAttempts.TryGetValue(ResourceKey.Of(run), out var stale))
-            {
-                _preparedAttempts[ResourceKey.Of(run)] = stale with { At = DateTimeOffset.MinValue };
-            }
+            _preparedAttempts[ResourceKey.Of(run)] = stale with { At = DateTimeOffset.MinValue };
         }
 
+        run = advanced;
         await RefreshUrlsAsync(run, now, cancellationToken).ConfigureAwait(false);
         var cost = new CostStatus { ReleasedUsd = run.Status!.Cost?.ReleasedUsd ?? 0, EstimatedUsd = Math.Round(RunCost.Estimate(run.Status, now), 2) };
         run = await WriteAsync(run, run.Status with { Cost = cost }, cancellationToken).ConfigureAwait(false);
@@ -255,15 +253,16 @@ internal sealed partial class TrainingRunReconciler(
             return retry;
         }
 
-        run = released.Run;
-        if (await preparation.AdvanceStateAsync(run, cancellationToken).ConfigureAwait(false) is { } resume)
-        {
-            run = await WriteAsync(run, run.Status! with { Resume = resume }, cancellationToken).ConfigureAwait(false);
-        }
-
+        (run, var stateFailed) = await AdvanceStateAsync(released.Run, cancellationToken).ConfigureAwait(false);
         if (EpochSelection.IsDue(run))
         {
             run = await SelectEpochAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stateFailed)
+        {
+            // Not deleted after its TTL either until the state is whole and no upload is left open.
+            return ReconcileResult.RequeueAfter(options.Value.InstanceCheckInterval);
         }
 
         if (run.Spec.RunPolicy?.TtlSecondsAfterFinished is not { } ttl || PhaseMachine.FinishedAt(run) is not { } finished)
