@@ -133,7 +133,8 @@ public static class PhaseMachine
             Gpu = gpu,
             LastEventSeq = 0,
             Progress = null,
-            Epochs = [],
+            // The attempt continues after the newest saved state: the epochs up to it are trained and stay in the curve.
+            Epochs = [.. status.Epochs.Where(e => e.Epoch <= (status.Resume?.Epoch ?? 0))],
             Output = null,
             LastHeartbeatTime = null,
         };
