@@ -88,7 +88,12 @@ internal sealed partial class TrainingRunReconciler(
                 return retry;
             }
 
-            run = released.Run;
+            // A state the stalled attempt sent is completed before the retry's config names the state to continue from.
+            (run, var stateFailed) = await AdvanceStateAsync(released.Run, cancellationToken).ConfigureAwait(false);
+            if (stateFailed)
+            {
+                return ReconcileResult.RequeueAfter(options.Value.InstanceCheckInterval);
+            }
         }
 
         if (run.Spec.DryRun && run.Status!.Plan is not null && run.Status.ObservedGeneration == run.Metadata.Generation)
