@@ -197,7 +197,11 @@ public static class PhaseMachine
             Model = (status.Model ?? new ModelStatus()) with { Bytes = model.Bytes, Sha256 = model.Sha256 ?? status.Model?.Sha256 },
             Message = "base model downloaded; preparing the trainer",
         },
-        (TrainingPhase.PendingModel, ReadyInput) => Enter(status, TrainingPhase.Training, now, $"training on {status.Gpu?.GpuName ?? "the GPU"}"),
+        (TrainingPhase.PendingModel, ReadyInput ready) => Enter(status, TrainingPhase.Training, now, TrainingStarted(status, ready)) with
+        {
+            // Kept in status.resume (not only the message, which progress overwrites): the user paid again for those epochs.
+            Resume = ready.StateProblem is { } problem ? (status.Resume ?? new ResumeStatus()) with { Problem = problem } : status.Resume,
+        },
         (TrainingPhase.Training, ProgressInput progress) => status with
         {
             Progress = new ProgressStatus
@@ -274,6 +278,10 @@ public static class PhaseMachine
             ObservedGeneration = generation ?? status.ObservedGeneration,
             Conditions = Conditions.Merge(status.Conditions, PhaseConditions.For(status, backoffLimit, generation), now),
         };
+
+    private static string TrainingStarted(TrainingRunStatus status, ReadyInput ready) =>
+        $"training on {status.Gpu?.GpuName ?? "the GPU"}" + (ready.StateProblem is { } problem ? $"; {problem}"
+            : ready.ResumedEpoch is { } epoch ? $", continuing after epoch {epoch} from the saved state" : "");
 
     // Losses reported at the end replace those reported per epoch; the sample keys recorded per epoch stay.
     private static IReadOnlyList<EpochLoss> Merge(IReadOnlyList<EpochLoss> known, IReadOnlyList<EpochLoss> reported) =>

@@ -253,6 +253,8 @@ public sealed record ResumeStatus
     public StateUploadStatus? Upload { get; init; }
     /// <summary>A state the agent has sent and the operator has yet to complete.</summary>
     public SavedStateStatus? Saved { get; init; }
+    /// <summary>Why the latest attempt could not continue from the saved state and started again from epoch 1; null when it continued or none was offered.</summary>
+    public string? Problem { get; init; }
 }
 
 /// <summary>An open multipart upload for a state.</summary>

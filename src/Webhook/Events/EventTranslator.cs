@@ -33,7 +33,7 @@ internal static class EventTranslator
             EventKinds.GpuReady => Ok(new GpuReadyInput(evt.Seq, evt.Attempt, evt.Gpu?.Name, evt.Gpu?.MemoryMb)),
             EventKinds.ImagesDownloaded => Ok(new ImagesDownloadedInput(evt.Seq, evt.Attempt, evt.Images ?? 0, evt.Captions ?? 0, evt.Bytes ?? 0)),
             EventKinds.ModelDownloaded => Ok(new ModelDownloadedInput(evt.Seq, evt.Attempt, evt.Bytes ?? 0, evt.Sha256)),
-            EventKinds.Ready => Ok(new ReadyInput(evt.Seq, evt.Attempt)),
+            EventKinds.Ready => Ok(new ReadyInput(evt.Seq, evt.Attempt, evt.Epoch is >= 1 ? evt.Epoch : null, evt.Reason is { } reason ? Truncate(reason, 512) : null)),
             EventKinds.Progress => evt.Percent is null
                 ? Missing("percent")
                 : Ok(new ProgressInput(evt.Seq, evt.Attempt, evt.Percent.Value, evt.Step, evt.TotalSteps, evt.Epoch, evt.TotalEpochs, ProtocolJson.Finite(evt.Loss), evt.EtaSeconds)),
