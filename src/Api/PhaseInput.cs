@@ -15,8 +15,12 @@ public sealed record ImagesDownloadedInput(long Seq, int Attempt, int Images, in
 /// <summary>The base model is downloaded and verified.</summary>
 public sealed record ModelDownloadedInput(long Seq, int Attempt, long Bytes, string? Sha256) : AgentInput(Seq, Attempt);
 
-/// <summary>Everything is in place; training starts.</summary>
-public sealed record ReadyInput(long Seq, int Attempt) : AgentInput(Seq, Attempt);
+/// <summary>Everything is in place; training starts, after <paramref name="ResumedEpoch"/> when it continues from a saved state.</summary>
+/// <param name="Seq">The event's sequence number.</param>
+/// <param name="Attempt">The attempt it belongs to.</param>
+/// <param name="ResumedEpoch">The epoch of the state training continues from; null for a start at epoch 1.</param>
+/// <param name="StateProblem">Why a saved state offered to the agent could not be used (training starts at epoch 1); null when none was offered or it was used.</param>
+public sealed record ReadyInput(long Seq, int Attempt, int? ResumedEpoch = null, string? StateProblem = null) : AgentInput(Seq, Attempt);
 
 /// <summary>Training progress.</summary>
 public sealed record ProgressInput(long Seq, int Attempt, int Percent, long? Step, long? TotalSteps, int? Epoch, int? TotalEpochs, double? Loss, long? EtaSeconds)
@@ -39,6 +43,9 @@ public sealed record ModelCachedInput(long Seq, int Attempt, string Key, string?
 
 /// <summary>A cached model file did not have its SHA-256; the agent downloaded it from the source instead.</summary>
 public sealed record ModelCacheRejectedInput(long Seq, int Attempt, string Key, string? Sha256) : AgentInput(Seq, Attempt);
+
+/// <summary>The agent has sent a training state's parts to the open state upload.</summary>
+public sealed record StateSavedInput(long Seq, int Attempt, SavedStateStatus State) : AgentInput(Seq, Attempt);
 
 /// <summary>The agent gave up.</summary>
 public sealed record AgentFailedInput(long Seq, int Attempt, string Stage, string Reason) : AgentInput(Seq, Attempt);

@@ -136,7 +136,8 @@ public static class PhaseMachine
             Gpu = gpu,
             LastEventSeq = 0,
             Progress = null,
-            Epochs = [],
+            // The attempt continues after the newest saved state: the epochs up to it are trained and stay in the curve.
+            Epochs = [.. status.Epochs.Where(e => e.Epoch <= (status.Resume?.Epoch ?? 0))],
             Output = null,
             LastHeartbeatTime = null,
             Interruption = null,
@@ -247,7 +248,11 @@ public static class PhaseMachine
             Model = (status.Model ?? new ModelStatus()) with { Bytes = model.Bytes, Sha256 = model.Sha256 ?? status.Model?.Sha256 },
             Message = "base model downloaded; preparing the trainer",
         },
-        (TrainingPhase.PendingModel, ReadyInput) => Enter(status, TrainingPhase.Training, now, $"training on {status.Gpu?.GpuName ?? "the GPU"}"),
+        (TrainingPhase.PendingModel, ReadyInput ready) => Enter(status, TrainingPhase.Training, now, TrainingStarted(status, ready)) with
+        {
+            // Kept in status.resume (not only the message, which progress overwrites): the user paid again for those epochs.
+            Resume = ready.StateProblem is { } problem ? (status.Resume ?? new ResumeStatus()) with { Problem = problem } : status.Resume,
+        },
         (TrainingPhase.Training, ProgressInput progress) => status with
         {
             Progress = new ProgressStatus
@@ -270,6 +275,12 @@ public static class PhaseMachine
         (TrainingPhase.Training, SamplesUploadedInput samples) => status with
         {
             Epochs = Upsert(status.Epochs, samples.Epoch, e => e with { Samples = [.. samples.Samples.OrderBy(s => s.Prompt)] }),
+        },
+        // Only parts sent to the upload the operator holds open can be completed; any other report is stale.
+        (TrainingPhase.Training, StateSavedInput saved) when status.Resume?.Upload?.UploadId == saved.State.UploadId && status.Resume.Upload.Key == saved.State.Key
+            && (status.Resume.Epoch ?? 0) < saved.State.Epoch => status with
+        {
+            Resume = status.Resume with { Saved = saved.State },
         },
         (TrainingPhase.Training, TrainingCompletedInput done) => status with
         {
@@ -344,6 +355,10 @@ public static class PhaseMachine
             ObservedGeneration = generation ?? status.ObservedGeneration,
             Conditions = Conditions.Merge(status.Conditions, PhaseConditions.For(status, backoffLimit, generation), now),
         };
+
+    private static string TrainingStarted(TrainingRunStatus status, ReadyInput ready) =>
+        $"training on {status.Gpu?.GpuName ?? "the GPU"}" + (ready.StateProblem is { } problem ? $"; {problem}"
+            : ready.ResumedEpoch is { } epoch ? $", continuing after epoch {epoch} from the saved state" : "");
 
     // Losses reported at the end replace those reported per epoch; the sample keys recorded per epoch stay.
     private static IReadOnlyList<EpochLoss> Merge(IReadOnlyList<EpochLoss> known, IReadOnlyList<EpochLoss> reported) =>

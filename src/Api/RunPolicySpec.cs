@@ -26,6 +26,13 @@ public sealed record RunPolicySpec
 
     /// <summary>Hold the run in pending without renting anything. Defaults to false.</summary>
     public bool Suspend { get; init; }
+
+    /// <summary>
+    /// Upload sd-scripts' training state every this many epochs, so that a retried attempt continues from it instead
+    /// of from epoch 1; 0 saves none. Defaults to 1 (every epoch).
+    /// </summary>
+    [Range(0, 1000)]
+    public int? SaveStateEveryNEpochs { get; init; }
 }
 
 /// <summary>Per-phase deadlines as durations such as <c>20m</c> or <c>1h30m</c>.</summary>

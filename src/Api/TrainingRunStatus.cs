@@ -54,6 +54,9 @@ public sealed record TrainingRunStatus
     /// <summary>What a dry run would rent.</summary>
     public PlanStatus? Plan { get; init; }
 
+    /// <summary>The newest training state saved in S3, which a retried attempt continues from.</summary>
+    public ResumeStatus? Resume { get; init; }
+
     /// <summary>Last time the agent was heard from.</summary>
     public DateTimeOffset? LastHeartbeatTime { get; init; }
 
@@ -307,6 +310,64 @@ public sealed record InterruptionStatus
     public DateTimeOffset? ResumedAt { get; init; }
     /// <summary>The phase the run was in, and returns to when the instance resumes.</summary>
     public TrainingPhase Phase { get; init; } = TrainingPhase.Training;
+}
+
+/// <summary>The run's saved training state: the newest complete one, and the upload the agent sends the next one to.</summary>
+public sealed record ResumeStatus
+{
+    /// <summary>The epoch of the newest complete state; a retried attempt continues with the epoch after it.</summary>
+    public int? Epoch { get; init; }
+    /// <summary>Its object key, in the output bucket.</summary>
+    public string? Key { get; init; }
+    /// <summary>Its size in bytes.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>Its SHA-256.</summary>
+    public string? Sha256 { get; init; }
+    /// <summary>The multipart upload open for the next state; the operator aborts it when the run ends.</summary>
+    public StateUploadStatus? Upload { get; init; }
+    /// <summary>A state the agent has sent and the operator has yet to complete.</summary>
+    public SavedStateStatus? Saved { get; init; }
+    /// <summary>Why the latest attempt could not continue from the saved state and started again from epoch 1; null when it continued or none was offered.</summary>
+    public string? Problem { get; init; }
+}
+
+/// <summary>An open multipart upload for a state.</summary>
+public sealed record StateUploadStatus
+{
+    /// <summary>The key it writes.</summary>
+    public string Key { get; init; } = "";
+    /// <summary>The store's upload id.</summary>
+    public string UploadId { get; init; } = "";
+    /// <summary>Bytes per part but the last.</summary>
+    public long PartSize { get; init; }
+    /// <summary>How many parts are presigned.</summary>
+    public int Parts { get; init; }
+}
+
+/// <summary>A state the agent reported sent (<c>stateSaved</c>), waiting to be completed.</summary>
+public sealed record SavedStateStatus
+{
+    /// <summary>The epoch it was saved at.</summary>
+    public int Epoch { get; init; }
+    /// <summary>The key it writes.</summary>
+    public string Key { get; init; } = "";
+    /// <summary>The upload its parts went to.</summary>
+    public string UploadId { get; init; } = "";
+    /// <summary>Its size in bytes.</summary>
+    public long Bytes { get; init; }
+    /// <summary>Its SHA-256.</summary>
+    public string Sha256 { get; init; } = "";
+    /// <summary>The parts, in order, with the ETags the store answered.</summary>
+    public IReadOnlyList<StatePartStatus> Parts { get; init; } = [];
+}
+
+/// <summary>One part of a state upload.</summary>
+public sealed record StatePartStatus
+{
+    /// <summary>The part number, from 1.</summary>
+    public int PartNumber { get; init; }
+    /// <summary>Its ETag.</summary>
+    public string ETag { get; init; } = "";
 }
 
 /// <summary>The plan of a dry run.</summary>

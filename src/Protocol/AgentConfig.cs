@@ -28,6 +28,9 @@ public sealed record AgentConfig
     /// <summary>How often to report.</summary>
     public ReportingPolicy Reporting { get; init; } = new();
 
+    /// <summary>Saving and restoring sd-scripts' training state; null when the run saves none.</summary>
+    public StatePlan? State { get; init; }
+
     /// <summary>When the agent must stop on its own, even with nobody left to tell it; null when the run sets no limit.</summary>
     /// <remarks>Added within v1: an older agent ignores it, an older operator leaves it out.</remarks>
     public RunLimits? Limits { get; init; }

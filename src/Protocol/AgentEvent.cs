@@ -24,9 +24,9 @@ public sealed record AgentEvent
     public int? Images { get; init; }
     /// <summary><c>imagesDownloaded</c>: caption files found.</summary>
     public int? Captions { get; init; }
-    /// <summary><c>imagesDownloaded</c>, <c>modelDownloaded</c>, <c>uploaded</c>: bytes.</summary>
+    /// <summary><c>imagesDownloaded</c>, <c>modelDownloaded</c>, <c>uploaded</c>, <c>stateSaved</c>: bytes.</summary>
     public long? Bytes { get; init; }
-    /// <summary><c>modelDownloaded</c>, <c>uploaded</c>: SHA-256 of the file.</summary>
+    /// <summary><c>modelDownloaded</c>, <c>uploaded</c>, <c>stateSaved</c>: SHA-256 of the file.</summary>
     public string? Sha256 { get; init; }
 
     /// <summary><c>progress</c>: percent complete.</summary>
@@ -35,7 +35,7 @@ public sealed record AgentEvent
     public long? Step { get; init; }
     /// <summary><c>progress</c>: total steps.</summary>
     public long? TotalSteps { get; init; }
-    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>, <c>samplesUploaded</c>: the epoch (0 for samples rendered before training).</summary>
+    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>, <c>samplesUploaded</c>, <c>stateSaved</c>, <c>ready</c> (the state resumed from): the epoch (0 for samples rendered before training).</summary>
     public int? Epoch { get; init; }
     /// <summary><c>progress</c>: total epochs.</summary>
     public int? TotalEpochs { get; init; }
@@ -79,6 +79,7 @@ public sealed record AgentEvent
     /// <summary><c>failed</c>: where it failed (config, images, model, training, upload).</summary>
     public string? Stage { get; init; }
     /// <summary><c>failed</c>, and a <c>modelCached</c> that failed: why, secrets scrubbed.</summary>
+    /// <summary><c>failed</c>: why, secrets scrubbed. <c>ready</c>: why a saved state offered was not used (training then starts at epoch 1).</summary>
     public string? Reason { get; init; }
     /// <summary><c>failed</c>: the last lines of the trainer's output, secrets scrubbed.</summary>
     public string? LogTail { get; init; }
@@ -154,6 +155,8 @@ public static class EventKinds
     public const string ModelCached = "modelCached";
     /// <summary>A model file from the cache did not have its SHA-256; the agent fell back to the source, and the operator evicts the object.</summary>
     public const string ModelCacheRejected = "modelCacheRejected";
+    /// <summary>A training state is uploaded as a multipart upload's parts, for the operator to complete; never ends the run.</summary>
+    public const string StateSaved = "stateSaved";
     /// <summary>The agent gave up.</summary>
     public const string Failed = "failed";
     /// <summary>Still alive.</summary>
@@ -162,6 +165,6 @@ public static class EventKinds
     /// <summary>Every kind of v1.</summary>
     public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, SamplesUploaded, ModelCached, ModelCacheRejected, Failed, Heartbeat,
+        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, SamplesUploaded, ModelCached, ModelCacheRejected, StateSaved, Failed, Heartbeat,
     };
 }

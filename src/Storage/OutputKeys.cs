@@ -29,6 +29,10 @@ internal static class OutputKeys
     public static S3Uri SampleFolder(S3Location output, string runName) =>
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}samples/{runName}/");
 
+    /// <summary>One saved training state, named by when its upload was opened: <c>{prefix}/states/{run}/{unix ms}.tar</c>.</summary>
+    public static S3Uri State(S3Location output, string runName, DateTimeOffset opened) =>
+        new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}states/{runName}/{opened.ToUnixTimeMilliseconds()}.tar");
+
     /// <summary>A dataset zip named by its content hash: <c>{prefix}/datasets/{hash}.zip</c>.</summary>
     public static S3Uri DatasetZip(S3Location output, string contentHash) =>
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}datasets/{contentHash}.zip");

@@ -103,6 +103,34 @@ public sealed class PhaseTransitionTests
         Assert.All(EveryInput(2), input => Assert.False(PhaseMachine.Apply(run, input, Now).Accepted));
     }
 
+    [Fact]
+    public void GpuAllocated_OnARetryAfterASavedState_KeepsTheEpochsUpToThatState_AndDropsTheOnesTrainedAgain()
+    {
+        var stalled = new TrainingRunBuilder().InPhase(TrainingPhase.Stalled).Build();
+        var run = new TrainingRunBuilder().WithStatus(stalled.Status! with
+        {
+            Epochs = [.. Enumerable.Range(1, 7).Select(e => new EpochLoss { Epoch = e, Loss = 0.1 * e })],
+            Resume = new ResumeStatus { Epoch = 6, Key = "loras/anna/states/portrait/1.tar", Bytes = 10, Sha256 = new string('a', 64) },
+        }).Build();
+
+        var result = PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "901", MachineId = "78" }), Now);
+
+        Assert.True(result.Accepted);
+        Assert.Equal(2, result.Status.Attempt);
+        Assert.Equal([1, 2, 3, 4, 5, 6], result.Status.Epochs.Select(e => e.Epoch));
+    }
+
+    [Fact]
+    public void GpuAllocated_OnARetryWithoutASavedState_StartsTheCurveAfresh()
+    {
+        var stalled = new TrainingRunBuilder().InPhase(TrainingPhase.Stalled).Build();
+        var run = new TrainingRunBuilder().WithStatus(stalled.Status! with { Epochs = [new EpochLoss { Epoch = 1, Loss = 0.2 }] }).Build();
+
+        var result = PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "901", MachineId = "78" }), Now);
+
+        Assert.Empty(result.Status.Epochs);
+    }
+
     [Theory]
     [InlineData(TrainingPhase.PendingImages)]
     [InlineData(TrainingPhase.PendingModel)]

@@ -47,6 +47,21 @@ public sealed class EventTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ready_AfterASavedStateCouldNotBeUsed_SaysInStatusThatTrainingStartedAgainFromEpoch1()
+    {
+        var token = _receiver.SeedRun("clean-start", TrainingPhase.PendingModel, attempt: 2);
+        const string problem = "the saved state of epoch 6 could not be used (its SHA-256 did not match); training starts again from epoch 1";
+
+        await _receiver.PostOkAsync("clean-start", token, Event(1, EventKinds.Ready, attempt: 2) with { Reason = problem });
+        await _receiver.PostOkAsync("clean-start", token, Event(2, EventKinds.Progress, attempt: 2) with { Percent = 1, Epoch = 1, TotalEpochs = 10, Step = 1, TotalSteps = 200, Loss = 0.3 });
+
+        var status = _receiver.Run("clean-start").Status!;
+        Assert.Equal(TrainingPhase.Training, status.Phase);
+        Assert.Equal(problem, status.Resume!.Problem);
+        Assert.Contains(status.Conditions, c => c.Message?.Contains(problem, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task Events_OfARunThatValidates_RecordTheValidationLossesAndTheMetricThatChoseTheEpoch()
     {
         var token = _receiver.SeedRun("validated", TrainingPhase.Training);

@@ -87,6 +87,13 @@ internal sealed class ConfigClient(
         {
             scrubber.Add(target.Url);
         }
+
+        foreach (var part in config.State?.Upload?.Parts ?? [])
+        {
+            scrubber.Add(part.Url);
+        }
+
+        scrubber.Add(config.State?.Restore?.Url);
     }
 }
 

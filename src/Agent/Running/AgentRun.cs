@@ -3,6 +3,7 @@ using LoraTrainer.Agent.Datasets;
 using LoraTrainer.Agent.Downloads;
 using LoraTrainer.Agent.Gpu;
 using LoraTrainer.Agent.Reporting;
+using LoraTrainer.Agent.States;
 using LoraTrainer.Agent.Training;
 using LoraTrainer.Agent.Training.Samples;
 using LoraTrainer.Agent.Uploads;
@@ -28,6 +29,8 @@ internal sealed class AgentRun(
     ModelCacheFills cacheFills,
     TrainingStage training,
     SampleUploads samples,
+    StateRestore states,
+    StateUploads stateUploads,
     ResultUpload results,
     WorkLayout work,
     SecretScrubber scrubber,
@@ -95,14 +98,17 @@ internal sealed class AgentRun(
 
             Directory.CreateDirectory(work.OutputDirectory);
             Directory.CreateDirectory(work.LoggingDirectory);
-            await File.WriteAllTextAsync(work.ArgumentsToml, plan.Arguments.ToToml(), cancellationToken);
+            var restored = await states.RestoreAsync(config.State, plan.Training.OutputName, cancellationToken);
+            var arguments = restored.State is { } state ? StateArguments.Resume(plan.Arguments, state.Path) : plan.Arguments;
+            await File.WriteAllTextAsync(work.ArgumentsToml, arguments.ToToml(), cancellationToken);
             if (config.Samples is { Prompts.Count: > 0 } sampling)
             {
                 await File.WriteAllTextAsync(work.SamplePrompts, SamplePromptFile.Text(sampling.Prompts), cancellationToken);
             }
 
             samples.Begin(config.Samples, config.Outputs.Samples, plan.Training.OutputName, plan.Training.Epochs, cancellationToken);
-            reporter.Report(new AgentEvent { Kind = EventKinds.Ready });
+            stateUploads.Begin(config.State, plan.Training.OutputName, cancellationToken);
+            reporter.Report(new AgentEvent { Kind = EventKinds.Ready, Epoch = restored.State?.Epoch, Reason = restored.Problem });
             cacheFills.Begin(model.ToCache, cancellationToken);
 
             RunLog.StageStarted(logger, stage = Stages.Training);

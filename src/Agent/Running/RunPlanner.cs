@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using LoraTrainer.Agent.Configuration;
+using LoraTrainer.Agent.States;
 using LoraTrainer.Agent.Training;
 using LoraTrainer.Agent.Training.Samples;
 using LoraTrainer.Protocol;
@@ -54,7 +55,7 @@ internal static partial class RunPlanner
             config.Model.ExtraFiles.ToDictionary(f => f.Argument, f => work.ModelFile(f.FileName), StringComparer.Ordinal));
         try
         {
-            var arguments = SampleArguments.With(TrainingArguments.Build(config.Training, owned), config.Samples, work.SamplePrompts);
+            var arguments = StateArguments.With(SampleArguments.With(TrainingArguments.Build(config.Training, owned), config.Samples, work.SamplePrompts), config.State);
             var values = new Dictionary<string, string>(TrainerCommand.GpuValues(config.Training.Gpus), StringComparer.Ordinal)
             {
                 ["sdScripts"] = options.SdScriptsDirectory,

@@ -77,7 +77,8 @@ internal sealed partial class TrainingMonitor
                 return [];
             case EpochStarted started:
                 TotalEpochs ??= started.TotalEpochs;
-                var ended = EndEpoch(started.Epoch - 1);
+                // A resumed trainer's first line is the epoch after its saved state: the epoch before ran in an earlier process.
+                var ended = CurrentEpoch == 0 && started.Epoch > 1 ? [] : EndEpoch(started.Epoch - 1);
                 CurrentEpoch = started.Epoch;
                 return ended;
             case CheckpointSaving saving:

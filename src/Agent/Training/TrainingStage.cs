@@ -1,6 +1,7 @@
 using LoraTrainer.Agent.Configuration;
 using LoraTrainer.Agent.Reporting;
 using LoraTrainer.Agent.Running;
+using LoraTrainer.Agent.States;
 using LoraTrainer.Agent.Training.Checkpoints;
 using LoraTrainer.Agent.Training.Output;
 using LoraTrainer.Agent.Training.Samples;
@@ -37,6 +38,7 @@ internal sealed class TrainingStage(
     EventReporter reporter,
     EpochUploads epochUploads,
     SampleUploads samples,
+    StateUploads states,
     WorkLayout work,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -53,6 +55,7 @@ internal sealed class TrainingStage(
 
         // Sample uploads never fail the run; they are waited for so that their reports go before the result's.
         await samples.CompletedAsync();
+        await states.CompletedAsync();
         var totalEpochs = monitor.TotalEpochs ?? setup.Epochs;
         var finalFile = CheckpointFiles.PathOf(work.OutputDirectory, setup.OutputName, totalEpochs, totalEpochs);
         if (TrainingVerdict.Failure(exit.ExitCode, monitor, File.Exists(finalFile), Path.GetFileName(finalFile)) is { } failure)
@@ -100,6 +103,7 @@ internal sealed class TrainingStage(
         if (signal is EpochStarted started)
         {
             epochUploads.Saved(started.Epoch - 1, monitor.TotalEpochs ?? setup.Epochs);
+            states.Saved(started.Epoch - 1);
         }
 
         return abort;

@@ -1,11 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using LoraTrainer.Agent.Configuration;
-using LoraTrainer.Agent.Downloads;
 using LoraTrainer.Agent.Running;
 using LoraTrainer.Protocol;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Agent.Uploads;
 
@@ -21,11 +18,7 @@ internal sealed record MultipartUploadResult(long Bytes, string Sha256, IReadOnl
 /// SHA-256 computed from the bytes as they are sent. Parts the store has taken are written to a journal beside the
 /// file, so an agent restarted in the same work directory sends only the parts still missing.
 /// </summary>
-internal sealed class MultipartUploader(
-    IHttpClientFactory httpClients,
-    IOptions<AgentOptions> options,
-    TimeProvider time,
-    ILogger<MultipartUploader> logger)
+internal sealed class MultipartUploader(PresignedPut put, ILogger<MultipartUploader> logger)
 {
     /// <summary>The journal of <paramref name="path"/>'s upload.</summary>
     public static string JournalOf(string path) => path + ".upload.json";
@@ -74,50 +67,9 @@ internal sealed class MultipartUploader(
         return new MultipartUploadResult(bytes, sha256, parts);
     }
 
-    private async Task<string> SendPartAsync(string path, long offset, long length, string url, SentBytesHash hash, string what, CancellationToken cancellationToken)
-    {
-        var client = httpClients.CreateClient(ResumableDownloader.HttpClientName);
-        var backoff = new Backoff(options.Value.RetryBaseDelay, options.Value.RetryMaxDelay);
-        var host = new Uri(url).Host;
-        var problem = "";
-        for (var attempt = 1; attempt <= options.Value.TransferAttempts; attempt++)
-        {
-            try
-            {
-                using var stall = new StallWatch(options.Value.TransferStallTimeout, time, cancellationToken);
-                using var content = new WatchedFileContent(path, offset, length, stall, hash.Sent);
-                using var response = await client.PutAsync(url, content, stall.Token);
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode && response.Headers.ETag is { } etag)
-                {
-                    return etag.Tag;
-                }
-
-                problem = response.IsSuccessStatusCode ? "no ETag in the answer" : $"HTTP {status}";
-                if (status is >= 400 and < 500 and not 408 and not 429)
-                {
-                    throw new StageFailure(Stages.Upload, $"{host} refused {what} with HTTP {status}"
-                        + (status == 403 ? " (the presigned URL expired or does not allow this PUT)." : "."));
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                problem = ex.HttpRequestError.ToString();
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                problem = $"nothing sent or answered for {options.Value.TransferStallTimeout}";
-            }
-
-            UploadLog.Failed(logger, what, problem, attempt);
-            if (attempt < options.Value.TransferAttempts)
-            {
-                await backoff.WaitAsync(attempt, time, cancellationToken);
-            }
-        }
-
-        throw new StageFailure(Stages.Upload, $"{what} could not be uploaded to {host} after {options.Value.TransferAttempts} attempts ({problem}).");
-    }
+    private Task<string> SendPartAsync(string path, long offset, long length, string url, SentBytesHash hash, string what, CancellationToken cancellationToken) =>
+        put.SendAsync(url, what, stall => new WatchedFileContent(path, offset, length, stall, hash.Sent),
+            response => response.Headers.ETag is { } etag ? (etag.Tag, null) : ("", "no ETag in the answer"), cancellationToken);
 
     private static async Task<Dictionary<int, string>> ReadJournalAsync(string path, string uploadId, long bytes, CancellationToken cancellationToken)
     {

@@ -58,9 +58,21 @@ internal sealed partial class RunPreparation
             Model = await cache.RelinkAsync(store, cache.LocationOf(run), known.Config.Model,
                 known.Config.Model with { Url = checkpoint.Url.AbsoluteUri, Authorization = checkpoint.Authorization, ExtraFiles = extraFiles }).ConfigureAwait(false),
             Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Args.MaxTrainEpochs!.Value, known.Config.Samples).ConfigureAwait(false),
+            State = await states.PlanAsync(store, run).ConfigureAwait(false),
         };
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(known with { Token = token, Config = config });
+    }
+
+    /// <summary>
+    /// Moves the run's saved state on (<see cref="RunStates.AdvanceAsync"/>); the new <c>status.resume</c>, or null when
+    /// nothing changed or the credentials cannot be read (the run's own checks report that).
+    /// </summary>
+    /// <exception cref="ObjectStoreException">The store failed; the caller reports it and tries again.</exception>
+    public async Task<ResumeStatus?> AdvanceStateAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        var (creds, _) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
+        return creds is null ? null : await states.AdvanceAsync(stores.Create(creds.S3), run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The checkpoint's download, linked again: Civitai's download URL the attempt resolved, or the spec's URL.</summary>

@@ -24,7 +24,8 @@ internal sealed partial class RunPreparation(
     ArtifactPresigner presigner,
     RunSecretStore secrets,
     UrlModelFiles urlFiles,
-    ModelFileCache cache)
+    ModelFileCache cache,
+    RunStates states)
 {
     private const string FluxFilesMissing =
         "spec.baseModel.flux: a Flux model trains with three more files; set clipL, t5xxl and ae, each with a url and sha256 (see docs/trainingrun.md, Flux)";
@@ -152,7 +153,7 @@ internal sealed partial class RunPreparation(
             (modelSource, modelStatus) = (cached.Source, model.Status with { Files = cached.Files });
         }
 
-        var config = AgentConfigBuilder.Build(run, attempt, model.Training, modelSource, source, outputs);
+        var config = AgentConfigBuilder.Build(run, attempt, model.Training, modelSource, source, outputs) with { State = await states.PlanAsync(store, run).ConfigureAwait(false) };
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);
         return Preparation.Done(new PreparedRun(model.Family, modelStatus, dataset, token, config, zip, model.CivitaiDownload));
     }

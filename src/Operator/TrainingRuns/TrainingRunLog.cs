@@ -31,4 +31,7 @@ internal static partial class TrainingRunLog
 
     [LoggerMessage(9, LogLevel.Warning, "TrainingRun {Run}: the URLs of attempt {Attempt} were not re-issued, trying again at the next check: {Reason}")]
     public static partial void RefreshFailed(ILogger logger, string run, int attempt, string reason);
+
+    [LoggerMessage(10, LogLevel.Warning, "TrainingRun {Run}: the saved training state was not moved on, trying again: {Reason}")]
+    public static partial void StateAdvanceFailed(ILogger logger, string run, string reason);
 }

@@ -97,7 +97,12 @@ internal sealed partial class TrainingRunReconciler(
                 return retry;
             }
 
-            run = released.Run;
+            // A state the stalled attempt sent is completed before the retry's config names the state to continue from.
+            (run, var stateFailed) = await AdvanceStateAsync(released.Run, cancellationToken).ConfigureAwait(false);
+            if (stateFailed)
+            {
+                return ReconcileResult.RequeueAfter(options.Value.InstanceCheckInterval);
+            }
         }
 
         if (run.Spec.DryRun && run.Status!.Plan is not null && run.Status.ObservedGeneration == run.Metadata.Generation)
@@ -214,6 +219,14 @@ internal sealed partial class TrainingRunReconciler(
         }
 
         var now = time.GetUtcNow();
+        var (advanced, _) = await AdvanceStateAsync(run, cancellationToken).ConfigureAwait(false);
+        if (advanced != run && _preparedAttempts.TryGetValue(ResourceKey.Of(run), out var stale))
+        {
+            // The config must name the new upload and state now, not at the next refresh.
+            _preparedAttempts[ResourceKey.Of(run)] = stale with { At = DateTimeOffset.MinValue };
+        }
+
+        run = advanced;
         await RefreshUrlsAsync(run, now, cancellationToken).ConfigureAwait(false);
         var cost = new CostStatus { ReleasedUsd = run.Status!.Cost?.ReleasedUsd ?? 0, EstimatedUsd = Math.Round(RunCost.Estimate(run.Status, now), 2) };
         run = await WriteAsync(run, run.Status with { Cost = cost }, cancellationToken).ConfigureAwait(false);
@@ -255,10 +268,16 @@ internal sealed partial class TrainingRunReconciler(
             return retry;
         }
 
-        run = released.Run;
+        (run, var stateFailed) = await AdvanceStateAsync(released.Run, cancellationToken).ConfigureAwait(false);
         if (EpochSelection.IsDue(run))
         {
             run = await SelectEpochAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stateFailed)
+        {
+            // Not deleted after its TTL either until the state is whole and no upload is left open.
+            return ReconcileResult.RequeueAfter(options.Value.InstanceCheckInterval);
         }
 
         if (run.Spec.RunPolicy?.TtlSecondsAfterFinished is not { } ttl || PhaseMachine.FinishedAt(run) is not { } finished)

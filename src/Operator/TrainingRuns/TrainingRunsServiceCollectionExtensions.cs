@@ -23,6 +23,7 @@ public static class TrainingRunsServiceCollectionExtensions
         services.TryAddSingleton<RunSecretStore>();
         services.TryAddSingleton<RunCredentialResolver>();
         services.TryAddSingleton<UrlModelFiles>();
+        services.TryAddSingleton<RunStates>();
         services.TryAddSingleton<RunPreparation>();
         services.TryAddSingleton<GpuLease>();
         services.TryAddSingleton<RunSupervisor>();

@@ -33,7 +33,7 @@ internal static class EventTranslator
             EventKinds.GpuReady => Ok(new GpuReadyInput(evt.Seq, evt.Attempt, evt.Gpu?.Name, evt.Gpu?.MemoryMb)),
             EventKinds.ImagesDownloaded => Ok(new ImagesDownloadedInput(evt.Seq, evt.Attempt, evt.Images ?? 0, evt.Captions ?? 0, evt.Bytes ?? 0)),
             EventKinds.ModelDownloaded => Ok(new ModelDownloadedInput(evt.Seq, evt.Attempt, evt.Bytes ?? 0, evt.Sha256)),
-            EventKinds.Ready => Ok(new ReadyInput(evt.Seq, evt.Attempt)),
+            EventKinds.Ready => Ok(new ReadyInput(evt.Seq, evt.Attempt, evt.Epoch is >= 1 ? evt.Epoch : null, evt.Reason is { } reason ? Truncate(reason, 512) : null)),
             EventKinds.Progress => evt.Percent is null
                 ? Missing("percent")
                 : Ok(new ProgressInput(evt.Seq, evt.Attempt, evt.Percent.Value, evt.Step, evt.TotalSteps, evt.Epoch, evt.TotalEpochs, ProtocolJson.Finite(evt.Loss), evt.EtaSeconds)),
@@ -60,6 +60,9 @@ internal static class EventTranslator
             EventKinds.ModelCacheRejected => string.IsNullOrEmpty(evt.Key)
                 ? Missing("key")
                 : Ok(new ModelCacheRejectedInput(evt.Seq, evt.Attempt, evt.Key, evt.Sha256 is null ? null : Truncate(evt.Sha256, 64))),
+            EventKinds.StateSaved => State(evt) is { } state
+                ? Ok(new StateSavedInput(evt.Seq, evt.Attempt, state))
+                : Missing("epoch, key, uploadId, bytes, sha256 and parts 1 to 10000 numbered from 1 without a gap"),
             EventKinds.Failed => Ok(new AgentFailedInput(evt.Seq, evt.Attempt, evt.Stage ?? "unknown", Truncate(evt.Reason ?? "no reason given", 512))),
             EventKinds.Heartbeat => Ok(new HeartbeatInput(evt.Seq, evt.Attempt)),
             _ => (null, $"unknown event kind '{Truncate(evt.Kind, 64)}'"),
@@ -81,6 +84,17 @@ internal static class EventTranslator
             ? new SampleImageStatus { Prompt = i.Prompt, Error = Truncate(i.Error!, 256) }
             : new SampleImageStatus { Prompt = i.Prompt, Key = i.Key })];
     }
+
+    /// <summary>The state of a <c>stateSaved</c> event as status keeps it; null when malformed.</summary>
+    private static SavedStateStatus? State(AgentEvent evt) =>
+        evt is { Epoch: >= 1, Key.Length: > 0 and <= 1024, UploadId.Length: > 0 and <= 1024, Bytes: >= 0, Sha256.Length: 64, Parts.Count: > 0 and <= 10_000 }
+            && evt.Parts.Select((p, i) => p is not null && p.PartNumber == i + 1 && p.ETag is { Length: > 0 and <= 128 }).All(ok => ok)
+            ? new SavedStateStatus
+            {
+                Epoch = evt.Epoch.Value, Key = evt.Key, UploadId = evt.UploadId, Bytes = evt.Bytes.Value, Sha256 = evt.Sha256,
+                Parts = [.. evt.Parts.Select(p => new StatePartStatus { PartNumber = p.PartNumber, ETag = p.ETag })],
+            }
+            : null;
 
     /// <summary>Whether the input only refreshes figures, so its write may be coalesced.</summary>
     public static bool IsProgressOnly(PhaseInput input) => input is ProgressInput or HeartbeatInput;

@@ -24,12 +24,19 @@ Test controls (arguments, or the FAKE_SD_SCRIPTS_* environment variable of the s
   --fake_step_seconds S          time per step (default 0.001)
   --fake_sample_fail_prompt I    the prompt index whose image is cut short (not a valid PNG) at every sampled epoch
   --fake_sample_seconds S        time per sample image (default 0)
+  FAKE_SD_SCRIPTS_EPOCH_LEDGER   a file each trained epoch's number is appended to (counts epochs across restarts)
+
+With save_state it saves a state folder wherever it saves an epoch's LoRA, {output_name}-{epoch:06d}-state (the
+last at the end as {output_name}-state; save_last_n_epochs_state keeps that many), holding train_state.json
+{"current_epoch", "current_step"} and stand-ins for accelerate's files. With resume it prints "resume training from
+local state: DIR", starts at the epoch after the saved one, and counts steps on from the saved step.
 """
 import argparse
 import datetime
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -53,6 +60,8 @@ DATASET_KEYS = {
 }
 GENERAL_KEYS = (SUBSET_KEYS | DATASET_KEYS) - {"image_dir", "subsets", "metadata_file"}
 NUMERIC_ARGS = {"learning_rate", "unet_lr", "network_dim", "network_alpha", "max_train_epochs", "save_every_n_epochs", "seed"}
+# What accelerate's save_state writes into a state folder (train_network.py's save hook adds train_state.json).
+STATE_FILES = ("model.safetensors", "optimizer.bin", "scheduler.bin", "random_states_0.pkl")
 
 
 def log(message, source="train_network.py:1"):
@@ -345,6 +354,41 @@ def check_text_encoder_caching(script, args):
                   "T5XXL学習時はcache_text_encoder_outputsは使用できません"] + accelerate_failure(script))
 
 
+def save_state(folder, epoch, step, loss):
+    """train_util.save_and_remove_state_on_epoch_end / save_state_on_train_end: the pre-save hook writes
+    train_state.json first, then accelerate writes the model, optimizer, scheduler and RNG files."""
+    os.makedirs(folder, exist_ok=True)
+    train_state = os.path.join(folder, "train_state.json")
+    log(f"save train state to {train_state} at epoch {epoch} step {step}", "train_network.py:1171")
+    with open(train_state, "w") as f:
+        json.dump({"current_epoch": epoch, "current_step": step}, f)
+    for name in STATE_FILES:
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(struct.pack("<id", epoch, loss) * 256)
+
+
+def resume_state(args):
+    """train_network.py's resume: accelerate loads the folder, train_state.json gives the epoch to start after and
+    the step count; a missing folder fails as accelerate's load_state does."""
+    folder = args["resume"]
+    log(f"resume training from local state: {folder}", "train_util.py:4563")
+    missing = [n for n in ("train_state.json",) + STATE_FILES if not os.path.isfile(os.path.join(folder, n))]
+    if missing:
+        fail([f"FileNotFoundError: [Errno 2] No such file or directory: '{os.path.join(folder, missing[0])}'"] + accelerate_failure("train_network.py"))
+    with open(os.path.join(folder, "train_state.json")) as f:
+        state = json.load(f)
+    log(f"load train state from {folder}/train_state.json: {state}", "train_network.py:1186")
+    return int(state["current_epoch"]), int(state["current_step"])
+
+
+def record_epoch(epoch):
+    """The stand-in's own ledger of epochs trained, across processes, for tests that count what a retry cost."""
+    ledger = os.environ.get("FAKE_SD_SCRIPTS_EPOCH_LEDGER")
+    if ledger:
+        with open(ledger, "a") as f:
+            f.write(f"{epoch}\n")
+
+
 def control(args, name, default):
     value = getattr(args, name)
     if value is None:
@@ -425,6 +469,9 @@ def main():
     epochs = int(args.get("max_train_epochs", 1))
     steps_per_epoch = math.ceil(images / batch_size)
     total = epochs * steps_per_epoch
+    first_epoch, initial_step = resume_state(args) if args.get("resume") else (0, 0)
+    if initial_step >= total > 0:
+        fail([f"AssertionError: max_train_steps should be greater than initial step: {total} <= {initial_step}"] + accelerate_failure(script))
     log(f"num train images * repeats / 学習画像の数×繰り返し回数: {images}", "train_network.py:1073")
     print(f"  num validation images * repeats / 学習画像の数×繰り返し回数: {val_images}", flush=True)
     log(f"num batches per epoch / 1epochのバッチ数: {steps_per_epoch}", "train_network.py:1075")
@@ -436,6 +483,7 @@ def main():
     os.makedirs(output_dir, exist_ok=True)
     writer = EventWriter(args["logging_dir"]) if args.get("log_with") == "tensorboard" and args.get("logging_dir") else None
     save_every = int(args.get("save_every_n_epochs", 0) or 0)
+    keep_states = int(args.get("save_last_n_epochs_state", 0) or 0)
     validate_every = int(args.get("validate_every_n_epochs", 0) or 0)
 
     prompts = load_prompts(args["sample_prompts"]) if args.get("sample_prompts") else []
@@ -447,9 +495,11 @@ def main():
     window_total = 0.0
     started = time.time()
     step = 0
+    global_step = initial_step
     sys.stderr.write("\r" + bar(0, total, 0, ""))
     sys.stderr.flush()
-    for epoch in range(1, epochs + 1):
+    # Resumed, epoch numbering continues after the saved epoch; the steps bar still counts from 0 of the full total.
+    for epoch in range(first_epoch + 1, epochs + 1):
         print(f"\nepoch {epoch}/{epochs}", flush=True)
         mean = losses[min(epoch, len(losses)) - 1]
         for i in range(steps_per_epoch):
@@ -473,7 +523,8 @@ def main():
             window_total += loss - window[i]
             window[i] = loss
             step += 1
-            average = window_total / (i + 1 if epoch == 1 else steps_per_epoch)
+            global_step += 1
+            average = window_total / (i + 1 if epoch == first_epoch + 1 else steps_per_epoch)
             time.sleep(step_seconds)
             sys.stderr.write("\r" + bar(step, total, time.time() - started, f"avr_loss={format_num(average)}"))
             sys.stderr.flush()
@@ -488,16 +539,29 @@ def main():
         if save_every and epoch % save_every == 0 and epoch < epochs:
             path = os.path.join(output_dir, f"{name}-{epoch:06d}.safetensors")
             print(f"\nsaving checkpoint: {path}", flush=True)
-            write_safetensors(path, epoch, step, mean, args)
+            write_safetensors(path, epoch, global_step, mean, args)
+            if args.get("save_state"):
+                log(f"saving state at epoch {epoch}", "train_util.py:5011")
+                save_state(os.path.join(output_dir, f"{name}-{epoch:06d}-state"), epoch, global_step, mean)
+                old = epoch - save_every * keep_states
+                if keep_states and old > 0:
+                    stale = os.path.join(output_dir, f"{name}-{old:06d}-state")
+                    if os.path.isdir(stale):
+                        log(f"removing old state: {stale}", "train_util.py:5026")
+                        shutil.rmtree(stale)
+        record_epoch(epoch)
         if prompts and sample_every and epoch % sample_every == 0:
             sample_images(args, epoch, step, prompts, sample_fail_prompt, sample_seconds)
 
     sys.stderr.write("\n")
     if mode == "no_model_saved":
         return 0
+    if args.get("save_state") or args.get("save_state_on_train_end"):
+        log("saving last state.", "train_network.py:1466")
+        save_state(os.path.join(output_dir, f"{name}-state"), epochs, global_step, losses[min(epochs, len(losses)) - 1])
     path = os.path.join(output_dir, f"{name}.safetensors")
     print(f"\nsaving checkpoint: {path}", flush=True)
-    write_safetensors(path, epochs, step, losses[min(epochs, len(losses)) - 1], args)
+    write_safetensors(path, epochs, global_step, losses[min(epochs, len(losses)) - 1], args)
     log("model saved.", "train_network.py:1481")
     return 0
 

@@ -28,6 +28,13 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
     /// <summary>Every agent started so far, in order: an instance resumed after a pause has one per start.</summary>
     public IReadOnlyList<AgentProcess> Started => [.. _started];
 
+    /// <summary>Every epoch any agent's trainer trained, in order, across attempts (the fake's own ledger).</summary>
+    public IReadOnlyList<int> TrainedEpochs => File.Exists(EpochLedger)
+        ? [.. File.ReadAllLines(EpochLedger).Where(l => l.Length > 0).Select(l => int.Parse(l, System.Globalization.CultureInfo.InvariantCulture))]
+        : [];
+
+    private string EpochLedger => Path.Combine(workRoot, "trained-epochs.txt");
+
     /// <summary>The work folder of the agent on <paramref name="instanceId"/>.</summary>
     public string WorkDirectory(long instanceId) => Path.Combine(workRoot, $"instance-{instanceId}");
 
@@ -51,6 +58,7 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
 
         start.Environment["Agent__WorkDirectory"] = WorkDirectory(instance.InstanceId);
         start.Environment["Agent__TrainerCommand"] = FakeSdScripts.CommandTemplate(Trainer(launch));
+        start.Environment["FAKE_SD_SCRIPTS_EPOCH_LEDGER"] = EpochLedger;
         // The agent asks nvidia-smi for the GPU as it does on a real host, and finds the stand-in first.
         var bin = FakeNvidiaSmi.Install(Path.Combine(workRoot, $"instance-{instance.InstanceId}-bin"), FakeGpu.Of(instance.Offer));
         start.Environment["PATH"] = bin + Path.PathSeparator + (Environment.GetEnvironmentVariable("PATH") ?? "");

@@ -1,0 +1,112 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Storage;
+using LoraTrainer.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.TrainingRuns;
+
+/// <summary>
+/// The run's saved training state in its output bucket: one multipart upload held open for the agent's next state,
+/// completed once the agent reports its parts (<c>status.resume.saved</c>), after which the previous state is deleted
+/// and the next upload opened. A retried attempt's config carries the newest state to continue from.
+/// </summary>
+/// <remarks>
+/// The previous state is deleted only after the new one is complete, so a crash in between leaves one whole state.
+/// The first upload is sized for <see cref="FirstStateGuessBytes"/>; each later one for the size of the state before.
+/// </remarks>
+internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options> s3, TimeProvider time)
+{
+    /// <summary>The size the first state is expected to be: a LoRA's weights with an Adam optimizer's two moments, for a large SDXL network.</summary>
+    public const long FirstStateGuessBytes = 1L << 30;
+
+    /// <summary>Every how many epochs the run uploads its state (each epoch unless the spec says otherwise); 0 for none.</summary>
+    public static int EveryNEpochs(TrainingRun run) => run.Spec.RunPolicy?.SaveStateEveryNEpochs ?? 1;
+
+    /// <summary>The state section of the agent's config: the open upload and the state to continue from, presigned; null when the run saves none.</summary>
+    public async Task<StatePlan?> PlanAsync(IObjectStore store, TrainingRun run)
+    {
+        var every = EveryNEpochs(run);
+        if (every == 0)
+        {
+            return null;
+        }
+
+        var bucket = run.Spec.Output.S3.Bucket;
+        var resume = run.Status?.Resume;
+        var upload = resume?.Upload is { } open
+            ? await multipart.PresignAsync(store, bucket, new MultipartUploadTarget
+            {
+                Key = open.Key, UploadId = open.UploadId, PartSize = open.PartSize,
+                Parts = [.. Enumerable.Range(1, open.Parts).Select(n => new PartUploadTarget { PartNumber = n })],
+            })
+            : null;
+        var restore = resume is { Epoch: { } epoch, Key: { } key, Bytes: { } bytes, Sha256: { } sha256 }
+            ? new SavedStateSource
+            {
+                Epoch = epoch, Bytes = bytes, Sha256 = sha256,
+                Url = (await store.PresignGetAsync(bucket, key, s3.Value.PresignGetExpiry)).AbsoluteUri,
+            }
+            : null;
+        return new StatePlan { EveryNEpochs = every, Upload = upload, Restore = restore };
+    }
+
+    /// <summary>
+    /// Completes a state the agent reported, then opens the next upload when none is open or, once the run has ended,
+    /// aborts the one still open so that no parts are left costing storage; the new <c>status.resume</c>, or null when
+    /// nothing changed.
+    /// </summary>
+    /// <exception cref="ObjectStoreException">The store failed in a way worth trying again later.</exception>
+    public async Task<ResumeStatus?> AdvanceAsync(IObjectStore store, TrainingRun run, CancellationToken cancellationToken)
+    {
+        var before = run.Status?.Resume;
+        if (before is null && (EveryNEpochs(run) == 0 || PhaseMachine.IsTerminal(run)))
+        {
+            return null;
+        }
+
+        var bucket = run.Spec.Output.S3.Bucket;
+        var resume = before ?? new ResumeStatus();
+        if (resume.Saved is { } saved)
+        {
+            // Completed even after the run ended: a state reported just before the end is whole in the store.
+            resume = await CompleteAsync(store, bucket, resume, saved, cancellationToken);
+        }
+
+        if (PhaseMachine.IsTerminal(run) && resume.Upload is { } open)
+        {
+            await PresignedMultipart.AbortAsync(store, new S3Uri(bucket, open.Key), open.UploadId, cancellationToken);
+            resume = resume with { Upload = null };
+        }
+        else if (resume.Upload is null && !PhaseMachine.IsTerminal(run) && EveryNEpochs(run) > 0)
+        {
+            var key = OutputKeys.State(run.Spec.Output.S3, run.Metadata.Name, time.GetUtcNow());
+            var started = await multipart.StartAsync(store, key, resume.Bytes ?? FirstStateGuessBytes, cancellationToken);
+            resume = resume with { Upload = new StateUploadStatus { Key = key.Key, UploadId = started.UploadId, PartSize = started.PartSize, Parts = started.Parts.Count } };
+        }
+
+        return resume == before ? null : resume;
+    }
+
+    private static async Task<ResumeStatus> CompleteAsync(IObjectStore store, string bucket, ResumeStatus resume, SavedStateStatus saved, CancellationToken cancellationToken)
+    {
+        var target = new S3Uri(bucket, saved.Key);
+        try
+        {
+            await PresignedMultipart.CompleteAsync(store, target, saved.UploadId,
+                [.. saved.Parts.Select(p => new UploadedPartETag { PartNumber = p.PartNumber, ETag = p.ETag })], cancellationToken);
+        }
+        catch (ObjectStoreException ex) when (ex.Kind is not ObjectStoreErrorKind.Transient)
+        {
+            // The store refused the parts: this state is lost, the previous one stays the newest, and a new upload opens.
+            await PresignedMultipart.AbortAsync(store, target, saved.UploadId, cancellationToken);
+            return resume with { Upload = null, Saved = null };
+        }
+
+        if (resume.Key is { } previous && previous != saved.Key)
+        {
+            await store.DeleteAsync(bucket, previous, cancellationToken);
+        }
+
+        return new ResumeStatus { Epoch = saved.Epoch, Key = saved.Key, Bytes = saved.Bytes, Sha256 = saved.Sha256 };
+    }
+}

@@ -1,0 +1,42 @@
+namespace LoraTrainer.Protocol;
+
+/// <summary>
+/// sd-scripts' saved training state (model, optimizer, scheduler and RNG, plus <c>train_state.json</c>): how often the
+/// agent uploads it, where, and the state a retried attempt starts from.
+/// </summary>
+/// <remarks>Added within v1: an agent that predates it saves no state, an operator that predates it sends none.</remarks>
+public sealed record StatePlan
+{
+    /// <summary>Upload the state of every this many epochs (1: each one). Defaults to 1.</summary>
+    public int EveryNEpochs { get; init; } = 1;
+
+    /// <summary>The multipart upload the next state goes to; null while the operator has none open (the state is then kept only on the GPU's disk).</summary>
+    public MultipartUploadTarget? Upload { get; init; }
+
+    /// <summary>The newest state an earlier attempt uploaded, to continue from; null for a clean start.</summary>
+    public SavedStateSource? Restore { get; init; }
+}
+
+/// <summary>A saved state in the bucket: a tar of sd-scripts' state folder.</summary>
+public sealed record SavedStateSource
+{
+    /// <summary>The epoch the state was saved at; training continues with the next one.</summary>
+    public int Epoch { get; init; }
+    /// <summary>Presigned GET of the tar.</summary>
+    public string Url { get; init; } = "";
+    /// <summary>The tar's size in bytes.</summary>
+    public long Bytes { get; init; }
+    /// <summary>The tar's lowercase hex SHA-256; a mismatch means a clean start.</summary>
+    public string Sha256 { get; init; } = "";
+    /// <summary>The epoch files already kept in the bucket (every epoch up to <see cref="Epoch"/> when the run keeps them all), so the best of all epochs can still be chosen and uploaded.</summary>
+    public IReadOnlyList<EpochDownload> Epochs { get; init; } = [];
+}
+
+/// <summary>A presigned GET of one epoch's LoRA file.</summary>
+public sealed record EpochDownload
+{
+    /// <summary>The epoch number.</summary>
+    public int Epoch { get; init; }
+    /// <summary>Presigned GET URL.</summary>
+    public string Url { get; init; } = "";
+}

@@ -1,0 +1,118 @@
+using LoraTrainer.Api;
+using LoraTrainer.Operator.Storage;
+using LoraTrainer.Operator.Tests.Storage;
+using LoraTrainer.Operator.TrainingRuns;
+using LoraTrainer.Testing.Builders;
+using LoraTrainer.Testing.S3;
+using Microsoft.Extensions.Options;
+
+namespace LoraTrainer.Operator.Tests.TrainingRuns;
+
+/// <summary>The run's saved state in s3rver (through the proxy that answers aborts as S3 does), as the agent would send it.</summary>
+public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AdvanceAsync_ForEachReportedState_CompletesIt_ThenDeletesThePrevious_AndOpensTheNextUpload()
+    {
+        await using var world = await StateWorld.StartAsync(s3.Server);
+        var run = await world.OpenAsync();
+
+        run = await world.SaveAsync(run, epoch: 1);
+        var first = run.Status!.Resume!.Key!;
+        run = await world.SaveAsync(run, epoch: 2);
+
+        var resume = run.Status!.Resume!;
+        Assert.Equal(2, resume.Epoch);
+        Assert.NotNull(await s3.Server.GetObjectAsync(world.Bucket, resume.Key!, Ct));
+        Assert.Null(await s3.Server.GetObjectAsync(world.Bucket, first, Ct));
+        Assert.NotNull(resume.Upload);
+        Assert.NotEqual(resume.Key, resume.Upload.Key);
+        Assert.Equal([resume.Upload.UploadId], s3.Server.PendingUploadIds(world.Bucket));
+    }
+
+    [Fact]
+    public async Task AdvanceAsync_OnceTheRunHasEnded_AbortsTheOpenUpload_SoNoPartsAreLeftBilling()
+    {
+        await using var world = await StateWorld.StartAsync(s3.Server);
+        var run = await world.SaveAsync(await world.OpenAsync(), epoch: 1);
+        var open = run.Status!.Resume!.Upload!;
+        var ended = With(run, run.Status with { Phase = TrainingPhase.Completed });
+
+        var resume = await world.States.AdvanceAsync(world.Store, ended, Ct);
+
+        Assert.NotNull(resume);
+        Assert.Null(resume.Upload);
+        Assert.Equal(1, resume.Epoch);
+        Assert.Contains(open.UploadId, world.Proxy.AbortedUploads);
+        Assert.Empty(s3.Server.PendingUploadIds(world.Bucket));
+    }
+
+    private static TrainingRun With(TrainingRun run, TrainingRunStatus status) => new() { Metadata = run.Metadata, Spec = run.Spec, Status = status };
+
+    /// <summary>A bucket, the store through the proxy, and the agent's side of a state upload.</summary>
+    private sealed class StateWorld : IAsyncDisposable
+    {
+        private readonly S3ObjectStoreFactory _factory;
+        private readonly HttpClient _http = new();
+
+        private StateWorld(S3rverServer server, S3rverProxy proxy, string bucket)
+        {
+            Proxy = proxy;
+            Bucket = bucket;
+            var options = S3rverStores.Options(server, o => o.ServiceUrl = proxy.BaseUrl.ToString());
+            _factory = S3rverStores.Factory(options);
+            Store = _factory.Create(S3rverStores.Credentials);
+            States = new RunStates(new PresignedMultipart(Options.Create(options)), Options.Create(options), TimeProvider.System);
+        }
+
+        public S3rverProxy Proxy { get; }
+        public string Bucket { get; }
+        public IObjectStore Store { get; }
+        public RunStates States { get; }
+
+        public static async Task<StateWorld> StartAsync(S3rverServer server)
+        {
+            var proxy = await S3rverProxy.StartAsync(server, Ct);
+            return new StateWorld(server, proxy, await server.NewBucketAsync(Ct));
+        }
+
+        /// <summary>A run in training with its first state upload open.</summary>
+        public async Task<TrainingRun> OpenAsync()
+        {
+            var run = new TrainingRunBuilder()
+                .WithSpec(s => s with { Output = s.Output with { S3 = s.Output.S3 with { Bucket = Bucket } } })
+                .InPhase(TrainingPhase.Training).Build();
+            return await AdvanceAsync(run);
+        }
+
+        /// <summary>Sends a state through the open upload's presigned part URL, as the agent does, reports it, and moves the state on.</summary>
+        public async Task<TrainingRun> SaveAsync(TrainingRun run, int epoch)
+        {
+            var plan = (await States.PlanAsync(Store, run))!;
+            var upload = plan.Upload!;
+            var bytes = new byte[1000 + epoch];
+            using var response = await _http.PutAsync(upload.Parts[0].Url, new ByteArrayContent(bytes), Ct);
+            response.EnsureSuccessStatusCode();
+            var etag = response.Headers.ETag!.Tag;
+
+            var saved = new SavedStateStatus
+            {
+                Epoch = epoch, Key = upload.Key, UploadId = upload.UploadId, Bytes = bytes.Length, Sha256 = new string('a', 64),
+                Parts = [new StatePartStatus { PartNumber = 1, ETag = etag }],
+            };
+            return await AdvanceAsync(With(run, run.Status! with { Resume = run.Status.Resume! with { Saved = saved } }));
+        }
+
+        private async Task<TrainingRun> AdvanceAsync(TrainingRun run) =>
+            await States.AdvanceAsync(Store, run, Ct) is { } resume ? With(run, run.Status! with { Resume = resume }) : run;
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            _factory.Dispose();
+            await Proxy.DisposeAsync();
+        }
+    }
+}
