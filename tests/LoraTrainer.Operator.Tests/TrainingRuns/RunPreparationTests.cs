@@ -21,6 +21,8 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
     {
         await using var h = await OperatorHarness.StartAsync(s3.Server, s3Proxy: true);
         var proxy = h.S3Proxy;
+        // The bucket is shared with the other tests of the class, whose runs hold their state uploads open.
+        var pendingBefore = s3.Server.PendingUploadIds(OperatorHarness.OutputBucket);
         proxy.FailPart(1);
         h.Vast.AddOffers(OperatorHarness.Offer(2001, machine: 21));
 
@@ -33,7 +35,7 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
         TroubleshootingDoc.AssertExplains(waiting.Status.Message!["waiting: ".Length..]);
         Assert.Empty(h.Vast.Instances(includeDestroyed: true));
         Assert.NotEmpty(proxy.AbortedUploads);
-        Assert.Empty(s3.Server.PendingUploadIds(OperatorHarness.OutputBucket));
+        Assert.Empty(s3.Server.PendingUploadIds(OperatorHarness.OutputBucket).Except(pendingBefore));
 
         proxy.FailPart(0);
         var rented = await h.WaitForPhaseAsync("flaky", TrainingPhase.PendingGpu, seconds: 30);
@@ -49,14 +51,17 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
         var links = h.Civitai.RequestsTo($"/api/download/models/{CivitaiVersion}").Count;
 
         await held.ChangeImagesAsync();
-        await h.WaitForConfigIssuedAfterAsync("steady", DateTimeOffset.UtcNow);
+        // Presigned URLs are signed to the second, and opening the run's state upload reissues the config at once: a
+        // refresh a second later is the first whose URLs must differ.
+        await h.WaitForConfigIssuedAfterAsync("steady", DateTimeOffset.UtcNow.AddSeconds(1));
         var refreshed = await h.AgentConfigAsync("steady");
 
         await held.AssertDatasetKeptAsync(refreshed);
         Assert.Equal(lookups, h.Civitai.RequestsTo($"/api/v1/model-versions/{CivitaiVersion}").Count);
         Assert.True(h.Civitai.RequestsTo($"/api/download/models/{CivitaiVersion}").Count > links, "the Civitai download was not linked again");
         Assert.NotEqual(held.First.Dataset.Url, refreshed.Dataset.Url);
-        Assert.Equal(Json(held.First with { Dataset = refreshed.Dataset, Model = refreshed.Model, Outputs = refreshed.Outputs }), Json(refreshed));
+        // The state section gains the upload opened once the GPU is held.
+        Assert.Equal(Json(held.First with { Dataset = refreshed.Dataset, Model = refreshed.Model, Outputs = refreshed.Outputs, State = refreshed.State }), Json(refreshed));
         Assert.Equal((held.First.Model.FileName, held.First.Model.Sha256), (refreshed.Model.FileName, refreshed.Model.Sha256));
     }
 
