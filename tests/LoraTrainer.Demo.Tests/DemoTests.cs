@@ -62,6 +62,18 @@ public sealed partial class DemoTests(CompletedDemo demo) : IClassFixture<Comple
     }
 
     [Fact]
+    public void Demo_AppliesTheSampleWithKubectlLoraTrain_WhichChecksAndUploadsThePhotosFirst()
+    {
+        demo.SkipUnlessItRan();
+
+        var train = demo.Text.IndexOf("$ kubectl lora train ./photos -f config/samples/trainingrun-sdxl.yaml --detach\n", StringComparison.Ordinal);
+        var applied = demo.Text.IndexOf("  trainingrun.loratrainer.io/portrait-sdxl applied in namespace ", StringComparison.Ordinal);
+        Assert.True(train >= 0 && applied > train, demo.Text);
+        Assert.Contains("2 images, 1 captions: uploaded 3", demo.Text[train..applied], StringComparison.Ordinal);
+        Assert.True(applied < demo.Text.IndexOf("] phase pending", StringComparison.Ordinal), demo.Text);
+    }
+
+    [Fact]
     public async Task Demo_FetchesTheVerifiedLoraAndSamplesWithKubectlLoraDownload_ShowingTheCommand()
     {
         demo.SkipUnlessItRan();

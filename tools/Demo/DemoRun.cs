@@ -2,6 +2,7 @@ using System.Globalization;
 using k8s;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.World;
 using LoraTrainer.Testing.Trainer;
 
@@ -85,9 +86,27 @@ internal sealed class DemoRun(TextWriter output, DemoSettings? settings = null)
 
         // The watch starts from before the apply, so it sees every state the run is written in, however briefly.
         var from = stack.Kube.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-        // `kubectl lora train -f` cannot read a manifest with sample prompts yet, so the sample goes in with kubectl apply.
-        output.WriteLine("$ kubectl apply -f config/samples/trainingrun-sdxl.yaml");
-        output.Write(await stack.ApplyAsync(Samples.Read("trainingrun-sdxl.yaml")));
+        // The photos a user would have on their disk; the plugin checks them, uploads them where the manifest's dataset
+        // says and applies the sample, then the demo follows the run itself to narrate each state.
+        var desk = Directory.CreateTempSubdirectory("loratrainer-demo-").FullName;
+        try
+        {
+            var photos = Path.Combine(desk, "photos");
+            Directory.CreateDirectory(photos);
+            foreach (var (name, content) in TestWorld.TrainingImages())
+            {
+                await File.WriteAllBytesAsync(Path.Combine(photos, name), content, cancellationToken);
+            }
+
+            var manifest = RepositoryRoot.Combine("config", "samples", "trainingrun-sdxl.yaml");
+            await PluginAsync(stack, desk, "train ./photos -f config/samples/trainingrun-sdxl.yaml --detach",
+                ["train", "photos", "-f", manifest, "--detach"], cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(desk, recursive: true);
+        }
+
         output.WriteLine();
 
         var run = await FollowAsync(stack, from, cancellationToken);
