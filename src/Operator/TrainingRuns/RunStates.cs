@@ -20,7 +20,7 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
     public const long FirstStateGuessBytes = 1L << 30;
 
     /// <summary>Every how many epochs the run uploads its state (each epoch unless the spec says otherwise); 0 for none.</summary>
-    public static int EveryNEpochs(TrainingRun run) => run.Spec.RunPolicy?.SaveStateEveryNEpochs ?? 1;
+    public static int EveryNEpochs(TrainingRun run) => run.Spec.RunPolicy?.SaveStateEveryNEpochs ?? 0;
 
     /// <summary>The state section of the agent's config: the open upload and the state to continue from, presigned; null when the run saves none.</summary>
     public async Task<StatePlan?> PlanAsync(IObjectStore store, TrainingRun run)

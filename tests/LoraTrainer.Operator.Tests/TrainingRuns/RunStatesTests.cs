@@ -82,7 +82,7 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
         public async Task<TrainingRun> OpenAsync()
         {
             var run = new TrainingRunBuilder()
-                .WithSpec(s => s with { Output = s.Output with { S3 = s.Output.S3 with { Bucket = Bucket } } })
+                .WithSpec(s => s with { Output = s.Output with { S3 = s.Output.S3 with { Bucket = Bucket } }, RunPolicy = (s.RunPolicy ?? new RunPolicySpec()) with { SaveStateEveryNEpochs = 1 } })
                 .InPhase(TrainingPhase.Training).Build();
             return await AdvanceAsync(run);
         }

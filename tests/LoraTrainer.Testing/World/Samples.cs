@@ -12,7 +12,7 @@ internal static class Samples
     /// deadlines so a stall is noticed in seconds. With <paramref name="interrupted"/> the run rents interruptible (bid)
     /// GPUs and waits that long for a paused one.
     /// </summary>
-    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4, string? interrupted = null) =>
+    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4, string? interrupted = null, int saveStateEveryNEpochs = 0) =>
         Read("trainingrun-minimal.yaml").Replace("name: minimal", $"name: {name}", StringComparison.Ordinal).TrimEnd() + (interrupted is null ? "" : """
 
           gpu:
@@ -29,6 +29,7 @@ internal static class Samples
               pendingModel: {deadline}
               heartbeat: {heartbeat ?? deadline}
               interrupted: {interrupted ?? "10m"}
+            saveStateEveryNEpochs: {saveStateEveryNEpochs}
 
         """;
 }
