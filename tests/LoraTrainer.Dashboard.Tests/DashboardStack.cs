@@ -95,21 +95,7 @@ public sealed class DashboardStack : IAsyncLifetime
     public static class Manifests
     {
         /// <summary>Four epochs, every one kept, two prompts sampled at each epoch and before training.</summary>
-        public static string Sampled { get; } = Samples.Read("trainingrun-minimal.yaml")
-            .Replace("name: minimal", "name: sampled", StringComparison.Ordinal)
-            .Replace("      prefix: loras/anna/", "      prefix: loras/anna/\n    keep: all", StringComparison.Ordinal)
-            .TrimEnd() + """
-
-              training:
-                maxTrainEpochs: 4
-              samples:
-                atFirst: true
-                prompts:
-                  - prompt: ohwx woman, portrait
-                    seed: 1234
-                  - {}
-
-            """;
+        public static string Sampled { get; } = Samples.Sampled();
 
         /// <summary>A run held in pending, in the other namespace.</summary>
         public static string Suspended { get; } = Samples.Read("trainingrun-minimal.yaml")

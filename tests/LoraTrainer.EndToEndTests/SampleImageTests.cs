@@ -22,7 +22,7 @@ public sealed class SampleImageTests : IAsyncLifetime
         var cancellation = TestContext.Current.CancellationToken;
         _stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = [0.3, 0.2, 0.15, 0.18] };
 
-        await _stack.ApplyAsync(Manifest(selectedEpoch: null));
+        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: null));
         var run = await _stack.WaitForAsync("sampled", r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed or TrainingPhase.Stalled, seconds: 60, cancellationToken: cancellation);
 
         var agent = Assert.Single(_stack.Agents.Agents.Values);
@@ -50,7 +50,7 @@ public sealed class SampleImageTests : IAsyncLifetime
         Assert.Equal(OutputChoosers.Metric, run.Status.Output.ChosenBy);
 
         // The user prefers epoch 2: the canonical key then holds epoch 2's bytes.
-        await _stack.ApplyAsync(Manifest(selectedEpoch: 2));
+        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: 2));
         var selected = await _stack.WaitForAsync("sampled", r => r.Status?.Output?.ChosenBy == OutputChoosers.User, seconds: 30, cancellationToken: cancellation);
 
         var canonical = await _stack.S3.GetObjectAsync(TestWorld.OutputBucket, "loras/anna/sampled.safetensors", cancellation);
@@ -66,30 +66,14 @@ public sealed class SampleImageTests : IAsyncLifetime
     {
         var cancellation = TestContext.Current.CancellationToken;
         _stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = [0.3, 0.2, 0.15, 0.18] };
-        await _stack.ApplyAsync(Manifest(selectedEpoch: null, keep: "best"));
+        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: null, keep: "best"));
         await _stack.WaitForPhaseAsync("sampled", TrainingPhase.Completed, seconds: 60, cancellationToken: cancellation);
 
-        await _stack.ApplyAsync(Manifest(selectedEpoch: 2, keep: "best"));
+        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: 2, keep: "best"));
         var refused = await _stack.WaitForAsync("sampled", r => r.Status?.Message?.StartsWith("spec.output.selectedEpoch", StringComparison.Ordinal) == true, seconds: 30, cancellationToken: cancellation);
 
         Assert.Equal("spec.output.selectedEpoch: epoch 2 was not kept: only the lowest-loss epoch (3) was uploaded (output.keep: best); set output.keep: all before training to choose among epochs", refused.Status!.Message);
         Assert.Equal(3, refused.Status.Output!.Epoch);
         Assert.Equal(TrainingPhase.Completed, refused.Status.Phase);
     }
-
-    private static string Manifest(int? selectedEpoch, string keep = "all") => Samples.Read("trainingrun-minimal.yaml")
-        .Replace("name: minimal", "name: sampled", StringComparison.Ordinal)
-        .Replace("      prefix: loras/anna/", $"      prefix: loras/anna/\n    keep: {keep}" + (selectedEpoch is { } e ? $"\n    selectedEpoch: {e}" : ""), StringComparison.Ordinal)
-        .TrimEnd() + """
-
-          training:
-            maxTrainEpochs: 4
-          samples:
-            atFirst: true
-            prompts:
-              - prompt: ohwx woman, portrait
-                seed: 1234
-              - {}
-
-        """;
 }

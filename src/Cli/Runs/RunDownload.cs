@@ -1,6 +1,7 @@
 using LoraTrainer.Api;
 using LoraTrainer.Cli.Storage;
 using LoraTrainer.CommandLine;
+using LoraTrainer.Storage;
 
 namespace LoraTrainer.Cli.Runs;
 
@@ -25,8 +26,7 @@ internal static class RunDownload
                 throw new StartupFailure($"{name} kept only its best epoch ({result.Epoch}): set spec.output.keep: all to keep every epoch.");
             }
 
-            // Every epoch is uploaded under the run's name with sd-scripts' epoch suffix, beside the best one.
-            key = $"{key[..^".safetensors".Length]}-{wanted:D6}.safetensors";
+            (bucket, key) = OutputKeys.Epoch(run.Spec.Output.S3, name, wanted);
             expected = null;
         }
 

@@ -32,4 +32,24 @@ internal static class Samples
             saveStateEveryNEpochs: {saveStateEveryNEpochs}
 
         """;
+
+    /// <summary>
+    /// A four-epoch run named <c>sampled</c> that draws two prompts at each epoch and before training, keeping
+    /// <paramref name="keep"/> epochs, optionally with <c>output.selectedEpoch</c>.
+    /// </summary>
+    public static string Sampled(int? selectedEpoch = null, string keep = "all") => Read("trainingrun-minimal.yaml")
+        .Replace("name: minimal", "name: sampled", StringComparison.Ordinal)
+        .Replace("      prefix: loras/anna/", $"      prefix: loras/anna/\n    keep: {keep}" + (selectedEpoch is { } e ? $"\n    selectedEpoch: {e}" : ""), StringComparison.Ordinal)
+        .TrimEnd() + """
+
+          training:
+            maxTrainEpochs: 4
+          samples:
+            atFirst: true
+            prompts:
+              - prompt: ohwx woman, portrait
+                seed: 1234
+              - {}
+
+        """;
 }
