@@ -35,6 +35,9 @@ public sealed record TrainingCompletedInput(long Seq, int Attempt, IReadOnlyList
 /// <summary>The best epoch was uploaded to <paramref name="Uri"/>; <paramref name="Loss"/> is its value of <paramref name="Metric"/>.</summary>
 public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Loss, string Uri, long Bytes, string? Sha256, string? Metric = null) : AgentInput(Seq, Attempt);
 
+/// <summary>An epoch's own file is kept in the output bucket, <paramref name="Bytes"/> long with SHA-256 <paramref name="Sha256"/>.</summary>
+public sealed record EpochUploadedInput(long Seq, int Attempt, int Epoch, long Bytes, string Sha256) : AgentInput(Seq, Attempt);
+
 /// <summary>An epoch's sample images were rendered and uploaded (or failed, each with its error); epoch 0 is the baseline before training.</summary>
 public sealed record SamplesUploadedInput(long Seq, int Attempt, int Epoch, IReadOnlyList<SampleImageStatus> Samples) : AgentInput(Seq, Attempt);
 

@@ -272,6 +272,10 @@ public static class PhaseMachine
         {
             Epochs = Upsert(status.Epochs, epoch.Epoch, e => e with { Loss = epoch.Loss, ValidationLoss = epoch.ValidationLoss }),
         },
+        (TrainingPhase.Training, EpochUploadedInput kept) => status with
+        {
+            Epochs = Upsert(status.Epochs, kept.Epoch, e => e with { Bytes = kept.Bytes, Sha256 = kept.Sha256 }),
+        },
         (TrainingPhase.Training, SamplesUploadedInput samples) => status with
         {
             Epochs = Upsert(status.Epochs, samples.Epoch, e => e with { Samples = [.. samples.Samples.OrderBy(s => s.Prompt)] }),

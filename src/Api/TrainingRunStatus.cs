@@ -257,6 +257,10 @@ public sealed record EpochLoss
     public double? ValidationLoss { get; init; }
     /// <summary>The epoch's sample images, one per prompt, in prompt order; absent when the epoch was not sampled.</summary>
     public IReadOnlyList<SampleImageStatus>? Samples { get; init; }
+    /// <summary>The size in bytes of the epoch's own file in the output bucket; absent when the epoch's file is not kept there.</summary>
+    public long? Bytes { get; init; }
+    /// <summary>The lowercase hex SHA-256 of the epoch's own file in the output bucket, as the agent hashed it while uploading; absent when the file is not kept.</summary>
+    public string? Sha256 { get; init; }
 }
 
 /// <summary>One sample image: its object key in the output bucket, or why it is missing. Keys, never URLs.</summary>

@@ -24,9 +24,9 @@ public sealed record AgentEvent
     public int? Images { get; init; }
     /// <summary><c>imagesDownloaded</c>: caption files found.</summary>
     public int? Captions { get; init; }
-    /// <summary><c>imagesDownloaded</c>, <c>modelDownloaded</c>, <c>uploaded</c>, <c>stateSaved</c>: bytes.</summary>
+    /// <summary><c>imagesDownloaded</c>, <c>modelDownloaded</c>, <c>uploaded</c>, <c>epochUploaded</c>, <c>stateSaved</c>: bytes.</summary>
     public long? Bytes { get; init; }
-    /// <summary><c>modelDownloaded</c>, <c>uploaded</c>, <c>stateSaved</c>: SHA-256 of the file.</summary>
+    /// <summary><c>modelDownloaded</c>, <c>uploaded</c>, <c>epochUploaded</c>, <c>stateSaved</c>: SHA-256 of the file.</summary>
     public string? Sha256 { get; init; }
 
     /// <summary><c>progress</c>: percent complete.</summary>
@@ -35,7 +35,7 @@ public sealed record AgentEvent
     public long? Step { get; init; }
     /// <summary><c>progress</c>: total steps.</summary>
     public long? TotalSteps { get; init; }
-    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>, <c>samplesUploaded</c>, <c>stateSaved</c>, <c>ready</c> (the state resumed from): the epoch (0 for samples rendered before training).</summary>
+    /// <summary><c>progress</c>, <c>epochCompleted</c>, <c>uploaded</c>, <c>epochUploaded</c>, <c>samplesUploaded</c>, <c>stateSaved</c>, <c>ready</c> (the state resumed from): the epoch (0 for samples rendered before training).</summary>
     public int? Epoch { get; init; }
     /// <summary><c>progress</c>: total epochs.</summary>
     public int? TotalEpochs { get; init; }
@@ -61,7 +61,7 @@ public sealed record AgentEvent
     /// </summary>
     public string? Metric { get; init; }
 
-    /// <summary><c>uploaded</c>, <c>stateSaved</c>: the object key written; <c>modelCached</c>, <c>modelCacheRejected</c>: the cache key (<see cref="ModelCacheEntry.Key"/>).</summary>
+    /// <summary><c>uploaded</c>, <c>epochUploaded</c>, <c>stateSaved</c>: the object key written; <c>modelCached</c>, <c>modelCacheRejected</c>: the cache key (<see cref="ModelCacheEntry.Key"/>).</summary>
     public string? Key { get; init; }
 
     /// <summary><c>stateSaved</c>, <c>modelCached</c>: the multipart upload (<see cref="MultipartUploadTarget.UploadId"/>) the parts were sent to.</summary>
@@ -78,8 +78,10 @@ public sealed record AgentEvent
 
     /// <summary><c>failed</c>: where it failed (config, images, model, training, upload).</summary>
     public string? Stage { get; init; }
-    /// <summary><c>failed</c>, and a <c>modelCached</c> that failed: why, secrets scrubbed.</summary>
-    /// <summary><c>failed</c>: why, secrets scrubbed. <c>ready</c>: why a saved state offered was not used (training then starts at epoch 1).</summary>
+    /// <summary>
+    /// <c>failed</c>, and a <c>modelCached</c> that failed: why, secrets scrubbed. <c>ready</c>: why a saved state
+    /// offered was not used (training then starts at epoch 1).
+    /// </summary>
     public string? Reason { get; init; }
     /// <summary><c>failed</c>: the last lines of the trainer's output, secrets scrubbed.</summary>
     public string? LogTail { get; init; }
@@ -146,6 +148,11 @@ public static class EventKinds
     public const string TrainingCompleted = "trainingCompleted";
     /// <summary>The best epoch is uploaded.</summary>
     public const string Uploaded = "uploaded";
+    /// <summary>
+    /// One epoch's own file is kept in the bucket (every epoch is, when the run keeps all of them or saves its state),
+    /// with its size and SHA-256; never changes the phase.
+    /// </summary>
+    public const string EpochUploaded = "epochUploaded";
     /// <summary>An epoch's sample images are uploaded (or failed, each with its error); never ends the run.</summary>
     public const string SamplesUploaded = "samplesUploaded";
     /// <summary>
@@ -165,6 +172,6 @@ public static class EventKinds
     /// <summary>Every kind of v1.</summary>
     public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, SamplesUploaded, ModelCached, ModelCacheRejected, StateSaved, Failed, Heartbeat,
+        GpuReady, ImagesDownloaded, ModelDownloaded, Ready, Progress, EpochCompleted, TrainingCompleted, Uploaded, EpochUploaded, SamplesUploaded, ModelCached, ModelCacheRejected, StateSaved, Failed, Heartbeat,
     };
 }

@@ -28,15 +28,28 @@ public sealed record SavedStateSource
     public long Bytes { get; init; }
     /// <summary>The tar's lowercase hex SHA-256; a mismatch means a clean start.</summary>
     public string Sha256 { get; init; } = "";
-    /// <summary>The epoch files already kept in the bucket (every epoch up to <see cref="Epoch"/> when the run keeps them all), so the best of all epochs can still be chosen and uploaded.</summary>
+    /// <summary>
+    /// The epoch files earlier attempts kept in the bucket, up to <see cref="Epoch"/>, with the losses they were
+    /// trained to: the best epoch is chosen among these and the epochs trained after them, and one chosen from here
+    /// is downloaded (checked against its SHA-256) to be uploaded as the result.
+    /// </summary>
+    /// <remarks>Added within v1: an agent that predates it chooses among the epochs it trained itself.</remarks>
     public IReadOnlyList<EpochDownload> Epochs { get; init; } = [];
 }
 
-/// <summary>A presigned GET of one epoch's LoRA file.</summary>
+/// <summary>One epoch's LoRA file kept by an earlier attempt: a presigned GET, what the file must be, and the epoch's losses.</summary>
 public sealed record EpochDownload
 {
     /// <summary>The epoch number.</summary>
     public int Epoch { get; init; }
     /// <summary>Presigned GET URL.</summary>
     public string Url { get; init; } = "";
+    /// <summary>The file's size in bytes.</summary>
+    public long Bytes { get; init; }
+    /// <summary>The file's lowercase hex SHA-256, as the attempt that uploaded it reported.</summary>
+    public string Sha256 { get; init; } = "";
+    /// <summary>The epoch's mean training loss.</summary>
+    public double Loss { get; init; }
+    /// <summary>The epoch's mean validation loss, when the run validated it.</summary>
+    public double? ValidationLoss { get; init; }
 }

@@ -10,6 +10,12 @@ internal static class OutputKeys
     public static S3Uri Best(S3Location output, string runName) =>
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}{runName}.safetensors");
 
+    /// <summary>
+    /// Whether every epoch's own file is kept in the bucket: with <c>keep: all</c>, and in a run that saves its training
+    /// state, whose retried attempts choose among the epochs earlier attempts trained and so need their files.
+    /// </summary>
+    public static bool KeepsEveryEpoch(OutputSpec output, bool savesState) => output.Keep == KeepPolicy.All || savesState;
+
     /// <summary>One epoch's LoRA when every epoch is kept, named as sd-scripts names it: <c>{run}-000003.safetensors</c>.</summary>
     public static S3Uri Epoch(S3Location output, string runName, int epoch) =>
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}{runName}-{epoch:D6}.safetensors");

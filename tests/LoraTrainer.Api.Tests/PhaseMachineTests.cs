@@ -183,6 +183,29 @@ public sealed class PhaseMachineTests
     }
 
     [Fact]
+    public void EpochUploaded_RecordsTheEpochsFile_AndARetryKeepsItUpToTheSavedState()
+    {
+        var run = new TrainingRunBuilder().WithBackoffLimit(1).InPhase(TrainingPhase.Training).Build();
+        run.Status = run.Status! with { Resume = new ResumeStatus { Epoch = 1, Key = "states/portrait/1.tar", Bytes = 10, Sha256 = new string('f', 64) } };
+        foreach (var input in new PhaseInput[]
+        {
+            new EpochCompletedInput(1, 1, 1, 0.3), new EpochUploadedInput(2, 1, 1, 1000, new string('a', 64)),
+            new EpochCompletedInput(3, 1, 2, 0.2), new EpochUploadedInput(4, 1, 2, 1001, new string('b', 64)),
+        })
+        {
+            run.Status = PhaseMachine.Apply(run, input, Now).Status;
+        }
+
+        Assert.Equal([(1000L, new string('a', 64)), (1001L, new string('b', 64))], run.Status.Epochs.Select(e => (e.Bytes!.Value, e.Sha256!)));
+        run.Status = PhaseMachine.Apply(run, new StallInput("the host died", "101"), Now).Status;
+        run.Status = PhaseMachine.Apply(run, new GpuAllocatedInput(new GpuStatus { InstanceId = "2" }), Now).Status;
+
+        Assert.Equal(2, run.Status.Attempt);
+        var kept = Assert.Single(run.Status.Epochs);
+        Assert.Equal((1, new string('a', 64)), (kept.Epoch, kept.Sha256));
+    }
+
+    [Fact]
     public void UploadVerified_BeforeAnyUpload_IsIgnored()
     {
         var run = new TrainingRunBuilder().InPhase(TrainingPhase.Training).Build();

@@ -54,6 +54,16 @@ public sealed class DashboardBrowserTests(DashboardStack stack) : IClassFixture<
         Assert.Equal(run.Status!.Output!.Sha256, Convert.ToHexStringLower(SHA256.HashData(await download.BodyAsync())));
         await Assertions.Expect(page.Locator("#downloads")).ToContainTextAsync(run.Status.Output.Sha256!);
         await Assertions.Expect(page.Locator("#downloads tr")).ToHaveCountAsync(5);
+        // Every kept epoch shows the SHA-256 its agent reported, and its file has it.
+        await Assertions.Expect(page.Locator("#downloads")).Not.ToContainTextAsync("not recorded");
+        foreach (var epoch in run.Status.Epochs.Where(e => e.Epoch > 0))
+        {
+            Assert.NotNull(epoch.Sha256);
+            await Assertions.Expect(page.Locator("#downloads")).ToContainTextAsync(epoch.Sha256);
+        }
+
+        var second = await context.APIRequest.GetAsync($"/runs/default/sampled/files/2");
+        Assert.Equal(run.Status.Epochs.Single(e => e.Epoch == 2).Sha256, Convert.ToHexStringLower(SHA256.HashData(await second.BodyAsync())));
         await Assertions.Expect(page.Locator("#commands")).ToContainTextAsync("kubectl lora download sampled -n default");
 
         var source = await page.ContentAsync();

@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using LoraTrainer.Api;
 using LoraTrainer.EndToEndTests.Stack;
+using LoraTrainer.Storage;
 using LoraTrainer.Testing.World;
 
 namespace LoraTrainer.EndToEndTests;
@@ -39,6 +41,12 @@ public sealed class ResumeTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, Epochs), run.Status.Epochs.Select(e => e.Epoch));
         // TensorBoard keeps float32 losses.
         Assert.All(run.Status.Epochs, e => Assert.Equal(losses[e.Epoch - 1], e.Loss!.Value, 1e-6));
+        // The lowest loss of all 10 epochs is epoch 3, which only the first attempt trained: the retry fetched its kept file.
+        Assert.Equal(3, run.Status.Output!.Epoch);
+        var chosen = await _stack.S3.GetObjectAsync(TestWorld.OutputBucket, S3Uri.Parse(run.Status.Output.Uri!).Key, TestContext.Current.CancellationToken);
+        Assert.Equal(run.Status.Output.Sha256, Convert.ToHexStringLower(SHA256.HashData(chosen!)));
+        Assert.Equal(run.Status.Output.Sha256, run.Status.Epochs.Single(e => e.Epoch == 3).Sha256);
+        Assert.All(run.Status.Epochs, e => Assert.Matches("^[0-9a-f]{64}$", e.Sha256));
         // The run ends with one whole state and no upload left open to bill its parts.
         var closed = await _stack.WaitForAsync("resumed", r => r.Status?.Resume is { Upload: null, Saved: null }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(closed.Status!.Resume!.Epoch >= 6);

@@ -88,7 +88,7 @@ public sealed class ProtocolJsonTests
     public void EventKinds_ListsExactlyTheKindsOfV1()
     {
         Assert.Equal(
-            ["epochCompleted", "failed", "gpuReady", "heartbeat", "imagesDownloaded", "modelCacheRejected", "modelCached", "modelDownloaded", "progress", "ready", "samplesUploaded", "stateSaved", "trainingCompleted", "uploaded"],
+            ["epochCompleted", "epochUploaded", "failed", "gpuReady", "heartbeat", "imagesDownloaded", "modelCacheRejected", "modelCached", "modelDownloaded", "progress", "ready", "samplesUploaded", "stateSaved", "trainingCompleted", "uploaded"],
             EventKinds.All.Order(StringComparer.Ordinal));
     }
 }

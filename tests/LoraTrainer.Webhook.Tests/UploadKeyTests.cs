@@ -54,6 +54,36 @@ public sealed class UploadKeyTests : IAsyncLifetime
         Assert.Equal($"s3://trained-loras/{ReceiverFixture.EpochKey("all", 2)}", _receiver.Run("all").Status!.Output!.Uri);
     }
 
+    private static AgentEvent EpochUploaded(string key, int epoch, string sha256) =>
+        new() { Seq = 1, Kind = EventKinds.EpochUploaded, Attempt = 1, Epoch = epoch, Key = key, Bytes = 4321, Sha256 = sha256 };
+
+    [Fact]
+    public async Task AnEpochUploadedOfThatEpochsOwnKey_RecordsItsSizeAndHashInStatus()
+    {
+        var token = _receiver.SeedRun("all", TrainingPhase.Training, keepAll: true);
+
+        var ack = await _receiver.PostOkAsync("all", token, EpochUploaded(ReceiverFixture.EpochKey("all", 2), 2, new string('d', 64)));
+
+        Assert.True(ack.Accepted);
+        var epoch = Assert.Single(_receiver.Run("all").Status!.Epochs, e => e.Epoch == 2);
+        Assert.Equal((4321L, new string('d', 64)), (epoch.Bytes, epoch.Sha256));
+    }
+
+    [Theory]
+    [InlineData(3, "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd", "is not this run's key for epoch 2")]
+    [InlineData(2, "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD", "sha256 (64 lowercase hex digits)")]
+    [InlineData(2, "dddd", "sha256 (64 lowercase hex digits)")]
+    public async Task AnEpochUploadedNamingAnotherEpochsKeyOrAMalformedHash_Is400_AndRecordsNothing(int keyEpoch, string sha256, string error)
+    {
+        var token = _receiver.SeedRun("all", TrainingPhase.Training, keepAll: true);
+
+        using var response = await _receiver.PostAsync("all", token, EpochUploaded(ReceiverFixture.EpochKey("all", keyEpoch), 2, sha256));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(error, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.DoesNotContain(_receiver.Run("all").Status!.Epochs, e => e.Sha256 is not null);
+    }
+
     [Fact]
     public async Task AnUploadForARunWithoutConfig_Is503_SoTheAgentRetries()
     {

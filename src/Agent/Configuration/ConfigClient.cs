@@ -94,6 +94,10 @@ internal sealed class ConfigClient(
         }
 
         scrubber.Add(config.State?.Restore?.Url);
+        foreach (var kept in config.State?.Restore?.Epochs ?? [])
+        {
+            scrubber.Add(kept.Url);
+        }
     }
 }
 

@@ -106,18 +106,22 @@ internal sealed class AgentRun(
                 await File.WriteAllTextAsync(work.SamplePrompts, SamplePromptFile.Text(sampling.Prompts), cancellationToken);
             }
 
+            // The epochs before the saved state were trained by earlier attempts: their kept files still count.
+            var setup = restored.State is { } resumed
+                ? plan.Training with { Earlier = [.. config.State?.Restore?.Epochs.Where(e => e.Epoch <= resumed.Epoch) ?? []] }
+                : plan.Training;
             samples.Begin(config.Samples, config.Outputs.Samples, plan.Training.OutputName, plan.Training.Epochs, cancellationToken);
             stateUploads.Begin(config.State, plan.Training.OutputName, cancellationToken);
             reporter.Report(new AgentEvent { Kind = EventKinds.Ready, Epoch = restored.State?.Epoch, Reason = restored.Problem });
             cacheFills.Begin(model.ToCache, cancellationToken);
 
             RunLog.StageStarted(logger, stage = Stages.Training);
-            var result = await training.RunAsync(plan.Training, config.Reporting, cancellationToken);
+            var result = await training.RunAsync(setup, config.Reporting, cancellationToken);
 
             // The result's upload ends the attempt and releases the GPU: the cache fill, usually long done, goes first.
             await cacheFills.WaitAsync();
             RunLog.StageStarted(logger, stage = Stages.Upload);
-            await results.UploadAsync(await FreshOutputsAsync(config, cancellationToken), plan.Training, result, cancellationToken);
+            await results.UploadAsync(await FreshOutputsAsync(config, cancellationToken), setup, result, cancellationToken);
             return ExitCodes.Uploaded;
         }
         catch (StageFailure failure)

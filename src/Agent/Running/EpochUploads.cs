@@ -1,3 +1,5 @@
+using LoraTrainer.Agent.Reporting;
+using LoraTrainer.Agent.Training;
 using LoraTrainer.Agent.Training.Checkpoints;
 using LoraTrainer.Agent.Uploads;
 using LoraTrainer.Protocol;
@@ -8,10 +10,11 @@ namespace LoraTrainer.Agent.Running;
 /// <summary>
 /// When the run keeps every epoch (<c>outputs.epochs</c>), uploads each epoch's file as soon as the trainer has
 /// finished saving it, one at a time in the background while training goes on, so a trainer that crashes later
-/// never takes the finished epochs with it. An epoch whose early upload fails is not lost either: the final upload
-/// (<see cref="ResultUpload"/>) sends every epoch not uploaded here, with fresh URLs.
+/// never takes the finished epochs with it, and reports each one's size and SHA-256 (<c>epochUploaded</c>). An epoch
+/// whose early upload fails is not lost either: the final upload (<see cref="ResultUpload"/>) sends every epoch not
+/// uploaded here, with fresh URLs.
 /// </summary>
-internal sealed class EpochUploads(PresignedUploader uploader, WorkLayout work, ILogger<EpochUploads> logger)
+internal sealed class EpochUploads(PresignedUploader uploader, EventReporter reporter, WorkLayout work, ILogger<EpochUploads> logger)
 {
     private readonly Lock _gate = new();
     private readonly HashSet<int> _queued = [];
@@ -89,7 +92,8 @@ internal sealed class EpochUploads(PresignedUploader uploader, WorkLayout work, 
         try
         {
             var path = SavedCheckpoint.Verify(work.OutputDirectory, _outputName, target.Epoch, totalEpochs);
-            await uploader.UploadAsync(path, target.Url, $"epoch {target.Epoch}", _cancellation);
+            var uploaded = await uploader.UploadAsync(path, target.Url, $"epoch {target.Epoch}", _cancellation);
+            reporter.Report(TrainingEvents.EpochUploaded(target.Epoch, target.Key, uploaded.Bytes, uploaded.Sha256));
             lock (_gate)
             {
                 _uploaded.Add(target.Epoch);

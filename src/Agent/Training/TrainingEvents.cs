@@ -42,6 +42,16 @@ internal static class TrainingEvents
         File = epoch <= totalEpochs ? CheckpointFiles.FileName(outputName, epoch, totalEpochs) : null,
     };
 
+    /// <summary>An <c>epochUploaded</c> event: the epoch's own file is at <paramref name="key"/>, with the size and SHA-256 it was sent with.</summary>
+    public static AgentEvent EpochUploaded(int epoch, string key, long bytes, string sha256) => new()
+    {
+        Kind = EventKinds.EpochUploaded,
+        Epoch = epoch,
+        Key = key,
+        Bytes = bytes,
+        Sha256 = sha256,
+    };
+
     /// <summary>A <c>trainingCompleted</c> event with every epoch's losses, the chosen epoch, its value of <paramref name="metric"/> and the metric.</summary>
     public static AgentEvent TrainingCompleted(IReadOnlyList<EpochLossReading> epochs, EpochLossReading best, string metric = SelectionMetrics.TrainingLoss) => new()
     {

@@ -18,14 +18,17 @@ namespace LoraTrainer.Agent.Training;
 /// <param name="Epochs">The epochs asked for (the trainer's own count wins when it prints one).</param>
 /// <param name="Validates">True when the arguments hold out a validation split: the epoch is then chosen by validation loss.</param>
 /// <param name="EpochTargets">Where each epoch is uploaded as soon as it is saved, when the run keeps every epoch.</param>
-internal sealed record TrainingSetup(IReadOnlyList<string> Argv, string OutputName, int Epochs, bool Validates = false, IReadOnlyList<EpochUploadTarget>? EpochTargets = null);
+/// <param name="Earlier">The epochs earlier attempts trained and kept in the bucket, when training continues from their saved state.</param>
+internal sealed record TrainingSetup(
+    IReadOnlyList<string> Argv, string OutputName, int Epochs, bool Validates = false, IReadOnlyList<EpochUploadTarget>? EpochTargets = null, IReadOnlyList<EpochDownload>? Earlier = null);
 
 /// <summary>A finished, successful training.</summary>
 /// <param name="TotalEpochs">Epochs trained.</param>
 /// <param name="Epochs">Per-epoch mean losses.</param>
 /// <param name="Best">The chosen epoch.</param>
 /// <param name="Metric">The loss that chose it, one of <see cref="SelectionMetrics"/>.</param>
-internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLossReading> Epochs, EpochLossReading Best, string Metric = SelectionMetrics.TrainingLoss);
+/// <param name="Earlier">The epochs taken from earlier attempts (not trained here): their files are in the bucket, not on this machine.</param>
+internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLossReading> Epochs, EpochLossReading Best, string Metric = SelectionMetrics.TrainingLoss, IReadOnlyList<EpochDownload>? Earlier = null);
 
 /// <summary>
 /// Runs the trainer and reports it: throttled <c>progress</c>, <c>epochCompleted</c> per epoch, and
@@ -64,7 +67,8 @@ internal sealed class TrainingStage(
             throw new StageFailure(Stages.Training, failure, logTail: exit.LogTail);
         }
 
-        var epochs = BestEpoch.Merge(totalEpochs, EpochLossLog.ReadAll(work.LoggingDirectory), monitor.ConsoleEpochLoss, monitor.ConsoleValidationLoss);
+        var trained = BestEpoch.Merge(totalEpochs, EpochLossLog.ReadAll(work.LoggingDirectory), monitor.ConsoleEpochLoss, monitor.ConsoleValidationLoss);
+        var (epochs, earlier) = BestEpoch.WithEarlier(trained, setup.Earlier ?? []);
         var choice = BestEpoch.Choose(epochs, setup.Validates) ?? throw new StageFailure(Stages.Training,
             "Training finished but no epoch has a usable loss (none was logged or printed), so no epoch can be chosen.", logTail: exit.LogTail);
         if (setup.Validates && choice.Metric != SelectionMetrics.ValidationLoss)
@@ -74,7 +78,7 @@ internal sealed class TrainingStage(
 
         TrainingLog.EpochChosen(logger, choice.Epoch.Epoch, choice.Metric, choice.Loss);
         reporter.Report(TrainingEvents.TrainingCompleted(epochs, choice.Epoch, choice.Metric));
-        return new TrainingResult(totalEpochs, epochs, choice.Epoch, choice.Metric);
+        return new TrainingResult(totalEpochs, epochs, choice.Epoch, choice.Metric, earlier);
     }
 
     private bool Observe(TrainerSignal signal, TrainingMonitor monitor, ProgressThrottle throttle, TrainingSetup setup)

@@ -19,15 +19,19 @@ internal static class RunDownload
 
         var (bucket, key) = Split(uri);
         string? expected = result.Sha256;
+        var recorded = "status.output.sha256";
         if (epoch is { } wanted && wanted != result.Epoch)
         {
-            if (run.Spec.Output.Keep != KeepPolicy.All)
+            var kept = run.Status.Epochs.FirstOrDefault(e => e.Epoch == wanted);
+            if (run.Spec.Output.Keep != KeepPolicy.All && kept?.Sha256 is null)
             {
                 throw new StartupFailure($"{name} kept only its best epoch ({result.Epoch}): set spec.output.keep: all to keep every epoch.");
             }
 
             (bucket, key) = OutputKeys.Epoch(run.Spec.Output.S3, name, wanted);
-            expected = null;
+            // Runs whose agent predates per-epoch hashes recorded none: their epochs are downloaded unverified.
+            expected = kept?.Sha256;
+            recorded = $"status.epochs[{wanted}].sha256";
         }
 
         var path = Path.Combine(directory, Path.GetFileName(key));
@@ -35,7 +39,7 @@ internal static class RunDownload
         if (expected is not null && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
             File.Delete(path);
-            await output.WriteLineAsync($"{path}: sha256 {actual} does not match status.output.sha256 {expected}; the file was removed.");
+            await output.WriteLineAsync($"{path}: sha256 {actual} does not match {recorded} {expected}; the file was removed.");
             return CliExit.Failed;
         }
 

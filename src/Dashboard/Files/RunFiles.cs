@@ -16,7 +16,7 @@ internal sealed class RunFiles(IObjectStoreFactory stores, IOptions<DashboardOpt
     {
         var store = stores.Create();
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (_, _, uri) in RunPresenter.Files(run))
+        foreach (var (_, _, uri, _) in RunPresenter.Files(run))
         {
             try
             {

@@ -20,21 +20,25 @@ internal static class RunPresenter
     /// <summary>The phase as <c>kubectl get tr</c> prints it (<c>pendingGpu</c>).</summary>
     public static string Phase(TrainingPhase phase) => System.Text.Json.JsonSerializer.Serialize(phase).Trim('"');
 
-    /// <summary>The object key of each file a user may download: the chosen LoRA, and every kept epoch.</summary>
-    public static IReadOnlyList<(string Label, int? Epoch, S3Uri Uri)> Files(TrainingRun run)
+    /// <summary>
+    /// The object key of each file a user may download, with the SHA-256 status records for it: the chosen LoRA, and
+    /// every kept epoch (each with <c>keep: all</c>, and any whose file status records, as a run saving state keeps them).
+    /// </summary>
+    public static IReadOnlyList<(string Label, int? Epoch, S3Uri Uri, string? Sha256)> Files(TrainingRun run)
     {
-        var files = new List<(string, int?, S3Uri)>();
-        if (run.Status?.Output?.Uri is { } uri && S3Uri.TryParse(uri, out var chosen))
+        var files = new List<(string, int?, S3Uri, string?)>();
+        var output = run.Status?.Output;
+        if (output?.Uri is { } uri && S3Uri.TryParse(uri, out var chosen))
         {
-            files.Add(($"chosen LoRA (epoch {run.Status.Output.Epoch})", run.Status.Output.Epoch, chosen));
+            files.Add(($"chosen LoRA (epoch {output.Epoch})", output.Epoch, chosen, output.Sha256));
         }
 
-        if (run.Spec.Output.Keep == KeepPolicy.All)
+        var keepsAll = run.Spec.Output.Keep == KeepPolicy.All;
+        foreach (var epoch in run.Status?.Epochs.Where(e => e.Epoch > 0 && (e.Sha256 is not null || (keepsAll && e.Loss is not null))) ?? [])
         {
-            foreach (var epoch in run.Status?.Epochs.Where(e => e.Epoch > 0 && e.Loss is not null) ?? [])
-            {
-                files.Add(($"epoch {epoch.Epoch}", epoch.Epoch, OutputKeys.Epoch(run.Spec.Output.S3, run.Metadata.Name, epoch.Epoch)));
-            }
+            // Agents that predate per-epoch hashes recorded only the chosen epoch's, which is the same file's.
+            var sha256 = epoch.Sha256 ?? (epoch.Epoch == output?.Epoch ? output.Sha256 : null);
+            files.Add(($"epoch {epoch.Epoch}", epoch.Epoch, OutputKeys.Epoch(run.Spec.Output.S3, run.Metadata.Name, epoch.Epoch), sha256));
         }
 
         return files;
@@ -49,8 +53,7 @@ internal static class RunPresenter
             [.. (e.Samples ?? []).Select(s => new SampleCell(s.Prompt, s.Key is null ? null : $"{self}/samples/{e.Epoch}/{s.Prompt}", s.Error))])).ToList();
         var downloads = Files(run).Select(f => new DownloadRow(f.Label, f.Epoch, f.Uri.Key,
                 f.Label.StartsWith("chosen", StringComparison.Ordinal) ? $"{self}/files/lora" : $"{self}/files/{f.Epoch}",
-                sizes.TryGetValue(f.Uri.Key, out var size) ? size : null,
-                f.Epoch == status.Output?.Epoch ? status.Output?.Sha256 : null))
+                sizes.TryGetValue(f.Uri.Key, out var size) ? size : null, f.Sha256))
             .Where(d => d.Bytes is not null || d.Sha256 is not null)
             .ToList();
         return new RunDetail(Row(run), Timeline(run), [.. status.Conditions.Select(c => new ConditionRow(c.Type, c.Status, c.Reason, c.Message, c.LastTransitionTime))],

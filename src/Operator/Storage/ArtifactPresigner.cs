@@ -18,16 +18,17 @@ internal sealed class ArtifactPresigner(IOptions<S3Options> options)
 
     /// <summary>
     /// Presigned PUTs for the run's outputs: always the best epoch under the run's name, plus one per epoch
-    /// (1…<paramref name="totalEpochs"/>) when <see cref="OutputSpec.Keep"/> is <see cref="KeepPolicy.All"/>, and one per
-    /// sampled epoch and prompt of <paramref name="samples"/>.
+    /// (1…<paramref name="totalEpochs"/>) when the run keeps every epoch (<see cref="OutputKeys.KeepsEveryEpoch"/>), and
+    /// one per sampled epoch and prompt of <paramref name="samples"/>.
     /// </summary>
-    public async Task<OutputTargets> OutputTargetsAsync(IObjectStore store, OutputSpec output, string runName, int totalEpochs, SamplePlan? samples = null)
+    /// <param name="savesState">Whether the run saves its training state (<c>runPolicy.saveStateEveryNEpochs</c>).</param>
+    public async Task<OutputTargets> OutputTargetsAsync(IObjectStore store, OutputSpec output, string runName, int totalEpochs, SamplePlan? samples = null, bool savesState = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(totalEpochs);
         var expiry = options.Value.PresignPutExpiry;
         var best = OutputKeys.Best(output.S3, runName);
         var epochs = new List<EpochUploadTarget>();
-        if (output.Keep == KeepPolicy.All)
+        if (OutputKeys.KeepsEveryEpoch(output, savesState))
         {
             for (var epoch = 1; epoch <= totalEpochs; epoch++)
             {

@@ -23,7 +23,7 @@ internal sealed class EpochSelection(IObjectStoreFactory stores, RunCredentialRe
     public static string? Refusal(TrainingRun run)
     {
         var selected = run.Spec.Output.SelectedEpoch!.Value;
-        if (run.Spec.Output.Keep != KeepPolicy.All)
+        if (!OutputKeys.KeepsEveryEpoch(run.Spec.Output, RunStates.EveryNEpochs(run) > 0))
         {
             return $"spec.output.selectedEpoch: epoch {selected} was not kept: only the lowest-loss epoch ({run.Status!.Output!.Epoch}) was uploaded (output.keep: best); "
                 + "set output.keep: all before training to choose among epochs";

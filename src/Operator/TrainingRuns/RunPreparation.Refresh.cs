@@ -57,7 +57,7 @@ internal sealed partial class RunPreparation
             Dataset = known.Config.Dataset with { Url = (await presigner.DatasetDownloadAsync(store, known.Zip).ConfigureAwait(false)).ToString() },
             Model = await cache.RelinkAsync(store, cache.LocationOf(run), known.Config.Model,
                 known.Config.Model with { Url = checkpoint.Url.AbsoluteUri, Authorization = checkpoint.Authorization, ExtraFiles = extraFiles }).ConfigureAwait(false),
-            Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Args.MaxTrainEpochs!.Value, known.Config.Samples).ConfigureAwait(false),
+            Outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, known.Config.Training.Args.MaxTrainEpochs!.Value, known.Config.Samples, RunStates.EveryNEpochs(run) > 0).ConfigureAwait(false),
             State = await states.PlanAsync(store, run).ConfigureAwait(false),
         };
         var token = await secrets.WriteConfigAsync(run, config, cancellationToken).ConfigureAwait(false);

@@ -144,7 +144,7 @@ internal sealed partial class RunPreparation(
             Bytes = dataset.Bytes,
             Sha256 = dataset.Sha256,
         };
-        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, model.Training.MaxTrainEpochs, AgentConfigBuilder.Samples(run, model.Training)).ConfigureAwait(false);
+        var outputs = await presigner.OutputTargetsAsync(store, run.Spec.Output, run.Metadata.Name, model.Training.MaxTrainEpochs, AgentConfigBuilder.Samples(run, model.Training), RunStates.EveryNEpochs(run) > 0).ConfigureAwait(false);
         var (modelSource, modelStatus) = (model.Source, model.Status);
         // A dry run rents nothing, so it starts no upload that nobody would fill.
         if (!run.Spec.DryRun && cache.LocationOf(run) is { } location)

@@ -45,9 +45,30 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
             {
                 Epoch = epoch, Bytes = bytes, Sha256 = sha256,
                 Url = (await store.PresignGetAsync(bucket, key, s3.Value.PresignGetExpiry)).AbsoluteUri,
+                Epochs = await KeptEpochsAsync(store, run, epoch),
             }
             : null;
         return new StatePlan { EveryNEpochs = every, Upload = upload, Restore = restore };
+    }
+
+    /// <summary>
+    /// The epochs up to the saved state whose own file an earlier attempt kept (status records its SHA-256), each
+    /// presigned with its losses, so that the attempt that continues chooses its result among all the run's epochs.
+    /// </summary>
+    private async Task<IReadOnlyList<EpochDownload>> KeptEpochsAsync(IObjectStore store, TrainingRun run, int throughEpoch)
+    {
+        var kept = new List<EpochDownload>();
+        foreach (var epoch in run.Status!.Epochs)
+        {
+            if (epoch is { Epoch: >= 1, Loss: { } loss, Bytes: { } bytes, Sha256: { } sha256 } && epoch.Epoch <= throughEpoch)
+            {
+                var file = OutputKeys.Epoch(run.Spec.Output.S3, run.Metadata.Name, epoch.Epoch);
+                var url = await store.PresignGetAsync(file.Bucket, file.Key, s3.Value.PresignGetExpiry);
+                kept.Add(new EpochDownload { Epoch = epoch.Epoch, Url = url.AbsoluteUri, Bytes = bytes, Sha256 = sha256, Loss = loss, ValidationLoss = epoch.ValidationLoss });
+            }
+        }
+
+        return kept;
     }
 
     /// <summary>

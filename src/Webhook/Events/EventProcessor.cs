@@ -48,6 +48,12 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
             return refusal;
         }
 
+        if (input is EpochUploadedInput kept && await EpochKeyRefusalAsync(key, kept, evt.Key!, cancellationToken).ConfigureAwait(false) is { } keyRefusal)
+        {
+            ReceiverLog.Refused(logger, key.ToString(), "an epoch file outside the run's epoch keys");
+            return keyRefusal;
+        }
+
         if (input is SamplesUploadedInput samples && await SampleRefusalAsync(key, samples, cancellationToken).ConfigureAwait(false) is { } sampleRefusal)
         {
             ReceiverLog.Refused(logger, key.ToString(), "sample images outside the run's sample keys");
@@ -116,6 +122,24 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
         return allowed.Contains(evt.Key!)
             ? null
             : EventDecision.Invalid($"uploaded key '{Truncate(evt.Key!)}' is not one of this run's output keys");
+    }
+
+    /// <summary>
+    /// An <c>epochUploaded</c> event must name the key the operator presigned for that very epoch: status records the
+    /// hash as the epoch's file's, and the dashboard and <c>kubectl lora download</c> check that file against it.
+    /// </summary>
+    private async Task<EventDecision?> EpochKeyRefusalAsync(ResourceKey key, EpochUploadedInput kept, string reported, CancellationToken cancellationToken)
+    {
+        var keys = await secrets.EpochKeysAsync(key.Namespace!, key.Name, cancellationToken).ConfigureAwait(false);
+        if (keys is null)
+        {
+            return new EventDecision(StatusCodes.Status503ServiceUnavailable, "error",
+                Error: "the run's config is not available to check the epoch's file against; retry with the same seq");
+        }
+
+        return keys.TryGetValue(kept.Epoch, out var expected) && expected == reported
+            ? null
+            : EventDecision.Invalid($"epochUploaded key '{Truncate(reported)}' is not this run's key for epoch {kept.Epoch}");
     }
 
     /// <summary>Sample images may only name keys the operator presigned for this run's samples: status lists them for the user to open.</summary>

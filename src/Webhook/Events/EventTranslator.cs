@@ -49,6 +49,9 @@ internal static class EventTranslator
                 ? Missing("epoch, key and bytes")
                 : Ok(new UploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, ProtocolJson.Finite(evt.Loss),
                     $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256, Metric(evt.Metric))),
+            EventKinds.EpochUploaded => evt is { Epoch: >= 1, Key.Length: > 0, Bytes: >= 0 } && IsSha256(evt.Sha256)
+                ? Ok(new EpochUploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, evt.Bytes.Value, evt.Sha256!))
+                : Missing("epoch (1 or more), key, bytes and sha256 (64 lowercase hex digits)"),
             EventKinds.SamplesUploaded => Samples(evt) is { } samples
                 ? Ok(new SamplesUploadedInput(evt.Seq, evt.Attempt, evt.Epoch!.Value, samples))
                 : (null, $"{evt.Kind} needs epoch (0 or more) and sampleImages: 1 to {SampleDefaults.MaxPrompts} images, each with a distinct prompt index below {SampleDefaults.MaxPrompts} and a key or an error"),
@@ -95,6 +98,9 @@ internal static class EventTranslator
                 Parts = [.. evt.Parts.Select(p => new StatePartStatus { PartNumber = p.PartNumber, ETag = p.ETag })],
             }
             : null;
+
+    // Status shows it as the hash to check a download against, so only a well-formed one is recorded.
+    private static bool IsSha256(string? sha256) => sha256 is { Length: 64 } && sha256.All(char.IsAsciiHexDigitLower);
 
     /// <summary>Whether the input only refreshes figures, so its write may be coalesced.</summary>
     public static bool IsProgressOnly(PhaseInput input) => input is ProgressInput or HeartbeatInput;

@@ -80,6 +80,12 @@ internal sealed class RunSecretReader : IDisposable
             ? outputs.Epochs.Select(e => e.Key).Append(outputs.Best.Key).Where(k => k.Length > 0).ToHashSet(StringComparer.Ordinal)
             : null;
 
+    /// <summary>The key the run's current config gives each kept epoch's own file; null when the config is missing or unreadable.</summary>
+    public async Task<IReadOnlyDictionary<int, string>?> EpochKeysAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        await OutputsAsync(@namespace, name, cancellationToken).ConfigureAwait(false) is { } outputs
+            ? outputs.Epochs.Where(e => e.Key.Length > 0).GroupBy(e => e.Epoch).ToDictionary(g => g.Key, g => g.Last().Key)
+            : null;
+
     /// <summary>The sample image keys the run's current config lets its agent upload; null when the config is missing or unreadable.</summary>
     public async Task<IReadOnlySet<string>?> SampleKeysAsync(string @namespace, string name, CancellationToken cancellationToken) =>
         await OutputsAsync(@namespace, name, cancellationToken).ConfigureAwait(false) is { } outputs

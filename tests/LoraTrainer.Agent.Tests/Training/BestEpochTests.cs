@@ -32,6 +32,32 @@ public sealed class BestEpochTests
     }
 
     [Fact]
+    public void WithEarlier_ChoosesOverEveryAttempt_AndNamesTheEarlierEpochsWhoseFilesMustBeFetched()
+    {
+        // The first attempt trained 1 to 7 and saved its state at 6; this one continued with 7 to 10.
+        var earlier = new[] { 0.30, 0.25, 0.10, 0.22, 0.21, 0.20 }
+            .Select((loss, i) => new EpochDownload { Epoch = i + 1, Loss = loss, Url = $"https://s3.example/e{i + 1}" }).ToList();
+        IReadOnlyList<EpochLossReading> trained = [E(7, 0.19), E(8, 0.18), E(9, 0.17), E(10, 0.16)];
+
+        var (epochs, taken) = BestEpoch.WithEarlier(trained, earlier);
+        var choice = BestEpoch.Choose(epochs, byValidation: false)!;
+
+        Assert.Equal(Enumerable.Range(1, 10), epochs.Select(e => e.Epoch));
+        Assert.Equal(3, choice.Epoch.Epoch);
+        Assert.Equal(LossSources.EarlierAttempt, choice.Epoch.Source);
+        Assert.Equal(Enumerable.Range(1, 6), taken.Select(e => e.Epoch));
+    }
+
+    [Fact]
+    public void WithEarlier_WhenThisMachineLoggedAnEpochItself_ItsOwnReadingWins()
+    {
+        var (epochs, taken) = BestEpoch.WithEarlier([E(1, 0.3), E(2, 0.2)], [new EpochDownload { Epoch = 2, Loss = 0.01 }]);
+
+        Assert.Equal([0.3, 0.2], epochs.Select(e => e.Loss));
+        Assert.Empty(taken);
+    }
+
+    [Fact]
     public void Select_WithNoUsableEpoch_IsNull()
     {
         Assert.Null(BestEpoch.Select([E(1, double.NaN)]));

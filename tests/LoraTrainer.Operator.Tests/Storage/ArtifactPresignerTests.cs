@@ -46,6 +46,19 @@ public sealed class ArtifactPresignerTests(S3rverFixture s3) : IClassFixture<S3r
     }
 
     [Fact]
+    public async Task OutputTargetsAsync_WhenTheRunSavesState_PresignsEveryEpochEvenWithKeepBest_ForARetryToChooseAmong()
+    {
+        var options = S3rverStores.Options(s3.Server);
+        using var factory = S3rverStores.Factory(options);
+        var presigner = new ArtifactPresigner(Microsoft.Extensions.Options.Options.Create(options));
+        var output = new OutputSpec { S3 = new S3Location { Bucket = "models", Prefix = "loras/" }, Keep = KeepPolicy.Best };
+
+        var targets = await presigner.OutputTargetsAsync(factory.Create(S3rverStores.Credentials), output, "portrait", totalEpochs: 2, savesState: true);
+
+        Assert.Equal(["loras/portrait-000001.safetensors", "loras/portrait-000002.safetensors"], targets.Epochs.Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task DatasetDownloadAsync_UsesTheConfiguredGetExpiry()
     {
         var options = S3rverStores.Options(s3.Server, o => o.PresignGetExpiry = TimeSpan.FromMinutes(45));

@@ -49,13 +49,42 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
         Assert.Empty(s3.Server.PendingUploadIds(world.Bucket));
     }
 
+    [Fact]
+    public async Task PlanAsync_ForARetry_CarriesAPresignedGetOfEachEpochKeptUpToTheSavedState_WithItsHashAndLosses()
+    {
+        await using var world = await StateWorld.StartAsync(s3.Server);
+        var run = await world.OpenAsync();
+        // Epochs 1 to 7 were trained; 2 was never kept, 7 came after the newest state (6) and is trained again.
+        EpochLoss Kept(int epoch) => new() { Epoch = epoch, Loss = epoch / 10.0, ValidationLoss = epoch == 3 ? 0.05 : null, Bytes = 100 + epoch, Sha256 = new string((char)('a' + epoch), 64) };
+        IReadOnlyList<EpochLoss> epochs = [Kept(1), new EpochLoss { Epoch = 2, Loss = 0.2 }, Kept(3), Kept(4), Kept(5), Kept(6), Kept(7)];
+        foreach (var epoch in epochs)
+        {
+            await s3.Server.PutObjectAsync(world.Bucket, OutputKeys.Epoch(run.Spec.Output.S3, run.Metadata.Name, epoch.Epoch).Key, [(byte)epoch.Epoch], Ct);
+        }
+
+        var retry = With(run, run.Status! with
+        {
+            Epochs = epochs,
+            Resume = run.Status.Resume! with { Epoch = 6, Key = "states/portrait/1.tar", Bytes = 10, Sha256 = new string('f', 64) },
+        });
+
+        var restore = (await world.States.PlanAsync(world.Store, retry))!.Restore!;
+
+        Assert.Equal([1, 3, 4, 5, 6], restore.Epochs.Select(e => e.Epoch));
+        var third = restore.Epochs.Single(e => e.Epoch == 3);
+        Assert.Equal((103L, new string('d', 64), 0.3, (double?)0.05), (third.Bytes, third.Sha256, third.Loss, third.ValidationLoss));
+        foreach (var kept in restore.Epochs)
+        {
+            Assert.Equal([(byte)kept.Epoch], await world.Http.GetByteArrayAsync(new Uri(kept.Url), Ct));
+        }
+    }
+
     private static TrainingRun With(TrainingRun run, TrainingRunStatus status) => new() { Metadata = run.Metadata, Spec = run.Spec, Status = status };
 
     /// <summary>A bucket, the store through the proxy, and the agent's side of a state upload.</summary>
     private sealed class StateWorld : IAsyncDisposable
     {
         private readonly S3ObjectStoreFactory _factory;
-        private readonly HttpClient _http = new();
 
         private StateWorld(S3rverServer server, S3rverProxy proxy, string bucket)
         {
@@ -67,6 +96,7 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
             States = new RunStates(new PresignedMultipart(Options.Create(options)), Options.Create(options), TimeProvider.System);
         }
 
+        public HttpClient Http { get; } = new();
         public S3rverProxy Proxy { get; }
         public string Bucket { get; }
         public IObjectStore Store { get; }
@@ -93,7 +123,7 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
             var plan = (await States.PlanAsync(Store, run))!;
             var upload = plan.Upload!;
             var bytes = new byte[1000 + epoch];
-            using var response = await _http.PutAsync(upload.Parts[0].Url, new ByteArrayContent(bytes), Ct);
+            using var response = await Http.PutAsync(upload.Parts[0].Url, new ByteArrayContent(bytes), Ct);
             response.EnsureSuccessStatusCode();
             var etag = response.Headers.ETag!.Tag;
 
@@ -110,7 +140,7 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
 
         public async ValueTask DisposeAsync()
         {
-            _http.Dispose();
+            Http.Dispose();
             _factory.Dispose();
             await Proxy.DisposeAsync();
         }

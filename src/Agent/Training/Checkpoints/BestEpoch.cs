@@ -21,6 +21,8 @@ internal static class LossSources
     public const string TensorBoard = "tensorboard";
     /// <summary>The last <c>avr_loss</c> printed in the epoch, 3 significant digits.</summary>
     public const string Console = "console";
+    /// <summary>Status, as an earlier attempt reported the epoch before this one continued from its saved state.</summary>
+    public const string EarlierAttempt = "earlier attempt";
 }
 
 /// <summary>The chosen epoch and the per-epoch loss that chose it.</summary>
@@ -86,6 +88,21 @@ internal static class BestEpoch
         }
 
         return merged;
+    }
+
+    /// <summary>
+    /// The run's whole curve: the epochs trained here, and before them the epochs an earlier attempt kept that were
+    /// not trained again here (a machine restarted in place keeps its own logs of them, which win). The second list
+    /// is the earlier epochs taken, whose files are in the bucket only.
+    /// </summary>
+    public static (IReadOnlyList<EpochLossReading> Epochs, IReadOnlyList<EpochDownload> Taken) WithEarlier(IReadOnlyList<EpochLossReading> trained, IReadOnlyList<EpochDownload> earlier)
+    {
+        var taken = earlier.Where(e => e.Epoch >= 1 && trained.All(t => t.Epoch != e.Epoch)).GroupBy(e => e.Epoch).Select(g => g.Last()).ToList();
+        var epochs = taken.Select(e => new EpochLossReading(e.Epoch, e.Loss, LossSources.EarlierAttempt, e.ValidationLoss))
+            .Concat(trained)
+            .OrderBy(e => e.Epoch)
+            .ToList();
+        return (epochs, taken);
     }
 
     private static EpochLossReading? Lowest(IEnumerable<EpochLossReading> epochs, Func<EpochLossReading, double> loss) =>
