@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.ModelCache;
-using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.S3;
 
@@ -67,9 +66,5 @@ public sealed class ModelCacheKeeperTests(S3rverFixture s3) : IClassFixture<S3rv
         return run;
     }
 
-    private async Task<(IObjectStore Store, ModelCacheLocation Location)> CacheAsync()
-    {
-        var bucket = await s3.Server.NewBucketAsync(Ct);
-        return (S3rverStores.Factory(S3rverStores.Options(s3.Server)).Create(S3rverStores.Credentials), new ModelCacheLocation(bucket, "base-models"));
-    }
+    private Task<(IObjectStore Store, ModelCacheLocation Location)> CacheAsync() => ModelCacheObjects.NewCacheAsync(s3.Server, Ct);
 }

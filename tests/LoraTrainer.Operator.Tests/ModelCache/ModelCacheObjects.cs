@@ -1,10 +1,18 @@
-using LoraTrainer.Operator.ModelCache;
+using LoraTrainer.Operator.Tests.Storage;
+using LoraTrainer.Testing.S3;
 
 namespace LoraTrainer.Operator.Tests.ModelCache;
 
-/// <summary>Writes cached objects as a completed cache upload leaves them.</summary>
+/// <summary>Model caches on s3rver, and cached objects written as a completed cache upload leaves them.</summary>
 internal static class ModelCacheObjects
 {
+    /// <summary>A cache in a bucket of its own, with the store that reaches it.</summary>
+    public static async Task<(IObjectStore Store, ModelCacheLocation Location)> NewCacheAsync(S3rverServer s3, CancellationToken cancellationToken)
+    {
+        var bucket = await s3.NewBucketAsync(cancellationToken);
+        return (S3rverStores.Factory(S3rverStores.Options(s3)).Create(S3rverStores.Credentials), new ModelCacheLocation(bucket, "base-models"));
+    }
+
     /// <summary>Caches <paramref name="content"/> under <paramref name="sha256"/>, recording <paramref name="recordedSha256"/> (the key's, by default); returns its head.</summary>
     public static async Task<ObjectHead> PutAsync(
         IObjectStore store, ModelCacheLocation location, byte[] content, string sha256, CancellationToken cancellationToken, string? recordedSha256 = null)

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.ModelCache;
 using LoraTrainer.Operator.Storage;
-using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Protocol;
 using LoraTrainer.Testing.S3;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -110,12 +109,7 @@ public sealed class ModelFileCacheTests(S3rverFixture s3) : IClassFixture<S3rver
     public void For_ARunThatOptsOut_CachesNothing() =>
         Assert.Null(ModelCacheLocation.For(new BaseModelSpec { Cache = new ModelCacheSpec { Enabled = false } }, "ops-cache", new ModelCacheOptions().Prefix));
 
-    private async Task<(IObjectStore Store, ModelCacheLocation Location)> CacheAsync()
-    {
-        var bucket = await s3.Server.NewBucketAsync(Ct);
-        var factory = S3rverStores.Factory(S3rverStores.Options(s3.Server));
-        return (factory.Create(S3rverStores.Credentials), new ModelCacheLocation(bucket, "base-models"));
-    }
+    private Task<(IObjectStore Store, ModelCacheLocation Location)> CacheAsync() => ModelCacheObjects.NewCacheAsync(s3.Server, Ct);
 
     private static Task PutCachedAsync(IObjectStore store, ModelCacheLocation location, byte[] content, string sha256, string? recordedSha256 = null) =>
         ModelCacheObjects.PutAsync(store, location, content, sha256, Ct, recordedSha256);
