@@ -155,6 +155,8 @@ public sealed record ModelFileStatus
     public string? CacheUri { get; init; }
     /// <summary>Where the file stands in the cache: <c>hit</c>, <c>filling</c>, <c>uploaded</c>, <c>cached</c>, <c>failed</c>, <c>rejected</c> or <c>evicted</c>.</summary>
     public string? Cache { get; init; }
+    /// <summary>On a hit, the ETag of the cached object handed out, so that evicting it never deletes a newer copy another run wrote meanwhile.</summary>
+    public string? CacheETag { get; init; }
     /// <summary>The multipart upload filling the cache, until the operator completes or aborts it.</summary>
     public string? UploadId { get; init; }
     /// <summary>The parts the agent sent, until the operator completes the upload with them.</summary>

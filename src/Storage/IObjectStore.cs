@@ -37,6 +37,12 @@ internal interface IObjectStore
     /// <summary>Deletes an object; deleting one that does not exist succeeds.</summary>
     Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes the object only while it is the one whose ETag is <paramref name="eTag"/>: true when it was deleted,
+    /// false when the key is gone or names another object by now (another writer's newer copy is kept).
+    /// </summary>
+    Task<bool> DeleteIfMatchAsync(string bucket, string key, string eTag, CancellationToken cancellationToken);
+
     /// <summary>A URL that lets its holder GET the object until <paramref name="expiry"/> has passed.</summary>
     Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry);
 

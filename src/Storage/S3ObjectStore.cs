@@ -114,6 +114,39 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
         CallAsync("delete", new S3Uri(bucket, key), () => client.DeleteObjectAsync(bucket, key, cancellationToken));
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The ETag is compared right before the delete, and the delete carries <c>If-Match</c>, which S3 honours (412 when
+    /// the object changed in between); a store that does not know conditional deletes ignores the header or answers
+    /// 501, and then only the comparison guards the delete.
+    /// </remarks>
+    public async Task<bool> DeleteIfMatchAsync(string bucket, string key, string eTag, CancellationToken cancellationToken)
+    {
+        if (await HeadAsync(bucket, key, cancellationToken) is not { } head || !string.Equals(head.ETag, eTag, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            await client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, IfMatch = eTag }, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            return false;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotImplemented)
+        {
+            await DeleteAsync(bucket, key, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Translate(e, "delete", new S3Uri(bucket, key));
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
     public Task<Uri> PresignGetAsync(string bucket, string key, TimeSpan expiry) => PresignAsync(bucket, key, HttpVerb.GET, expiry);
 
     /// <inheritdoc />

@@ -86,6 +86,30 @@ public sealed class ModelCacheTests : IAsyncLifetime
         Assert.Empty(_stack.S3.PendingUploadIds(CacheBucket));
     }
 
+    [Fact]
+    public async Task ACachedModel_TrainsThroughACivitaiOutage_WhileAnUncachedOneWaitsForCivitai()
+    {
+        _stack.Civitai.Add(FakeCivitaiVersion.Checkpoint(990101, "SDXL 1.0", "urn:air:sdxl:checkpoint:civitai:990100@990101", "kept.safetensors", RandomNumberGenerator.GetBytes(32 * 1024)) with { ModelName = "Kept" });
+        _stack.Civitai.Add(FakeCivitaiVersion.Checkpoint(990102, "SDXL 1.0", "urn:air:sdxl:checkpoint:civitai:990100@990102", "new.safetensors", RandomNumberGenerator.GetBytes(1024)));
+        await TimeToTrainingAsync("outage-fill", 990101);
+        var filled = await _stack.WaitForAsync("outage-fill", r => r.Status?.Model?.Files is [{ Cache: ModelCacheStates.Cached }], cancellationToken: Ct);
+
+        _stack.Civitai.OutageStatus = 503;
+        var asked = _stack.Civitai.Requests.Count;
+        var started = TimeProvider.System.GetTimestamp();
+        await _stack.ApplyAsync(Manifest("outage-hit", 990101) + "---\n" + Manifest("outage-miss", 990102));
+
+        await _stack.WaitForAsync("outage-hit", r => r.Status?.Phase is TrainingPhase.Training or TrainingPhase.Completed or TrainingPhase.Failed, seconds: 60, cancellationToken: Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"to training with Civitai answering 503: {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1}s");
+        var hit = await _stack.CompletesAsync("outage-hit");
+        Assert.True(hit.Status!.Model!.Files is [{ FromCache: true, Cache: ModelCacheStates.Hit }]);
+        Assert.Equal((filled.Status!.Model!.Family, filled.Status.Model.Name, filled.Status.Model.Sha256), (hit.Status.Model.Family, hit.Status.Model.Name, hit.Status.Model.Sha256));
+        var waiting = await _stack.WaitForAsync("outage-miss", r => r.Status?.Message?.Contains("Civitai", StringComparison.Ordinal) == true, seconds: 60, cancellationToken: Ct);
+        Assert.Equal(TrainingPhase.Pending, waiting.Status!.Phase);
+        Assert.StartsWith("waiting: ", waiting.Status.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_stack.Civitai.Requests.Skip(asked), r => r.Path.EndsWith("/990101", StringComparison.Ordinal));
+    }
+
     private async Task<TimeSpan> TimeToTrainingAsync(string name, long versionId)
     {
         var started = TimeProvider.System.GetTimestamp();

@@ -4,8 +4,8 @@ using LoraTrainer.Protocol;
 
 namespace LoraTrainer.Operator.ModelCache;
 
-/// <summary>What settling a run's cache files did: the files as they are now, and the Events to record.</summary>
-internal sealed record CacheSettlement(IReadOnlyList<ModelFileStatus> Files, IReadOnlyList<CacheNotice> Notices);
+/// <summary>What settling a run's cache files did: the files as they are now, the Events to record, and whether a store outage left some to try again.</summary>
+internal sealed record CacheSettlement(IReadOnlyList<ModelFileStatus> Files, IReadOnlyList<CacheNotice> Notices, bool RetryLater);
 
 /// <summary>An Event to record about the cache.</summary>
 internal sealed record CacheNotice(bool Warning, string Reason, string Message);
@@ -28,6 +28,7 @@ internal static class ModelCacheKeeper
     {
         var files = new List<ModelFileStatus>();
         var notices = new List<CacheNotice>();
+        var retryLater = false;
         foreach (var file in run.Status!.Model!.Files)
         {
             if (!NeedsWork(run, file))
@@ -44,10 +45,11 @@ internal static class ModelCacheKeeper
             {
                 files.Add(file);
                 notices.Add(new CacheNotice(true, "ModelCacheFailed", $"{file.Name}: {ex.Message}; trying again"));
+                retryLater |= ex.Kind == ObjectStoreErrorKind.Transient;
             }
         }
 
-        return new CacheSettlement(files, notices);
+        return new CacheSettlement(files, notices, retryLater);
     }
 
     private static async Task<ModelFileStatus> SettleAsync(TrainingRun run, ModelFileStatus file, IObjectStore store, List<CacheNotice> notices, CancellationToken cancellationToken)
@@ -67,6 +69,7 @@ internal static class ModelCacheKeeper
                         // Completed already: by this run before its status write lost a race with the receiver's, or
                         // the upload is gone and another run's complete object holds the file. The key names it.
                         await PresignedMultipart.AbortAsync(store, target, file.UploadId!, cancellationToken).ConfigureAwait(false);
+                        await RecordVersionAsync(run, file, target, store, cancellationToken).ConfigureAwait(false);
                         return file with { Cache = ModelCacheStates.Cached, UploadId = null, Parts = null, CacheError = null };
                     }
 
@@ -80,13 +83,11 @@ internal static class ModelCacheKeeper
                     return file with { Cache = ModelCacheStates.Failed, UploadId = null, Parts = null, CacheError = ex.Message };
                 }
 
+                await RecordVersionAsync(run, file, target, store, cancellationToken).ConfigureAwait(false);
                 notices.Add(new CacheNotice(false, "ModelCached", $"{file.Name} (sha256 {file.Sha256}) cached at {target}"));
                 return file with { Cache = ModelCacheStates.Cached, UploadId = null, Parts = null, CacheError = null };
             case ModelCacheStates.Rejected:
-                await store.DeleteAsync(target.Bucket, target.Key, cancellationToken).ConfigureAwait(false);
-                notices.Add(new CacheNotice(true, "ModelCacheRejected",
-                    $"{file.Name}: the cached object {target} did not have SHA-256 {file.Sha256}; evicted, and the file was downloaded from its source"));
-                return file with { Cache = ModelCacheStates.Evicted };
+                return await EvictAsync(file, target, store, notices, cancellationToken).ConfigureAwait(false);
             default:
                 // Failed, or still filling when the attempt ended: its parts would cost storage for nothing.
                 await PresignedMultipart.AbortAsync(store, target, file.UploadId!, cancellationToken).ConfigureAwait(false);
@@ -94,6 +95,43 @@ internal static class ModelCacheKeeper
                 notices.Add(new CacheNotice(true, "ModelCacheFailed", $"{file.Name} was not cached: {why}"));
                 return file with { Cache = ModelCacheStates.Failed, UploadId = null, Parts = null, CacheError = why };
         }
+    }
+
+    /// <summary>
+    /// Deletes the object the run read, and only that one: another run may have written a good copy to the key since
+    /// (a refill completes over it), and that copy stays.
+    /// </summary>
+    private static async Task<ModelFileStatus> EvictAsync(ModelFileStatus file, S3Uri target, IObjectStore store, List<CacheNotice> notices, CancellationToken cancellationToken)
+    {
+        if (await store.DeleteIfMatchAsync(target.Bucket, target.Key, file.CacheETag!, cancellationToken).ConfigureAwait(false))
+        {
+            notices.Add(new CacheNotice(true, "ModelCacheRejected",
+                $"{file.Name}: the cached object {target} did not have SHA-256 {file.Sha256}; evicted, and the file was downloaded from its source"));
+            return file with { Cache = ModelCacheStates.Evicted, CacheETag = null };
+        }
+
+        const string Kept = "the cached object did not have the file's SHA-256 and has been replaced since; the new object is kept";
+        notices.Add(new CacheNotice(true, "ModelCacheRejected", $"{file.Name}: {Kept} ({target}); the file was downloaded from its source"));
+        return file with { CacheETag = null, CacheError = Kept };
+    }
+
+    /// <summary>
+    /// Records the Civitai version of a checkpoint whose object is complete now (<see cref="CachedCivitaiVersion"/>),
+    /// so that later runs of it are prepared without Civitai; a failure leaves the file to settle again, record and all.
+    /// </summary>
+    private static async Task RecordVersionAsync(TrainingRun run, ModelFileStatus file, S3Uri target, IObjectStore store, CancellationToken cancellationToken)
+    {
+        if (file.Argument is not null || run.Spec.BaseModel.Civitai is not { } civitai || file.Sha256 is not { Length: 64 } sha256)
+        {
+            return;
+        }
+
+        var model = run.Status!.Model!;
+        var version = new CachedCivitaiVersion(civitai.ModelVersionId, sha256, file.Bytes, file.Name,
+            run.Spec.BaseModel.Family is null ? model.Family?.ToWireName() : null, model.Name);
+        var record = ModelCacheLocation.Holding(target).RecordOf(civitai.ModelVersionId);
+        using var content = new MemoryStream(version.ToJson(), writable: false);
+        await store.PutAsync(record.Bucket, record.Key, content, "application/json", cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<bool> HoldsFileAsync(IObjectStore store, S3Uri target, ModelFileStatus file, CancellationToken cancellationToken) =>
@@ -104,9 +142,11 @@ internal static class ModelCacheKeeper
     private static bool NeedsWork(TrainingRun run, ModelFileStatus file) => file.CacheUri is not null && file.Cache switch
     {
         ModelCacheStates.Uploaded => file.UploadId is not null && file.Parts is { Count: > 0 },
-        ModelCacheStates.Rejected => true,
+        // The ETag of the object the run read is cleared once that object has been dealt with.
+        ModelCacheStates.Rejected => file.CacheETag is not null,
         ModelCacheStates.Failed => file.UploadId is not null,
-        ModelCacheStates.Filling => file.UploadId is not null && (PhaseMachine.IsTerminal(run) || run.Status?.Phase == TrainingPhase.Stalled),
+        ModelCacheStates.Filling => file.UploadId is not null
+            && (PhaseMachine.IsTerminal(run) || run.Status?.Phase == TrainingPhase.Stalled || run.Metadata.DeletionTimestamp is not null),
         _ => false,
     };
 }

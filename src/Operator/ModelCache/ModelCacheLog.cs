@@ -16,4 +16,10 @@ internal static partial class ModelCacheLog
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Model cache object {Object} ignored: its recorded SHA-256 is not the file's")]
     public static partial void Mismatch(ILogger logger, string @object);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Civitai model version {VersionId} prepared from the model cache's record {Record}, without asking Civitai")]
+    public static partial void VersionFound(ILogger logger, long versionId, string record);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Model cache record of Civitai model version {VersionId} not read: {Reason}; asking Civitai")]
+    public static partial void VersionUnavailable(ILogger logger, long versionId, string reason);
 }

@@ -30,18 +30,66 @@ internal sealed class ModelFileCache(
     /// <summary>The size planned for a file whose size is not known in advance (Flux's T5-XXL in fp16 is 9.8 GB).</summary>
     internal const long UnknownSizePlan = 32L * 1024 * 1024 * 1024;
 
+    // A record is a few hundred bytes; anything longer is not one.
+    private const int MaxRecordBytes = 16 * 1024;
+
     /// <summary>The run's cache, or null when it caches nothing.</summary>
     public ModelCacheLocation? LocationOf(TrainingRun run) => ModelCacheLocation.For(run.Spec.BaseModel, options.Value.Bucket, options.Value.Prefix);
 
-    /// <summary>Applies the cache at <paramref name="location"/> to every file of <paramref name="source"/>.</summary>
-    public async Task<CachedModel> ApplyAsync(IObjectStore store, ModelCacheLocation location, BaseModelSpec spec, ModelSource source, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cache's record of Civitai model version <paramref name="modelVersionId"/>, while the checkpoint it names is
+    /// cached and trusted; null otherwise, or when the store refuses (the run then asks Civitai, as without a record).
+    /// </summary>
+    public async Task<CachedCivitaiVersion?> FindVersionAsync(IObjectStore store, ModelCacheLocation location, long modelVersionId, CancellationToken cancellationToken)
     {
-        var checkpoint = await FileAsync(store, location, new CacheCandidate(null, source.FileName, source.Url, source.Authorization, source.Bytes, source.Sha256, SourceOf(spec, null, source.Url)), cancellationToken).ConfigureAwait(false);
+        var record = location.RecordOf(modelVersionId);
+        try
+        {
+            if (CachedCivitaiVersion.Parse(await store.ReadPrefixAsync(record.Bucket, record.Key, MaxRecordBytes, cancellationToken).ConfigureAwait(false)) is not { } version
+                || version.ModelVersionId != modelVersionId)
+            {
+                return null;
+            }
+
+            var target = location.ObjectOf(version.Sha256);
+            if (await store.HeadAsync(target.Bucket, target.Key, cancellationToken).ConfigureAwait(false) is not { } head || !Trusts(head, version.Sha256, version.Bytes))
+            {
+                return null;
+            }
+
+            ModelCacheLog.VersionFound(logger, modelVersionId, record.ToString());
+            return version;
+        }
+        catch (ObjectStoreException ex) when (ex.Kind == ObjectStoreErrorKind.NotFound)
+        {
+            return null;
+        }
+        catch (ObjectStoreException ex)
+        {
+            ModelCacheLog.VersionUnavailable(logger, modelVersionId, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Applies the cache at <paramref name="location"/> to every file of <paramref name="source"/>.</summary>
+    /// <param name="store">The run's store.</param>
+    /// <param name="location">The run's cache.</param>
+    /// <param name="spec">The run's model.</param>
+    /// <param name="source">What the agent downloads without a cache.</param>
+    /// <param name="filling">
+    /// The files the attempt's status records, when its config is rebuilt (after a restart): an upload recorded as filling
+    /// is kept, since the attempt's agent may be sending it already, rather than a new one opened beside it.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public async Task<CachedModel> ApplyAsync(
+        IObjectStore store, ModelCacheLocation location, BaseModelSpec spec, ModelSource source, IReadOnlyList<ModelFileStatus> filling, CancellationToken cancellationToken)
+    {
+        var checkpoint = await FileAsync(store, location, new CacheCandidate(null, source.FileName, source.Url, source.Authorization, source.Bytes, source.Sha256, SourceOf(spec, null, source.Url)), filling, cancellationToken).ConfigureAwait(false);
         var files = new List<ModelFileStatus> { checkpoint.Status };
         var extras = new List<ModelFile>();
         foreach (var file in source.ExtraFiles)
         {
-            var cached = await FileAsync(store, location, new CacheCandidate(file.Argument, file.FileName, file.Url, file.Authorization, file.Bytes, file.Sha256, SourceOf(spec, file.Argument, file.Url)), cancellationToken).ConfigureAwait(false);
+            var cached = await FileAsync(store, location, new CacheCandidate(file.Argument, file.FileName, file.Url, file.Authorization, file.Bytes, file.Sha256, SourceOf(spec, file.Argument, file.Url)), filling, cancellationToken).ConfigureAwait(false);
             files.Add(cached.Status);
             extras.Add(file with { Url = cached.Url, Authorization = cached.Authorization, Cache = cached.Entry });
         }
@@ -72,7 +120,8 @@ internal sealed class ModelFileCache(
         return relinked with { Url = checkpoint.Url, Authorization = checkpoint.Authorization, Cache = checkpoint.Entry, ExtraFiles = extras };
     }
 
-    private async Task<CachedFile> FileAsync(IObjectStore store, ModelCacheLocation location, CacheCandidate file, CancellationToken cancellationToken)
+    private async Task<CachedFile> FileAsync(
+        IObjectStore store, ModelCacheLocation location, CacheCandidate file, IReadOnlyList<ModelFileStatus> filling, CancellationToken cancellationToken)
     {
         var status = new ModelFileStatus { Name = file.FileName, Argument = file.Argument, Sha256 = file.Sha256?.ToLowerInvariant(), Bytes = file.Bytes };
         if (file.Sha256 is not { Length: 64 } sha256)
@@ -84,15 +133,20 @@ internal sealed class ModelFileCache(
         status = status with { CacheUri = target.ToString() };
         try
         {
+            if (filling.FirstOrDefault(f => f.Cache == ModelCacheStates.Filling && f.UploadId is not null && f.CacheUri == status.CacheUri) is { } recorded)
+            {
+                var resumed = await multipart.ResumeAsync(store, target, recorded.UploadId!, file.Bytes ?? UnknownSizePlan).ConfigureAwait(false);
+                return new CachedFile(file.Url, file.Authorization, new ModelCacheEntry { Key = target.Key, Upload = resumed }, recorded);
+            }
+
             var head = await store.HeadAsync(target.Bucket, target.Key, cancellationToken).ConfigureAwait(false);
-            if (head is not null && CachedObjectMetadata.From(head.Metadata) is { } recorded
-                && string.Equals(recorded.Sha256, sha256, StringComparison.OrdinalIgnoreCase) && (file.Bytes is null || file.Bytes == head.Size))
+            if (head is not null && Trusts(head, sha256, file.Bytes))
             {
                 ModelCacheLog.Hit(logger, file.FileName, target.ToString());
                 var get = await store.PresignGetAsync(target.Bucket, target.Key, s3.Value.PresignGetExpiry).ConfigureAwait(false);
                 return new CachedFile(get.AbsoluteUri, null,
                     new ModelCacheEntry { Key = target.Key, Hit = true, Fallback = new ModelDownloadLink { Url = file.Url, Authorization = file.Authorization } },
-                    status with { FromCache = true, Cache = ModelCacheStates.Hit, Bytes = file.Bytes ?? head.Size });
+                    status with { FromCache = true, Cache = ModelCacheStates.Hit, CacheETag = head.ETag, Bytes = file.Bytes ?? head.Size });
             }
 
             if (head is not null)
@@ -128,6 +182,11 @@ internal sealed class ModelFileCache(
                 return new CachedFile(url, authorization, entry, status);
         }
     }
+
+    /// <summary>Whether a cached object is the file with <paramref name="sha256"/> (and <paramref name="bytes"/>, when known), by what it records.</summary>
+    private static bool Trusts(ObjectHead head, string sha256, long? bytes) =>
+        CachedObjectMetadata.From(head.Metadata) is { } recorded
+        && string.Equals(recorded.Sha256, sha256, StringComparison.OrdinalIgnoreCase) && (bytes is null || bytes == head.Size);
 
     /// <summary>Where a file comes from, as its cached object records it: the Civitai version, or the spec's URL without its query.</summary>
     private static string SourceOf(BaseModelSpec spec, string? argument, string url) => (argument, spec) switch

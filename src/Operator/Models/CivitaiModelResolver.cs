@@ -70,6 +70,32 @@ internal sealed class CivitaiModelResolver(
     public Task<DownloadLinkResult> RelinkAsync(long versionId, Uri origin, string? apiKey, CancellationToken cancellationToken) =>
         linker.LinkAsync(versionId, origin, KeyFor(apiKey), cancellationToken);
 
+    /// <summary>
+    /// Model version <paramref name="versionId"/> as the model cache recorded it when its checkpoint was cached, without
+    /// asking Civitai; null when neither the record nor <paramref name="family"/> names a family.
+    /// </summary>
+    /// <remarks>
+    /// The source left for the agent to fall back on (when the cached bytes fail their check) is Civitai's download URL
+    /// without a key: no key leaves the cluster, and a model that needs one fails that attempt, whose retry then misses
+    /// the evicted object and resolves the version with Civitai as usual.
+    /// </remarks>
+    public ModelResolution? ResolveCached(long versionId, ModelFamily? family, CachedCivitaiVersion cached)
+    {
+        if ((family ?? Enum.GetValues<ModelFamily>().Cast<ModelFamily?>().FirstOrDefault(f => f!.Value.ToWireName() == cached.Family)) is not { } resolved)
+        {
+            return null;
+        }
+
+        var download = $"{options.Value.BaseUrl.TrimEnd('/')}/api/download/models/{versionId}";
+        return ModelResolution.Resolved(
+            new ModelStatus { Family = resolved, Name = cached.Name, FileName = cached.FileName, Bytes = cached.Bytes, Sha256 = cached.Sha256 },
+            new ModelSource
+            {
+                Family = resolved.ToWireName(), Url = download, FileName = cached.FileName, Bytes = cached.Bytes, Sha256 = cached.Sha256,
+            },
+            DownloadAccess.Anonymous);
+    }
+
     private string? KeyFor(string? apiKey) => string.IsNullOrWhiteSpace(apiKey) ? NullIfEmpty(options.Value.ApiKey) : apiKey.Trim();
 
     private async Task<ModelResolution> ResolveVersionAsync(

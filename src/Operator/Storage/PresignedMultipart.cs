@@ -39,11 +39,20 @@ internal sealed class PresignedMultipart(IOptions<S3Options> options)
     public async Task<MultipartUploadTarget> StartAsync(
         IObjectStore store, S3Uri target, long expectedBytes, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var (partSize, parts) = Plan(expectedBytes);
         var upload = await store.StartMultipartUploadAsync(target.Bucket, target.Key, "application/octet-stream", metadata, cancellationToken);
-        return await PresignAsync(store, target.Bucket, new MultipartUploadTarget
+        return await ResumeAsync(store, target, upload.UploadId, expectedBytes);
+    }
+
+    /// <summary>
+    /// Upload <paramref name="uploadId"/>, started by <see cref="StartAsync"/> for <paramref name="expectedBytes"/> (by this
+    /// process or one before it), with its parts planned the same way and presigned afresh.
+    /// </summary>
+    public Task<MultipartUploadTarget> ResumeAsync(IObjectStore store, S3Uri target, string uploadId, long expectedBytes)
+    {
+        var (partSize, parts) = Plan(expectedBytes);
+        return PresignAsync(store, target.Bucket, new MultipartUploadTarget
         {
-            Key = target.Key, UploadId = upload.UploadId, PartSize = partSize,
+            Key = target.Key, UploadId = uploadId, PartSize = partSize,
             Parts = [.. Enumerable.Range(1, parts).Select(n => new PartUploadTarget { PartNumber = n })],
         });
     }

@@ -85,6 +85,13 @@ internal sealed partial class RunPreparation
             return (link.Download, link.Failure);
         }
 
+        if (run.Spec.BaseModel.Civitai is not null)
+        {
+            // Prepared from the model cache's record: its source is Civitai's keyless download URL, which does not age.
+            var given = known.Config.Model;
+            return (new ModelDownload(new Uri(given.Cache is { Hit: true, Fallback: { } fallback } ? fallback.Url : given.Url), null, DownloadAccess.Anonymous), null);
+        }
+
         var model = await urlFiles.CheckpointAsync(run.Metadata.NamespaceProperty, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
         return model.Outcome == ModelResolutionOutcome.Resolved
             ? (new ModelDownload(new Uri(model.Source!.Url), model.Source.Authorization, model.Access!.Value), null)
@@ -102,6 +109,6 @@ internal sealed partial class RunPreparation
         var (model, failure) = await ResolveModelAsync(run, creds, cancellationToken).ConfigureAwait(false);
         return model is null
             ? failure!
-            : await IssueAsync(run, run.Status.Attempt, store, model, dataset, S3Uri.Parse(zip), cancellationToken).ConfigureAwait(false);
+            : await IssueAsync(run, run.Status.Attempt, store, model, dataset, S3Uri.Parse(zip), run.Status.Model?.Files ?? [], cancellationToken).ConfigureAwait(false);
     }
 }

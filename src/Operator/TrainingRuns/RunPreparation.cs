@@ -60,7 +60,7 @@ internal sealed partial class RunPreparation(
                 return Preparation.Refused(dataset.Refusal!.Message);
             }
 
-            return await IssueAsync(run, attempt, store, model, dataset.Status!, dataset.Zip!, cancellationToken).ConfigureAwait(false);
+            return await IssueAsync(run, attempt, store, model, dataset.Status!, dataset.Zip!, [], cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectStoreException ex)
         {
@@ -111,7 +111,8 @@ internal sealed partial class RunPreparation(
     {
         var ns = run.Metadata.NamespaceProperty;
         var model = run.Spec.BaseModel.Civitai is { } version
-            ? await civitai.ResolveAsync(version.ModelVersionId, run.Spec.BaseModel.Family, creds.CivitaiKey, cancellationToken).ConfigureAwait(false)
+            ? await CachedVersionAsync(run, version.ModelVersionId, creds, cancellationToken).ConfigureAwait(false)
+                ?? await civitai.ResolveAsync(version.ModelVersionId, run.Spec.BaseModel.Family, creds.CivitaiKey, cancellationToken).ConfigureAwait(false)
             : await urlFiles.CheckpointAsync(ns, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
         if (model.Outcome != ModelResolutionOutcome.Resolved)
         {
@@ -134,9 +135,16 @@ internal sealed partial class RunPreparation(
         return (new ResolvedModel(training, model.Status with { Family = family }, model.Source! with { ExtraFiles = extraFiles }, model.Origin), null);
     }
 
+    /// <summary>The Civitai version as the run's model cache recorded it, so that a cached checkpoint needs neither Civitai nor its key; null on a miss.</summary>
+    private async Task<ModelResolution?> CachedVersionAsync(TrainingRun run, long versionId, RunCredentials creds, CancellationToken cancellationToken) =>
+        cache.LocationOf(run) is { } location && await cache.FindVersionAsync(stores.Create(creds.S3), location, versionId, cancellationToken).ConfigureAwait(false) is { } cached
+            ? civitai.ResolveCached(versionId, run.Spec.BaseModel.Family, cached)
+            : null;
+
     /// <summary>Presigns the zip and the outputs, builds the config and writes it to the run's Secret.</summary>
+    /// <param name="filling">The model files whose uploads the attempt keeps (<see cref="ModelFileCache.ApplyAsync"/>); empty for a new attempt.</param>
     private async Task<Preparation> IssueAsync(
-        TrainingRun run, int attempt, IObjectStore store, ResolvedModel model, DatasetStatus dataset, S3Uri zip, CancellationToken cancellationToken)
+        TrainingRun run, int attempt, IObjectStore store, ResolvedModel model, DatasetStatus dataset, S3Uri zip, IReadOnlyList<ModelFileStatus> filling, CancellationToken cancellationToken)
     {
         var source = new DatasetSource
         {
@@ -149,7 +157,7 @@ internal sealed partial class RunPreparation(
         // A dry run rents nothing, so it starts no upload that nobody would fill.
         if (!run.Spec.DryRun && cache.LocationOf(run) is { } location)
         {
-            var cached = await cache.ApplyAsync(store, location, run.Spec.BaseModel, model.Source, cancellationToken).ConfigureAwait(false);
+            var cached = await cache.ApplyAsync(store, location, run.Spec.BaseModel, model.Source, filling, cancellationToken).ConfigureAwait(false);
             (modelSource, modelStatus) = (cached.Source, model.Status with { Files = cached.Files });
         }
 

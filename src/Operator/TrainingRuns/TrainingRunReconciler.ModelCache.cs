@@ -8,11 +8,15 @@ internal sealed partial class TrainingRunReconciler
     /// Completes, aborts or evicts what the agent reported about the model cache, records it in <c>status.model.files</c>
     /// and says it in Events (a Warning for a failed fill and for an evicted object).
     /// </summary>
-    private async Task<TrainingRun> SettleModelCacheAsync(TrainingRun run, CancellationToken cancellationToken)
+    private async Task<TrainingRun> SettleModelCacheAsync(TrainingRun run, CancellationToken cancellationToken) =>
+        (await SettleModelCacheFilesAsync(run, cancellationToken).ConfigureAwait(false)).Run;
+
+    /// <summary><see cref="SettleModelCacheAsync"/>, saying too whether a store outage left something to try again.</summary>
+    private async Task<(TrainingRun Run, bool RetryLater)> SettleModelCacheFilesAsync(TrainingRun run, CancellationToken cancellationToken)
     {
         if (await preparation.SettleCacheAsync(run, cancellationToken).ConfigureAwait(false) is not { } settled)
         {
-            return run;
+            return (run, false);
         }
 
         run = await WriteAsync(run, run.Status! with { Model = run.Status.Model! with { Files = settled.Files } }, cancellationToken).ConfigureAwait(false);
@@ -23,6 +27,6 @@ internal sealed partial class TrainingRunReconciler
                 : events.NormalAsync(run, notice.Reason, notice.Message, cancellationToken)).ConfigureAwait(false);
         }
 
-        return run;
+        return (run, settled.RetryLater);
     }
 }

@@ -318,6 +318,14 @@ internal sealed partial class TrainingRunReconciler(
             run = released.Run;
         }
 
+        // With the instance gone no agent sends another part: a cache upload the agent finished is completed, any other
+        // aborted, rather than left to the bucket's lifecycle rule. Only an outage of the store holds the deletion up.
+        (run, var cacheRetry) = await SettleModelCacheFilesAsync(run, cancellationToken).ConfigureAwait(false);
+        if (cacheRetry)
+        {
+            return ReconcileResult.RequeueAfter(options.Value.InstanceCheckInterval);
+        }
+
         await writer.RemoveFinalizerAsync(run, TrainingRun.ReleaseFinalizer, cancellationToken).ConfigureAwait(false);
         _preparedAttempts.TryRemove(ResourceKey.Of(run), out _);
         return ReconcileResult.Done;

@@ -9,7 +9,20 @@ internal sealed record ModelCacheLocation(string Bucket, string Prefix)
     public S3Uri ObjectOf(string sha256) => new(Bucket, $"{KeyPrefix}{sha256.ToLowerInvariant()}");
 
     /// <summary>Every cached object's key starts with this.</summary>
-    public string KeyPrefix => Prefix.Length == 0 ? "sha256/" : $"{Prefix.TrimEnd('/')}/sha256/";
+    public string KeyPrefix => $"{Root}sha256/";
+
+    /// <summary>The object that records Civitai model version <paramref name="modelVersionId"/> (<see cref="CachedCivitaiVersion"/>).</summary>
+    public S3Uri RecordOf(long modelVersionId) => new(Bucket, $"{Root}civitai/model-version/{modelVersionId.ToString(System.Globalization.CultureInfo.InvariantCulture)}.json");
+
+    private string Root => Prefix.Length == 0 ? "" : $"{Prefix.TrimEnd('/')}/";
+
+    /// <summary>The cache that holds <paramref name="cachedObject"/>, an object named by <see cref="ObjectOf"/>.</summary>
+    public static ModelCacheLocation Holding(S3Uri cachedObject)
+    {
+        var key = cachedObject.Key;
+        var at = key.LastIndexOf("sha256/", StringComparison.Ordinal);
+        return new ModelCacheLocation(cachedObject.Bucket, at <= 0 ? "" : key[..(at - 1)]);
+    }
 
     /// <summary>
     /// The run's cache: its own <c>spec.baseModel.cache</c> over the operator's <paramref name="bucket"/> and

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.ModelCache;
 using LoraTrainer.Operator.Storage;
-using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Protocol;
 using LoraTrainer.Testing.S3;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,7 +21,7 @@ public sealed class ModelFileCacheTests(S3rverFixture s3) : IClassFixture<S3rver
         var content = RandomNumberGenerator.GetBytes(4096);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
 
-        var cached = await Cache().ApplyAsync(store, location, Spec(), Source(content), Ct);
+        var cached = await Cache().ApplyAsync(store, location, Spec(), Source(content), [], Ct);
 
         Assert.Equal(SourceUrl, cached.Source.Url);
         var upload = cached.Source.Cache!.Upload!;
@@ -44,7 +43,7 @@ public sealed class ModelFileCacheTests(S3rverFixture s3) : IClassFixture<S3rver
         var content = RandomNumberGenerator.GetBytes(4096);
         await PutCachedAsync(store, location, content, Convert.ToHexStringLower(SHA256.HashData(content)));
 
-        var cached = await Cache().ApplyAsync(store, location, Spec(), Source(content), Ct);
+        var cached = await Cache().ApplyAsync(store, location, Spec(), Source(content), [], Ct);
 
         Assert.True(cached.Source.Cache!.Hit);
         Assert.Null(cached.Source.Authorization);
@@ -62,7 +61,7 @@ public sealed class ModelFileCacheTests(S3rverFixture s3) : IClassFixture<S3rver
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
         await PutCachedAsync(store, location, content, sha256, recordedSha256: new string('0', 64));
 
-        var cached = await Cache().ApplyAsync(store, location, Spec(), Source(content), Ct);
+        var cached = await Cache().ApplyAsync(store, location, Spec(), Source(content), [], Ct);
 
         Assert.False(cached.Source.Cache!.Hit);
         Assert.Equal(SourceUrl, cached.Source.Url);
@@ -110,21 +109,10 @@ public sealed class ModelFileCacheTests(S3rverFixture s3) : IClassFixture<S3rver
     public void For_ARunThatOptsOut_CachesNothing() =>
         Assert.Null(ModelCacheLocation.For(new BaseModelSpec { Cache = new ModelCacheSpec { Enabled = false } }, "ops-cache", new ModelCacheOptions().Prefix));
 
-    private async Task<(IObjectStore Store, ModelCacheLocation Location)> CacheAsync()
-    {
-        var bucket = await s3.Server.NewBucketAsync(Ct);
-        var factory = S3rverStores.Factory(S3rverStores.Options(s3.Server));
-        return (factory.Create(S3rverStores.Credentials), new ModelCacheLocation(bucket, "base-models"));
-    }
+    private Task<(IObjectStore Store, ModelCacheLocation Location)> CacheAsync() => ModelCacheObjects.NewCacheAsync(s3.Server, Ct);
 
-    private static async Task PutCachedAsync(IObjectStore store, ModelCacheLocation location, byte[] content, string sha256, string? recordedSha256 = null)
-    {
-        var target = location.ObjectOf(sha256);
-        var metadata = new CachedObjectMetadata(recordedSha256 ?? sha256, content.Length, "sdxl.safetensors", "civitai:model-version/128078").ToMetadata();
-        var upload = await store.StartMultipartUploadAsync(target.Bucket, target.Key, null, metadata, Ct);
-        var etag = await upload.UploadPartAsync(1, content, content.Length, Ct);
-        await upload.CompleteAsync([new UploadedPart(1, etag)], Ct);
-    }
+    private static Task PutCachedAsync(IObjectStore store, ModelCacheLocation location, byte[] content, string sha256, string? recordedSha256 = null) =>
+        ModelCacheObjects.PutAsync(store, location, content, sha256, Ct, recordedSha256);
 
     private static ModelFileCache Cache() => new(
         new PresignedMultipart(Options.Create(new S3Options())), Options.Create(new ModelCacheOptions()), Options.Create(new S3Options()), NullLogger<ModelFileCache>.Instance);

@@ -61,6 +61,9 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
 
     public Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken) => inner.DeleteAsync(bucket, key, cancellationToken);
 
+    public Task<bool> DeleteIfMatchAsync(string bucket, string key, string eTag, CancellationToken cancellationToken) =>
+        inner.DeleteIfMatchAsync(bucket, key, eTag, cancellationToken);
+
     public Task<Uri> PresignUploadPartAsync(string bucket, string key, string uploadId, int partNumber, TimeSpan expiry) =>
         inner.PresignUploadPartAsync(bucket, key, uploadId, partNumber, expiry);
 

@@ -40,6 +40,9 @@ public sealed class CivitaiFake : IAsyncDisposable
     /// <summary>The rate model files are served at, in bytes per second, as from a busy CDN; null serves them at once.</summary>
     public long? BytesPerSecond { get; set; }
 
+    /// <summary>While set, every request is answered with this status (503 for an outage), after the faults queued by <see cref="Fail"/>.</summary>
+    public int? OutageStatus { get; set; }
+
     /// <summary>Every request received, in order.</summary>
     public IReadOnlyList<CivitaiFakeRequest> Requests => [.. _requests];
 
@@ -123,7 +126,7 @@ public sealed class CivitaiFake : IAsyncDisposable
             var held = TakeDelay(request.Path.Value ?? "") is { } slow ? Task.Delay(slow, _timeProvider, context.RequestAborted) : Task.CompletedTask;
             _requests.Enqueue(new CivitaiFakeRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Headers.Authorization.FirstOrDefault()));
             await held;
-            if (TakeFault(request.Path.Value ?? "") is { } fault)
+            if ((TakeFault(request.Path.Value ?? "") ?? Outage()) is { } fault)
             {
                 context.Response.StatusCode = fault.Status;
                 if (fault.RetryAfter is { } delay)
@@ -224,6 +227,8 @@ public sealed class CivitaiFake : IAsyncDisposable
             return delay;
         }
     }
+
+    private (string PathPrefix, int Status, TimeSpan? RetryAfter)? Outage() => OutageStatus is { } status ? ("", status, null) : null;
 
     private (string PathPrefix, int Status, TimeSpan? RetryAfter)? TakeFault(string path)
     {
