@@ -299,6 +299,8 @@ public sealed record OutputStatus
     public string? Sha256 { get; init; }
     /// <summary>When the operator confirmed the object in S3.</summary>
     public DateTimeOffset? VerifiedAt { get; init; }
+    /// <summary>True when training was stopped early (<c>spec.finish: now</c>) and this is the best epoch saved by then.</summary>
+    public bool? FinishedEarly { get; init; }
 }
 
 /// <summary>A pause of an interruptible instance (Vast stops its container when it is outbid, and keeps its disk).</summary>

@@ -10,7 +10,7 @@ namespace LoraTrainer.Agent.Running;
 /// Uploads the result: every epoch that has a target (when the run keeps all epochs) and was not already uploaded
 /// while training (<see cref="EpochUploads"/>), then the best epoch, then reports <c>uploaded</c> with the metric that
 /// chose it. Before uploading, each file is checked (<see cref="SavedCheckpoint"/>), so a wrong epoch-to-file mapping
-/// can never ship the wrong LoRA.
+/// can never ship the wrong LoRA. A run finished early uploads only the epochs saved before the finish.
 /// </summary>
 internal sealed class ResultUpload(PresignedUploader uploader, EpochUploads early, EventReporter reporter, WorkLayout work, ILogger<ResultUpload> logger)
 {
@@ -25,7 +25,7 @@ internal sealed class ResultUpload(PresignedUploader uploader, EpochUploads earl
                 throw new StageFailure(Stages.Upload, $"outputs.epochs names epoch {target.Epoch}, but the run trained epochs 1 to {result.TotalEpochs}.");
             }
 
-            if (done.Contains(target.Epoch))
+            if (done.Contains(target.Epoch) || (result.FinishedEarly && !SavedCheckpoint.IsWhole(work.OutputDirectory, setup.OutputName, target.Epoch, result.TotalEpochs)))
             {
                 continue;
             }
@@ -48,6 +48,7 @@ internal sealed class ResultUpload(PresignedUploader uploader, EpochUploads earl
             Key = outputs.Best.Key,
             Bytes = uploaded.Bytes,
             Sha256 = uploaded.Sha256,
+            FinishedEarly = result.FinishedEarly ? true : null,
         });
     }
 }

@@ -48,7 +48,7 @@ internal static class EventTranslator
             EventKinds.Uploaded => evt.Epoch is null || string.IsNullOrEmpty(evt.Key) || evt.Bytes is null
                 ? Missing("epoch, key and bytes")
                 : Ok(new UploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, ProtocolJson.Finite(evt.Loss),
-                    $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256, Metric(evt.Metric))),
+                    $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256, Metric(evt.Metric), evt.FinishedEarly == true)),
             EventKinds.SamplesUploaded => Samples(evt) is { } samples
                 ? Ok(new SamplesUploadedInput(evt.Seq, evt.Attempt, evt.Epoch!.Value, samples))
                 : (null, $"{evt.Kind} needs epoch (0 or more) and sampleImages: 1 to {SampleDefaults.MaxPrompts} images, each with a distinct prompt index below {SampleDefaults.MaxPrompts} and a key or an error"),
