@@ -69,7 +69,8 @@ public sealed record TrainingRunStatus
     /// <summary>
     /// Why the run is in its phase, as one CamelCase word, where the phase alone does not say: <c>InvalidSpec</c>,
     /// <c>BudgetExceeded</c>, <c>DeadlineExceeded</c>, <c>VerificationFailed</c> or <c>AgentFailed</c> for a failed run,
-    /// <c>DryRun</c> for a planned dry run. Also the reason of the conditions.
+    /// <c>FinishedEarly</c> for a run ended by <c>spec.finish</c> (completed, or failed with nothing saved), <c>DryRun</c>
+    /// for a planned dry run. Also the reason of the conditions.
     /// </summary>
     public string? Reason { get; init; }
 
