@@ -41,6 +41,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ReceiverUrls>();
         services.TryAddSingleton<WorkLayout>();
         services.TryAddSingleton<ConfigClient>();
+        services.TryAddSingleton<RunFinish>();
         services.TryAddSingleton<EventReporter>();
         services.TryAddSingleton<GpuProbe>();
         services.TryAddSingleton<ResumableDownloader>();

@@ -32,8 +32,12 @@ public sealed record EpochCompletedInput(long Seq, int Attempt, int Epoch, doubl
 /// <summary>The trainer exited successfully; the best epoch is chosen by <paramref name="Metric"/> (training loss when unset).</summary>
 public sealed record TrainingCompletedInput(long Seq, int Attempt, IReadOnlyList<EpochLoss> Epochs, int BestEpoch, string? Metric = null) : AgentInput(Seq, Attempt);
 
-/// <summary>The best epoch was uploaded to <paramref name="Uri"/>; <paramref name="Loss"/> is its value of <paramref name="Metric"/>.</summary>
-public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Loss, string Uri, long Bytes, string? Sha256, string? Metric = null) : AgentInput(Seq, Attempt);
+/// <summary>
+/// The best epoch was uploaded to <paramref name="Uri"/>; <paramref name="Loss"/> is its value of <paramref name="Metric"/>.
+/// <paramref name="FinishedEarly"/> when the agent stopped training for <c>spec.finish</c> and this is the best epoch saved by then.
+/// </summary>
+public sealed record UploadedInput(long Seq, int Attempt, int Epoch, double? Loss, string Uri, long Bytes, string? Sha256, string? Metric = null, bool FinishedEarly = false)
+    : AgentInput(Seq, Attempt);
 
 /// <summary>An epoch's own file is kept in the output bucket, <paramref name="Bytes"/> long with SHA-256 <paramref name="Sha256"/>.</summary>
 public sealed record EpochUploadedInput(long Seq, int Attempt, int Epoch, long Bytes, string Sha256) : AgentInput(Seq, Attempt);
@@ -82,6 +86,12 @@ public sealed record PlannedInput(PlanStatus Plan, string Message) : PhaseInput;
 
 /// <summary>The user set <c>runPolicy.suspend</c>: the run returns to pending (its instance released) until resumed.</summary>
 public sealed record SuspendInput : PhaseInput;
+
+/// <summary>
+/// The user set <c>spec.finish</c> while no agent is training: with no epoch saved there is nothing to keep, so the run
+/// fails, saying so. A training run is finished by its agent instead (<see cref="UploadedInput.FinishedEarly"/>).
+/// </summary>
+public sealed record FinishEarlyInput : PhaseInput;
 
 /// <summary>The user cleared <c>runPolicy.suspend</c>: a suspended run starts preparing again.</summary>
 public sealed record ResumeInput : PhaseInput;

@@ -27,6 +27,12 @@ public static class PhaseMachine
     // The wire name of the protocol's validation-loss metric (the API does not reference the protocol).
     private const string ValidationLossMetric = "validationLoss";
 
+    // The protocol's failed-event stage of an agent told to finish early before it saved any epoch.
+    private const string FinishStage = "finish";
+
+    /// <summary>The condition reason of a run ended by <c>spec.finish</c>, completed or (with nothing saved) failed.</summary>
+    public const string FinishedEarlyReason = "FinishedEarly";
+
     /// <summary>Applies <paramref name="input"/> to <paramref name="run"/>'s status at <paramref name="now"/>.</summary>
     public static PhaseResult Apply(TrainingRun run, PhaseInput input, DateTimeOffset now)
     {
@@ -70,6 +76,7 @@ public static class PhaseMachine
             InterruptedInput interrupted => Interrupt(status, interrupted, now),
             InstanceResumedInput => Resume(status, now),
             SuspendInput => Suspend(status, now),
+            FinishEarlyInput => FinishEarly(status, now),
             ResumeInput => status.Suspended ? status with { Suspended = false, Message = "resumed; preparing the dataset" } : null,
             AgentInput evt => ApplyAgentEvent(status, evt, now),
             _ => null,
@@ -221,6 +228,18 @@ public static class PhaseMachine
                 Output = null,
             };
 
+    /// <remarks>Training runs are finished by their agent, which holds the saved epochs; in any other phase none is saved.</remarks>
+    private static TrainingRunStatus? FinishEarly(TrainingRunStatus status, DateTimeOffset now) =>
+        status.Phase == TrainingPhase.Training
+            ? null
+            : Enter(status, TrainingPhase.Failed, now,
+                $"finished early (spec.finish: now) while {status.Phase.ToWireName()}, before any epoch was saved: there is nothing to keep") with
+            {
+                Reason = FinishedEarlyReason,
+                // The run is over; "suspended" would tell an older story in its conditions.
+                Suspended = false,
+            };
+
     private static TrainingRunStatus? Verify(TrainingRunStatus status, DateTimeOffset now)
     {
         if (status.Phase != TrainingPhase.Training || status.Output?.Uri is null)
@@ -229,6 +248,12 @@ public static class PhaseMachine
         }
 
         var output = status.Output with { VerifiedAt = now };
+        if (output.FinishedEarly == true)
+        {
+            var early = $"finished early (spec.finish: now): epoch {output.Epoch} (loss {Format(output.Loss)}), the best saved, at {output.Uri}";
+            return Enter(status, TrainingPhase.Completed, now, early) with { Output = output, Reason = FinishedEarlyReason };
+        }
+
         var message = $"completed: epoch {output.Epoch} (loss {Format(output.Loss)}) at {output.Uri}";
         return Enter(status, TrainingPhase.Completed, now, message) with { Output = output, Progress = Finished(status.Progress, now) };
     }
@@ -298,7 +323,7 @@ public static class PhaseMachine
             Output = new OutputStatus
             {
                 Uri = uploaded.Uri, Epoch = uploaded.Epoch, Loss = uploaded.Loss, Metric = uploaded.Metric, ChosenBy = OutputChoosers.Metric,
-                Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256,
+                Bytes = uploaded.Bytes, Sha256 = uploaded.Sha256, FinishedEarly = uploaded.FinishedEarly ? true : null,
             },
             Message = $"epoch {uploaded.Epoch} uploaded; verifying it in S3",
         },
@@ -317,7 +342,10 @@ public static class PhaseMachine
             Cache = ModelCacheStates.Rejected,
             CacheError = $"the cached object's SHA-256 is {rejected.Sha256 ?? "different"}, not the file's; downloaded from the source instead",
         }),
-        (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}") with { Reason = "AgentFailed" },
+        (var phase, AgentFailedInput failed) when phase.HoldsGpu() => Enter(status, TrainingPhase.Failed, now, $"{failed.Stage}: {failed.Reason}") with
+        {
+            Reason = failed.Stage == FinishStage ? FinishedEarlyReason : "AgentFailed",
+        },
         (var phase, HeartbeatInput) when phase.HoldsGpu() => status,
         _ => null,
     };

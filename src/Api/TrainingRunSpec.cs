@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace LoraTrainer.Api;
 
@@ -34,4 +35,19 @@ public sealed record TrainingRunSpec
 
     /// <summary>Plan only: select an offer and estimate the cost without renting anything. Defaults to false.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>
+    /// <c>now</c> ends the run early: training stops, the best epoch saved so far is uploaded and the run completes
+    /// with reason <c>FinishedEarly</c>, its instance destroyed. A run with no epoch saved yet (or not yet training)
+    /// fails, saying so, without renting anything more. Changes nothing on a finished run. Unset by default.
+    /// </summary>
+    public FinishRequest? Finish { get; init; }
+}
+
+/// <summary>What <c>spec.finish</c> may ask for.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FinishRequest>))]
+public enum FinishRequest
+{
+    /// <summary>Stop training now and keep the best epoch saved so far.</summary>
+    [JsonStringEnumMemberName("now")] Now,
 }

@@ -69,7 +69,8 @@ public sealed record TrainingRunStatus
     /// <summary>
     /// Why the run is in its phase, as one CamelCase word, where the phase alone does not say: <c>InvalidSpec</c>,
     /// <c>BudgetExceeded</c>, <c>DeadlineExceeded</c>, <c>VerificationFailed</c> or <c>AgentFailed</c> for a failed run,
-    /// <c>DryRun</c> for a planned dry run. Also the reason of the conditions.
+    /// <c>FinishedEarly</c> for a run ended by <c>spec.finish</c> (completed, or failed with nothing saved), <c>DryRun</c>
+    /// for a planned dry run. Also the reason of the conditions.
     /// </summary>
     public string? Reason { get; init; }
 
@@ -305,6 +306,8 @@ public sealed record OutputStatus
     public string? Sha256 { get; init; }
     /// <summary>When the operator confirmed the object in S3.</summary>
     public DateTimeOffset? VerifiedAt { get; init; }
+    /// <summary>True when training was stopped early (<c>spec.finish: now</c>) and this is the best epoch saved by then.</summary>
+    public bool? FinishedEarly { get; init; }
 }
 
 /// <summary>A pause of an interruptible instance (Vast stops its container when it is outbid, and keeps its disk).</summary>

@@ -76,7 +76,16 @@ public sealed record AgentEvent
     /// <summary><c>samplesUploaded</c>: the epoch's sample images, one per prompt, each uploaded or failed.</summary>
     public IReadOnlyList<SampleImage>? SampleImages { get; init; }
 
-    /// <summary><c>failed</c>: where it failed (config, images, model, training, upload).</summary>
+    /// <summary>
+    /// <c>trainingCompleted</c>, <c>uploaded</c>: true when the agent stopped training because the run was finished early
+    /// (<see cref="EventAck.Finish"/>); the epochs and the chosen one are those saved by then.
+    /// </summary>
+    public bool? FinishedEarly { get; init; }
+
+    /// <summary>
+    /// <c>failed</c>: where it failed (config, images, model, training, upload), or <c>finish</c> when the run was
+    /// finished early before any epoch was saved.
+    /// </summary>
     public string? Stage { get; init; }
     /// <summary>
     /// <c>failed</c>, and a <c>modelCached</c> that failed: why, secrets scrubbed. <c>ready</c>: why a saved state
@@ -127,6 +136,20 @@ public sealed record EventAck
     public bool Accepted { get; init; }
     /// <summary>The run's phase after the event.</summary>
     public string Phase { get; init; } = "";
+
+    /// <summary>
+    /// <see cref="FinishRequests.Now"/> when the user asked the run to finish early (<c>spec.finish: now</c>): the agent
+    /// stops training, uploads the best epoch saved so far and reports <c>uploaded</c> with
+    /// <see cref="AgentEvent.FinishedEarly"/>, or <c>failed</c> (stage <c>finish</c>) when no epoch was saved. Unset otherwise.
+    /// </summary>
+    public string? Finish { get; init; }
+}
+
+/// <summary>The values of <see cref="EventAck.Finish"/>.</summary>
+public static class FinishRequests
+{
+    /// <summary>Stop training now and keep the best epoch saved so far.</summary>
+    public const string Now = "now";
 }
 
 /// <summary>The event kinds of protocol v1.</summary>

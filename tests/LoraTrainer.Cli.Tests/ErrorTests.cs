@@ -49,15 +49,73 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public async Task Stop_SuspendsTheRunUntilFinishExists()
+    public async Task Stop_SetsFinishNowAsKubectlLoraAndLeavesSuspendAlone()
     {
         await using var cluster = await KubeFixture.StartAsync();
-        cluster.SeedRun("anna", new());
+        cluster.SeedRun("anna", new() { Phase = Api.TrainingPhase.Training, Attempt = 1 });
 
         var result = await Plugin.RunAsync("stop", "anna", "--kubeconfig", cluster.Kubeconfig);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.True(cluster.Kube.Get<Api.TrainingRun>("default", "anna")!.Spec.RunPolicy!.Suspend);
+        Assert.Contains("finishing: training stops and the best epoch saved so far is kept", result.Stdout);
+        var run = cluster.Kube.Get<Api.TrainingRun>("default", "anna")!;
+        Assert.Equal(Api.FinishRequest.Now, run.Spec.Finish);
+        Assert.NotEqual(true, run.Spec.RunPolicy?.Suspend);
+        Assert.Contains(run.Metadata.ManagedFields ?? [], f => f.Manager == "kubectl-lora" && f.FieldsV1.ToString()!.Contains("f:finish", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stop_WithSuspend_SuspendsTheRunInstead()
+    {
+        await using var cluster = await KubeFixture.StartAsync();
+        cluster.SeedRun("anna", new() { Phase = Api.TrainingPhase.Training, Attempt = 1 });
+
+        var result = await Plugin.RunAsync("stop", "anna", "--suspend", "--kubeconfig", cluster.Kubeconfig);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var run = cluster.Kube.Get<Api.TrainingRun>("default", "anna")!;
+        Assert.True(run.Spec.RunPolicy!.Suspend);
+        Assert.Null(run.Spec.Finish);
+    }
+
+    [Fact]
+    public async Task Stop_WhenTheRunHasFinished_ChangesNothing()
+    {
+        await using var cluster = await KubeFixture.StartAsync();
+        var seeded = cluster.SeedRun("anna", new() { Phase = Api.TrainingPhase.Completed, Attempt = 1 });
+
+        var result = await Plugin.RunAsync("stop", "anna", "--kubeconfig", cluster.Kubeconfig);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("is already completed; nothing to stop", result.Stdout);
+        var run = cluster.Kube.Get<Api.TrainingRun>("default", "anna")!;
+        Assert.Null(run.Spec.Finish);
+        Assert.Equal(seeded.Metadata.ResourceVersion, run.Metadata.ResourceVersion);
+    }
+
+    [Theory]
+    [InlineData("watch")]
+    [InlineData("describe")]
+    [InlineData("download")]
+    [InlineData("stop")]
+    public async Task NamedRunCommands_WhenTheCrdIsNotInstalled_SayHowToInstallIt(string command)
+    {
+        await using var cluster = await KubeFixture.StartAsync(withCrd: false);
+
+        var result = await Plugin.RunAsync(command, "anna", "--kubeconfig", cluster.Kubeconfig);
+
+        AssertOneLine(result, "kubectl-lora: the TrainingRun CRD is not installed in the cluster at");
+        Assert.Contains("kubectl apply -f config/crds/", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Describe_WhenTheRunDoesNotExist_SaysSoAndWhereToLook()
+    {
+        await using var cluster = await KubeFixture.StartAsync();
+
+        var result = await Plugin.RunAsync("describe", "nobody", "--kubeconfig", cluster.Kubeconfig);
+
+        AssertOneLine(result, "kubectl-lora: no TrainingRun nobody in namespace default");
     }
 
     internal static void AssertOneLine(PluginResult result, string start)

@@ -131,6 +131,29 @@ public sealed class EventTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_OnceTheUserSetsFinish_AskTheAgentToFinishNow_AndAnEarlyUploadIsRecordedAsSuch()
+    {
+        var token = _receiver.SeedRun("finishing", TrainingPhase.Training);
+        var before = await _receiver.PostOkAsync("finishing", token, Event(1, EventKinds.Heartbeat));
+        var run = _receiver.Run("finishing");
+        run.Spec = run.Spec with { Finish = FinishRequest.Now };
+        _receiver.Kube.Seed(run);
+
+        // The receiver reads the run afresh once its cached copy is older than Receiver:TokenCacheDuration (30 s).
+        _receiver.Time.Advance(TimeSpan.FromSeconds(31));
+        var after = await _receiver.PostOkAsync("finishing", token, Event(2, EventKinds.Heartbeat));
+        var uploaded = await _receiver.PostOkAsync("finishing", token, Event(3, EventKinds.Uploaded) with
+        {
+            Epoch = 2, Loss = 0.0987, Key = ReceiverFixture.BestKey("finishing"), Bytes = 1000, Sha256 = new string('b', 64), FinishedEarly = true,
+        });
+
+        Assert.Null(before.Finish);
+        Assert.Equal(FinishRequests.Now, after.Finish);
+        Assert.Equal(FinishRequests.Now, uploaded.Finish);
+        Assert.True(_receiver.Run("finishing").Status!.Output!.FinishedEarly);
+    }
+
+    [Fact]
     public async Task Heartbeat_IsAccepted_AndMovesLastHeartbeatTimeForward()
     {
         var token = _receiver.SeedRun("pulse", TrainingPhase.Training);

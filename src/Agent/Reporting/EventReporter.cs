@@ -17,7 +17,8 @@ namespace LoraTrainer.Agent.Reporting;
 /// An event the receiver refuses as malformed (400, 404, 410, 413, 422) is dropped so it does not hold back the
 /// ones behind it, except the terminal ones (<c>trainingCompleted</c>, <c>uploaded</c>, <c>failed</c>): a
 /// misrouted ingress also answers 404, and losing those would leave the run waiting for its deadline, so they
-/// are retried until <see cref="AgentOptions.DeliveryTimeout"/> runs out.
+/// are retried until <see cref="AgentOptions.DeliveryTimeout"/> runs out. An answer asking the run to finish early
+/// (<see cref="EventAck.Finish"/>) is passed on to <see cref="RunFinish"/>.
 /// </summary>
 internal sealed class EventReporter(
     IHttpClientFactory httpClients,
@@ -25,6 +26,7 @@ internal sealed class EventReporter(
     IOptions<AgentOptions> options,
     SecretScrubber scrubber,
     WatchdogLedger watchdog,
+    RunFinish finish,
     TimeProvider time,
     ILogger<EventReporter> logger) : IAsyncDisposable
 {
@@ -189,6 +191,11 @@ internal sealed class EventReporter(
                     watchdog.ReceiverAnswered();
                     var ack = await ReadAckAsync(response, cancellationToken);
                     ReportingLog.EventDelivered(logger, evt.Seq, evt.Kind, ack?.Accepted ?? true);
+                    if (ack?.Finish == FinishRequests.Now && finish.Request())
+                    {
+                        ReportingLog.FinishRequested(logger);
+                    }
+
                     return;
                 }
 

@@ -25,4 +25,7 @@ internal static partial class ReportingLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Config fetched for TrainingRun {Namespace}/{Name}, attempt {Attempt}")]
     public static partial void ConfigFetched(ILogger logger, string @namespace, string name, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The run is to finish early (spec.finish: now): stopping training and keeping the best epoch saved so far")]
+    public static partial void FinishRequested(ILogger logger);
 }

@@ -13,7 +13,8 @@ namespace LoraTrainer.Agent.Running;
 /// training (<see cref="EpochUploads"/>) nor kept by an earlier attempt, each reported with its size and SHA-256
 /// (<c>epochUploaded</c>); then the best epoch, fetched first from the bucket when an earlier attempt trained it, then
 /// reports <c>uploaded</c> with the metric that chose it. Before uploading, each file is checked
-/// (<see cref="SavedCheckpoint"/>), so a wrong epoch-to-file mapping can never ship the wrong LoRA.
+/// (<see cref="SavedCheckpoint"/>), so a wrong epoch-to-file mapping can never ship the wrong LoRA. A run finished
+/// early uploads only the epochs saved before the finish.
 /// </summary>
 internal sealed class ResultUpload(
     PresignedUploader uploader, ResumableDownloader downloader, EpochUploads early, EventReporter reporter, WorkLayout work, ILogger<ResultUpload> logger)
@@ -30,7 +31,8 @@ internal sealed class ResultUpload(
                 throw new StageFailure(Stages.Upload, $"outputs.epochs names epoch {target.Epoch}, but the run trained epochs 1 to {result.TotalEpochs}.");
             }
 
-            if (done.Contains(target.Epoch) || earlier.ContainsKey(target.Epoch))
+            if (done.Contains(target.Epoch) || earlier.ContainsKey(target.Epoch)
+                || (result.FinishedEarly && !SavedCheckpoint.IsWhole(work.OutputDirectory, setup.OutputName, target.Epoch, result.TotalEpochs)))
             {
                 continue;
             }
@@ -60,6 +62,7 @@ internal sealed class ResultUpload(
             Key = outputs.Best.Key,
             Bytes = uploaded.Bytes,
             Sha256 = uploaded.Sha256,
+            FinishedEarly = result.FinishedEarly ? true : null,
         });
     }
 }

@@ -16,6 +16,10 @@ internal static class SavedCheckpoint
         return Problem(path, epoch, out var cause) is { } problem ? throw new StageFailure(Stages.Upload, problem, cause) : path;
     }
 
+    /// <summary>Whether <paramref name="epoch"/>'s file is there and fit to upload (a trainer stopped mid-write leaves a partial one).</summary>
+    public static bool IsWhole(string outputDirectory, string outputName, int epoch, int totalEpochs) =>
+        Problem(CheckpointFiles.PathOf(outputDirectory, outputName, epoch, totalEpochs), epoch, out _) is null;
+
     /// <summary>Why <paramref name="path"/> may not be uploaded as <paramref name="epoch"/>, or null when it is fit.</summary>
     public static string? Problem(string path, int epoch, out Exception? cause)
     {

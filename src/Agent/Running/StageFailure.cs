@@ -25,4 +25,6 @@ internal static class Stages
     public const string Training = "training";
     /// <summary>Uploading the result.</summary>
     public const string Upload = "upload";
+    /// <summary>Finishing early (<c>spec.finish: now</c>) before any epoch was saved.</summary>
+    public const string Finish = "finish";
 }

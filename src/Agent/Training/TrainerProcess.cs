@@ -34,8 +34,9 @@ internal sealed class TrainerProcess(ILogger<TrainerProcess> logger)
     /// <param name="tailLines">How many lines to keep for <see cref="TrainerExit.LogTail"/>.</param>
     /// <param name="onSignal">Called for each signal; returns true to stop the trainer now.</param>
     /// <param name="cancellationToken">Kills the trainer.</param>
+    /// <param name="stop">Kills the trainer too, without throwing: the caller decides what its end means.</param>
     public async Task<TrainerExit> RunAsync(IReadOnlyList<string> argv, string workingDirectory, int tailLines,
-        Func<TrainerSignal, bool> onSignal, CancellationToken cancellationToken)
+        Func<TrainerSignal, bool> onSignal, CancellationToken cancellationToken, CancellationToken stop = default)
     {
         using var process = Start(argv, workingDirectory);
         var lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -45,6 +46,7 @@ internal sealed class TrainerProcess(ILogger<TrainerProcess> logger)
         var tail = new Queue<string>();
         var aborted = false;
         await using (cancellationToken.Register(() => Kill(process)))
+        await using (stop.Register(() => Kill(process)))
         {
             await foreach (var line in lines.Reader.ReadAllAsync(CancellationToken.None))
             {
@@ -78,7 +80,7 @@ internal sealed class TrainerProcess(ILogger<TrainerProcess> logger)
 
         cancellationToken.ThrowIfCancellationRequested();
         TrainingLog.Exited(logger, process.ExitCode);
-        return new TrainerExit(process.ExitCode, [.. tail], aborted);
+        return new TrainerExit(process.ExitCode, [.. tail], aborted || stop.IsCancellationRequested);
     }
 
     private Process Start(IReadOnlyList<string> argv, string workingDirectory)

@@ -26,6 +26,9 @@ internal static partial class TrainingLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} chosen by {Metric} {Loss}")]
     public static partial void EpochChosen(ILogger logger, int epoch, string metric, double loss);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Finished early with {Saved} epoch(s) saved; epoch {Epoch} chosen by {Metric} {Loss}")]
+    public static partial void FinishedEarly(ILogger logger, int saved, int epoch, string metric, double loss);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The run holds out a validation split, but no epoch has a validation loss (too few images to split off any?); the epoch is chosen by training loss")]
     public static partial void NoValidationLoss(ILogger logger);
 }

@@ -28,13 +28,17 @@ internal sealed record TrainingSetup(
 /// <param name="Best">The chosen epoch.</param>
 /// <param name="Metric">The loss that chose it, one of <see cref="SelectionMetrics"/>.</param>
 /// <param name="Earlier">The epochs taken from earlier attempts (not trained here): their files are in the bucket, not on this machine.</param>
-internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLossReading> Epochs, EpochLossReading Best, string Metric = SelectionMetrics.TrainingLoss, IReadOnlyList<EpochDownload>? Earlier = null);
+/// <param name="FinishedEarly">True when training was stopped for <see cref="RunFinish"/>: <paramref name="Epochs"/> are those saved by then.</param>
+internal sealed record TrainingResult(int TotalEpochs, IReadOnlyList<EpochLossReading> Epochs, EpochLossReading Best, string Metric = SelectionMetrics.TrainingLoss,
+    IReadOnlyList<EpochDownload>? Earlier = null, bool FinishedEarly = false);
 
 /// <summary>
 /// Runs the trainer and reports it: throttled <c>progress</c>, <c>epochCompleted</c> per epoch, and
 /// <c>trainingCompleted</c> with the per-epoch losses, the best epoch and the metric that chose it. A NaN loss stops
 /// the trainer at once. With every epoch kept, each epoch's file is uploaded as soon as the trainer moves past it,
-/// and after a failure the epochs already saved are still uploaded before the failure is reported.
+/// and after a failure the epochs already saved are still uploaded before the failure is reported. Asked to finish
+/// early (<see cref="RunFinish"/>), it stops the trainer and chooses among the epochs whose files are whole, by the same
+/// rule as at a normal end.
 /// </summary>
 internal sealed class TrainingStage(
     TrainerProcess trainer,
@@ -42,6 +46,7 @@ internal sealed class TrainingStage(
     EpochUploads epochUploads,
     SampleUploads samples,
     StateUploads states,
+    RunFinish finish,
     WorkLayout work,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -54,14 +59,21 @@ internal sealed class TrainingStage(
         var throttle = new ProgressThrottle(policy);
         epochUploads.Begin(setup.EpochTargets ?? [], setup.OutputName, cancellationToken);
         var exit = await trainer.RunAsync(setup.Argv, work.Root, options.Value.LogTailLines,
-            signal => Observe(signal, monitor, throttle, setup), cancellationToken);
+            signal => Observe(signal, monitor, throttle, setup), cancellationToken, finish.Token);
 
         // Sample uploads never fail the run; they are waited for so that their reports go before the result's.
         await samples.CompletedAsync();
         await states.CompletedAsync();
         var totalEpochs = monitor.TotalEpochs ?? setup.Epochs;
         var finalFile = CheckpointFiles.PathOf(work.OutputDirectory, setup.OutputName, totalEpochs, totalEpochs);
-        if (TrainingVerdict.Failure(exit.ExitCode, monitor, File.Exists(finalFile), Path.GetFileName(finalFile)) is { } failure)
+        var failure = TrainingVerdict.Failure(exit.ExitCode, monitor, File.Exists(finalFile), Path.GetFileName(finalFile));
+        if (failure is not null && finish.IsRequested)
+        {
+            // A finish that comes after the trainer succeeded changes nothing; before, the epochs saved so far are the result.
+            return FinishEarly(setup, monitor, totalEpochs, exit);
+        }
+
+        if (failure is not null)
         {
             await epochUploads.SaveFinishedAsync(monitor.CurrentEpoch, totalEpochs);
             throw new StageFailure(Stages.Training, failure, logTail: exit.LogTail);
@@ -79,6 +91,19 @@ internal sealed class TrainingStage(
         TrainingLog.EpochChosen(logger, choice.Epoch.Epoch, choice.Metric, choice.Loss);
         reporter.Report(TrainingEvents.TrainingCompleted(epochs, choice.Epoch, choice.Metric));
         return new TrainingResult(totalEpochs, epochs, choice.Epoch, choice.Metric, earlier);
+    }
+
+    private TrainingResult FinishEarly(TrainingSetup setup, TrainingMonitor monitor, int totalEpochs, TrainerExit exit)
+    {
+        // The trainer announces a checkpoint before writing it and was killed: only a whole file of its epoch counts.
+        var saved = BestEpoch.Merge(totalEpochs, EpochLossLog.ReadAll(work.LoggingDirectory), monitor.ConsoleEpochLoss, monitor.ConsoleValidationLoss)
+            .Where(e => SavedCheckpoint.IsWhole(work.OutputDirectory, setup.OutputName, e.Epoch, totalEpochs))
+            .ToList();
+        var choice = BestEpoch.Choose(saved, setup.Validates) ?? throw new StageFailure(Stages.Finish,
+            "The run was finished early (spec.finish: now) before any epoch was saved; there is nothing to keep.", logTail: exit.LogTail);
+        TrainingLog.FinishedEarly(logger, saved.Count, choice.Epoch.Epoch, choice.Metric, choice.Loss);
+        reporter.Report(TrainingEvents.TrainingCompleted(saved, choice.Epoch, choice.Metric) with { FinishedEarly = true });
+        return new TrainingResult(totalEpochs, saved, choice.Epoch, choice.Metric, FinishedEarly: true);
     }
 
     private bool Observe(TrainerSignal signal, TrainingMonitor monitor, ProgressThrottle throttle, TrainingSetup setup)

@@ -41,10 +41,19 @@ internal sealed class KubeSession(Kubernetes client, string @namespace, string h
     public Task<TrainingRun?> FindAsync(string name, CancellationToken cancellationToken) =>
         Call($"get trainingruns", name, () => _runs.GetAsync(Key(name), cancellationToken));
 
-    /// <summary>The run; a missing one is a one-line failure.</summary>
-    public async Task<TrainingRun> GetAsync(string name, CancellationToken cancellationToken) =>
-        await FindAsync(name, cancellationToken)
-        ?? throw new StartupFailure($"no TrainingRun {name} in namespace {@namespace}: kubectl lora list -n {@namespace} shows the runs there.");
+    /// <summary>The run; a missing one, or a missing CRD, is a one-line failure.</summary>
+    public async Task<TrainingRun> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(name, cancellationToken) is { } run)
+        {
+            return run;
+        }
+
+        // A GET answers 404 alike for a missing run and a missing resource type; a LIST of the type tells them apart.
+        await Call("list trainingruns", null, () => client.CustomObjects.ListNamespacedCustomObjectAsync(TrainingRun.Group, TrainingRun.Version, @namespace,
+            TrainingRun.Plural, limit: 1, cancellationToken: cancellationToken));
+        throw new StartupFailure($"no TrainingRun {name} in namespace {@namespace}: kubectl lora list -n {@namespace} shows the runs there.");
+    }
 
     public async Task<IReadOnlyList<TrainingRun>> ListAsync(CancellationToken cancellationToken) =>
         (await Call("list trainingruns", null, () => _runs.ListAsync(@namespace, cancellationToken))).Items;
@@ -62,11 +71,24 @@ internal sealed class KubeSession(Kubernetes client, string @namespace, string h
         });
     }
 
-    /// <summary>Sets <c>spec.runPolicy.suspend</c> with a merge patch, which leaves every other field as it is.</summary>
-    public Task<TrainingRun> SuspendAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Sets <c>spec.finish: now</c>: the run stops training and keeps the best epoch saved so far.</summary>
+    public Task<TrainingRun> FinishAsync(string name, CancellationToken cancellationToken) =>
+        MergePatchAsync(name, new JsonObject { ["finish"] = "now" }, cancellationToken);
+
+    /// <summary>Sets <c>spec.runPolicy.suspend</c>: the run releases its GPU and waits in pending.</summary>
+    public Task<TrainingRun> SuspendAsync(string name, CancellationToken cancellationToken) =>
+        MergePatchAsync(name, new JsonObject { ["runPolicy"] = new JsonObject { ["suspend"] = true } }, cancellationToken);
+
+    // A merge patch leaves every other field as it is; as FieldManager, managedFields tells who set these.
+    private Task<TrainingRun> MergePatchAsync(string name, JsonObject spec, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["spec"] = new JsonObject { ["runPolicy"] = new JsonObject { ["suspend"] = true } } };
-        return Call("patch trainingruns", name, () => _runs.PatchAsync(Key(name), new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken));
+        var patch = new V1Patch(new JsonObject { ["spec"] = spec }.ToJsonString(), V1Patch.PatchType.MergePatch);
+        return Call("patch trainingruns", name, async () =>
+        {
+            var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, TrainingRun.Group, TrainingRun.Version, @namespace,
+                TrainingRun.Plural, name, fieldManager: FieldManager, cancellationToken: cancellationToken);
+            return KubernetesJson.Deserialize<TrainingRun>(((System.Text.Json.JsonElement)patched).GetRawText());
+        });
     }
 
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken) =>

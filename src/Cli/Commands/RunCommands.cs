@@ -108,20 +108,44 @@ internal static class DescribeCommand
     }
 }
 
-/// <summary><c>kubectl lora stop NAME</c>.</summary>
+/// <summary><c>kubectl lora stop NAME</c>: finishes the run now (<c>spec.finish</c>), or suspends it with <c>--suspend</c>.</summary>
 internal static class StopCommand
 {
     public static Command Build(CliConsole console)
     {
         var name = new Argument<string>("name") { Description = "The TrainingRun." };
+        var suspend = new Option<bool>("--suspend")
+        {
+            Description = "Suspend instead (spec.runPolicy.suspend: true): release the GPU and hold the run in pending, keeping nothing; "
+                + "clearing the field starts the training again.",
+        };
         var command = new Command("stop",
-            "Stop a run: for now this suspends it (spec.runPolicy.suspend: true), which releases its GPU and holds it in pending; "
-            + "clear the field to resume. Once spec.finish exists it finishes the run now, keeping the best epoch so far.") { name };
+            "Finish a run now (spec.finish: now): training stops, the best epoch saved so far is uploaded and the run completes "
+            + "with reason FinishedEarly, its GPU released. A run with no epoch saved yet fails, saying so; a finished run is left as it is.")
+        {
+            name, suspend,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             using var cluster = GlobalOptions.Cluster(parsed);
-            var run = await cluster.SuspendAsync(parsed.GetValue(name)!, ct);
-            await console.Out.WriteLineAsync($"trainingrun.{TrainingRun.Group}/{run.Metadata.Name} suspended; its GPU is released");
+            var runName = parsed.GetValue(name)!;
+            var run = await cluster.GetAsync(runName, ct);
+            var resource = $"trainingrun.{TrainingRun.Group}/{runName}";
+            if (PhaseMachine.IsTerminal(run))
+            {
+                await console.Out.WriteLineAsync($"{resource} is already {RunText.Phase(run)}; nothing to stop");
+                return CliExit.Ok;
+            }
+
+            if (parsed.GetValue(suspend))
+            {
+                await cluster.SuspendAsync(runName, ct);
+                await console.Out.WriteLineAsync($"{resource} suspended; its GPU is released");
+                return CliExit.Ok;
+            }
+
+            await cluster.FinishAsync(runName, ct);
+            await console.Out.WriteLineAsync($"{resource} finishing: training stops and the best epoch saved so far is kept; kubectl lora watch {runName} follows it");
             return CliExit.Ok;
         });
         return command;

@@ -51,9 +51,11 @@ internal sealed partial class TrainingRunReconciler
         var to = status.Phase.ToWireName();
         TrainingRunLog.PhaseChanged(logger, Name(run), from, to, status.Message);
         var message = $"{from} → {to}: {status.Message}";
+        // A run the user finished says so in its Event's reason too, as in its conditions.
+        var reason = status.Reason == PhaseMachine.FinishedEarlyReason ? status.Reason : status.Phase.ToReason();
         await (status.Phase is TrainingPhase.Failed or TrainingPhase.Stalled or TrainingPhase.Interrupted
-            ? events.WarningAsync(run, status.Phase.ToReason(), message, cancellationToken)
-            : events.NormalAsync(run, status.Phase.ToReason(), message, cancellationToken)).ConfigureAwait(false);
+            ? events.WarningAsync(run, reason, message, cancellationToken)
+            : events.NormalAsync(run, reason, message, cancellationToken)).ConfigureAwait(false);
     }
 
     private Task<TrainingRun> WriteAsync(TrainingRun run, TrainingRunStatus status, CancellationToken cancellationToken) =>

@@ -69,6 +69,12 @@ internal sealed partial class TrainingRunReconciler(
             return await SuspendAsync(run, suspend, cancellationToken).ConfigureAwait(false);
         }
 
+        if (run.Spec.Finish is FinishRequest.Now && !PhaseMachine.IsTerminal(run) && run.Status!.Phase != TrainingPhase.Training)
+        {
+            // Nothing is trained yet, so nothing is kept; a training run is finished by its agent (told in its event answers).
+            run = await ApplyAsync(run, new FinishEarlyInput(), cancellationToken).ConfigureAwait(false);
+        }
+
         var status = run.Status!;
         if (PhaseMachine.IsTerminal(run) && ModelCacheKeeper.HasWork(run))
         {

@@ -9,8 +9,17 @@ namespace LoraTrainer.Webhook.Events;
 /// <summary>What became of an authenticated event: the HTTP status, the metric outcome, and the acknowledgement or error.</summary>
 internal sealed record EventDecision(int Status, string Outcome, EventAck? Ack = null, string? Error = null)
 {
-    public static EventDecision Answered(bool accepted, TrainingPhase phase) =>
-        new(StatusCodes.Status200OK, accepted ? "accepted" : "ignored", new EventAck { Accepted = accepted, Phase = phase.ToWireName() });
+    /// <summary>
+    /// The answer to an event of <paramref name="run"/>, which tells its agent when the user asked the run to finish
+    /// early: the agent hears nothing else from the cluster while it trains.
+    /// </summary>
+    public static EventDecision Answered(bool accepted, TrainingPhase phase, TrainingRun run) =>
+        new(StatusCodes.Status200OK, accepted ? "accepted" : "ignored", new EventAck
+        {
+            Accepted = accepted,
+            Phase = phase.ToWireName(),
+            Finish = run.Spec.Finish is FinishRequest.Now ? FinishRequests.Now : null,
+        });
 
     public static EventDecision Invalid(string error) => new(StatusCodes.Status400BadRequest, "invalid", Error: error);
 }
@@ -39,7 +48,7 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
 
         if (PhaseMachine.IsTerminal(run))
         {
-            return Ignored(key, kind, evt, run.Status!.Phase);
+            return Ignored(key, kind, evt, run.Status!.Phase, run);
         }
 
         if (input is UploadedInput && await UploadRefusalAsync(key, evt, cancellationToken).ConfigureAwait(false) is { } refusal)
@@ -72,7 +81,7 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
 
             if (PhaseMachine.IsTerminal(run))
             {
-                return Ignored(key, kind, evt, run.Status!.Phase);
+                return Ignored(key, kind, evt, run.Status!.Phase, run);
             }
 
             outcome = await updater.ApplyAsync(key, run, EventTranslator.Translate(evt, run).Input!, cancellationToken).ConfigureAwait(false);
@@ -88,7 +97,7 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
 
         if (!outcome.Accepted)
         {
-            return Ignored(key, kind, evt, outcome.Phase);
+            return Ignored(key, kind, evt, outcome.Phase, run);
         }
 
         if (!outcome.Coalesced && run.Status?.Phase != outcome.Phase)
@@ -96,14 +105,14 @@ internal sealed class EventProcessor(RunStatusUpdater updater, RunSecretReader s
             ReceiverLog.PhaseChanged(logger, key.ToString(), kind, evt.Seq, outcome.Phase.ToWireName());
         }
 
-        return EventDecision.Answered(true, outcome.Phase);
+        return EventDecision.Answered(true, outcome.Phase, run);
     }
 
     /// <summary>Acknowledges an event that changes nothing (a repeated or older seq, an older attempt, a finished run), and says so at debug level.</summary>
-    private EventDecision Ignored(ResourceKey key, string kind, AgentEvent evt, TrainingPhase phase)
+    private EventDecision Ignored(ResourceKey key, string kind, AgentEvent evt, TrainingPhase phase, TrainingRun run)
     {
         ReceiverLog.Ignored(logger, key.ToString(), kind, evt.Seq);
-        return EventDecision.Answered(false, phase);
+        return EventDecision.Answered(false, phase, run);
     }
 
     /// <summary>

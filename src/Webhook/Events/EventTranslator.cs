@@ -48,7 +48,7 @@ internal static class EventTranslator
             EventKinds.Uploaded => evt.Epoch is null || string.IsNullOrEmpty(evt.Key) || evt.Bytes is null
                 ? Missing("epoch, key and bytes")
                 : Ok(new UploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, ProtocolJson.Finite(evt.Loss),
-                    $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256, Metric(evt.Metric))),
+                    $"s3://{run.Spec.Output.S3.Bucket}/{evt.Key}", evt.Bytes.Value, evt.Sha256, Metric(evt.Metric), evt.FinishedEarly == true)),
             EventKinds.EpochUploaded => evt is { Epoch: >= 1, Key.Length: > 0, Bytes: >= 0 } && IsSha256(evt.Sha256)
                 ? Ok(new EpochUploadedInput(evt.Seq, evt.Attempt, evt.Epoch.Value, evt.Bytes.Value, evt.Sha256!))
                 : Missing("epoch (1 or more), key, bytes and sha256 (64 lowercase hex digits)"),

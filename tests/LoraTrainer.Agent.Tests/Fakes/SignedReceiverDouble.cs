@@ -28,6 +28,7 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
     private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastSeq;
     private int _unauthorized;
+    private volatile bool _finishing;
     private int _configRequests;
 
     private SignedReceiverDouble(WebApplication app, string baseUrl, string token, string @namespace, string name)
@@ -51,6 +52,12 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
 
     /// <summary>While true, every request's connection is dropped unanswered, as when the receiver cannot be reached.</summary>
     public bool Unreachable { get; set; }
+
+    /// <summary>
+    /// When set, the answer to the first event it holds for, and to every later one, asks the run to finish early
+    /// (<c>finish: now</c>), as the receiver answers once the user has set <c>spec.finish</c>.
+    /// </summary>
+    public Func<AgentEvent, bool>? FinishWhen { get; set; }
 
     /// <summary>When set, served on every fetch after the first (fresh presigned URLs).</summary>
     public AgentConfig? RefreshedConfig { get; set; }
@@ -170,7 +177,8 @@ internal sealed class SignedReceiverDouble : IAsyncDisposable
         }
 
         _events.Enqueue(new ReceivedEvent(json, evt, accepted));
-        return Results.Json(new EventAck { Accepted = accepted, Phase = "training" }, ProtocolJson.Options);
+        _finishing = _finishing || FinishWhen?.Invoke(evt) == true;
+        return Results.Json(new EventAck { Accepted = accepted, Phase = "training", Finish = _finishing ? FinishRequests.Now : null }, ProtocolJson.Options);
     }
 
     private static TaskCompletionSource Released()

@@ -132,6 +132,37 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
     }
 
     [Fact]
+    public async Task FinishNow_WhileWaitingForTheGpu_FailsFinishedEarlyAndReleasesTheGpu()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(1511, machine: 18));
+        await _h.ApplyRunAsync("early");
+        await _h.WaitForPhaseAsync("early", TrainingPhase.PendingGpu);
+
+        await PatchSpecAsync("early", """{"spec":{"finish":"now"}}""");
+        var failed = await _h.WaitForAsync("early", r => r.Status?.Phase == TrainingPhase.Failed && r.Status.Gpu?.ReleasedAt is not null);
+
+        Assert.Equal(PhaseMachine.FinishedEarlyReason, failed.Status!.Reason);
+        Assert.Equal("finished early (spec.finish: now) while pendingGpu, before any epoch was saved: there is nothing to keep", failed.Status.Message);
+        Assert.Equal(0, _h.Vast.Cost().AliveInstances);
+        Assert.Single(_h.Vast.Instances(includeDestroyed: true));
+        await Testing.Eventually.UntilAsync(_ => _h.EventsAsync("early"), events => events.Any(e => e is { Type: "Warning", Reason: PhaseMachine.FinishedEarlyReason }),
+            TimeSpan.FromSeconds(5), "a Warning Event with reason FinishedEarly", cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task FinishNow_OnARunNotRentedYet_EndsWithoutRenting()
+    {
+        _h.Vast.AddOffers(OperatorHarness.Offer(1521, machine: 19));
+
+        await _h.ApplyRunAsync("never", s => s with { Finish = FinishRequest.Now });
+        var failed = await _h.WaitForPhaseAsync("never", TrainingPhase.Failed);
+
+        Assert.Equal(PhaseMachine.FinishedEarlyReason, failed.Status!.Reason);
+        Assert.Contains("while pending", failed.Status.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.Vast.Instances(includeDestroyed: true));
+    }
+
+    [Fact]
     public async Task ReachingMaxCost_FailsTheRunWithTheReason_AndReleasesTheGpu()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(1601, machine: 9, price: 36));
