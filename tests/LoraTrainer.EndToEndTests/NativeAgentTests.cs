@@ -11,7 +11,7 @@ public sealed class NativeAgentTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Assert.SkipWhen(NativePrograms.Agent.Missing is { } missing, missing ?? "");
+        Assert.SkipWhen(NativePrograms.Agent.Missing is not null, NativePrograms.Agent.Missing ?? "");
         _stack = await Scenario.StartStackAsync(TestWorld.Offer(901, machine: 91));
     }
 
