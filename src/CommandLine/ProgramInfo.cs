@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text;
 
@@ -62,7 +63,7 @@ public sealed record ProgramInfo(string Name, string Summary)
 public sealed record OptionsSection(string Section, Type Type, IReadOnlyList<Setting> Settings)
 {
     /// <summary>The section <paramref name="section"/> bound to <typeparamref name="T"/>.</summary>
-    public static OptionsSection Of<T>(string section) where T : new() => new(section, typeof(T), Setting.FromOptions<T>(section));
+    public static OptionsSection Of<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(string section) where T : new() => new(section, typeof(T), Setting.FromOptions<T>(section));
 
     /// <summary>This section without the keys of <paramref name="properties"/>: those a program reads under another name.</summary>
     public OptionsSection Without(params string[] properties) =>

@@ -94,6 +94,7 @@ public static partial class ProgramStart
 
     private static string WithVariable(string key) => $"{key} ({Setting.ToEnvironmentVariable(key)})";
 
-    [GeneratedRegex("^DataAnnotation validation failed for '[^']*' members: '(?<members>[^']*)' with the error: '(?<error>.*)'\\.?$")]
+    // Two forms: the reflection-based data-annotations validation's, and the [OptionsValidator] generator's ("Member: error").
+    [GeneratedRegex("^(?:DataAnnotation validation failed for '[^']*' members: '(?<members>[^']*)' with the error: '(?<error>.*)'\\.?|(?<members>[A-Z][A-Za-z0-9]*(?:, [A-Z][A-Za-z0-9]*)*): (?<error>.*))$")]
     private static partial Regex DataAnnotationFailure();
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -29,18 +30,22 @@ public sealed partial record Setting(string Key, string Description)
     /// Every public settable property of the options class <typeparamref name="T"/> bound at <paramref name="section"/>,
     /// nested classes included, each described by its default (that of a new <typeparamref name="T"/>).
     /// </summary>
-    public static IReadOnlyList<Setting> FromOptions<T>(string section) where T : new() => FromObject(section, new T());
+    public static IReadOnlyList<Setting> FromOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(string section)
+        where T : new() => FromObject(section, typeof(T), new T());
 
-    private static List<Setting> FromObject(string section, object defaults)
+    // A nested options class is reached through a property, which the trimmer cannot follow; the configuration
+    // binding generator writes every property of a bound class in code, so their metadata is kept.
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Nested options classes are bound by the configuration binding generator, which keeps their public properties.")]
+    private static List<Setting> FromObject(string section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, object defaults)
     {
         var settings = new List<Setting>();
-        foreach (var property in defaults.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
             var key = $"{section}:{property.Name}";
             var value = property.GetValue(defaults);
             if (value is not null && IsNested(property.PropertyType))
             {
-                settings.AddRange(FromObject(key, value));
+                settings.AddRange(FromObject(key, value.GetType(), value));
                 continue;
             }
 

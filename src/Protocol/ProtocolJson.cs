@@ -1,28 +1,20 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace LoraTrainer.Protocol;
 
 /// <summary>The JSON settings both sides of the protocol use: camelCase, nulls omitted, unknown fields ignored.</summary>
 public static class ProtocolJson
 {
-    /// <summary>Serializer options for every protocol document; read-only, so their type metadata can be read before any document is.</summary>
-    public static JsonSerializerOptions Options { get; } = Create();
+    /// <summary>
+    /// Serializer options for every protocol document, backed by <see cref="ProtocolJsonContext"/> alone: a type outside
+    /// the protocol is refused rather than read by reflection. Read-only, so their type metadata can be read before any
+    /// document is.
+    /// </summary>
+    public static JsonSerializerOptions Options => ProtocolJsonContext.Default.Options;
 
     /// <summary>
     /// <paramref name="value"/> when it is a finite number, null otherwise: JSON has no NaN or infinity, so an unusable
     /// number is left out rather than failing the document.
     /// </summary>
     public static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
-
-    private static JsonSerializerOptions Create()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        };
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
-    }
 }

@@ -63,5 +63,6 @@ public sealed record TrainingArgs
     [JsonPropertyName("validation_split")] public double? ValidationSplit { get; init; }
 
     /// <summary>Any further argument by sd-scripts name → plain value (number, string, boolean or list).</summary>
-    [JsonExtensionData] public IDictionary<string, object?> Others { get; init; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <remarks>Settable rather than init-only: the source-generated serializer fills init-only properties through the constructor, which an extension-data property cannot be.</remarks>
+    [JsonExtensionData] public IDictionary<string, object?> Others { get; set; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 }

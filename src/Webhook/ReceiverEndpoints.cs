@@ -21,7 +21,7 @@ namespace LoraTrainer.Webhook;
 /// </remarks>
 public static class ReceiverEndpoints
 {
-    private static readonly object UnauthorizedBody = new { error = "unauthorized" };
+    private static readonly ErrorBody UnauthorizedBody = new("unauthorized");
 
     /// <summary>Maps the run endpoints under <c>/v1/runs/{namespace}/{name}</c>.</summary>
     public static IEndpointRouteBuilder MapWebhookReceiver(this IEndpointRouteBuilder app)
@@ -43,7 +43,7 @@ public static class ReceiverEndpoints
         return app;
     }
 
-    internal static async Task<Results<FileContentHttpResult, JsonHttpResult<object>>> GetConfigAsync(
+    internal static async Task<Results<FileContentHttpResult, JsonHttpResult<ErrorBody>>> GetConfigAsync(
         string @namespace, string name, HttpRequest request, RunSecretReader secrets, TimeProvider time, ReceiverMetrics metrics,
         ILogger<RunSecretReader> logger, CancellationToken cancellationToken)
     {
@@ -68,7 +68,7 @@ public static class ReceiverEndpoints
         }
     }
 
-    internal static async Task<Results<Ok<EventAck>, JsonHttpResult<object>>> PostEventAsync(
+    internal static async Task<Results<Ok<EventAck>, JsonHttpResult<ErrorBody>>> PostEventAsync(
         string @namespace, string name, HttpRequest request, RunSecretReader secrets, EventProcessor processor,
         PartitionedRateLimiter<string> limiter, IOptions<ReceiverOptions> options, TimeProvider time, ReceiverMetrics metrics,
         ILogger<RunStatusUpdater> logger, CancellationToken cancellationToken)
@@ -76,7 +76,7 @@ public static class ReceiverEndpoints
         var started = Stopwatch.GetTimestamp();
         var key = new ResourceKey(@namespace, name);
         var kind = "unknown";
-        Results<Ok<EventAck>, JsonHttpResult<object>> Finish(string outcome, Results<Ok<EventAck>, JsonHttpResult<object>> result)
+        Results<Ok<EventAck>, JsonHttpResult<ErrorBody>> Finish(string outcome, Results<Ok<EventAck>, JsonHttpResult<ErrorBody>> result)
         {
             metrics.Event(kind, outcome, Stopwatch.GetElapsedTime(started));
             return result;
@@ -134,7 +134,7 @@ public static class ReceiverEndpoints
     }
 
     /// <summary>The one answer for an unknown run, a bad signature or a stale timestamp.</summary>
-    internal static JsonHttpResult<object> Unauthorized() => TypedResults.Json(UnauthorizedBody, statusCode: StatusCodes.Status401Unauthorized);
+    internal static JsonHttpResult<ErrorBody> Unauthorized() => TypedResults.Json(UnauthorizedBody, ReceiverJsonContext.Default.ErrorBody, statusCode: StatusCodes.Status401Unauthorized);
 
-    private static JsonHttpResult<object> Error(int status, string message) => TypedResults.Json<object>(new { error = message }, statusCode: status);
+    private static JsonHttpResult<ErrorBody> Error(int status, string message) => TypedResults.Json(new ErrorBody(message), ReceiverJsonContext.Default.ErrorBody, statusCode: status);
 }

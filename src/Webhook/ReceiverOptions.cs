@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace LoraTrainer.Webhook;
 
@@ -9,10 +10,12 @@ public sealed class ReceiverOptions
     public const string Section = "Receiver";
 
     /// <summary>At most one progress-only status write per run per this interval. Defaults to 5 seconds.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Checked by the generated ReceiverOptionsValidator, which does not build the attribute through its type converter.")]
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ProgressWriteInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a run's token (or the absence of its Secret) is cached after reading its Secret. Defaults to 30 seconds.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Checked by the generated ReceiverOptionsValidator, which does not build the attribute through its type converter.")]
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan TokenCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -26,7 +26,9 @@ public static class ReceiverServiceCollectionExtensions
     public static IServiceCollection AddWebhookReceiver(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReceiverOptions>, ReceiverOptionsValidator>());
+        services.AddReceiverJson();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesConnection.LoadConfiguration(sp.GetRequiredService<IOptions<ReceiverOptions>>().Value.Kubeconfig)));
         services.TryAddSingleton(Metrics.DefaultRegistry);

@@ -35,7 +35,7 @@ internal sealed class ConfigClient(
                 using var response = await client.GetAsync(endpoints.Config, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    var config = await response.Content.ReadFromJsonAsync<AgentConfig>(ProtocolJson.Options, cancellationToken)
+                    var config = await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.AgentConfig, cancellationToken)
                         ?? throw new StageFailure(Stages.Config, "The receiver answered the config request with an empty document.");
                     Remember(config);
                     watchdog.ConfigFetched(config);

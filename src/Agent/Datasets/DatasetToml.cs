@@ -1,3 +1,4 @@
+using LoraTrainer.Agent.Training;
 using LoraTrainer.Protocol;
 using Tomlyn;
 using Tomlyn.Model;
@@ -42,7 +43,7 @@ internal static class DatasetToml
             },
             ["datasets"] = new TomlTableArray { dataset },
         };
-        return TomlSerializer.Serialize(document);
+        return TomlSerializer.Serialize(document, AgentTomlContext.Default.TomlTable);
     }
 
     /// <summary>The caption extension with its leading dot; <c>.txt</c> when unset.</summary>

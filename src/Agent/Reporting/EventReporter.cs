@@ -185,7 +185,7 @@ internal sealed class EventReporter(
             string problem;
             try
             {
-                using var response = await client.PostAsJsonAsync(endpoints.Events, evt, ProtocolJson.Options, cancellationToken);
+                using var response = await client.PostAsJsonAsync(endpoints.Events, evt, ProtocolJsonContext.Default.AgentEvent, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     watchdog.ReceiverAnswered();
@@ -233,7 +233,7 @@ internal sealed class EventReporter(
     {
         try
         {
-            return await response.Content.ReadFromJsonAsync<EventAck>(ProtocolJson.Options, cancellationToken);
+            return await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.EventAck, cancellationToken);
         }
         catch (JsonException)
         {

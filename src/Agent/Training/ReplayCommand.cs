@@ -38,7 +38,7 @@ internal static partial class ReplayCommand
         var outputName = "lora";
         var seq = 0L;
         async Task EmitAsync(AgentEvent evt) =>
-            await output.WriteLineAsync(JsonSerializer.Serialize(evt with { Seq = ++seq }, ProtocolJson.Options));
+            await output.WriteLineAsync(JsonSerializer.Serialize(evt with { Seq = ++seq }, ProtocolJsonContext.Default.AgentEvent));
 
         foreach (var line in ConsoleText.Lines(await File.ReadAllTextAsync(args[0])))
         {

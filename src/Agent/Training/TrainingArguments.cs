@@ -25,7 +25,7 @@ internal sealed record AgentOwnedPaths(
 internal sealed record TrainerArguments(TomlTable Table, int Epochs, string MixedPrecision, bool Validates)
 {
     /// <summary>The arguments TOML text for <c>--config_file</c>.</summary>
-    public string ToToml() => TomlSerializer.Serialize(Table);
+    public string ToToml() => TomlSerializer.Serialize(Table, AgentTomlContext.Default.TomlTable);
 }
 
 /// <summary>Builds the arguments TOML from the config and refuses what sd-scripts would misread or silently ignore.</summary>

@@ -76,7 +76,7 @@ internal sealed class MultipartUploader(PresignedPut put, ILogger<MultipartUploa
         try
         {
             await using var stream = File.OpenRead(JournalOf(path));
-            var journal = await JsonSerializer.DeserializeAsync<UploadJournal>(stream, ProtocolJson.Options, cancellationToken);
+            var journal = await JsonSerializer.DeserializeAsync(stream, AgentJsonContext.Default.UploadJournal, cancellationToken);
             // Another upload, or a file that changed since, starts over: its parts belong to something else.
             if (journal is not null && journal.UploadId == uploadId && journal.Bytes == bytes)
             {
@@ -95,11 +95,12 @@ internal sealed class MultipartUploader(PresignedPut put, ILogger<MultipartUploa
     {
         var journal = new UploadJournal(uploadId, bytes, [.. parts.OrderBy(p => p.Key).Select(p => new UploadedPartETag { PartNumber = p.Key, ETag = p.Value })]);
         var temporary = JournalOf(path) + ".tmp";
-        await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(journal, ProtocolJson.Options), cancellationToken);
+        await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(journal, AgentJsonContext.Default.UploadJournal), cancellationToken);
         File.Move(temporary, JournalOf(path), overwrite: true);
     }
 
-    private sealed record UploadJournal(string UploadId, long Bytes, IReadOnlyList<UploadedPartETag> Parts);
+    /// <summary>The parts of a multipart upload sent so far, kept beside the file so that a restarted agent sends only the rest.</summary>
+    internal sealed record UploadJournal(string UploadId, long Bytes, IReadOnlyList<UploadedPartETag> Parts);
 
     /// <summary>
     /// SHA-256 of the file in order, fed by the bytes as they are sent: a retried part sends bytes already hashed, so

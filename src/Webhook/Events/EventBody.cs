@@ -24,7 +24,7 @@ internal static class EventBody
     {
         try
         {
-            return JsonSerializer.Deserialize<AgentEvent>(body, ProtocolJson.Options) is { } evt
+            return JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.AgentEvent) is { } evt
                 ? (evt, null)
                 : (null, "malformed JSON: the body is null");
         }

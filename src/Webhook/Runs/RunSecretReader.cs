@@ -102,7 +102,7 @@ internal sealed class RunSecretReader : IDisposable
 
         try
         {
-            return JsonSerializer.Deserialize<AgentConfig>(document, ProtocolJson.Options)?.Outputs;
+            return JsonSerializer.Deserialize(document, ProtocolJsonContext.Default.AgentConfig)?.Outputs;
         }
         catch (JsonException)
         {

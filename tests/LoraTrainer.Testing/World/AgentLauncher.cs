@@ -22,6 +22,12 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
     /// <summary>Chooses the trainer's behaviour by launch number (1 for the first agent).</summary>
     public Func<int, FakeTrainerSettings> Trainer { get; set; } = _ => new FakeTrainerSettings();
 
+    /// <summary>
+    /// The agent executable to start: null (the default) runs the build's <c>lora-agent.dll</c> with <c>dotnet</c>; a path
+    /// runs that program itself, e.g. the Native AOT agent (<see cref="NativePrograms.Agent"/>) as the GPU image ships it.
+    /// </summary>
+    public string? Executable { get; set; }
+
     /// <summary>The latest agent started on each instance, by instance id.</summary>
     public IReadOnlyDictionary<long, AgentProcess> Agents => _agents;
 
@@ -42,13 +48,17 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
     public async Task RunAsync(VastRunningInstance instance, CancellationToken cancellationToken)
     {
         var launch = Interlocked.Increment(ref _launches);
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lora-agent.dll"));
+        if (Executable is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lora-agent.dll"));
+        }
+
         start.Environment.Remove(AgentEnvironment.RunUrl);
         start.Environment.Remove(AgentEnvironment.RunToken);
         foreach (var (name, value) in instance.Environment)

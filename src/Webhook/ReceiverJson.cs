@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LoraTrainer.Protocol;
+
+namespace LoraTrainer.Webhook;
+
+/// <summary>Every error answer of the receiver: <c>{"error": "…"}</c>, one sentence an agent's log can show.</summary>
+/// <param name="Error">What went wrong and what to do; never a secret.</param>
+internal sealed record ErrorBody(string Error);
+
+/// <summary>
+/// The receiver's own JSON, generated at build time as the protocol's is (<see cref="ProtocolJsonContext"/>), so that
+/// its answers are written without reflection.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ErrorBody))]
+internal sealed partial class ReceiverJsonContext : JsonSerializerContext;
+
+/// <summary>Puts the generated contexts first in the JSON settings the receiver's endpoints answer with.</summary>
+internal static class ReceiverJson
+{
+    public static IServiceCollection AddReceiverJson(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ReceiverJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(1, ProtocolJsonContext.Default);
+        });
+}

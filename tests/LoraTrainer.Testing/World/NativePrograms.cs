@@ -1,0 +1,27 @@
+namespace LoraTrainer.Testing.World;
+
+/// <summary>
+/// The programs as they ship: published as Native AOT for linux-x64 (<c>dotnet publish src/Agent -r linux-x64 -c
+/// Release</c>), found in each project's publish folder of this checkout. A test that runs one skips, naming the
+/// publish command, when it has not been published: the publish takes minutes, so the build does not do it.
+/// </summary>
+internal static class NativePrograms
+{
+    /// <summary>The GPU agent, <c>lora-agent</c>.</summary>
+    public static NativeProgram Agent { get; } = new("Agent", "lora-agent");
+}
+
+/// <summary>One program published as Native AOT from <c>src/{Project}</c> as <paramref name="FileName"/>.</summary>
+internal sealed record NativeProgram(string Project, string FileName)
+{
+    /// <summary>The publish command that builds it.</summary>
+    public string PublishCommand => $"dotnet publish src/{Project} -r linux-x64 -c Release";
+
+    /// <summary>The published executable, or null when it has not been published in this checkout.</summary>
+    public string? Path => RepositoryRoot.TryGet(out var root)
+        && System.IO.Path.Combine(root, "src", Project, "bin", "Release", "net10.0", "linux-x64", "publish", FileName) is var path
+        && File.Exists(path) ? path : null;
+
+    /// <summary>Why a test that needs it cannot run, or null when it can.</summary>
+    public string? Missing => Path is null ? $"The Native AOT {FileName} is not published; run `{PublishCommand}` first." : null;
+}
