@@ -73,11 +73,11 @@ internal sealed class ResumeBenchmark : IBenchmark
         {
             // Outbid once epoch 6 is trained, and, when the run saves state, once that epoch's state is in S3.
             var at = await world.WaitForAsync(name, r => r.Status?.Epochs.Count(e => e.Loss is not null) >= InterruptedAt
-                && (!scenario.SavesState || r.Status.Resume?.Epoch >= InterruptedAt), seconds: 120, cancellationToken);
+                && (!scenario.SavesState || r.Status.Resume?.Epoch >= InterruptedAt), seconds: 900, cancellationToken);
             world.Vast.Outbid(long.Parse(at.Status!.Gpu!.InstanceId!, System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var done = await world.WaitForAsync(name, r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed, seconds: 300, cancellationToken);
+        var done = await world.WaitForAsync(name, r => r.Status?.Phase is TrainingPhase.Completed or TrainingPhase.Failed, seconds: 900, cancellationToken);
         var wall = TimeProvider.System.GetElapsedTime(started);
         if (done.Status!.Phase != TrainingPhase.Completed)
         {
