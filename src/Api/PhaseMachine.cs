@@ -172,6 +172,10 @@ public static class PhaseMachine
         return Enter(status, interruption.Phase, now, $"the instance resumed{paused}; {interruption.Phase.ToWireName()} on the same machine") with
         {
             Interruption = interruption with { ResumedAt = now },
+            // The pause ends here; status.cost prices it at the instance's storage alone.
+            Gpu = status.Gpu is { } gpu && interruption.PausedAt is { } from
+                ? gpu with { PausedSeconds = (gpu.PausedSeconds ?? 0) + Math.Max(0, (now - from).TotalSeconds) }
+                : status.Gpu,
         };
     }
 

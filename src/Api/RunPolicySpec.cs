@@ -29,7 +29,7 @@ public sealed record RunPolicySpec
 
     /// <summary>
     /// Upload sd-scripts' training state every this many epochs, so that a retried attempt continues from it instead
-    /// of from epoch 1; 0 (the default) saves none.
+    /// of from epoch 1; 0 saves none. Defaults to 1 (every epoch).
     /// </summary>
     [Range(0, 1000)]
     public int? SaveStateEveryNEpochs { get; init; }

@@ -216,6 +216,13 @@ public sealed record GpuStatus
     public int? NumGpus { get; init; }
     /// <summary>Total price in USD per hour.</summary>
     public double? PricePerHour { get; init; }
+    /// <summary>
+    /// What its disk alone costs in USD per hour: all Vast bills while the instance is paused (an interruptible
+    /// instance outbid). Unknown for an instance found again by its label; a pause is then priced at <c>pricePerHour</c>.
+    /// </summary>
+    public double? StoragePricePerHour { get; init; }
+    /// <summary>Seconds the instance spent paused in pauses that have ended; the current one is <c>status.interruption</c>.</summary>
+    public double? PausedSeconds { get; init; }
     /// <summary>When Vast answered the create, to the millisecond.</summary>
     public DateTimeOffset? AllocatedAt { get; init; }
     /// <summary>When the operator asked Vast to destroy the instance, to the millisecond; written once Vast confirms it gone.</summary>

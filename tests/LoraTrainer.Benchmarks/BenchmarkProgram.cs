@@ -2,6 +2,7 @@ using LoraTrainer.Benchmarks.KubeFake;
 using LoraTrainer.Benchmarks.Measuring;
 using LoraTrainer.Benchmarks.Money;
 using LoraTrainer.Benchmarks.Receiver;
+using LoraTrainer.Benchmarks.Resume;
 using LoraTrainer.Benchmarks.Runtime;
 using LoraTrainer.Benchmarks.Scale;
 using LoraTrainer.Benchmarks.Startup;
@@ -17,7 +18,7 @@ namespace LoraTrainer.Benchmarks;
 internal static class BenchmarkProgram
 {
     private static readonly IReadOnlyList<IBenchmark> Benchmarks =
-        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark(), new MoneyBenchmark(), new ScaleBenchmark(), new StartupBenchmark()];
+        [new KubeFakeBenchmark(), new RuntimeBenchmark(), new ReceiverBenchmark(), new ZipBenchmark(), new MoneyBenchmark(), new ScaleBenchmark(), new StartupBenchmark(), new ResumeBenchmark()];
 
     private static readonly ProgramInfo Info = new("loratrainer-benchmarks",
         "Benchmarks of the parts that run without a cluster; each is bounded in time, talks only to servers it starts on "

@@ -73,11 +73,11 @@ public sealed class InterruptibleTests : IAsyncLifetime
         Assert.Equal(2, status.Attempt);
         Assert.NotEqual(first.MachineId, status.Gpu!.MachineId);
         Assert.Contains(first.MachineId!, status.ExcludedMachines);
-        await _stack.WaitForNothingAliveAsync(cancellationToken: TestContext.Current.CancellationToken);
-        var ours = _stack.Vast.Instances(includeDestroyed: true).Where(i => i.Label?.Contains(done.Metadata.Uid, StringComparison.Ordinal) == true).ToList();
+        var ledger = await _stack.WaitForNothingAliveAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var ours = ledger.Instances.Where(i => i.Label?.Contains(done.Metadata.Uid, StringComparison.Ordinal) == true).ToList();
         Assert.Equal(2, ours.Count);
-        // Both attempts, the paused seconds of the first included, are in the cost, at the bid.
-        var billed = ours.Sum(i => (i.DestroyedAt!.Value - i.CreatedAt).TotalSeconds) * Bid / 3600;
+        // Both attempts are in the cost as Vast bills them: the bid while running, the storage alone while paused.
+        var billed = ours.Sum(i => i.Dollars);
         var released = await _stack.WaitForAsync("bid-moved", r => r.Status?.Gpu?.ReleasedAt is not null, cancellationToken: TestContext.Current.CancellationToken);
         Assert.InRange(released.Status!.Cost!.ReleasedUsd, billed * 0.8, billed * 1.2 + 0.0001);
     }

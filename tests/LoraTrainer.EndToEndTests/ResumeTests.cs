@@ -26,7 +26,7 @@ public sealed class ResumeTests : IAsyncLifetime
         // Ten distinct losses; the first attempt trains epochs 1 to 6 (or 7) at 2 s each, the retry the rest at once.
         double[] losses = [0.30, 0.25, 0.10, 0.22, 0.21, 0.20, 0.19, 0.18, 0.17, 0.16];
         _stack.Agents.Trainer = launch => Scenario.Slow with { EpochLosses = losses, StepSeconds = launch == 1 ? 0.1 : 0.001 };
-        await _stack.ApplyAsync(Samples.Minimal("resumed", heartbeat: "5s", backoffLimit: 1, epochs: Epochs, saveStateEveryNEpochs: 1));
+        await _stack.ApplyAsync(Samples.Minimal("resumed", heartbeat: "5s", backoffLimit: 1, epochs: Epochs));
         var saved = await _stack.WaitForAsync("resumed", r => r.Status?.Resume?.Epoch >= 6, seconds: 60, TestContext.Current.CancellationToken);
 
         var killedAt = Scenario.Now;

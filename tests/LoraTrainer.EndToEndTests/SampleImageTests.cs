@@ -49,6 +49,14 @@ public sealed class SampleImageTests : IAsyncLifetime
         Assert.Equal(3, run.Status.Output!.Epoch);
         Assert.Equal(OutputChoosers.Metric, run.Status.Output.ChosenBy);
 
+        // The states saved every epoch while the agent kept reporting are each completed once: a whole one is kept,
+        // no upload is left open, and nothing was worth a Warning.
+        var settled = await _stack.WaitForAsync("sampled", r => r.Status?.Resume is { Upload: null, Saved: null }, cancellationToken: cancellation);
+        Assert.NotNull(settled.Status!.Resume!.Epoch);
+        Assert.NotNull(await _stack.S3.GetObjectAsync(TestWorld.OutputBucket, settled.Status.Resume.Key!, cancellation));
+        Assert.Empty(_stack.S3.PendingUploadIds(TestWorld.OutputBucket));
+        Assert.DoesNotContain(_stack.Kube.List("v1", "Event", _stack.Namespace), e => (string?)e["reason"] == "StateNotSaved");
+
         // The user prefers epoch 2: the canonical key then holds epoch 2's bytes.
         await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: 2));
         var selected = await _stack.WaitForAsync("sampled", r => r.Status?.Output?.ChosenBy == OutputChoosers.User, seconds: 30, cancellationToken: cancellation);

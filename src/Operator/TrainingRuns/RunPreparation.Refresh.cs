@@ -71,8 +71,27 @@ internal sealed partial class RunPreparation
     /// <exception cref="ObjectStoreException">The store failed; the caller reports it and tries again.</exception>
     public async Task<ResumeStatus?> AdvanceStateAsync(TrainingRun run, CancellationToken cancellationToken)
     {
+        if (!RunStates.HasWork(run))
+        {
+            return null;
+        }
+
         var (creds, _) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
         return creds is null ? null : await states.AdvanceAsync(stores.Create(creds.S3), run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Aborts a state upload <see cref="AdvanceStateAsync"/> opened whose status write then lost a race: recorded
+    /// nowhere, it would otherwise bill its parts until the bucket's lifecycle rule takes it.
+    /// </summary>
+    /// <exception cref="ObjectStoreException">The store failed.</exception>
+    public async Task AbortStateUploadAsync(TrainingRun run, StateUploadStatus upload, CancellationToken cancellationToken)
+    {
+        var (creds, _) = await credentials.ResolveAsync(run, cancellationToken).ConfigureAwait(false);
+        if (creds is not null)
+        {
+            await PresignedMultipart.AbortAsync(stores.Create(creds.S3), new S3Uri(run.Spec.Output.S3.Bucket, upload.Key), upload.UploadId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The checkpoint's download, linked again: Civitai's download URL the attempt resolved, or the spec's URL.</summary>

@@ -20,7 +20,7 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
     public const long FirstStateGuessBytes = 1L << 30;
 
     /// <summary>Every how many epochs the run uploads its state (each epoch unless the spec says otherwise); 0 for none.</summary>
-    public static int EveryNEpochs(TrainingRun run) => run.Spec.RunPolicy?.SaveStateEveryNEpochs ?? 0;
+    public static int EveryNEpochs(TrainingRun run) => run.Spec.RunPolicy?.SaveStateEveryNEpochs ?? 1;
 
     /// <summary>The state section of the agent's config: the open upload and the state to continue from, presigned; null when the run saves none.</summary>
     public async Task<StatePlan?> PlanAsync(IObjectStore store, TrainingRun run)
@@ -79,11 +79,12 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
     /// <exception cref="ObjectStoreException">The store failed in a way worth trying again later.</exception>
     public async Task<ResumeStatus?> AdvanceAsync(IObjectStore store, TrainingRun run, CancellationToken cancellationToken)
     {
-        var before = run.Status?.Resume;
-        if (before is null && (EveryNEpochs(run) == 0 || PhaseMachine.IsTerminal(run)))
+        if (!HasWork(run))
         {
             return null;
         }
+
+        var before = run.Status?.Resume;
 
         var bucket = run.Spec.Output.S3.Bucket;
         var resume = before ?? new ResumeStatus();
@@ -108,15 +109,52 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
         return resume == before ? null : resume;
     }
 
-    private static async Task<ResumeStatus> CompleteAsync(IObjectStore store, string bucket, ResumeStatus resume, SavedStateStatus saved, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether <see cref="AdvanceAsync"/> has anything to do: a reported state to complete, an upload to open while the
+    /// run saves state, or one to abort once it has ended. Checked before the store (and the Secret naming its
+    /// credentials) is touched, since every check of every running run asks.
+    /// </summary>
+    public static bool HasWork(TrainingRun run)
     {
-        var target = new S3Uri(bucket, saved.Key);
+        var ended = PhaseMachine.IsTerminal(run);
+        return run.Status?.Resume switch
+        {
+            null => !ended && EveryNEpochs(run) > 0,
+            { Saved: not null } => true,
+            { Upload: null } => !ended && EveryNEpochs(run) > 0,
+            _ => ended,
+        };
+    }
+
+    /// <summary>Completes the reported state's upload; false when the store refuses its parts.</summary>
+    /// <remarks>
+    /// A status write can lose a race with the receiver's (the agent reports on while the store is being called), and
+    /// the next pass then completes the same state again. S3 forgets an upload once it is completed and answers
+    /// NoSuchUpload, so an upload that is gone while an object of the reported size stands at its key was completed
+    /// by that earlier pass, not refused.
+    /// </remarks>
+    private static async Task<bool> TryCompleteAsync(IObjectStore store, S3Uri target, SavedStateStatus saved, CancellationToken cancellationToken)
+    {
         try
         {
             await PresignedMultipart.CompleteAsync(store, target, saved.UploadId,
                 [.. saved.Parts.Select(p => new UploadedPartETag { PartNumber = p.PartNumber, ETag = p.ETag })], cancellationToken);
+            return true;
+        }
+        catch (ObjectStoreException ex) when (ex.Kind is ObjectStoreErrorKind.NotFound)
+        {
+            return await store.HeadAsync(target.Bucket, target.Key, cancellationToken) is { } head && head.Size == saved.Bytes;
         }
         catch (ObjectStoreException ex) when (ex.Kind is not ObjectStoreErrorKind.Transient)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<ResumeStatus> CompleteAsync(IObjectStore store, string bucket, ResumeStatus resume, SavedStateStatus saved, CancellationToken cancellationToken)
+    {
+        var target = new S3Uri(bucket, saved.Key);
+        if (!await TryCompleteAsync(store, target, saved, cancellationToken))
         {
             // The store refused the parts: this state is lost, the previous one stays the newest, and a new upload opens.
             await PresignedMultipart.AbortAsync(store, target, saved.UploadId, cancellationToken);

@@ -170,6 +170,7 @@ internal sealed partial class TrainingRunReconciler(
             GpuName = instance.GpuName,
             NumGpus = instance.NumGpus,
             PricePerHour = instance.PricePerHour,
+            StoragePricePerHour = instance.StoragePricePerHour,
             // Vast bills from the create on; the run's own clock readings are whole seconds.
             AllocatedAt = Time.ToMillisecond(time.GetUtcNow()),
         };

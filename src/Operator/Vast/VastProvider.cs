@@ -242,7 +242,7 @@ internal sealed class VastProvider(VastClient client, SharedOfferSearches search
             {
                 case VastCreateOutcomeKind.Created:
                     logger.InstanceCreated(outcome.InstanceId!.Value, offer.Id, offer.MachineId, label);
-                    return RentedInstance.FromOffer(outcome.InstanceId.Value, offer, price, foundByLabel: false);
+                    return RentedInstance.FromOffer(outcome.InstanceId.Value, offer, request.DiskGb, price, foundByLabel: false);
                 case VastCreateOutcomeKind.OfferGone:
                     logger.OfferTaken(offer.Id, outcome.Detail);
                     await DestroyStrayAsync(outcome.StrayInstanceId, offer, cancellationToken).ConfigureAwait(false);
@@ -255,7 +255,7 @@ internal sealed class VastProvider(VastClient client, SharedOfferSearches search
                     if (await FindAfterLostAnswerAsync(label, cancellationToken).ConfigureAwait(false) is { } found)
                     {
                         logger.InstanceFoundByLabel(found.Id, label);
-                        return RentedInstance.FromOffer(found.Id, offer, price, foundByLabel: true);
+                        return RentedInstance.FromOffer(found.Id, offer, request.DiskGb, price, foundByLabel: true);
                     }
 
                     break;

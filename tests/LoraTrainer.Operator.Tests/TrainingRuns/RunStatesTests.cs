@@ -79,6 +79,43 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
         }
     }
 
+    [Fact]
+    public async Task AdvanceAsync_AgainForAStateItCompletedBeforeItsStatusWriteLostARace_KeepsThatStateAsTheNewest()
+    {
+        await using var world = await StateWorld.StartAsync(s3.Server);
+        var reported = await world.SendAsync(await world.OpenAsync(), epoch: 1);
+        var saved = reported.Status!.Resume!.Saved!;
+        await world.AdvanceAsync(reported);
+
+        // The write of that pass conflicted, so the next one sees the same report.
+        var again = await world.States.AdvanceAsync(world.Store, reported, Ct);
+
+        Assert.NotNull(again);
+        Assert.Equal(1, again.Epoch);
+        Assert.Equal(saved.Key, again.Key);
+        Assert.Null(again.Saved);
+        Assert.NotNull(await s3.Server.GetObjectAsync(world.Bucket, saved.Key, Ct));
+        Assert.DoesNotContain(saved.UploadId, world.Proxy.AbortedUploads);
+    }
+
+    [Fact]
+    public async Task AdvanceAsync_WhenTheStoreRefusesAStatesParts_KeepsThePreviousState_AbortsTheUpload_AndOpensANewOne()
+    {
+        await using var world = await StateWorld.StartAsync(s3.Server);
+        var run = await world.SaveAsync(await world.OpenAsync(), epoch: 1);
+        var first = run.Status!.Resume!.Key!;
+        var refused = await world.SendAsync(run, epoch: 2, etag: "\"0123456789abcdef0123456789abcdef\"");
+
+        var resume = (await world.States.AdvanceAsync(world.Store, refused, Ct))!;
+
+        Assert.Equal(1, resume.Epoch);
+        Assert.Equal(first, resume.Key);
+        Assert.NotNull(await s3.Server.GetObjectAsync(world.Bucket, first, Ct));
+        Assert.Contains(refused.Status!.Resume!.Saved!.UploadId, world.Proxy.AbortedUploads);
+        Assert.NotNull(resume.Upload);
+        Assert.NotEqual(refused.Status.Resume.Saved.UploadId, resume.Upload.UploadId);
+    }
+
     private static TrainingRun With(TrainingRun run, TrainingRunStatus status) => new() { Metadata = run.Metadata, Spec = run.Spec, Status = status };
 
     /// <summary>A bucket, the store through the proxy, and the agent's side of a state upload.</summary>
@@ -118,24 +155,27 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
         }
 
         /// <summary>Sends a state through the open upload's presigned part URL, as the agent does, reports it, and moves the state on.</summary>
-        public async Task<TrainingRun> SaveAsync(TrainingRun run, int epoch)
+        public async Task<TrainingRun> SaveAsync(TrainingRun run, int epoch) => await AdvanceAsync(await SendAsync(run, epoch));
+
+        /// <summary>Sends a state as <see cref="SaveAsync"/> does and reports it, reporting <paramref name="etag"/> for its part when given.</summary>
+        public async Task<TrainingRun> SendAsync(TrainingRun run, int epoch, string? etag = null)
         {
             var plan = (await States.PlanAsync(Store, run))!;
             var upload = plan.Upload!;
             var bytes = new byte[1000 + epoch];
             using var response = await Http.PutAsync(upload.Parts[0].Url, new ByteArrayContent(bytes), Ct);
             response.EnsureSuccessStatusCode();
-            var etag = response.Headers.ETag!.Tag;
+            etag ??= response.Headers.ETag!.Tag;
 
             var saved = new SavedStateStatus
             {
                 Epoch = epoch, Key = upload.Key, UploadId = upload.UploadId, Bytes = bytes.Length, Sha256 = new string('a', 64),
                 Parts = [new StatePartStatus { PartNumber = 1, ETag = etag }],
             };
-            return await AdvanceAsync(With(run, run.Status! with { Resume = run.Status.Resume! with { Saved = saved } }));
+            return With(run, run.Status! with { Resume = run.Status.Resume! with { Saved = saved } });
         }
 
-        private async Task<TrainingRun> AdvanceAsync(TrainingRun run) =>
+        public async Task<TrainingRun> AdvanceAsync(TrainingRun run) =>
             await States.AdvanceAsync(Store, run, Ct) is { } resume ? With(run, run.Status! with { Resume = resume }) : run;
 
         public async ValueTask DisposeAsync()

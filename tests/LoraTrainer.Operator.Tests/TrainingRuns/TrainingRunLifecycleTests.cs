@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using k8s;
+using k8s.Models;
 using LoraTrainer.Api;
 using LoraTrainer.Protocol;
 using LoraTrainer.Testing;
@@ -271,6 +272,39 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
         clock.Advance(TimeSpan.FromHours(1));
         await h.CaughtUpAsync();
         Assert.Equal(searches, h.Vast.RequestsTo(VastRoute.Search).Count);
+    }
+
+    [Fact]
+    public async Task Supervision_OfARunThatSavesNoState_ReadsItsS3SecretNoMoreWhileItTrains()
+    {
+        _h.Kube.Seed(new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Metadata = new V1ObjectMeta { Name = "s3-writer", NamespaceProperty = OperatorHarness.Namespace },
+            Data = new Dictionary<string, byte[]>
+            {
+                ["accessKeyId"] = Encoding.UTF8.GetBytes(S3rverServer.AccessKeyId),
+                ["secretAccessKey"] = Encoding.UTF8.GetBytes(S3rverServer.SecretAccessKey),
+            },
+        });
+        await StartTrainingAsync("stateless", 801, 81, s => s with
+        {
+            Credentials = new CredentialsSpec { S3 = new SecretReference { Name = "s3-writer" } },
+            RunPolicy = new RunPolicySpec { SaveStateEveryNEpochs = 0 },
+        });
+        await _h.WaitForPhaseAsync("stateless", TrainingPhase.Training);
+        // The instance check reads the instances from Vast, by id or in a list.
+        int Checks() => _h.Vast.Requests.Count(r => r.Route is VastRoute.Show or VastRoute.List);
+        int SecretReads() => _h.Kube.RequestLog.Count(r => r.Method == "GET" && r.Path.EndsWith("/secrets/s3-writer", StringComparison.Ordinal));
+        var checksBefore = Checks();
+        var readsBefore = SecretReads();
+
+        // Three checks of the instance are three supervision passes, each a second apart.
+        await Eventually.UntilAsync(Checks, checks => checks >= checksBefore + 3, TimeSpan.FromSeconds(15),
+            "three more checks of the instance", checks => $"{checks - checksBefore} checks", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(readsBefore, SecretReads());
     }
 
     /// <summary>The reasons of the run's events, read again (for up to 10 s) until <paramref name="until"/> holds.</summary>

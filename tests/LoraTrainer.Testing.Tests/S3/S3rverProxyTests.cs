@@ -78,6 +78,66 @@ public sealed class S3rverProxyTests(S3rverFixture s3) : IClassFixture<S3rverFix
         Assert.Equal("weights"u8.ToArray(), await server.GetObjectAsync(bucket, "runs/my run/lora.safetensors", Ct));
     }
 
+    [Fact]
+    public async Task CompleteMultipartUpload_WithAnETagThatIsNotThePartsOrAPartNeverSent_AnswersInvalidPartAsS3Does()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        var started = await client.InitiateMultipartUploadAsync(bucket, "big.zip", Ct);
+        var sent = await UploadPartAsync(client, bucket, started.UploadId, partNumber: 1);
+
+        var wrongETag = await Assert.ThrowsAsync<AmazonS3Exception>(() => CompleteAsync(client, bucket, started.UploadId, new PartETag(1, "\"0123456789abcdef0123456789abcdef\"")));
+        var neverSent = await Assert.ThrowsAsync<AmazonS3Exception>(() => CompleteAsync(client, bucket, started.UploadId, new PartETag(1, sent.ETag), new PartETag(2, sent.ETag)));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidPart"), (wrongETag.StatusCode, wrongETag.ErrorCode));
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidPart"), (neverSent.StatusCode, neverSent.ErrorCode));
+        await CompleteAsync(client, bucket, started.UploadId, new PartETag(1, sent.ETag));
+        Assert.Equal(1024, (await server.GetObjectAsync(bucket, "big.zip", Ct))!.Length);
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_WithPartsOutOfOrder_AnswersInvalidPartOrderAsS3Does()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        var started = await client.InitiateMultipartUploadAsync(bucket, "big.zip", Ct);
+        var one = await UploadPartAsync(client, bucket, started.UploadId, partNumber: 1);
+        var two = await UploadPartAsync(client, bucket, started.UploadId, partNumber: 2);
+
+        // Sent by hand, so that the parts go in exactly this order.
+        var body = $"<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>{two.ETag}</ETag></Part><Part><PartNumber>1</PartNumber><ETag>{one.ETag}</ETag></Part></CompleteMultipartUpload>";
+        using var http = new HttpClient();
+        using var answer = await http.PostAsync(new Uri(proxy.BaseUrl, $"{bucket}/big.zip?uploadId={started.UploadId}"), new StringContent(body), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("<Code>InvalidPartOrder</Code>", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUploadCompletedOrAborted_AnswersNoSuchUploadToItsCompletionAndParts_AsS3Does()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        var completed = await client.InitiateMultipartUploadAsync(bucket, "big.zip", Ct);
+        var part = await UploadPartAsync(client, bucket, completed.UploadId, partNumber: 1);
+        await CompleteAsync(client, bucket, completed.UploadId, new PartETag(1, part.ETag));
+        var aborted = await client.InitiateMultipartUploadAsync(bucket, "other.zip", Ct);
+        await client.AbortMultipartUploadAsync(bucket, "other.zip", aborted.UploadId, Ct);
+
+        var completedAgain = await Assert.ThrowsAsync<AmazonS3Exception>(() => CompleteAsync(client, bucket, completed.UploadId, new PartETag(1, part.ETag)));
+        var partAfterAbort = await Assert.ThrowsAsync<AmazonS3Exception>(() => UploadPartAsync(client, bucket, aborted.UploadId, partNumber: 1));
+
+        Assert.Equal((HttpStatusCode.NotFound, "NoSuchUpload"), (completedAgain.StatusCode, completedAgain.ErrorCode));
+        Assert.Equal((HttpStatusCode.NotFound, "NoSuchUpload"), (partAfterAbort.StatusCode, partAfterAbort.ErrorCode));
+        Assert.Empty(server.PendingUploadIds(bucket));
+    }
+
+    private static Task<CompleteMultipartUploadResponse> CompleteAsync(AmazonS3Client client, string bucket, string uploadId, params PartETag[] parts) =>
+        client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "big.zip", UploadId = uploadId, PartETags = [.. parts] }, Ct);
+
     private static Task<UploadPartResponse> UploadPartAsync(AmazonS3Client client, string bucket, string uploadId, int partNumber) =>
         client.UploadPartAsync(new UploadPartRequest
         {

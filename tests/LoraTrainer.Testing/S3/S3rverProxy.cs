@@ -20,6 +20,10 @@ namespace LoraTrainer.Testing.S3;
 /// NoSuchBucket. The proxy decodes the header fully and re-encodes it so decodeURI yields the same bucket and key S3
 /// would read. s3rver does not check SigV4 signatures, so the rewrite is not noticed.
 /// </para>
+/// <para>
+/// UploadPart and CompleteMultipartUpload get S3's checks (<see cref="MultipartChecks"/>): a part for an upload that is
+/// gone, or a completion naming a part or ETag that was not sent, is refused with S3's 4xx error, not s3rver's 500.
+/// </para>
 /// </remarks>
 public sealed class S3rverProxy : IAsyncDisposable
 {
@@ -115,6 +119,12 @@ public sealed class S3rverProxy : IAsyncDisposable
             return;
         }
 
+        if (request.Query["uploadId"] is [{ } upload] && await MultipartRefusalAsync(request, UploadFolder(recorded.Bucket, upload)) is { } refusal)
+        {
+            await ErrorAsync(context, refusal.Status, refusal.Code, refusal.Message);
+            return;
+        }
+
         if (request.Method == "GET" && TakeDelay(request.Path.Value ?? "") is { } delay)
         {
             await Task.Delay(delay, TimeProvider.System, context.RequestAborted);
@@ -137,10 +147,37 @@ public sealed class S3rverProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>s3rver's folder of the upload; null for an id that could name another folder.</summary>
+    private string? UploadFolder(string bucket, string uploadId) =>
+        uploadId.Contains('/', StringComparison.Ordinal) || uploadId.Contains("..", StringComparison.Ordinal)
+            ? null
+            : Path.Combine(_server.DataDirectory, bucket, "._S3rver_uploads", uploadId);
+
+    /// <summary>The error S3 answers an UploadPart or a CompleteMultipartUpload with, and s3rver does not (<see cref="MultipartChecks"/>).</summary>
+    private static async Task<S3Refusal?> MultipartRefusalAsync(HttpRequest request, string? upload)
+    {
+        if (request.Method == "PUT" && request.Query.ContainsKey("partNumber"))
+        {
+            return MultipartChecks.CheckPart(upload);
+        }
+
+        if (request.Method != "POST")
+        {
+            return null;
+        }
+
+        // The body is read here and handed on to s3rver as it came.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        var body = buffer.ToArray();
+        request.Body = new MemoryStream(body);
+        return MultipartChecks.CheckCompletion(upload, body);
+    }
+
     private async Task AbortAsync(HttpContext context, string bucket, string uploadId)
     {
-        var parts = Path.Combine(_server.DataDirectory, bucket, "._S3rver_uploads", uploadId);
-        if (uploadId.Contains('/', StringComparison.Ordinal) || uploadId.Contains("..", StringComparison.Ordinal) || !Directory.Exists(parts))
+        var parts = UploadFolder(bucket, uploadId);
+        if (parts is null || !Directory.Exists(parts))
         {
             await ErrorAsync(context, 404, "NoSuchUpload", "The specified upload does not exist.");
             return;

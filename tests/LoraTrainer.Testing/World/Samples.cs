@@ -10,9 +10,10 @@ internal static class Samples
     /// <summary>
     /// The minimal sample renamed to <paramref name="name"/>, with the run policy a fault scenario needs: short
     /// deadlines so a stall is noticed in seconds. With <paramref name="interrupted"/> the run rents interruptible (bid)
-    /// GPUs and waits that long for a paused one.
+    /// GPUs and waits that long for a paused one. <paramref name="saveStateEveryNEpochs"/> overrides the default of saving
+    /// the training state every epoch.
     /// </summary>
-    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4, string? interrupted = null, int saveStateEveryNEpochs = 0) =>
+    public static string Minimal(string name, string deadline = "20s", string? heartbeat = null, int backoffLimit = 2, int epochs = 4, string? interrupted = null, int? saveStateEveryNEpochs = null) =>
         Read("trainingrun-minimal.yaml").Replace("name: minimal", $"name: {name}", StringComparison.Ordinal).TrimEnd() + (interrupted is null ? "" : """
 
           gpu:
@@ -29,9 +30,8 @@ internal static class Samples
               pendingModel: {deadline}
               heartbeat: {heartbeat ?? deadline}
               interrupted: {interrupted ?? "10m"}
-            saveStateEveryNEpochs: {saveStateEveryNEpochs}
 
-        """;
+        """ + (saveStateEveryNEpochs is { } every ? $"    saveStateEveryNEpochs: {every}\n" : "");
 
     /// <summary>
     /// A four-epoch run named <c>sampled</c> that draws two prompts at each epoch and before training, keeping

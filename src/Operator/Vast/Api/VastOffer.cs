@@ -70,6 +70,12 @@ internal sealed record VastOffer
     /// <summary>Storage price in USD per GB per month.</summary>
     public double? StorageCost { get; init; }
 
+    /// <summary>
+    /// What <paramref name="diskGb"/> GB of this offer's storage costs in USD per hour (a month taken as 30 days): all an
+    /// instance bills while it is paused. Null when the offer gives no storage price.
+    /// </summary>
+    public double? StoragePerHour(int diskGb) => StorageCost is { } perGbMonth ? perGbMonth * diskGb / (30 * 24) : null;
+
     /// <summary>Host reliability score between 0 and 1, as offers name it.</summary>
     public double? Reliability2 { get; init; }
 

@@ -6,9 +6,12 @@ namespace LoraTrainer.Operator.Vast.Instances;
 /// <summary>A rented instance: what <c>status.gpu</c> records, and whether it was found by its label rather than a create answer.</summary>
 internal sealed record RentedInstance(long InstanceId, long? OfferId, long? MachineId, string? GpuName, int? NumGpus, double? PricePerHour, bool FoundByLabel)
 {
-    /// <summary>An instance created from <paramref name="offer"/> at <paramref name="pricePerHour"/>.</summary>
-    public static RentedInstance FromOffer(long instanceId, VastOffer offer, double pricePerHour, bool foundByLabel) =>
-        new(instanceId, offer.Id, offer.MachineId, offer.GpuName, offer.NumGpus, pricePerHour, foundByLabel);
+    /// <summary>What its disk alone costs per hour (<see cref="VastOffer.StoragePerHour"/>); null when not known.</summary>
+    public double? StoragePricePerHour { get; init; }
+
+    /// <summary>An instance created from <paramref name="offer"/> with <paramref name="diskGb"/> GB of disk at <paramref name="pricePerHour"/>.</summary>
+    public static RentedInstance FromOffer(long instanceId, VastOffer offer, int diskGb, double pricePerHour, bool foundByLabel) =>
+        new(instanceId, offer.Id, offer.MachineId, offer.GpuName, offer.NumGpus, pricePerHour, foundByLabel) { StoragePricePerHour = offer.StoragePerHour(diskGb) };
 
     /// <summary>An instance that already existed under the label (e.g. rented before a restart).</summary>
     public static RentedInstance FromInstance(VastInstance instance) =>
