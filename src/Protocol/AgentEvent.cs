@@ -11,7 +11,7 @@ public sealed record AgentEvent
     /// <summary>Per-attempt sequence number, 1, 2, 3…; a repeated or older seq is acknowledged and ignored.</summary>
     public long Seq { get; init; }
     /// <summary>One of <see cref="EventKinds"/>.</summary>
-    public string Kind { get; init; } = "";
+    public string Kind { get; set; } = "";
     /// <summary>When the event happened on the agent.</summary>
     public DateTimeOffset At { get; init; }
     /// <summary>The attempt the agent belongs to.</summary>
@@ -135,7 +135,7 @@ public sealed record EventAck
     /// <summary>False when the event was a repeat, stale, or arrived after a terminal phase.</summary>
     public bool Accepted { get; init; }
     /// <summary>The run's phase after the event.</summary>
-    public string Phase { get; init; } = "";
+    public string Phase { get; set; } = "";
 
     /// <summary>
     /// <see cref="FinishRequests.Now"/> when the user asked the run to finish early (<c>spec.finish: now</c>): the agent

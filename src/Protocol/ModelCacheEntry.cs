@@ -13,7 +13,7 @@ namespace LoraTrainer.Protocol;
 public sealed record ModelCacheEntry
 {
     /// <summary>The cached object's key (<c>&lt;prefix&gt;/sha256/&lt;hex&gt;</c>), which names the file in events.</summary>
-    public string Key { get; init; } = "";
+    public string Key { get; set; } = "";
 
     /// <summary>Whether the file's URL reads the cached object.</summary>
     public bool Hit { get; init; }
@@ -29,7 +29,7 @@ public sealed record ModelCacheEntry
 public sealed record ModelDownloadLink
 {
     /// <summary>Download URL; a signed URL is itself a secret.</summary>
-    public string Url { get; init; } = "";
+    public string Url { get; set; } = "";
     /// <summary>Value of the Authorization header, when the source needs one.</summary>
     public string? Authorization { get; init; }
 }

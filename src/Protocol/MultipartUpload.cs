@@ -15,13 +15,13 @@ namespace LoraTrainer.Protocol;
 public sealed record MultipartUploadTarget
 {
     /// <summary>The object key the upload writes once completed.</summary>
-    public string Key { get; init; } = "";
+    public string Key { get; set; } = "";
     /// <summary>The store's id of the upload; it names the upload in the report.</summary>
-    public string UploadId { get; init; } = "";
+    public string UploadId { get; set; } = "";
     /// <summary>The size of every part but the last, in bytes.</summary>
     public long PartSize { get; init; }
     /// <summary>One presigned <c>UploadPart</c> PUT per part number, from 1.</summary>
-    public IReadOnlyList<PartUploadTarget> Parts { get; init; } = [];
+    public IReadOnlyList<PartUploadTarget> Parts { get; set; } = [];
 
     /// <summary>The largest file the parts can carry.</summary>
     [JsonIgnore]
@@ -34,7 +34,7 @@ public sealed record PartUploadTarget
     /// <summary>The part number, from 1.</summary>
     public int PartNumber { get; init; }
     /// <summary>Presigned PUT URL.</summary>
-    public string Url { get; init; } = "";
+    public string Url { get; set; } = "";
 }
 
 /// <summary>A part the store has taken, as the operator needs it to complete the upload.</summary>
@@ -43,5 +43,5 @@ public sealed record UploadedPartETag
     /// <summary>The part number, from 1.</summary>
     public int PartNumber { get; init; }
     /// <summary>The ETag the store answered for the part, quotes included as S3 sends them.</summary>
-    public string ETag { get; init; } = "";
+    public string ETag { get; set; } = "";
 }

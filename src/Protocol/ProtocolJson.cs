@@ -3,6 +3,11 @@ using System.Text.Json;
 namespace LoraTrainer.Protocol;
 
 /// <summary>The JSON settings both sides of the protocol use: camelCase, nulls omitted, unknown fields ignored.</summary>
+/// <remarks>
+/// A protocol property with a default (<c>gpus = 1</c>, <c>captionExtension = ".txt"</c>) has a setter, not <c>init</c>:
+/// generated deserialization sets every init-only property, one missing from the document to the type's default, so
+/// a document from an older peer would read <c>gpus: 0</c>.
+/// </remarks>
 public static class ProtocolJson
 {
     /// <summary>

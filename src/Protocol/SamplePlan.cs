@@ -8,13 +8,13 @@ namespace LoraTrainer.Protocol;
 public sealed record SamplePlan
 {
     /// <summary>The prompts, in order; a prompt's index names its images.</summary>
-    public IReadOnlyList<SamplePrompt> Prompts { get; init; } = [];
+    public IReadOnlyList<SamplePrompt> Prompts { get; set; } = [];
     /// <summary>Render after every this many epochs. Defaults to 1.</summary>
-    public int EveryNEpochs { get; init; } = 1;
+    public int EveryNEpochs { get; set; } = 1;
     /// <summary>Also render before training, as epoch 0.</summary>
     public bool AtFirst { get; init; }
     /// <summary>sd-scripts' sampler name, e.g. <c>euler_a</c>.</summary>
-    public string Sampler { get; init; } = "euler_a";
+    public string Sampler { get; set; } = "euler_a";
 
     /// <summary>The epochs rendered in a run of <paramref name="totalEpochs"/>: 0 with <see cref="AtFirst"/>, then every <see cref="EveryNEpochs"/>-th.</summary>
     public IReadOnlyList<int> SampledEpochs(int totalEpochs) =>
@@ -25,7 +25,7 @@ public sealed record SamplePlan
 public sealed record SamplePrompt
 {
     /// <summary>What to draw.</summary>
-    public string Prompt { get; init; } = "";
+    public string Prompt { get; set; } = "";
     /// <summary>What not to draw (<c>--n</c>).</summary>
     public string? NegativePrompt { get; init; }
     /// <summary>The seed (<c>--d</c>).</summary>
@@ -48,9 +48,9 @@ public sealed record SampleUploadTarget
     /// <summary>The prompt's index.</summary>
     public int Prompt { get; init; }
     /// <summary>Presigned PUT URL.</summary>
-    public string Url { get; init; } = "";
+    public string Url { get; set; } = "";
     /// <summary>The object key it writes.</summary>
-    public string Key { get; init; } = "";
+    public string Key { get; set; } = "";
 }
 
 /// <summary>One sample image in a <c>samplesUploaded</c> event: uploaded (key, bytes, sha256) or failed (error).</summary>

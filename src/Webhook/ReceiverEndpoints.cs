@@ -134,7 +134,7 @@ public static class ReceiverEndpoints
     }
 
     /// <summary>The one answer for an unknown run, a bad signature or a stale timestamp.</summary>
-    internal static JsonHttpResult<ErrorBody> Unauthorized() => TypedResults.Json(UnauthorizedBody, ReceiverJsonContext.Default.ErrorBody, statusCode: StatusCodes.Status401Unauthorized);
+    internal static JsonHttpResult<ErrorBody> Unauthorized() => TypedResults.Json(UnauthorizedBody, ReceiverJson.Answers.ErrorBody, statusCode: StatusCodes.Status401Unauthorized);
 
-    private static JsonHttpResult<ErrorBody> Error(int status, string message) => TypedResults.Json(new ErrorBody(message), ReceiverJsonContext.Default.ErrorBody, statusCode: status);
+    private static JsonHttpResult<ErrorBody> Error(int status, string message) => TypedResults.Json(new ErrorBody(message), ReceiverJson.Answers.ErrorBody, statusCode: status);
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LoraTrainer.Protocol;
@@ -19,6 +20,12 @@ internal sealed partial class ReceiverJsonContext : JsonSerializerContext;
 /// <summary>Puts the generated contexts first in the JSON settings the receiver's endpoints answer with.</summary>
 internal static class ReceiverJson
 {
+    /// <summary>
+    /// The error answers' context, escaping as ASP.NET Core's own JSON answers do (HTML-sensitive characters such as
+    /// <c>'</c> stay readable): the bodies are JSON read by the agent and by people, never embedded in a page.
+    /// </summary>
+    public static ReceiverJsonContext Answers { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     public static IServiceCollection AddReceiverJson(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(json =>
         {

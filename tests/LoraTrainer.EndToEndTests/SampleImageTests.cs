@@ -74,10 +74,10 @@ public sealed class SampleImageTests : IAsyncLifetime
     {
         var cancellation = TestContext.Current.CancellationToken;
         _stack.Agents.Trainer = _ => new FakeTrainerSettings { EpochLosses = [0.3, 0.2, 0.15, 0.18] };
-        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: null, keep: "best"));
+        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: null, keep: "best", saveStateEveryNEpochs: 0));
         await _stack.WaitForPhaseAsync("sampled", TrainingPhase.Completed, seconds: 60, cancellationToken: cancellation);
 
-        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: 2, keep: "best"));
+        await _stack.ApplyAsync(Samples.Sampled(selectedEpoch: 2, keep: "best", saveStateEveryNEpochs: 0));
         var refused = await _stack.WaitForAsync("sampled", r => r.Status?.Message?.StartsWith("spec.output.selectedEpoch", StringComparison.Ordinal) == true, seconds: 30, cancellationToken: cancellation);
 
         Assert.Equal("spec.output.selectedEpoch: epoch 2 was not kept: only the lowest-loss epoch (3) was uploaded (output.keep: best); set output.keep: all before training to choose among epochs", refused.Status!.Message);

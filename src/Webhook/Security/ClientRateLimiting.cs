@@ -47,7 +47,7 @@ internal static class ClientRateLimiting
             metrics.ClientLimited();
             var seconds = RetryAfter.Set(rejected.HttpContext.Response, rejected.Lease);
             await rejected.HttpContext.Response.WriteAsJsonAsync(
-                new ErrorBody($"too many requests from this address; retry in {seconds} s"), ReceiverJsonContext.Default.ErrorBody, contentType: null, cancellationToken).ConfigureAwait(false);
+                new ErrorBody($"too many requests from this address; retry in {seconds} s"), ReceiverJson.Answers.ErrorBody, contentType: null, cancellationToken).ConfigureAwait(false);
         };
     }
 

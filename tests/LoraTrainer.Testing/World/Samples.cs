@@ -35,9 +35,10 @@ internal static class Samples
 
     /// <summary>
     /// A four-epoch run named <c>sampled</c> that draws two prompts at each epoch and before training, keeping
-    /// <paramref name="keep"/> epochs, optionally with <c>output.selectedEpoch</c>.
+    /// <paramref name="keep"/> epochs, optionally with <c>output.selectedEpoch</c> and a <c>runPolicy.saveStateEveryNEpochs</c>
+    /// (a run that saves state keeps every epoch's file whatever <paramref name="keep"/> says).
     /// </summary>
-    public static string Sampled(int? selectedEpoch = null, string keep = "all") => Read("trainingrun-minimal.yaml")
+    public static string Sampled(int? selectedEpoch = null, string keep = "all", int? saveStateEveryNEpochs = null) => Read("trainingrun-minimal.yaml")
         .Replace("name: minimal", "name: sampled", StringComparison.Ordinal)
         .Replace("      prefix: loras/anna/", $"      prefix: loras/anna/\n    keep: {keep}" + (selectedEpoch is { } e ? $"\n    selectedEpoch: {e}" : ""), StringComparison.Ordinal)
         .TrimEnd() + """
@@ -51,5 +52,5 @@ internal static class Samples
                 seed: 1234
               - {}
 
-        """;
+        """ + (saveStateEveryNEpochs is { } every ? $"  runPolicy:\n    saveStateEveryNEpochs: {every}\n" : "");
 }
