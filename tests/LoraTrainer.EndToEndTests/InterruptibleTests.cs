@@ -77,8 +77,9 @@ public sealed class InterruptibleTests : IAsyncLifetime
         var ours = ledger.Instances.Where(i => i.Label?.Contains(done.Metadata.Uid, StringComparison.Ordinal) == true).ToList();
         Assert.Equal(2, ours.Count);
         // Both attempts are in the cost as Vast bills them: the bid while running, the storage alone while paused.
+        // Status keeps dollars to four decimals, each attempt's rounded as it ends: one step either way is rounding.
         var billed = ours.Sum(i => i.Dollars);
         var released = await _stack.WaitForAsync("bid-moved", r => r.Status?.Gpu?.ReleasedAt is not null, cancellationToken: TestContext.Current.CancellationToken);
-        Assert.InRange(released.Status!.Cost!.ReleasedUsd, billed * 0.8, billed * 1.2 + 0.0001);
+        Assert.InRange(released.Status!.Cost!.ReleasedUsd, billed * 0.8 - 0.0001, billed * 1.2 + 0.0001);
     }
 }
