@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Tests.Datasets;
+using LoraTrainer.Testing;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.S3;
 
@@ -54,7 +55,9 @@ public sealed partial class RunPreparationTests(S3rverFixture s3) : IClassFixtur
         // Presigned URLs are signed to the second, and opening the run's state upload reissues the config at once: a
         // refresh a second later is the first whose URLs must differ.
         await h.WaitForConfigIssuedAfterAsync("steady", DateTimeOffset.UtcNow.AddSeconds(1));
-        var refreshed = await h.AgentConfigAsync("steady");
+        // Two issues within one second sign the same URLs: the refresh is the issue whose URLs are signed anew.
+        var refreshed = await Eventually.UntilAsync(_ => h.AgentConfigAsync("steady"), c => c.Dataset.Url != held.First.Dataset.Url, TimeSpan.FromSeconds(15),
+            "the config of steady to be reissued with freshly signed URLs", c => "its dataset URL is still the first one", cancellationToken: TestContext.Current.CancellationToken);
 
         await held.AssertDatasetKeptAsync(refreshed);
         Assert.Equal(lookups, h.Civitai.RequestsTo($"/api/v1/model-versions/{CivitaiVersion}").Count);
