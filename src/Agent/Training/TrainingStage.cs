@@ -96,14 +96,16 @@ internal sealed class TrainingStage(
     private TrainingResult FinishEarly(TrainingSetup setup, TrainingMonitor monitor, int totalEpochs, TrainerExit exit)
     {
         // The trainer announces a checkpoint before writing it and was killed: only a whole file of its epoch counts.
-        var saved = BestEpoch.Merge(totalEpochs, EpochLossLog.ReadAll(work.LoggingDirectory), monitor.ConsoleEpochLoss, monitor.ConsoleValidationLoss)
+        // Epochs an earlier attempt kept count too: their files are whole in the bucket.
+        var whole = BestEpoch.Merge(totalEpochs, EpochLossLog.ReadAll(work.LoggingDirectory), monitor.ConsoleEpochLoss, monitor.ConsoleValidationLoss)
             .Where(e => SavedCheckpoint.IsWhole(work.OutputDirectory, setup.OutputName, e.Epoch, totalEpochs))
             .ToList();
+        var (saved, earlier) = BestEpoch.WithEarlier(whole, setup.Earlier ?? []);
         var choice = BestEpoch.Choose(saved, setup.Validates) ?? throw new StageFailure(Stages.Finish,
             "The run was finished early (spec.finish: now) before any epoch was saved; there is nothing to keep.", logTail: exit.LogTail);
         TrainingLog.FinishedEarly(logger, saved.Count, choice.Epoch.Epoch, choice.Metric, choice.Loss);
         reporter.Report(TrainingEvents.TrainingCompleted(saved, choice.Epoch, choice.Metric) with { FinishedEarly = true });
-        return new TrainingResult(totalEpochs, saved, choice.Epoch, choice.Metric, FinishedEarly: true);
+        return new TrainingResult(totalEpochs, saved, choice.Epoch, choice.Metric, earlier, FinishedEarly: true);
     }
 
     private bool Observe(TrainerSignal signal, TrainingMonitor monitor, ProgressThrottle throttle, TrainingSetup setup)
