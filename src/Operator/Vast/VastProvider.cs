@@ -223,7 +223,8 @@ internal sealed class VastProvider(VastClient client, SharedOfferSearches search
     {
         var label = request.Label.ToString();
         var bid = request.Bid?.BidFor(offer);
-        var price = bid ?? offer.DphTotal;
+        // What the instance bills per hour while it runs: a bid buys the GPU, and storage bills on top of it.
+        var price = bid is null ? offer.DphTotal : request.Bid!.HourlyCost(offer);
         var body = new VastCreateRequest
         {
             Image = request.Image,

@@ -42,4 +42,16 @@ public sealed class BidStrategyTests
 
         Assert.Equal(0.60, bid);
     }
+
+    [Fact]
+    public void BidFor_LeavesRoomUnderTheCapForTheStorageOfItsDisk()
+    {
+        // 100 GB at $0.18 per GB and month: $0.025 an hour on top of the bid.
+        var offer = Offer(0.30) with { StorageCost = 0.18 };
+        var strategy = new BidStrategy(50, MaxPricePerHour: 0.40, DiskGb: 100);
+
+        Assert.Equal(0.375, strategy.BidFor(offer)!.Value, 9);
+        Assert.Equal(0.40, strategy.HourlyCost(offer), 9);
+        Assert.Null(new BidStrategy(10, MaxPricePerHour: 0.32, DiskGb: 100).BidFor(offer));
+    }
 }

@@ -252,6 +252,18 @@ public sealed class OfferSelectionTests
         Assert.Equal(2, Assert.Single(result.Ranked).Id);
         var rejection = Assert.Single(result.Rejections);
         Assert.Equal(RejectionReason.Price, rejection.Reason);
-        Assert.Contains("minimum bid $0.51/h is over $0.50/h", rejection.Detail);
+        Assert.Contains("minimum bid and storage $0.51/h is over $0.50/h", rejection.Detail);
+    }
+
+    [Fact]
+    public void PricePerHour_ForInterruptibleRun_AddsTheStorageOfItsDiskToTheBid_AndKeepsBothUnderTheCap()
+    {
+        // 60 GB at $0.36 per GB and month is $0.03 an hour, billed beside the bid every second the instance exists.
+        var requirements = Sdxl4090 with { Interruptible = true, DiskGb = 60, MaxPricePerHour = 0.30, BidMarginPercent = 20 };
+        var offer = Offer(1, price: 0.80) with { MinBid = 0.25, StorageCost = 0.36 };
+
+        Assert.Equal(0.27, requirements.Bid!.BidFor(offer)!.Value, 9);
+        Assert.Equal(0.30, OfferSelection.PricePerHour(requirements, offer), 9);
+        Assert.Equal(RejectionReason.Price, OfferSelection.Check(requirements with { MaxPricePerHour = 0.27 }, offer)?.Reason);
     }
 }

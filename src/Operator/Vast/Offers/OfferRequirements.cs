@@ -48,7 +48,7 @@ internal sealed record OfferRequirements
     public int BidMarginPercent { get; init; }
 
     /// <summary>What to bid, for an interruptible run; null on demand.</summary>
-    public BidStrategy? Bid => Interruptible ? new BidStrategy(BidMarginPercent, MaxPricePerHour) : null;
+    public BidStrategy? Bid => Interruptible ? new BidStrategy(BidMarginPercent, MaxPricePerHour, DiskGb) : null;
 
     /// <summary>The host must allow rentals at least this long.</summary>
     public TimeSpan MinRental { get; init; } = DefaultMinRental;

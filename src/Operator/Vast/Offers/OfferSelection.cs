@@ -83,11 +83,12 @@ internal static class OfferSelection
     }
 
     /// <summary>
-    /// What renting the offer costs per hour: <c>dph_total</c> on demand, the bid of <see cref="BidStrategy"/> when
-    /// interruptible (its <c>min_bid</c> when that is over the cap, so the offer is rejected for its price).
+    /// What renting the offer costs per hour, storage included: <c>dph_total</c> on demand; when interruptible, the bid
+    /// of <see cref="BidStrategy"/> plus storage (its <c>min_bid</c> plus storage when that is over the cap, so the
+    /// offer is rejected for its price).
     /// </summary>
     public static double PricePerHour(OfferRequirements requirements, VastOffer offer) =>
-        requirements.Bid is { } bid ? bid.BidFor(offer) ?? offer.MinBid ?? offer.DphTotal : offer.DphTotal;
+        requirements.Bid is { } bid ? bid.HourlyCost(offer) : offer.DphTotal;
 
     /// <summary>The first requirement the offer fails, or null when it passes all.</summary>
     public static OfferRejection? Check(OfferRequirements requirements, VastOffer offer)
@@ -106,7 +107,7 @@ internal static class OfferSelection
         if (offer.GpuRam < requirements.MinGpuRamGb * MegabytesPerGigabyte)
             return Reject(RejectionReason.GpuMemory, $"{offer.GpuRam:0} MB per GPU is under {requirements.MinGpuRamGb} GB");
         if (price > requirements.MaxPricePerHour)
-            return Reject(RejectionReason.Price, $"{(requirements.Interruptible ? "minimum bid " : "")}{OfferSummary.Dollars(price)}/h is over {OfferSummary.Dollars(requirements.MaxPricePerHour)}/h");
+            return Reject(RejectionReason.Price, $"{(requirements.Interruptible ? "minimum bid and storage " : "")}{OfferSummary.Dollars(price)}/h is over {OfferSummary.Dollars(requirements.MaxPricePerHour)}/h");
         if (offer.ReliabilityScore < requirements.MinReliability)
             return Reject(RejectionReason.Reliability, $"reliability {offer.ReliabilityScore:0.000} is under {requirements.MinReliability:0.00}");
         if (offer.DiskSpace < requirements.DiskGb)
