@@ -47,9 +47,9 @@ public sealed record GpuSpec
     public bool Interruptible { get; init; }
 
     /// <summary>
-    /// For an interruptible run, how far above an offer's <c>min_bid</c> to bid, in percent, capped at
-    /// <see cref="MaxPricePerHour"/>: a margin keeps the next small bid from pausing the instance. Offers whose
-    /// <c>min_bid</c> is over the cap are skipped. Defaults to 10.
+    /// For an interruptible run, how far above an offer's <c>min_bid</c> to bid, in percent; the bid plus the disk's
+    /// storage stays within <see cref="MaxPricePerHour"/>: a margin keeps the next small bid from pausing the instance.
+    /// Offers whose <c>min_bid</c> plus storage is over the cap are skipped. Defaults to 10.
     /// </summary>
     [Range(0, 500)]
     public int BidMarginPercent { get; init; } = 10;
