@@ -36,6 +36,7 @@ public sealed class KeptEpochsTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         var refused = await _h.WaitForAsync("between", r => r.Status?.Message?.StartsWith("spec.finish: the copy of epoch 2", StringComparison.Ordinal) == true);
         Assert.Equal(TrainingPhase.Stalled, refused.Status!.Phase);
         Assert.EndsWith($"not {Sha256(files[2])} ({files[2].Length} bytes); trying again", refused.Status.Message, StringComparison.Ordinal);
+        TroubleshootingDoc.AssertExplains(refused.Status.Message);
         await Eventually.UntilAsync(_ => _h.EventsAsync("between"), events => events.Any(e => e is { Type: "Warning", Reason: "FinishNotCopied" }),
             TimeSpan.FromSeconds(5), "a Warning Event FinishNotCopied", cancellationToken: Ct);
 
@@ -46,6 +47,7 @@ public sealed class KeptEpochsTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         Assert.Equal(PhaseMachine.FinishedEarlyReason, status.Reason);
         Assert.Equal(PhaseMachine.FinishedEarlyReason, status.Conditions.Find(ConditionTypes.Succeeded)!.Reason);
         Assert.Equal($"finished early (spec.finish: now): epoch 2 (loss 0.1), the best saved, at {Output}between.safetensors", status.Message);
+        TroubleshootingDoc.AssertExplains(status.Message);
         Assert.Equal((2, 0.10, "trainingLoss", Sha256(files[2]), (long?)files[2].Length, (bool?)true),
             (status.Output!.Epoch, status.Output.Loss, status.Output.Metric, status.Output.Sha256, status.Output.Bytes, status.Output.FinishedEarly));
         Assert.NotNull(status.Output.VerifiedAt);
@@ -68,7 +70,9 @@ public sealed class KeptEpochsTests(S3rverFixture s3) : IClassFixture<S3rverFixt
 
         var warning = await Eventually.UntilAsync(_ => _h.EventsAsync("tidy"), events => events.Any(e => e.Reason == "LeftoversNotDeleted"),
             TimeSpan.FromSeconds(10), "a Warning Event LeftoversNotDeleted", cancellationToken: Ct);
-        Assert.Equal("Warning", warning.Single(e => e.Reason == "LeftoversNotDeleted").Type);
+        var notDeleted = warning.Single(e => e.Reason == "LeftoversNotDeleted");
+        Assert.Equal("Warning", notDeleted.Type);
+        TroubleshootingDoc.AssertExplains(notDeleted.Message);
         var tidy = await _h.WaitForAsync("tidy", r => r.Status is { Resume: null } && r.Status.Epochs.All(e => e.Sha256 is null));
         Assert.Equal(TrainingPhase.Completed, tidy.Status!.Phase);
         Assert.Equal(Sha256(files[2]), tidy.Status.Output!.Sha256);
