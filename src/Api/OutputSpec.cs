@@ -10,7 +10,10 @@ public sealed record OutputSpec
     [Required]
     public S3Location S3 { get; init; } = new();
 
-    /// <summary>Keep only the lowest-loss epoch (<c>best</c>) or every epoch (<c>all</c>). Defaults to best.</summary>
+    /// <summary>
+    /// Keep only the lowest-loss epoch (<c>best</c>) or every epoch (<c>all</c>). Defaults to best. A run that saves
+    /// state uploads every epoch either way; with <c>best</c> the others are deleted once the run is completed.
+    /// </summary>
     public KeepPolicy Keep { get; init; } = KeepPolicy.Best;
 
     /// <summary>

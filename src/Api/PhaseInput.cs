@@ -88,10 +88,12 @@ public sealed record PlannedInput(PlanStatus Plan, string Message) : PhaseInput;
 public sealed record SuspendInput : PhaseInput;
 
 /// <summary>
-/// The user set <c>spec.finish</c> while no agent is training: with no epoch saved there is nothing to keep, so the run
-/// fails, saying so. A training run is finished by its agent instead (<see cref="UploadedInput.FinishedEarly"/>).
+/// The user set <c>spec.finish</c> while no agent is training. With <paramref name="Kept"/>, the best epoch an earlier
+/// attempt kept, which the operator has copied to the run's output and verified, the run completes with it; with none
+/// there is nothing to keep, so the run fails, saying so. A training run is finished by its agent instead
+/// (<see cref="UploadedInput.FinishedEarly"/>).
 /// </summary>
-public sealed record FinishEarlyInput : PhaseInput;
+public sealed record FinishEarlyInput(OutputStatus? Kept = null) : PhaseInput;
 
 /// <summary>The user cleared <c>runPolicy.suspend</c>: a suspended run starts preparing again.</summary>
 public sealed record ResumeInput : PhaseInput;

@@ -76,7 +76,7 @@ public static class PhaseMachine
             InterruptedInput interrupted => Interrupt(status, interrupted, now),
             InstanceResumedInput => Resume(status, now),
             SuspendInput => Suspend(status, now),
-            FinishEarlyInput => FinishEarly(status, now),
+            FinishEarlyInput finish => FinishEarly(status, finish, now),
             ResumeInput => status.Suspended ? status with { Suspended = false, Message = "resumed; preparing the dataset" } : null,
             AgentInput evt => ApplyAgentEvent(status, evt, now),
             _ => null,
@@ -232,17 +232,27 @@ public static class PhaseMachine
                 Output = null,
             };
 
-    /// <remarks>Training runs are finished by their agent, which holds the saved epochs; in any other phase none is saved.</remarks>
-    private static TrainingRunStatus? FinishEarly(TrainingRunStatus status, DateTimeOffset now) =>
-        status.Phase == TrainingPhase.Training
-            ? null
+    /// <remarks>
+    /// Training runs are finished by their agent, which holds the saved epochs. In any other phase only the epochs earlier
+    /// attempts kept in the bucket are saved: the best of them, copied to the output, completes the run.
+    /// </remarks>
+    private static TrainingRunStatus? FinishEarly(TrainingRunStatus status, FinishEarlyInput input, DateTimeOffset now)
+    {
+        if (status.Phase == TrainingPhase.Training)
+        {
+            return null;
+        }
+
+        var finished = input.Kept is { } output
+            ? Enter(status, TrainingPhase.Completed, now, FinishedEarly(output)) with { Output = output with { FinishedEarly = true } }
             : Enter(status, TrainingPhase.Failed, now,
-                $"finished early (spec.finish: now) while {status.Phase.ToWireName()}, before any epoch was saved: there is nothing to keep") with
-            {
-                Reason = FinishedEarlyReason,
-                // The run is over; "suspended" would tell an older story in its conditions.
-                Suspended = false,
-            };
+                $"finished early (spec.finish: now) while {status.Phase.ToWireName()}, before any epoch was saved: there is nothing to keep");
+        // The run is over; "suspended" would tell an older story in its conditions.
+        return finished with { Reason = FinishedEarlyReason, Suspended = false };
+    }
+
+    private static string FinishedEarly(OutputStatus output) =>
+        $"finished early (spec.finish: now): epoch {output.Epoch} (loss {Format(output.Loss)}), the best saved, at {output.Uri}";
 
     private static TrainingRunStatus? Verify(TrainingRunStatus status, DateTimeOffset now)
     {
@@ -254,8 +264,7 @@ public static class PhaseMachine
         var output = status.Output with { VerifiedAt = now };
         if (output.FinishedEarly == true)
         {
-            var early = $"finished early (spec.finish: now): epoch {output.Epoch} (loss {Format(output.Loss)}), the best saved, at {output.Uri}";
-            return Enter(status, TrainingPhase.Completed, now, early) with { Output = output, Reason = FinishedEarlyReason };
+            return Enter(status, TrainingPhase.Completed, now, FinishedEarly(output)) with { Output = output, Reason = FinishedEarlyReason };
         }
 
         var message = $"completed: epoch {output.Epoch} (loss {Format(output.Loss)}) at {output.Uri}";

@@ -29,7 +29,7 @@ public sealed record RunPolicySpec
 
     /// <summary>
     /// Upload sd-scripts' training state every this many epochs, so that a retried attempt continues from it instead
-    /// of from epoch 1; 0 saves none. Defaults to 1 (every epoch).
+    /// of from epoch 1; 0 saves none. Defaults to 1 (every epoch). The state is deleted once the run is completed.
     /// </summary>
     [Range(0, 1000)]
     public int? SaveStateEveryNEpochs { get; init; }

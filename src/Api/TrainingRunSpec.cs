@@ -37,9 +37,10 @@ public sealed record TrainingRunSpec
     public bool DryRun { get; init; }
 
     /// <summary>
-    /// <c>now</c> ends the run early: training stops, the best epoch saved so far is uploaded and the run completes
-    /// with reason <c>FinishedEarly</c>, its instance destroyed. A run with no epoch saved yet (or not yet training)
-    /// fails, saying so, without renting anything more. Changes nothing on a finished run. Unset by default.
+    /// <c>now</c> ends the run early: training stops, the best epoch saved so far is uploaded (between attempts, the
+    /// best epoch earlier attempts kept is copied) and the run completes with reason <c>FinishedEarly</c>, its instance
+    /// destroyed. A run with no epoch saved yet fails, saying so, without renting anything more. Changes nothing on a
+    /// finished run. Unset by default.
     /// </summary>
     public FinishRequest? Finish { get; init; }
 }

@@ -11,8 +11,9 @@ internal static class OutputKeys
         new(output.Bucket, $"{S3Uri.FolderPrefix(output.Prefix)}{runName}.safetensors");
 
     /// <summary>
-    /// Whether every epoch's own file is kept in the bucket: with <c>keep: all</c>, and in a run that saves its training
-    /// state, whose retried attempts choose among the epochs earlier attempts trained and so need their files.
+    /// Whether every epoch's own file is uploaded to the bucket: with <c>keep: all</c>, and in a run that saves its
+    /// training state, whose retried attempts choose among the epochs earlier attempts trained and so need their files
+    /// (with <c>keep: best</c>, until the run is completed: the operator then deletes them).
     /// </summary>
     public static bool KeepsEveryEpoch(OutputSpec output, bool savesState) => output.Keep == KeepPolicy.All || savesState;
 

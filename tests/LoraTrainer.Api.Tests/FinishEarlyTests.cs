@@ -59,6 +59,27 @@ public sealed class FinishEarlyTests
         Assert.Equal(Now, result.Status.CompletionTime);
     }
 
+    [Theory]
+    [InlineData(TrainingPhase.Stalled)]
+    [InlineData(TrainingPhase.Interrupted)]
+    [InlineData(TrainingPhase.PendingModel)]
+    public void FinishEarly_WithAnEpochAnEarlierAttemptKept_CompletesWithItAsTheOutput(TrainingPhase phase)
+    {
+        var run = new TrainingRunBuilder().WithBackoffLimit(2).InPhase(phase).Build();
+        var kept = new OutputStatus { Uri = "s3://b/loras/anna.safetensors", Epoch = 3, Loss = 0.0812, Metric = "trainingLoss", Bytes = 1000, Sha256 = "abc", VerifiedAt = Now };
+
+        var result = PhaseMachine.Apply(run, new FinishEarlyInput(kept), Now);
+
+        Assert.True(result.Accepted);
+        Assert.Equal(TrainingPhase.Completed, result.Status.Phase);
+        Assert.Equal(PhaseMachine.FinishedEarlyReason, result.Status.Reason);
+        Assert.Equal(kept with { FinishedEarly = true }, result.Status.Output);
+        Assert.Equal("finished early (spec.finish: now): epoch 3 (loss 0.0812), the best saved, at s3://b/loras/anna.safetensors", result.Status.Message);
+        Assert.Equal("FinishedEarly", result.Status.Conditions.Find(ConditionTypes.Succeeded)!.Reason);
+        Assert.True(result.Status.Conditions.IsTrue(ConditionTypes.Ready));
+        Assert.Equal(Now, result.Status.CompletionTime);
+    }
+
     [Fact]
     public void FinishEarly_WhileSuspended_FailsAndNoLongerSaysSuspended()
     {

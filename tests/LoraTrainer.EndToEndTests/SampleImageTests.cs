@@ -49,11 +49,11 @@ public sealed class SampleImageTests : IAsyncLifetime
         Assert.Equal(3, run.Status.Output!.Epoch);
         Assert.Equal(OutputChoosers.Metric, run.Status.Output.ChosenBy);
 
-        // The states saved every epoch while the agent kept reporting are each completed once: a whole one is kept,
-        // no upload is left open, and nothing was worth a Warning.
-        var settled = await _stack.WaitForAsync("sampled", r => r.Status?.Resume is { Upload: null, Saved: null }, cancellationToken: cancellation);
-        Assert.NotNull(settled.Status!.Resume!.Epoch);
-        Assert.NotNull(await _stack.S3.GetObjectAsync(TestWorld.OutputBucket, settled.Status.Resume.Key!, cancellation));
+        // The states saved every epoch while the agent kept reporting are each completed once, and the last is deleted
+        // once the run is completed: none is left, no upload is left open, and nothing was worth a Warning.
+        await _stack.WaitForAsync("sampled", r => r.Status is { Phase: TrainingPhase.Completed, Resume: null }, cancellationToken: cancellation);
+        Assert.DoesNotContain(await _stack.S3.ListKeysAsync(TestWorld.OutputBucket, cancellationToken: cancellation),
+            k => k.StartsWith("loras/anna/states/sampled/", StringComparison.Ordinal));
         Assert.Empty(_stack.S3.PendingUploadIds(TestWorld.OutputBucket));
         Assert.DoesNotContain(_stack.Kube.List("v1", "Event", _stack.Namespace), e => (string?)e["reason"] == "StateNotSaved");
 

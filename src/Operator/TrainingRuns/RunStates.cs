@@ -60,7 +60,7 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
         var kept = new List<EpochDownload>();
         foreach (var epoch in run.Status!.Epochs)
         {
-            if (epoch is { Epoch: >= 1, Loss: { } loss, Bytes: { } bytes, Sha256: { } sha256 } && epoch.Epoch <= throughEpoch)
+            if (EpochSelection.IsKept(epoch) && epoch is { Loss: { } loss, Bytes: { } bytes, Sha256: { } sha256 } && epoch.Epoch <= throughEpoch)
             {
                 var file = OutputKeys.Epoch(run.Spec.Output.S3, run.Metadata.Name, epoch.Epoch);
                 var url = await store.PresignGetAsync(file.Bucket, file.Key, s3.Value.PresignGetExpiry);

@@ -34,4 +34,10 @@ internal static partial class TrainingRunLog
 
     [LoggerMessage(10, LogLevel.Warning, "TrainingRun {Run}: the saved training state was not moved on, trying again: {Reason}")]
     public static partial void StateAdvanceFailed(ILogger logger, string run, string reason);
+
+    [LoggerMessage(11, LogLevel.Warning, "TrainingRun {Run}: finishing early, the best kept epoch was not copied to the output, trying again: {Reason}")]
+    public static partial void FinishNotCopied(ILogger logger, string run, string reason);
+
+    [LoggerMessage(12, LogLevel.Warning, "TrainingRun {Run}: files the completed run no longer needs were not deleted, trying again: {Reason}")]
+    public static partial void LeftoversNotDeleted(ILogger logger, string run, string reason);
 }

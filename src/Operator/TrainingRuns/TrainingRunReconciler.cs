@@ -26,6 +26,7 @@ internal sealed partial class TrainingRunReconciler(
     GpuLease gpus,
     RunSupervisor supervisor,
     EpochSelection selection,
+    RunLeftovers leftovers,
     EventRecorder events,
     TimeProvider time,
     IOptions<OperatorOptions> options,
@@ -71,8 +72,12 @@ internal sealed partial class TrainingRunReconciler(
 
         if (run.Spec.Finish is FinishRequest.Now && !PhaseMachine.IsTerminal(run) && run.Status!.Phase != TrainingPhase.Training)
         {
-            // Nothing is trained yet, so nothing is kept; a training run is finished by its agent (told in its event answers).
-            run = await ApplyAsync(run, new FinishEarlyInput(), cancellationToken).ConfigureAwait(false);
+            // A training run is finished by its agent (told in its event answers); any other by what earlier attempts kept.
+            (run, var finishing) = await FinishEarlyAsync(run, cancellationToken).ConfigureAwait(false);
+            if (finishing is { } retry)
+            {
+                return retry;
+            }
         }
 
         var status = run.Status!;
@@ -284,6 +289,13 @@ internal sealed partial class TrainingRunReconciler(
         if (stateFailed)
         {
             // Not deleted after its TTL either until the state is whole and no upload is left open.
+            return ReconcileResult.RequeueAfter(options.Value.InstanceCheckInterval);
+        }
+
+        (run, var leftoversFailed) = await DeleteLeftoversAsync(run, cancellationToken).ConfigureAwait(false);
+        if (leftoversFailed)
+        {
+            // Nor while files it should not keep are left in the bucket.
             return ReconcileResult.RequeueAfter(options.Value.InstanceCheckInterval);
         }
 

@@ -28,6 +28,7 @@ public static class TrainingRunsServiceCollectionExtensions
         services.TryAddSingleton<GpuLease>();
         services.TryAddSingleton<RunSupervisor>();
         services.TryAddSingleton<EpochSelection>();
+        services.TryAddSingleton<RunLeftovers>();
         services.TryAddSingleton<IInstanceClaims, TrainingRunClaims>();
         services.AddController<TrainingRun, TrainingRunReconciler>("trainingruns",
             sp => new ControllerOptions { Workers = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Workers },

@@ -120,6 +120,14 @@ public sealed class OperatorHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Changes the run's spec with a JSON merge patch, as <c>kubectl patch --type merge</c> does.</summary>
+    public async Task PatchSpecAsync(string name, string mergePatch)
+    {
+        using var client = Kube.CreateClient();
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch),
+            TrainingRun.Group, TrainingRun.Version, Namespace, TrainingRun.Plural, name, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
     /// <summary>The Events recorded on the run so far.</summary>
     public async Task<IReadOnlyList<Corev1Event>> EventsAsync(string name)
     {

@@ -116,12 +116,12 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
         await _h.ApplyRunAsync("pause");
         await _h.WaitForPhaseAsync("pause", TrainingPhase.PendingGpu);
 
-        await PatchSpecAsync("pause", """{"spec":{"runPolicy":{"suspend":true}}}""");
+        await _h.PatchSpecAsync("pause", """{"spec":{"runPolicy":{"suspend":true}}}""");
         var suspended = await _h.WaitForAsync("pause", r => r.Status?.Suspended == true && r.Status.Gpu?.ReleasedAt is not null);
         Assert.Equal(TrainingPhase.Pending, suspended.Status!.Phase);
         Assert.Equal(0, _h.Vast.Cost().AliveInstances);
 
-        await PatchSpecAsync("pause", """{"spec":{"runPolicy":{"suspend":false}}}""");
+        await _h.PatchSpecAsync("pause", """{"spec":{"runPolicy":{"suspend":false}}}""");
         var resumed = await _h.WaitForAsync("pause", r => r.Status is { Phase: TrainingPhase.PendingGpu, Suspended: false } && r.Status.Gpu?.ReleasedAt is null);
         Assert.Equal(2, resumed.Status!.Attempt);
         Assert.Equal(1, _h.Vast.Cost().AliveInstances);
@@ -138,7 +138,7 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
         await _h.ApplyRunAsync("early");
         await _h.WaitForPhaseAsync("early", TrainingPhase.PendingGpu);
 
-        await PatchSpecAsync("early", """{"spec":{"finish":"now"}}""");
+        await _h.PatchSpecAsync("early", """{"spec":{"finish":"now"}}""");
         var failed = await _h.WaitForAsync("early", r => r.Status?.Phase == TrainingPhase.Failed && r.Status.Gpu?.ReleasedAt is not null);
 
         Assert.Equal(PhaseMachine.FinishedEarlyReason, failed.Status!.Reason);
@@ -223,13 +223,6 @@ public sealed class TrainingRunFaultTests(S3rverFixture s3) : IClassFixture<S3rv
 
         await _h.Kube.WaitForDeletionAsync(TrainingRun.ApiVersionString, TrainingRun.KindName, OperatorHarness.Namespace, "brief", TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         Assert.Equal(0, _h.Vast.Cost().AliveInstances);
-    }
-
-    private async Task PatchSpecAsync(string name, string mergePatch)
-    {
-        using var client = _h.Kube.CreateClient();
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch),
-            TrainingRun.Group, TrainingRun.Version, OperatorHarness.Namespace, TrainingRun.Plural, name, cancellationToken: TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -39,6 +39,8 @@ public sealed class S3rverProxy : IAsyncDisposable
     private string _failingBucket = "";
     private int _refusedPuts;
     private int _failingPart;
+    private int _refusedDeletes;
+    private string _refusingBucket = "";
     private readonly Lock _gate = new();
     private (string PathPart, TimeSpan Delay)? _slowDownload;
 
@@ -78,6 +80,16 @@ public sealed class S3rverProxy : IAsyncDisposable
         Volatile.Write(ref _failingPuts, times);
     }
 
+    /// <summary>
+    /// The next <paramref name="times"/> object DELETEs in <paramref name="bucket"/> answer 403 AccessDenied without reaching
+    /// s3rver, as S3 answers a credential whose policy does not allow <c>s3:DeleteObject</c>.
+    /// </summary>
+    public void RefuseDeletes(string bucket, int times)
+    {
+        _refusingBucket = bucket;
+        Volatile.Write(ref _refusedDeletes, times);
+    }
+
     /// <summary>Every UploadPart of part <paramref name="partNumber"/> answers 500 InternalError (0 turns this off).</summary>
     public void FailPart(int partNumber) => Volatile.Write(ref _failingPart, partNumber);
 
@@ -110,6 +122,13 @@ public sealed class S3rverProxy : IAsyncDisposable
             && request.Query.ContainsKey("uploadId") && request.Query["partNumber"] == part.ToString(System.Globalization.CultureInfo.InvariantCulture))
         {
             await ErrorAsync(context, 500, "InternalError", "We encountered an internal error. Please try again.");
+            return;
+        }
+
+        if (request.Method == "DELETE" && recorded.Key.Length > 0 && !request.Query.ContainsKey("uploadId") && recorded.Bucket == _refusingBucket
+            && Interlocked.Decrement(ref _refusedDeletes) >= 0)
+        {
+            await ErrorAsync(context, 403, "AccessDenied", "Access Denied");
             return;
         }
 

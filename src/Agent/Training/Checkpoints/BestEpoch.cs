@@ -37,27 +37,12 @@ internal sealed record EpochChoice(EpochLossReading Epoch, string Metric)
 /// <summary>Chooses the epoch to keep.</summary>
 internal static class BestEpoch
 {
-    /// <summary>
-    /// The epoch with the lowest per-epoch mean loss; epochs whose loss is NaN or infinite are never chosen, and
-    /// on a tie the later epoch wins (it has seen the data more often for the same loss). Null when no epoch qualifies.
-    /// </summary>
-    public static EpochLossReading? Select(IEnumerable<EpochLossReading> epochs) => Lowest(epochs, e => e.Loss);
+    /// <summary>The epoch with the lowest mean training loss, by the run's one rule (<see cref="EpochRule.Lowest{T}"/>); null when none qualifies.</summary>
+    public static EpochLossReading? Select(IEnumerable<EpochLossReading> epochs) => EpochRule.Lowest(epochs, e => e.Epoch, e => e.Loss);
 
-    /// <summary>
-    /// The epoch to keep. When <paramref name="byValidation"/> is set (the run holds out a validation split), the
-    /// epoch with the lowest validation loss among the validated epochs: it measures images the LoRA was not trained
-    /// on, so it is the better signal. Otherwise, or when no epoch has a usable validation loss, the lowest training
-    /// loss (<see cref="Select"/>). Null when no epoch qualifies.
-    /// </summary>
-    public static EpochChoice? Choose(IReadOnlyList<EpochLossReading> epochs, bool byValidation)
-    {
-        if (byValidation && Lowest(epochs.Where(e => e.ValidationLoss is not null), e => e.ValidationLoss!.Value) is { } validated)
-        {
-            return new EpochChoice(validated, SelectionMetrics.ValidationLoss);
-        }
-
-        return Select(epochs) is { } trained ? new EpochChoice(trained, SelectionMetrics.TrainingLoss) : null;
-    }
+    /// <summary>The epoch to keep, by validation loss when <paramref name="byValidation"/> (<see cref="EpochRule.Choose{T}"/>); null when none qualifies.</summary>
+    public static EpochChoice? Choose(IReadOnlyList<EpochLossReading> epochs, bool byValidation) =>
+        EpochRule.Choose(epochs, byValidation, e => e.Epoch, e => e.Loss, e => e.ValidationLoss) is { } pick ? new EpochChoice(pick.Epoch, pick.Metric) : null;
 
     /// <summary>
     /// Per-epoch losses for epochs 1..<paramref name="totalEpochs"/>: the TensorBoard value when logged, else the console value.
@@ -104,10 +89,4 @@ internal static class BestEpoch
             .ToList();
         return (epochs, taken);
     }
-
-    private static EpochLossReading? Lowest(IEnumerable<EpochLossReading> epochs, Func<EpochLossReading, double> loss) =>
-        epochs.Where(e => double.IsFinite(loss(e)))
-            .OrderBy(loss)
-            .ThenByDescending(e => e.Epoch)
-            .FirstOrDefault();
 }
