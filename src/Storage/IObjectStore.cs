@@ -21,8 +21,14 @@ internal interface IObjectStore
     /// <summary>Reads at most the first <paramref name="count"/> bytes with a ranged GET.</summary>
     Task<byte[]> ReadPrefixAsync(string bucket, string key, int count, CancellationToken cancellationToken);
 
-    /// <summary>Writes a small object in one request; the stream must be seekable.</summary>
-    Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken);
+    /// <summary>Writes an object (up to 5 GB) in one request; the stream must be seekable.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The object's key.</param>
+    /// <param name="content">The bytes, read from its current position.</param>
+    /// <param name="contentType">The object's content type; null for the store's default.</param>
+    /// <param name="metadata">User metadata (<c>x-amz-meta-*</c>, keys without the prefix, ASCII values); null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    Task PutAsync(string bucket, string key, Stream content, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken);
 
     /// <summary>Copies an object inside <paramref name="bucket"/> on the store's side (up to 5 GB); no byte passes through the operator.</summary>
     Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken);

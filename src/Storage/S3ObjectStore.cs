@@ -75,14 +75,20 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
     }
 
     /// <inheritdoc />
-    public Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken) =>
-        CallAsync("write", new S3Uri(bucket, key), () => client.PutObjectAsync(
-            new PutObjectRequest
-            {
-                BucketName = bucket, Key = key, InputStream = content, ContentType = contentType,
-                AutoCloseStream = false, UseChunkEncoding = settings.ChunkedEncoding,
-            },
-            cancellationToken));
+    public Task PutAsync(string bucket, string key, Stream content, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = bucket, Key = key, InputStream = content, ContentType = contentType,
+            AutoCloseStream = false, UseChunkEncoding = settings.ChunkedEncoding,
+        };
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Metadata.Add(name, value);
+        }
+
+        return CallAsync("write", new S3Uri(bucket, key), () => client.PutObjectAsync(request, cancellationToken));
+    }
 
     /// <inheritdoc />
     public Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
