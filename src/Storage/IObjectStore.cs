@@ -37,6 +37,9 @@ internal interface IObjectStore
     /// <param name="metadata">User metadata the object carries once completed (<c>x-amz-meta-*</c>, keys without the prefix, ASCII values); null for none.</param>
     Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken);
 
+    /// <summary>Lists the multipart uploads in progress (started, neither completed nor aborted) to keys under <paramref name="prefix"/>, in key order.</summary>
+    IAsyncEnumerable<PendingUpload> ListMultipartUploadsAsync(string bucket, string prefix, CancellationToken cancellationToken);
+
     /// <summary>A multipart upload started earlier (possibly by another process), to complete or abort; sends nothing.</summary>
     IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId);
 
@@ -64,6 +67,12 @@ internal interface IObjectStore
 /// <param name="ETag">The ETag as the store returns it (quoted).</param>
 /// <param name="Metadata">User metadata (<c>x-amz-meta-*</c>), keys without the prefix.</param>
 internal sealed record ObjectHead(long Size, string ETag, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>A multipart upload in progress, as the store lists it.</summary>
+/// <param name="Key">The object it writes.</param>
+/// <param name="UploadId">The store's id of the upload.</param>
+/// <param name="Initiated">When it was started.</param>
+internal sealed record PendingUpload(string Key, string UploadId, DateTimeOffset Initiated);
 
 /// <summary>A multipart upload in progress.</summary>
 internal interface IMultipartUpload

@@ -112,6 +112,24 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<PendingUpload> ListMultipartUploadsAsync(string bucket, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? keyMarker = null, uploadIdMarker = null;
+        do
+        {
+            var request = new ListMultipartUploadsRequest { BucketName = bucket, Prefix = prefix, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker };
+            var page = await CallAsync("list uploads", new S3Uri(bucket, prefix), () => client.ListMultipartUploadsAsync(request, cancellationToken));
+            foreach (var upload in page.MultipartUploads ?? [])
+            {
+                yield return new PendingUpload(upload.Key, upload.UploadId, upload.Initiated is { } at ? Utc(at) : DateTimeOffset.MinValue);
+            }
+
+            (keyMarker, uploadIdMarker) = page.IsTruncated == true ? (page.NextKeyMarker, page.NextUploadIdMarker) : (null, null);
+        }
+        while (keyMarker is not null);
+    }
+
+    /// <inheritdoc />
     public IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId) =>
         new S3MultipartUpload(client, new S3Uri(bucket, key), uploadId, settings.ChunkedEncoding, Translate);
 
@@ -178,6 +196,10 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
         var url = await CallAsync("presign", new S3Uri(bucket, key), () => client.GetPreSignedURLAsync(request));
         return new Uri(url);
     }
+
+    /// <summary>A time the SDK read from the store's answer, where S3 writes UTC.</summary>
+    private static DateTimeOffset Utc(DateTime at) =>
+        new(at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime());
 
     private async Task<T> CallAsync<T>(string operation, S3Uri target, Func<Task<T>> call)
     {
