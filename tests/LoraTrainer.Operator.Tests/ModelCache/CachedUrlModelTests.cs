@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using k8s.Models;
 using LoraTrainer.Api;
 using LoraTrainer.Operator.Tests.TrainingRuns;
 using LoraTrainer.Testing.ModelHosts;
@@ -21,7 +20,7 @@ public sealed class CachedUrlModelTests(S3rverFixture s3) : IClassFixture<S3rver
         await using var h = await OperatorHarness.StartAsync(s3.Server, s => s["Operator:PresignRefreshInterval"] = "00:00:01");
         await using var host = await GatedFileHost.StartAsync(HuggingFaceToken, Ct);
         h.Vast.AddOffers(OperatorHarness.Offer(3501, machine: 351), OperatorHarness.Offer(3502, machine: 352));
-        SeedTokenSecret(h);
+        h.SeedSecret("huggingface", "token", HuggingFaceToken);
         var (store, location) = await ModelCacheObjects.NewCacheAsync(s3.Server, Ct);
         var files = new Dictionary<string, UrlModelSource>();
         foreach (var name in new[] { "flux1-dev", "clip_l", "t5xxl_fp16", "ae" })
@@ -66,12 +65,4 @@ public sealed class CachedUrlModelTests(S3rverFixture s3) : IClassFixture<S3rver
     };
 
     private static UrlModelSource Gated(Uri url, string sha256) => new() { Url = url.ToString(), Sha256 = sha256, TokenSecretRef = new SecretReference { Name = "huggingface" } };
-
-    private static void SeedTokenSecret(OperatorHarness h) => h.Kube.Seed(new V1Secret
-    {
-        ApiVersion = "v1",
-        Kind = "Secret",
-        Metadata = new V1ObjectMeta { Name = "huggingface", NamespaceProperty = OperatorHarness.Namespace },
-        Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes(HuggingFaceToken) },
-    });
 }
