@@ -142,10 +142,14 @@ internal sealed partial class RunPreparation(
             ? civitai.ResolveCached(versionId, run.Spec.BaseModel.Family, cached)
             : null;
 
-    /// <summary>The SHA-256s of the files the run gives by URL that its model cache holds; none without a cache.</summary>
+    /// <summary>
+    /// The SHA-256s of the token-protected files the run gives by URL that its model cache holds (the files that would
+    /// otherwise be linked at their hosts); none without a cache.
+    /// </summary>
     private async Task<IReadOnlySet<string>> CachedUrlFilesAsync(TrainingRun run, RunCredentials creds, CancellationToken cancellationToken) =>
         cache.LocationOf(run) is { } location
-            ? await cache.HeldAsync(stores.Create(creds.S3), location, UrlModelFiles.Sources(run.Spec.BaseModel).Select(s => s.Sha256), cancellationToken).ConfigureAwait(false)
+            ? await cache.HeldAsync(stores.Create(creds.S3), location,
+                UrlModelFiles.Sources(run.Spec.BaseModel).Where(s => s.TokenSecretRef is not null).Select(s => s.Sha256), cancellationToken).ConfigureAwait(false)
             : new HashSet<string>();
 
     /// <summary>Presigns the zip and the outputs, builds the config and writes it to the run's Secret.</summary>
