@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using LoraTrainer.CommandLine;
+using LoraTrainer.Storage;
 
 namespace LoraTrainer.Cli;
 
@@ -38,6 +39,11 @@ internal static class CliApp
         catch (StartupFailure failure)
         {
             await console.Error.WriteLineAsync($"{Name}: {failure.Message}");
+            return CliExit.Usage;
+        }
+        catch (ObjectStoreException failure)
+        {
+            await console.Error.WriteLineAsync($"{Name}: {CliStoreErrors.Describe(failure)}");
             return CliExit.Usage;
         }
     }

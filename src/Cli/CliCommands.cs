@@ -1,7 +1,8 @@
 using System.CommandLine;
 using LoraTrainer.Cli.Cluster;
 using LoraTrainer.Cli.Commands;
-using LoraTrainer.Cli.Storage;
+using LoraTrainer.CommandLine;
+using LoraTrainer.Storage;
 
 namespace LoraTrainer.Cli;
 
@@ -46,6 +47,15 @@ internal static class GlobalOptions
     public static KubeSession Cluster(ParseResult parsed) =>
         KubeSession.Connect(parsed.GetValue(Kubeconfig), parsed.GetValue(Context), parsed.GetValue(Namespace));
 
-    /// <summary>The S3 store these options and the environment name.</summary>
-    public static ObjectStore Store(ParseResult parsed) => ObjectStore.Connect(parsed.GetValue(S3Endpoint));
+    /// <summary>The S3 stores these options and the environment name; <c>Create()</c> signs with the AWS credential chain.</summary>
+    public static S3ObjectStoreFactory Stores(ParseResult parsed)
+    {
+        var endpoint = parsed.GetValue(S3Endpoint);
+        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
+        {
+            throw new StartupFailure($"--s3-endpoint {endpoint} is not an http(s) URL: write it like https://s3.example.com.");
+        }
+
+        return AwsEnvironment.Factory(endpoint);
+    }
 }

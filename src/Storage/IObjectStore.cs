@@ -21,8 +21,14 @@ internal interface IObjectStore
     /// <summary>Reads at most the first <paramref name="count"/> bytes with a ranged GET.</summary>
     Task<byte[]> ReadPrefixAsync(string bucket, string key, int count, CancellationToken cancellationToken);
 
-    /// <summary>Writes a small object in one request; the stream must be seekable.</summary>
-    Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken);
+    /// <summary>Writes an object (up to 5 GB) in one request; the stream must be seekable.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The object's key.</param>
+    /// <param name="content">The bytes, read from its current position.</param>
+    /// <param name="contentType">The object's content type; null for the store's default.</param>
+    /// <param name="metadata">User metadata (<c>x-amz-meta-*</c>, keys without the prefix, ASCII values); null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    Task PutAsync(string bucket, string key, Stream content, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken);
 
     /// <summary>Copies an object inside <paramref name="bucket"/> on the store's side (up to 5 GB); no byte passes through the operator.</summary>
     Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken);
@@ -30,6 +36,9 @@ internal interface IObjectStore
     /// <summary>Starts a multipart upload; the caller must complete or abort it.</summary>
     /// <param name="metadata">User metadata the object carries once completed (<c>x-amz-meta-*</c>, keys without the prefix, ASCII values); null for none.</param>
     Task<IMultipartUpload> StartMultipartUploadAsync(string bucket, string key, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken);
+
+    /// <summary>Lists the multipart uploads in progress (started, neither completed nor aborted) to keys under <paramref name="prefix"/>, in key order.</summary>
+    IAsyncEnumerable<PendingUpload> ListMultipartUploadsAsync(string bucket, string prefix, CancellationToken cancellationToken);
 
     /// <summary>A multipart upload started earlier (possibly by another process), to complete or abort; sends nothing.</summary>
     IMultipartUpload ResumeMultipartUpload(string bucket, string key, string uploadId);
@@ -58,6 +67,12 @@ internal interface IObjectStore
 /// <param name="ETag">The ETag as the store returns it (quoted).</param>
 /// <param name="Metadata">User metadata (<c>x-amz-meta-*</c>), keys without the prefix.</param>
 internal sealed record ObjectHead(long Size, string ETag, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>A multipart upload in progress, as the store lists it.</summary>
+/// <param name="Key">The object it writes.</param>
+/// <param name="UploadId">The store's id of the upload.</param>
+/// <param name="Initiated">When it was started.</param>
+internal sealed record PendingUpload(string Key, string UploadId, DateTimeOffset Initiated);
 
 /// <summary>A multipart upload in progress.</summary>
 internal interface IMultipartUpload

@@ -25,36 +25,48 @@ internal static class S3ErrorTranslator
             return known;
         }
 
+        var (kind, message) = Describe(error, operation, target, credential, endpoint, sendsChecksums);
+        return new ObjectStoreException(kind, message, error) { Target = target, Endpoint = endpoint, ErrorCode = (error as AmazonS3Exception)?.ErrorCode };
+    }
+
+    private static (ObjectStoreErrorKind Kind, string Message) Describe(Exception error, string operation, S3Uri target, string credential, string endpoint, bool sendsChecksums)
+    {
         if (error is not AmazonS3Exception s3)
         {
-            return error is AmazonClientException or HttpRequestException or IOException or TimeoutException
-                ? new(ObjectStoreErrorKind.Transient, $"S3 {operation} of {target} at {endpoint} failed: {error.GetType().Name}; will retry.", error)
-                : new(ObjectStoreErrorKind.Failed, $"S3 {operation} of {target} at {endpoint} failed: {error.GetType().Name}.", error);
+            return error switch
+            {
+                // The SDK's credential chain found nothing to sign with: no keys in the environment, no profile, no role.
+                AmazonClientException when error.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase) => (ObjectStoreErrorKind.NoCredentials,
+                    $"no S3 credentials for {endpoint}: {credential} found none."),
+                AmazonClientException or HttpRequestException or IOException or TimeoutException => (ObjectStoreErrorKind.Transient,
+                    $"S3 {operation} of {target} at {endpoint} failed: {error.GetType().Name}; will retry."),
+                _ => (ObjectStoreErrorKind.Failed, $"S3 {operation} of {target} at {endpoint} failed: {error.GetType().Name}."),
+            };
         }
 
         var code = s3.ErrorCode ?? "";
         return code switch
         {
-            "InvalidAccessKeyId" => new(ObjectStoreErrorKind.InvalidCredentials,
-                $"{endpoint} does not know the access key id of credential {credential}: check accessKeyId.", error),
-            "SignatureDoesNotMatch" => new(ObjectStoreErrorKind.InvalidCredentials,
-                $"the secret access key of credential {credential} does not match its key id at {endpoint}: check secretAccessKey.", error),
-            "NoSuchBucket" => new(ObjectStoreErrorKind.NoSuchBucket,
-                $"bucket '{target.Bucket}' does not exist at {endpoint}: create it or fix the bucket name.", error),
-            "NoSuchKey" or "NotFound" => new(ObjectStoreErrorKind.NotFound, $"{target} does not exist.", error),
-            "NoSuchUpload" => new(ObjectStoreErrorKind.NotFound, $"the multipart upload to {target} no longer exists.", error),
-            _ when s3.StatusCode == HttpStatusCode.Forbidden => new(ObjectStoreErrorKind.AccessDenied,
-                $"access denied: credential {credential} may not {operation} in bucket '{target.Bucket}' ({target}): grant it s3:ListBucket, s3:GetObject and s3:PutObject there.", error),
-            _ when s3.StatusCode == HttpStatusCode.NotFound => new(ObjectStoreErrorKind.NotFound, $"{target} does not exist.", error),
+            "InvalidAccessKeyId" => (ObjectStoreErrorKind.InvalidCredentials,
+                $"{endpoint} does not know the access key id of credential {credential}: check accessKeyId."),
+            "SignatureDoesNotMatch" => (ObjectStoreErrorKind.InvalidCredentials,
+                $"the secret access key of credential {credential} does not match its key id at {endpoint}: check secretAccessKey."),
+            "NoSuchBucket" => (ObjectStoreErrorKind.NoSuchBucket,
+                $"bucket '{target.Bucket}' does not exist at {endpoint}: create it or fix the bucket name."),
+            "NoSuchKey" or "NotFound" => (ObjectStoreErrorKind.NotFound, $"{target} does not exist."),
+            "NoSuchUpload" => (ObjectStoreErrorKind.NotFound, $"the multipart upload to {target} no longer exists."),
+            _ when s3.StatusCode == HttpStatusCode.Forbidden => (ObjectStoreErrorKind.AccessDenied,
+                $"access denied: credential {credential} may not {operation} in bucket '{target.Bucket}' ({target}): grant it s3:ListBucket, s3:GetObject and s3:PutObject there."),
+            _ when s3.StatusCode == HttpStatusCode.NotFound => (ObjectStoreErrorKind.NotFound, $"{target} does not exist."),
             // Stores that cannot decode aws-chunked bodies with trailing checksums refuse uploads with a 400 or a 501.
             _ when sendsChecksums && operation == "write" && s3.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotImplemented
-                => new(ObjectStoreErrorKind.Failed,
-                    $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}; if this store does not support AWSSDK's flexible checksums, set S3:ChecksumMode to WHEN_REQUIRED.", error),
+                => (ObjectStoreErrorKind.Failed,
+                    $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}; if this store does not support AWSSDK's flexible checksums, set S3:ChecksumMode to WHEN_REQUIRED."),
             _ when (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests || code is "SlowDown" or "RequestTimeout"
-                => new(ObjectStoreErrorKind.Transient,
-                    $"S3 {operation} of {target} at {endpoint} failed with {(int)s3.StatusCode} {code}; will retry.", error),
-            _ => new(ObjectStoreErrorKind.Failed,
-                $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}.", error),
+                => (ObjectStoreErrorKind.Transient,
+                    $"S3 {operation} of {target} at {endpoint} failed with {(int)s3.StatusCode} {code}; will retry."),
+            _ => (ObjectStoreErrorKind.Failed,
+                $"S3 {operation} of {target} at {endpoint} was refused: {(int)s3.StatusCode} {code}."),
         };
     }
 }

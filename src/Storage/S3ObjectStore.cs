@@ -75,14 +75,20 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
     }
 
     /// <inheritdoc />
-    public Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken) =>
-        CallAsync("write", new S3Uri(bucket, key), () => client.PutObjectAsync(
-            new PutObjectRequest
-            {
-                BucketName = bucket, Key = key, InputStream = content, ContentType = contentType,
-                AutoCloseStream = false, UseChunkEncoding = settings.ChunkedEncoding,
-            },
-            cancellationToken));
+    public Task PutAsync(string bucket, string key, Stream content, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = bucket, Key = key, InputStream = content, ContentType = contentType,
+            AutoCloseStream = false, UseChunkEncoding = settings.ChunkedEncoding,
+        };
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Metadata.Add(name, value);
+        }
+
+        return CallAsync("write", new S3Uri(bucket, key), () => client.PutObjectAsync(request, cancellationToken));
+    }
 
     /// <inheritdoc />
     public Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
@@ -103,6 +109,24 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
 
         var started = await CallAsync("write", target, () => client.InitiateMultipartUploadAsync(request, cancellationToken));
         return new S3MultipartUpload(client, target, started.UploadId, settings.ChunkedEncoding, Translate);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<PendingUpload> ListMultipartUploadsAsync(string bucket, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? keyMarker = null, uploadIdMarker = null;
+        do
+        {
+            var request = new ListMultipartUploadsRequest { BucketName = bucket, Prefix = prefix, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker };
+            var page = await CallAsync("list uploads", new S3Uri(bucket, prefix), () => client.ListMultipartUploadsAsync(request, cancellationToken));
+            foreach (var upload in page.MultipartUploads ?? [])
+            {
+                yield return new PendingUpload(upload.Key, upload.UploadId, upload.Initiated is { } at ? Utc(at) : DateTimeOffset.MinValue);
+            }
+
+            (keyMarker, uploadIdMarker) = page.IsTruncated == true ? (page.NextKeyMarker, page.NextUploadIdMarker) : (null, null);
+        }
+        while (keyMarker is not null);
     }
 
     /// <inheritdoc />
@@ -172,6 +196,10 @@ internal sealed class S3ObjectStore(IAmazonS3 client, S3ClientSettings settings,
         var url = await CallAsync("presign", new S3Uri(bucket, key), () => client.GetPreSignedURLAsync(request));
         return new Uri(url);
     }
+
+    /// <summary>A time the SDK read from the store's answer, where S3 writes UTC.</summary>
+    private static DateTimeOffset Utc(DateTime at) =>
+        new(at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime());
 
     private async Task<T> CallAsync<T>(string operation, S3Uri target, Func<Task<T>> call)
     {

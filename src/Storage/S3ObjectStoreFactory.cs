@@ -11,7 +11,7 @@ namespace LoraTrainer.Storage;
 /// <remarks>Clients are keyed by key id and a hash of the secret, so a rotated secret gets a fresh client.</remarks>
 internal sealed class S3ObjectStoreFactory(IOptions<S3Options> options, TimeProvider timeProvider) : IObjectStoreFactory, IDisposable
 {
-    private const string DefaultCredentialName = "the operator's default credential chain";
+    private const string DefaultCredentialName = "the AWS SDK's default credential chain";
     private readonly ConcurrentDictionary<string, Lazy<AmazonS3Client>> _clients = new(StringComparer.Ordinal);
 
     /// <inheritdoc />

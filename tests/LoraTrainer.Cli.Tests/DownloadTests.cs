@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using LoraTrainer.Api;
 using LoraTrainer.Cli.Runs;
-using LoraTrainer.Cli.Storage;
 using LoraTrainer.Storage;
 using LoraTrainer.Testing.Builders;
 using LoraTrainer.Testing.S3;
@@ -9,12 +8,15 @@ using LoraTrainer.Testing.S3;
 namespace LoraTrainer.Cli.Tests;
 
 /// <summary><c>kubectl lora download --epoch N</c> against s3rver: the epoch's file is checked against <c>status.epochs[].sha256</c>.</summary>
-public sealed class DownloadTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
+public sealed class DownloadTests(S3rverFixture s3) : IClassFixture<S3rverFixture>, IDisposable
 {
+    private readonly S3ObjectStoreFactory _stores = new(
+        Microsoft.Extensions.Options.Options.Create(AwsEnvironment.Options(s3.Server.ServiceUrl.ToString(), _ => null)), TimeProvider.System);
+
     private static readonly byte[] Epoch2 = [2, 2, 2, 2];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(TrainingRun Run, ObjectStore Store)> KeptAsync(string epoch2Sha256)
+    private async Task<(TrainingRun Run, IObjectStore Store)> KeptAsync(string epoch2Sha256)
     {
         var bucket = await s3.Server.NewBucketAsync(Ct);
         var run = new TrainingRunBuilder()
@@ -28,7 +30,7 @@ public sealed class DownloadTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
             Output = new OutputStatus { Uri = best.ToString(), Epoch = 3, Bytes = 1, Sha256 = Convert.ToHexStringLower(SHA256.HashData([3])) },
             Epochs = [new EpochLoss { Epoch = 2, Loss = 0.2, Bytes = Epoch2.Length, Sha256 = epoch2Sha256 }, new EpochLoss { Epoch = 3, Loss = 0.1 }],
         };
-        return (run, new ObjectStore(S3rverServer.ClientFor(s3.Server.ServiceUrl), s3.Server.ServiceUrl.ToString()));
+        return (run, _stores.Create(new S3Credentials(S3rverServer.AccessKeyId, S3rverServer.SecretAccessKey, "s3rver")));
     }
 
     [Fact]
@@ -37,7 +39,6 @@ public sealed class DownloadTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
         using var folder = new TempFolder();
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(Epoch2));
         var (run, store) = await KeptAsync(sha256);
-        using var _ = store;
         var output = new StringWriter();
 
         var exit = await RunDownload.RunAsync(run, store, epoch: 2, folder.Path, samples: false, output, Ct);
@@ -51,7 +52,6 @@ public sealed class DownloadTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
     {
         using var folder = new TempFolder();
         var (run, store) = await KeptAsync(new string('0', 64));
-        using var _ = store;
         var output = new StringWriter();
 
         var exit = await RunDownload.RunAsync(run, store, epoch: 2, folder.Path, samples: false, output, Ct);
@@ -60,4 +60,6 @@ public sealed class DownloadTests(S3rverFixture s3) : IClassFixture<S3rverFixtur
         Assert.Contains($"does not match status.epochs[2].sha256 {new string('0', 64)}; the file was removed.", output.ToString(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(folder.Path));
     }
+
+    public void Dispose() => _stores.Dispose();
 }

@@ -20,15 +20,8 @@ internal static class ModelsCommand
         command.SetAction(async (parsed, ct) =>
         {
             var location = new ModelCacheLocation(parsed.GetValue(bucket)!, parsed.GetValue(prefix)!.Trim('/'));
-            using var store = GlobalOptions.Store(parsed);
-            var files = new List<CachedModelFile>();
-            await foreach (var (key, size) in store.ListAsync(location.Bucket, location.KeyPrefix, ct))
-            {
-                if (ModelCacheListing.IsCachedFile(location, key) && await store.MetadataAsync(location.Bucket, key, ct) is { } metadata)
-                {
-                    files.Add(ModelCacheListing.Describe(location, key, size, metadata));
-                }
-            }
+            using var stores = GlobalOptions.Stores(parsed);
+            var files = await ModelCacheListing.ListAsync(stores.Create(), location, ct).ToListAsync(ct);
 
             await Table.WriteAsync(console.Out, ["SHA256", "SIZE", "NAME", "SOURCE", "TRUSTED"], files.Select(f => new[]
             {

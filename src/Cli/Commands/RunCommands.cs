@@ -38,8 +38,8 @@ internal static class DownloadCommand
         {
             using var cluster = GlobalOptions.Cluster(parsed);
             var run = await cluster.GetAsync(parsed.GetValue(name)!, ct);
-            using var store = GlobalOptions.Store(parsed);
-            return await RunDownload.RunAsync(run, store, parsed.GetValue(epoch), parsed.GetValue(output)!, parsed.GetValue(samples), console.Out, ct);
+            using var stores = GlobalOptions.Stores(parsed);
+            return await RunDownload.RunAsync(run, stores.Create(), parsed.GetValue(epoch), parsed.GetValue(output)!, parsed.GetValue(samples), console.Out, ct);
         });
         return command;
     }

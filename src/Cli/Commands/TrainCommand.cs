@@ -65,10 +65,12 @@ internal static class TrainCommand
 
             using var cluster = GlobalOptions.Cluster(parsed);
             await cluster.FindAsync(run.Metadata.Name, ct);
-            using var store = GlobalOptions.Store(parsed);
+            using var stores = GlobalOptions.Stores(parsed);
+            var store = stores.Create();
             var source = run.Spec.Dataset.S3;
             var sourcePrefix = string.IsNullOrEmpty(source.Prefix) || source.Prefix.EndsWith('/') ? source.Prefix : source.Prefix + "/";
-            await store.CheckBucketAsync(source.Bucket, ct);
+            // The bucket exists and the credentials may use it, before anything is written.
+            await store.ListAsync(source.Bucket, sourcePrefix, ct).FirstOrDefaultAsync(ct);
             var upload = await DatasetUpload.RunAsync(dataset, store, source.Bucket, sourcePrefix, ct);
             await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{dataset.Inventory.Images.Count} images, {dataset.Inventory.CaptionCount} captions: uploaded {upload.Uploaded} ({ByteSize.Format(upload.Bytes)}), {upload.Skipped} already in s3://{source.Bucket}/{sourcePrefix}"));

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using LoraTrainer.Cli.Storage;
+using LoraTrainer.Storage;
 
 namespace LoraTrainer.Cli.Datasets;
 
@@ -17,7 +17,7 @@ internal static class DatasetUpload
 {
     private const int Parallelism = 8;
 
-    public static async Task<UploadResult> RunAsync(LocalDataset dataset, ObjectStore store, string bucket, string prefix, CancellationToken cancellationToken)
+    public static async Task<UploadResult> RunAsync(LocalDataset dataset, IObjectStore store, string bucket, string prefix, CancellationToken cancellationToken)
     {
         var uploaded = 0;
         var skipped = 0;
@@ -32,13 +32,13 @@ internal static class DatasetUpload
             }
 
             var key = prefix + file.Key;
-            if (await store.StoredSha256Async(bucket, key, ct) == sha256)
+            if (await store.RecordedSha256Async(bucket, key, ct) == sha256)
             {
                 Interlocked.Increment(ref skipped);
                 return;
             }
 
-            await store.PutFileAsync(bucket, key, path, sha256, ct);
+            await store.UploadFileAsync(bucket, key, path, sha256, ct);
             Interlocked.Increment(ref uploaded);
             Interlocked.Add(ref bytes, file.Size);
         });

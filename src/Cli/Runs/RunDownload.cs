@@ -1,5 +1,4 @@
 using LoraTrainer.Api;
-using LoraTrainer.Cli.Storage;
 using LoraTrainer.CommandLine;
 using LoraTrainer.Storage;
 
@@ -9,7 +8,7 @@ namespace LoraTrainer.Cli.Runs;
 internal static class RunDownload
 {
     /// <summary>Returns the exit code: <see cref="CliExit.Failed"/> when the bytes do not match the status.</summary>
-    public static async Task<int> RunAsync(TrainingRun run, ObjectStore store, int? epoch, string directory, bool samples, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(TrainingRun run, IObjectStore store, int? epoch, string directory, bool samples, TextWriter output, CancellationToken cancellationToken)
     {
         var name = run.Metadata.Name;
         if (run.Status?.Output is not { Uri: { } uri } result)
@@ -35,7 +34,7 @@ internal static class RunDownload
         }
 
         var path = Path.Combine(directory, Path.GetFileName(key));
-        var actual = await store.DownloadAsync(bucket, key, path, cancellationToken);
+        var actual = await store.DownloadFileAsync(bucket, key, path, cancellationToken);
         if (expected is not null && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
             File.Delete(path);
@@ -49,7 +48,7 @@ internal static class RunDownload
             foreach (var (_, sample) in RunText.Samples(run))
             {
                 var samplePath = Path.Combine(directory, "samples", Path.GetFileName(sample));
-                await store.DownloadAsync(run.Spec.Output.S3.Bucket, sample, samplePath, cancellationToken);
+                await store.DownloadFileAsync(run.Spec.Output.S3.Bucket, sample, samplePath, cancellationToken);
                 await output.WriteLineAsync($"downloaded {samplePath}");
             }
         }

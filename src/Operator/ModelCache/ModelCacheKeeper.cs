@@ -45,7 +45,7 @@ internal static class ModelCacheKeeper
             {
                 files.Add(file);
                 notices.Add(new CacheNotice(true, "ModelCacheFailed", $"{file.Name}: {ex.Message}; trying again"));
-                retryLater |= ex.Kind == ObjectStoreErrorKind.Transient;
+                retryLater |= ex.IsTransient;
             }
         }
 
@@ -73,7 +73,7 @@ internal static class ModelCacheKeeper
                         return file with { Cache = ModelCacheStates.Cached, UploadId = null, Parts = null, CacheError = null };
                     }
 
-                    if (ex is ObjectStoreException { Kind: ObjectStoreErrorKind.Transient })
+                    if (ex is ObjectStoreException { IsTransient: true })
                     {
                         throw;
                     }
@@ -131,7 +131,7 @@ internal static class ModelCacheKeeper
             run.Spec.BaseModel.Family is null ? model.Family?.ToWireName() : null, model.Name);
         var record = ModelCacheLocation.Holding(target).RecordOf(civitai.ModelVersionId);
         using var content = new MemoryStream(version.ToJson(), writable: false);
-        await store.PutAsync(record.Bucket, record.Key, content, "application/json", cancellationToken).ConfigureAwait(false);
+        await store.PutAsync(record.Bucket, record.Key, content, "application/json", null, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<bool> HoldsFileAsync(IObjectStore store, S3Uri target, ModelFileStatus file, CancellationToken cancellationToken) =>

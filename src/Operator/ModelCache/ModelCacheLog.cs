@@ -22,4 +22,10 @@ internal static partial class ModelCacheLog
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Model cache record of Civitai model version {VersionId} not read: {Reason}; asking Civitai")]
     public static partial void VersionUnavailable(ILogger logger, long versionId, string reason);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "Model cache upload to {Object}, started {Initiated:O} and recorded by no run, aborted")]
+    public static partial void UnrecordedUploadAborted(ILogger logger, string @object, DateTimeOffset initiated);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Warning, Message = "Model cache uploads under {Prefix} not swept: {Reason}; the bucket's lifecycle rule takes any left over")]
+    public static partial void UploadSweepFailed(ILogger logger, string prefix, string reason);
 }

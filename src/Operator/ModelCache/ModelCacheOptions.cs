@@ -18,4 +18,12 @@ internal sealed class ModelCacheOptions
     /// <summary>The key prefix in the bucket, without a leading or trailing slash. Defaults to <c>models</c>.</summary>
     [RegularExpression("^$|^[^/].{0,510}[^/]$|^[^/]$", ErrorMessage = "ModelCache:Prefix must not start or end with a slash.")]
     public string Prefix { get; set; } = "models";
+
+    /// <summary>
+    /// How old a multipart upload under the cache's prefix must be for the operator to abort it at start-up when no
+    /// run's status names it: a fill opened just before the operator stopped. Defaults to 1 hour; at least 1 minute, so
+    /// that an upload a run is recording right now is spared.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "ModelCache:AbortUnrecordedUploadsAfter must be between 1 minute and 3650 days, written like 01:00:00.")]
+    public TimeSpan AbortUnrecordedUploadsAfter { get; set; } = TimeSpan.FromHours(1);
 }

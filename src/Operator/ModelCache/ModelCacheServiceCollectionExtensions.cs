@@ -1,12 +1,16 @@
 using LoraTrainer.Operator.ModelCache;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the model cache.</summary>
 internal static class ModelCacheServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="ModelCacheOptions"/> (section <c>ModelCache</c>, validated at start-up) and the <see cref="ModelFileCache"/>.</summary>
+    /// <summary>
+    /// Adds <see cref="ModelCacheOptions"/> (section <c>ModelCache</c>, validated at start-up), the <see cref="ModelFileCache"/>
+    /// and the <see cref="ModelCacheUploadSweeper"/>.
+    /// </summary>
     public static IServiceCollection AddModelCache(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -15,6 +19,7 @@ internal static class ModelCacheServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<ModelFileCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelCacheUploadSweeper>());
         return services;
     }
 }

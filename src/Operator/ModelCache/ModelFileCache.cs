@@ -71,6 +71,33 @@ internal sealed class ModelFileCache(
         }
     }
 
+    /// <summary>
+    /// Those of <paramref name="sha256s"/> whose objects the cache holds and trusts: files that reach the agent from the
+    /// cache, so their hosts need not be asked for a link, nor their tokens read. A file the store will not tell about
+    /// is left out, to be linked at its source as without a cache.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> HeldAsync(IObjectStore store, ModelCacheLocation location, IEnumerable<string> sha256s, CancellationToken cancellationToken)
+    {
+        var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var sha256 in sha256s.Where(s => s is { Length: 64 }).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var target = location.ObjectOf(sha256);
+            try
+            {
+                if (await store.HeadAsync(target.Bucket, target.Key, cancellationToken).ConfigureAwait(false) is { } head && Trusts(head, sha256, null))
+                {
+                    held.Add(sha256);
+                }
+            }
+            catch (ObjectStoreException ex)
+            {
+                ModelCacheLog.Unavailable(logger, target.ToString(), ex.Message);
+            }
+        }
+
+        return held;
+    }
+
     /// <summary>Applies the cache at <paramref name="location"/> to every file of <paramref name="source"/>.</summary>
     /// <param name="store">The run's store.</param>
     /// <param name="location">The run's cache.</param>

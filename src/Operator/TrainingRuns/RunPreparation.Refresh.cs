@@ -40,13 +40,14 @@ internal sealed partial class RunPreparation
 
     private async Task<Preparation> RelinkAsync(TrainingRun run, PreparedRun known, RunCredentials creds, IObjectStore store, CancellationToken cancellationToken)
     {
-        var (checkpoint, failure) = await RelinkCheckpointAsync(run, known, creds, cancellationToken).ConfigureAwait(false);
+        var cached = HitsOf(known.Config.Model);
+        var (checkpoint, failure) = await RelinkCheckpointAsync(run, known, creds, cached, cancellationToken).ConfigureAwait(false);
         if (checkpoint is null)
         {
             return Preparation.NotResolved(failure!);
         }
 
-        var (extraFiles, extraFailure) = await ExtraFilesAsync(run.Metadata.NamespaceProperty, run.Spec.BaseModel, known.Family, cancellationToken).ConfigureAwait(false);
+        var (extraFiles, extraFailure) = await ExtraFilesAsync(run.Metadata.NamespaceProperty, run.Spec.BaseModel, known.Family, cached, cancellationToken).ConfigureAwait(false);
         if (extraFailure is not null)
         {
             return Preparation.NotResolved(extraFailure);
@@ -94,9 +95,27 @@ internal sealed partial class RunPreparation
         }
     }
 
+    /// <summary>
+    /// The SHA-256s of the files <paramref name="given"/> reads from the model cache: their fallbacks were not linked, and
+    /// their hosts are not asked now either.
+    /// </summary>
+    private static HashSet<string> HitsOf(ModelSource given)
+    {
+        var hits = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (entry, sha256) in given.ExtraFiles.Select(f => (f.Cache, f.Sha256)).Append((given.Cache, given.Sha256)))
+        {
+            if (entry is { Hit: true } && sha256 is not null)
+            {
+                hits.Add(sha256);
+            }
+        }
+
+        return hits;
+    }
+
     /// <summary>The checkpoint's download, linked again: Civitai's download URL the attempt resolved, or the spec's URL.</summary>
     private async Task<(ModelDownload? Download, ModelResolution? Failure)> RelinkCheckpointAsync(
-        TrainingRun run, PreparedRun known, RunCredentials creds, CancellationToken cancellationToken)
+        TrainingRun run, PreparedRun known, RunCredentials creds, IReadOnlySet<string> cached, CancellationToken cancellationToken)
     {
         if (run.Spec.BaseModel.Civitai is { } version && known.CivitaiDownload is { } origin)
         {
@@ -111,7 +130,7 @@ internal sealed partial class RunPreparation
             return (new ModelDownload(new Uri(given.Cache is { Hit: true, Fallback: { } fallback } ? fallback.Url : given.Url), null, DownloadAccess.Anonymous), null);
         }
 
-        var model = await urlFiles.CheckpointAsync(run.Metadata.NamespaceProperty, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
+        var model = await urlFiles.CheckpointAsync(run.Metadata.NamespaceProperty, run.Spec.BaseModel, cached, cancellationToken).ConfigureAwait(false);
         return model.Outcome == ModelResolutionOutcome.Resolved
             ? (new ModelDownload(new Uri(model.Source!.Url), model.Source.Authorization, model.Access!.Value), null)
             : (null, model);

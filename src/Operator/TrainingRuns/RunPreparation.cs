@@ -110,10 +110,11 @@ internal sealed partial class RunPreparation(
     private async Task<(ResolvedModel? Model, Preparation? Failure)> ResolveModelAsync(TrainingRun run, RunCredentials creds, CancellationToken cancellationToken)
     {
         var ns = run.Metadata.NamespaceProperty;
+        var cached = await CachedUrlFilesAsync(run, creds, cancellationToken).ConfigureAwait(false);
         var model = run.Spec.BaseModel.Civitai is { } version
             ? await CachedVersionAsync(run, version.ModelVersionId, creds, cancellationToken).ConfigureAwait(false)
                 ?? await civitai.ResolveAsync(version.ModelVersionId, run.Spec.BaseModel.Family, creds.CivitaiKey, cancellationToken).ConfigureAwait(false)
-            : await urlFiles.CheckpointAsync(ns, run.Spec.BaseModel, cancellationToken).ConfigureAwait(false);
+            : await urlFiles.CheckpointAsync(ns, run.Spec.BaseModel, cached, cancellationToken).ConfigureAwait(false);
         if (model.Outcome != ModelResolutionOutcome.Resolved)
         {
             return (null, Preparation.NotResolved(model));
@@ -126,7 +127,7 @@ internal sealed partial class RunPreparation(
             return (null, Preparation.Refused(string.Join("; ", familyErrors)));
         }
 
-        var (extraFiles, extraFailure) = await ExtraFilesAsync(ns, run.Spec.BaseModel, family, cancellationToken).ConfigureAwait(false);
+        var (extraFiles, extraFailure) = await ExtraFilesAsync(ns, run.Spec.BaseModel, family, cached, cancellationToken).ConfigureAwait(false);
         if (extraFailure is not null)
         {
             return (null, Preparation.NotResolved(extraFailure));
@@ -140,6 +141,16 @@ internal sealed partial class RunPreparation(
         cache.LocationOf(run) is { } location && await cache.FindVersionAsync(stores.Create(creds.S3), location, versionId, cancellationToken).ConfigureAwait(false) is { } cached
             ? civitai.ResolveCached(versionId, run.Spec.BaseModel.Family, cached)
             : null;
+
+    /// <summary>
+    /// The SHA-256s of the token-protected files the run gives by URL that its model cache holds (the files that would
+    /// otherwise be linked at their hosts); none without a cache.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> CachedUrlFilesAsync(TrainingRun run, RunCredentials creds, CancellationToken cancellationToken) =>
+        cache.LocationOf(run) is { } location
+            ? await cache.HeldAsync(stores.Create(creds.S3), location,
+                UrlModelFiles.Sources(run.Spec.BaseModel).Where(s => s.TokenSecretRef is not null).Select(s => s.Sha256), cancellationToken).ConfigureAwait(false)
+            : new HashSet<string>();
 
     /// <summary>Presigns the zip and the outputs, builds the config and writes it to the run's Secret.</summary>
     /// <param name="filling">The model files whose uploads the attempt keeps (<see cref="ModelFileCache.ApplyAsync"/>); empty for a new attempt.</param>
@@ -167,12 +178,13 @@ internal sealed partial class RunPreparation(
     }
 
     /// <summary>Flux's text encoders and autoencoder; none for the other families, which must not be given any.</summary>
-    private async Task<(IReadOnlyList<ModelFile> Files, ModelResolution? Failure)> ExtraFilesAsync(string ns, BaseModelSpec spec, ModelFamily family, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<ModelFile> Files, ModelResolution? Failure)> ExtraFilesAsync(
+        string ns, BaseModelSpec spec, ModelFamily family, IReadOnlySet<string> cached, CancellationToken cancellationToken)
     {
         return (family, spec.Flux) switch
         {
             (ModelFamily.Flux, null) => ([], ModelResolution.NeedsUser(FluxFilesMissing)),
-            (ModelFamily.Flux, { } files) => await urlFiles.FluxFilesAsync(ns, files, cancellationToken).ConfigureAwait(false),
+            (ModelFamily.Flux, { } files) => await urlFiles.FluxFilesAsync(ns, files, cached, cancellationToken).ConfigureAwait(false),
             (_, null) => ([], null),
             _ => ([], ModelResolution.NeedsUser(
                 $"spec.baseModel.flux: only Flux models take these files, and this model is {family.ToWireName()}; remove spec.baseModel.flux or choose a Flux model")),

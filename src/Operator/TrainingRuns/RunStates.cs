@@ -145,7 +145,7 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
         {
             return await store.HeadAsync(target.Bucket, target.Key, cancellationToken) is { } head && head.Size == saved.Bytes;
         }
-        catch (ObjectStoreException ex) when (ex.Kind is not ObjectStoreErrorKind.Transient)
+        catch (ObjectStoreException ex) when (!ex.IsTransient)
         {
             return false;
         }

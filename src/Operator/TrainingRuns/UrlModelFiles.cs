@@ -8,13 +8,26 @@ namespace LoraTrainer.Operator.TrainingRuns;
 /// Links the model files a spec gives by URL — a checkpoint, and the text encoders and autoencoder of a Flux run —
 /// reading each file's token, when it names one, from the run's namespace.
 /// </summary>
+/// <remarks>
+/// A file the run's model cache holds reaches the agent from the cache, with its URL only as the fallback should the
+/// cached bytes fail their check: it is not linked, so neither its host nor its token is needed. A gated file's
+/// fallback then fails, and the retry, which finds the object evicted, links it with the token.
+/// </remarks>
 internal sealed class UrlModelFiles(RunCredentialResolver credentials, ModelFileLinker linker)
 {
+    /// <summary>Every file <paramref name="spec"/> gives by URL.</summary>
+    public static IEnumerable<UrlModelSource> Sources(BaseModelSpec spec) =>
+        new[] { spec.Url, spec.Flux?.ClipL, spec.Flux?.T5xxl, spec.Flux?.Ae }.OfType<UrlModelSource>();
+
     /// <summary>The checkpoint of <c>spec.baseModel.url</c>, ready to hand to the agent.</summary>
-    public async Task<ModelResolution> CheckpointAsync(string ns, BaseModelSpec spec, CancellationToken cancellationToken)
+    /// <param name="ns">The run's namespace.</param>
+    /// <param name="spec">The run's model.</param>
+    /// <param name="cached">The SHA-256s of the files the run's model cache holds, which are not linked.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public async Task<ModelResolution> CheckpointAsync(string ns, BaseModelSpec spec, IReadOnlySet<string> cached, CancellationToken cancellationToken)
     {
         var source = spec.Url!;
-        var (download, failure) = await LinkAsync(ns, "spec.baseModel.url", source, cancellationToken).ConfigureAwait(false);
+        var (download, failure) = await LinkAsync(ns, "spec.baseModel.url", source, cached, cancellationToken).ConfigureAwait(false);
         if (download is null)
         {
             return failure!;
@@ -35,12 +48,13 @@ internal sealed class UrlModelFiles(RunCredentialResolver credentials, ModelFile
     }
 
     /// <summary>Flux's three extra files, each passed to the trainer by its argument; or why they cannot be used yet.</summary>
-    public async Task<(IReadOnlyList<ModelFile> Files, ModelResolution? Failure)> FluxFilesAsync(string ns, FluxFilesSpec spec, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<ModelFile> Files, ModelResolution? Failure)> FluxFilesAsync(
+        string ns, FluxFilesSpec spec, IReadOnlySet<string> cached, CancellationToken cancellationToken)
     {
         var files = new List<ModelFile>();
         foreach (var (argument, field, source) in new[] { ("clip_l", "clipL", spec.ClipL), ("t5xxl", "t5xxl", spec.T5xxl), ("ae", "ae", spec.Ae) })
         {
-            var (download, failure) = await LinkAsync(ns, $"spec.baseModel.flux.{field}", source, cancellationToken).ConfigureAwait(false);
+            var (download, failure) = await LinkAsync(ns, $"spec.baseModel.flux.{field}", source, cached, cancellationToken).ConfigureAwait(false);
             if (download is null)
             {
                 return ([], failure);
@@ -60,10 +74,11 @@ internal sealed class UrlModelFiles(RunCredentialResolver credentials, ModelFile
         return (files, null);
     }
 
-    private async Task<(ModelDownload? Download, ModelResolution? Failure)> LinkAsync(string ns, string field, UrlModelSource source, CancellationToken cancellationToken)
+    private async Task<(ModelDownload? Download, ModelResolution? Failure)> LinkAsync(
+        string ns, string field, UrlModelSource source, IReadOnlySet<string> cached, CancellationToken cancellationToken)
     {
         var url = new Uri(source.Url);
-        if (source.TokenSecretRef is null)
+        if (source.TokenSecretRef is null || cached.Contains(source.Sha256))
         {
             return (new ModelDownload(url, null, DownloadAccess.Anonymous), null);
         }

@@ -1,9 +1,12 @@
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
+using LoraTrainer.Operator.ModelCache;
+using LoraTrainer.Operator.Tests.Storage;
 using LoraTrainer.Operator.Tests.TrainingRuns;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.S3;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LoraTrainer.Operator.Tests.ModelCache;
 
@@ -57,6 +60,44 @@ public sealed class ModelCacheUploadTests(S3rverFixture s3) : IClassFixture<S3rv
 
         Assert.Empty(s3.Server.PendingUploadIds(filling.Bucket));
         Assert.Equal(Checkpoint, await h.S3.GetObjectAsync(filling.Bucket, upload.Key, Ct));
+    }
+
+    [Fact]
+    public async Task ARestart_AbortsAnOldUploadUnderTheCacheThatNoRunRecords_AndKeepsTheOneARunRecordsAndThoseOutsideTheCache()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var bucket = await s3.Server.NewBucketAsync(Ct);
+        await using var h = await OperatorHarness.StartAsync(s3.Server, c => c["ModelCache:Bucket"] = bucket, s3Proxy: true, time: clock);
+        h.Vast.AddOffers(OperatorHarness.Offer(3401, machine: 341));
+        // The GPU may wait for its agent through the hours the test lets pass.
+        await h.ApplyRunAsync("recorded", s => s with { RunPolicy = new RunPolicySpec { Deadlines = new DeadlinesSpec { PendingGpu = "10h" } } });
+        var rented = await h.WaitForAsync("recorded", r => r.Status?.Phase == TrainingPhase.PendingGpu && r.Status.Model?.Files is [{ Cache: ModelCacheStates.Filling }]);
+        var recorded = rented.Status!.Model!.Files[0].UploadId!;
+        using var stores = S3rverStores.Factory(S3rverStores.Options(s3.Server));
+        var store = stores.Create(S3rverStores.Credentials);
+        // Listed after the run's upload (models/sha256/aaaa…), so once it is aborted the sweep has passed the run's.
+        var unrecorded = await store.StartMultipartUploadAsync(bucket, $"models/sha256/{new string('f', 64)}", null, null, Ct);
+        var outside = await store.StartMultipartUploadAsync(bucket, "datasets/big.zip", null, null, Ct);
+
+        await h.StopOperatorAsync();
+        clock.Advance(TimeSpan.FromHours(2));
+        await h.StartOperatorAsync();
+
+        await Eventually.UntilAsync(() => h.S3Proxy.AbortedUploads, aborted => aborted.Contains(unrecorded.UploadId), TimeSpan.FromSeconds(20),
+            "the unrecorded upload to be aborted", aborted => $"aborted: {string.Join(", ", aborted)}", cancellationToken: Ct);
+        Assert.Equal(new[] { recorded, outside.UploadId }.Order(), s3.Server.PendingUploadIds(bucket).Order());
+    }
+
+    [Theory]
+    [InlineData("recorded", 120, false)]
+    [InlineData("unrecorded", 59, false)]
+    [InlineData("unrecorded", 60, true)]
+    public void IsUnrecorded_OnlyForAnUploadNoRunNames_OnceItIsAsOldAsTheThreshold(string uploadId, int minutesOld, bool expected)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var upload = new PendingUpload("models/sha256/ab", uploadId, now.AddMinutes(-minutesOld));
+
+        Assert.Equal(expected, ModelCacheUploadSweeper.IsUnrecorded(upload, new HashSet<string> { "recorded" }, now, TimeSpan.FromHours(1)));
     }
 
     /// <summary>A run of a Civitai checkpoint the cache lacks, holding a GPU, whose agent is to fill the upload the operator opened.</summary>

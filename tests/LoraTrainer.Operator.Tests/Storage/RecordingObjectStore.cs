@@ -43,8 +43,11 @@ internal sealed class RecordingObjectStore(IObjectStore inner) : IObjectStore
     public Task<byte[]> ReadPrefixAsync(string bucket, string key, int count, CancellationToken cancellationToken) =>
         inner.ReadPrefixAsync(bucket, key, count, cancellationToken);
 
-    public Task PutAsync(string bucket, string key, Stream content, string? contentType, CancellationToken cancellationToken) =>
-        inner.PutAsync(bucket, key, content, contentType, cancellationToken);
+    public Task PutAsync(string bucket, string key, Stream content, string? contentType, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken) =>
+        inner.PutAsync(bucket, key, content, contentType, metadata, cancellationToken);
+
+    public IAsyncEnumerable<PendingUpload> ListMultipartUploadsAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
+        inner.ListMultipartUploadsAsync(bucket, prefix, cancellationToken);
 
     public Task CopyAsync(string bucket, string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
         inner.CopyAsync(bucket, sourceKey, destinationKey, cancellationToken);

@@ -16,13 +16,35 @@ public sealed class S3ObjectStoreTests(S3rverFixture s3) : IClassFixture<S3rverF
         var store = factory.Create(S3rverStores.Credentials);
         var written = RandomBytes(300_000, seed: 1);
 
-        await store.PutAsync(bucket, "data/blob.bin", new MemoryStream(written), "application/octet-stream", Ct);
+        await store.PutAsync(bucket, "data/blob.bin", new MemoryStream(written), "application/octet-stream", null, Ct);
 
         await using var read = await store.OpenReadAsync(bucket, "data/blob.bin", Ct);
         using var copy = new MemoryStream();
         await read.CopyToAsync(copy, Ct);
         Assert.Equal(written, copy.ToArray());
         Assert.Equal(written[..32], await store.ReadPrefixAsync(bucket, "data/blob.bin", 32, Ct));
+    }
+
+    [Fact]
+    public async Task UploadFileAsync_RecordsTheFilesSha256_AndDownloadFileAsyncWritesTheBytesAndReturnsTheirSha256()
+    {
+        var bucket = await s3.Server.NewBucketAsync(Ct);
+        using var factory = S3rverStores.Factory(S3rverStores.Options(s3.Server));
+        var store = factory.Create(S3rverStores.Credentials);
+        var folder = Directory.CreateTempSubdirectory();
+        var written = RandomBytes(200_000, seed: 6);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(written));
+        await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "a.png"), written, Ct);
+
+        await store.UploadFileAsync(bucket, "images/a.png", Path.Combine(folder.FullName, "a.png"), sha256, Ct);
+        var read = await store.DownloadFileAsync(bucket, "images/a.png", Path.Combine(folder.FullName, "out", "a.png"), Ct);
+
+        Assert.Equal(sha256, await store.RecordedSha256Async(bucket, "images/a.png", Ct));
+        Assert.Null(await store.RecordedSha256Async(bucket, "images/missing.png", Ct));
+        Assert.Equal(sha256, read);
+        Assert.Equal(written, await File.ReadAllBytesAsync(Path.Combine(folder.FullName, "out", "a.png"), Ct));
+        Assert.Equal(["a.png"], Directory.GetFiles(Path.Combine(folder.FullName, "out")).Select(Path.GetFileName));
+        folder.Delete(recursive: true);
     }
 
     [Fact]
@@ -34,7 +56,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture s3) : IClassFixture<S3rverF
         using var factory = S3rverStores.Factory(S3rverStores.Options(server, o => o.ChunkedEncoding = true));
         var written = RandomBytes(100_000, seed: 2);
 
-        await factory.Create(S3rverStores.Credentials).PutAsync(bucket, "framed.bin", new MemoryStream(written), null, Ct);
+        await factory.Create(S3rverStores.Credentials).PutAsync(bucket, "framed.bin", new MemoryStream(written), null, null, Ct);
 
         var stored = await server.GetObjectAsync(bucket, "framed.bin", Ct);
         Assert.NotEqual(written, stored);

@@ -10,6 +10,37 @@ namespace LoraTrainer.Operator.Tests.Storage;
 
 public sealed class S3SettingsTests
 {
+    [Theory]
+    [InlineData("http://flag:9000", "http://flag:9000")]
+    [InlineData(null, "http://s3-only:9000")]
+    public void AwsEnvironment_WithAnEndpoint_TakesTheFlagOverTheEnvironmentsS3EndpointOverItsGeneralOne_AndAddressesPathStyle(string? flag, string expected)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AWS_ENDPOINT_URL"] = "http://any-service:9000", ["AWS_ENDPOINT_URL_S3"] = "http://s3-only:9000", ["AWS_DEFAULT_REGION"] = "eu-west-1",
+        };
+
+        var settings = S3ClientSettings.From(AwsEnvironment.Options(flag, environment.GetValueOrDefault));
+
+        Assert.Equal(new Uri(expected), settings.ServiceUrl);
+        Assert.True(settings.ForcePathStyle);
+        Assert.Equal("eu-west-1", settings.Region);
+        Assert.Equal(S3ChecksumMode.WHEN_REQUIRED, settings.ChecksumMode);
+        Assert.False(settings.ChunkedEncoding);
+    }
+
+    [Fact]
+    public void AwsEnvironment_WithoutAnEndpoint_IsAwsS3InAwsRegion_AddressedByVirtualHost()
+    {
+        var environment = new Dictionary<string, string?> { ["AWS_REGION"] = "eu-central-1", ["AWS_DEFAULT_REGION"] = "eu-west-1" };
+
+        var settings = S3ClientSettings.From(AwsEnvironment.Options(null, environment.GetValueOrDefault));
+
+        Assert.Null(settings.ServiceUrl);
+        Assert.False(settings.ForcePathStyle);
+        Assert.Equal("AWS S3 (eu-central-1)", settings.Endpoint);
+    }
+
     [Fact]
     public void From_WhenProviderIsAws_UsesVirtualHostsAndFlexibleChecksums()
     {

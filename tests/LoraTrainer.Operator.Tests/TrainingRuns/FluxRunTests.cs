@@ -1,5 +1,4 @@
 using System.Text;
-using k8s.Models;
 using LoraTrainer.Api;
 using LoraTrainer.Testing.Civitai;
 using LoraTrainer.Testing.ModelHosts;
@@ -207,13 +206,7 @@ public sealed class FluxRunTests(S3rverFixture s3) : IClassFixture<S3rverFixture
 
     private static UrlModelSource Gated(Uri url) => new() { Url = url.ToString(), Sha256 = Sha, TokenSecretRef = new SecretReference { Name = "huggingface" } };
 
-    private void SeedTokenSecret(string token) => _h.Kube.Seed(new V1Secret
-    {
-        ApiVersion = "v1",
-        Kind = "Secret",
-        Metadata = new V1ObjectMeta { Name = "huggingface", NamespaceProperty = OperatorHarness.Namespace },
-        Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes(token) },
-    });
+    private void SeedTokenSecret(string token) => _h.SeedSecret("huggingface", "token", token);
 
     private async Task DeleteAndExpectNothingAliveAsync(string name)
     {

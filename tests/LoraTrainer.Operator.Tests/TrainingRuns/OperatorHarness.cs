@@ -92,6 +92,15 @@ public sealed class OperatorHarness : IAsyncDisposable
         return await generic.CreateNamespacedAsync(run, Namespace, CancellationToken.None);
     }
 
+    /// <summary>Stores a Secret <paramref name="name"/> in the runs' namespace holding <paramref name="value"/> under <paramref name="key"/>.</summary>
+    public void SeedSecret(string name, string key, string value) => Kube.Seed(new V1Secret
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
+        Data = new Dictionary<string, byte[]> { [key] = Encoding.UTF8.GetBytes(value) },
+    });
+
     public static SimulatedOffer Offer(long id, long machine, double price = 0.35, VastLifecycle? lifecycle = null) =>
         new() { Id = id, MachineId = machine, DphBase = price, Lifecycle = lifecycle ?? VastLifecycle.Immediate };
 

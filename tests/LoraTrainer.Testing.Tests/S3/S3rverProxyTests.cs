@@ -135,6 +135,56 @@ public sealed class S3rverProxyTests(S3rverFixture s3) : IClassFixture<S3rverFix
         Assert.Empty(server.PendingUploadIds(bucket));
     }
 
+    [Fact]
+    public async Task ListMultipartUploads_ThroughTheProxy_ListsTheUploadsInProgressUnderThePrefix_PageByPageAsS3Does()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        var first = await client.InitiateMultipartUploadAsync(bucket, "cache/a b.bin", Ct);
+        var second = await client.InitiateMultipartUploadAsync(bucket, "cache/a b.bin", Ct);
+        var third = await client.InitiateMultipartUploadAsync(bucket, "cache/c.bin", Ct);
+        await client.InitiateMultipartUploadAsync(bucket, "other/d.bin", Ct);
+        var aborted = await client.InitiateMultipartUploadAsync(bucket, "cache/e.bin", Ct);
+        await client.AbortMultipartUploadAsync(bucket, "cache/e.bin", aborted.UploadId, Ct);
+
+        var page1 = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket, Prefix = "cache/", MaxUploads = 2 }, Ct);
+        var page2 = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+        {
+            BucketName = bucket, Prefix = "cache/", MaxUploads = 2, KeyMarker = page1.NextKeyMarker, UploadIdMarker = page1.NextUploadIdMarker,
+        }, Ct);
+
+        Assert.True(page1.IsTruncated);
+        Assert.Equal(["cache/a b.bin", "cache/a b.bin"], page1.MultipartUploads.Select(u => u.Key));
+        Assert.Equal(new[] { first.UploadId, second.UploadId }.Order(), page1.MultipartUploads.Select(u => u.UploadId).Order());
+        Assert.Equal(("cache/a b.bin", page1.MultipartUploads[1].UploadId), (page1.NextKeyMarker, page1.NextUploadIdMarker));
+        Assert.False(page2.IsTruncated);
+        Assert.Equal([(third.UploadId, "cache/c.bin")], page2.MultipartUploads.Select(u => (u.UploadId, u.Key)));
+        Assert.InRange(DateTime.UtcNow - page2.MultipartUploads[0].Initiated!.Value.ToUniversalTime(), TimeSpan.Zero, TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
+    public async Task ListMultipartUploads_AnswersTheXmlOfS3sApiReference()
+    {
+        var (server, bucket) = (s3.Server, await s3.Server.NewBucketAsync(Ct));
+        await using var proxy = await S3rverProxy.StartAsync(server, Ct);
+        using var client = S3rverServer.ClientFor(proxy.BaseUrl);
+        var started = await client.InitiateMultipartUploadAsync(bucket, "models/sha256/ab", Ct);
+        using var http = new HttpClient();
+
+        var xml = System.Xml.Linq.XDocument.Parse(await http.GetStringAsync(new Uri(proxy.BaseUrl, $"/{bucket}?uploads&prefix=models%2F"), Ct));
+
+        System.Xml.Linq.XNamespace ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+        var root = xml.Root!;
+        Assert.Equal(ns + "ListMultipartUploadsResult", root.Name);
+        Assert.Equal(["Bucket", "KeyMarker", "UploadIdMarker", "Prefix", "MaxUploads", "IsTruncated", "Upload"], root.Elements().Select(e => e.Name.LocalName));
+        Assert.Equal((bucket, "models/", "1000", "false"), (root.Element(ns + "Bucket")!.Value, root.Element(ns + "Prefix")!.Value, root.Element(ns + "MaxUploads")!.Value, root.Element(ns + "IsTruncated")!.Value));
+        var upload = root.Element(ns + "Upload")!;
+        Assert.Equal(["Key", "UploadId", "Initiator", "Owner", "StorageClass", "Initiated"], upload.Elements().Select(e => e.Name.LocalName));
+        Assert.Equal(("models/sha256/ab", started.UploadId), (upload.Element(ns + "Key")!.Value, upload.Element(ns + "UploadId")!.Value));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", upload.Element(ns + "Initiated")!.Value);
+    }
+
     private static Task<CompleteMultipartUploadResponse> CompleteAsync(AmazonS3Client client, string bucket, string uploadId, params PartETag[] parts) =>
         client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "big.zip", UploadId = uploadId, PartETags = [.. parts] }, Ct);
 

@@ -11,7 +11,7 @@ namespace LoraTrainer.Testing.ModelHosts;
 /// A host of gated model files over Kestrel on 127.0.0.1, shaped like Hugging Face's <c>resolve</c> URLs: a GET with
 /// the right <c>Authorization: Bearer</c> token (or any GET, for a file that is not gated) answers 302 to a signed
 /// <c>/cdn/…</c> link that needs no token; a missing or wrong token for a gated file is 401. With
-/// <see cref="ServeDirectly"/> it serves the bytes itself instead of redirecting.
+/// <see cref="ServeDirectly"/> it serves the bytes itself instead of redirecting; with <see cref="Outage"/> it serves nothing.
 /// </summary>
 public sealed class GatedFileHost : IAsyncDisposable
 {
@@ -34,6 +34,9 @@ public sealed class GatedFileHost : IAsyncDisposable
 
     /// <summary>Serve the file to an authorised GET instead of redirecting to a signed link.</summary>
     public bool ServeDirectly { get; set; }
+
+    /// <summary>While set, every request is answered with this HTTP status (an outage, say 503) and nothing else.</summary>
+    public int? Outage { get; set; }
 
     /// <summary>Every request's path and Authorization header, in order.</summary>
     public IReadOnlyList<(string Path, string? Authorization)> Requests => [.. _requests];
@@ -58,6 +61,17 @@ public sealed class GatedFileHost : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
+        app.Use(async (context, next) =>
+        {
+            if (Outage is { } status)
+            {
+                _requests.Enqueue((context.Request.Path, context.Request.Headers.Authorization.ToString()));
+                context.Response.StatusCode = status;
+                return;
+            }
+
+            await next(context);
+        });
         app.MapGet("/cdn/{**path}", (string path, string? sig, HttpContext context) =>
         {
             _requests.Enqueue((context.Request.Path, context.Request.Headers.Authorization.ToString()));

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using LoraTrainer.Testing.Hosting;
@@ -19,6 +21,13 @@ namespace LoraTrainer.Testing.S3;
 /// decodeURI, which leaves <c>%2F</c> encoded, so the bucket/key separator the SDK sends as <c>%2F</c> made every copy
 /// NoSuchBucket. The proxy decodes the header fully and re-encodes it so decodeURI yields the same bucket and key S3
 /// would read. s3rver does not check SigV4 signatures, so the rewrite is not noticed.
+/// </para>
+/// <para>
+/// s3rver has no ListMultipartUploads (501). The proxy answers <c>GET /bucket?uploads</c> as S3's API reference
+/// describes it, from the uploads s3rver holds in its data folder (an upload's <c>key</c> file is written when it is
+/// initiated, so its time is the upload's): key order, and for one key the order of initiation; <c>prefix</c>,
+/// <c>key-marker</c>, <c>upload-id-marker</c>, <c>max-uploads</c> and <c>encoding-type=url</c>. A <c>delimiter</c> is
+/// answered 501 NotImplemented rather than ignored.
 /// </para>
 /// <para>
 /// UploadPart and CompleteMultipartUpload get S3's checks (<see cref="MultipartChecks"/>): a part for an upload that is
@@ -132,6 +141,12 @@ public sealed class S3rverProxy : IAsyncDisposable
             return;
         }
 
+        if (request.Method == "GET" && recorded.Bucket.Length > 0 && recorded.Key.Length == 0 && request.Query.ContainsKey("uploads"))
+        {
+            await ListUploadsAsync(context, recorded.Bucket);
+            return;
+        }
+
         if (request.Method == "DELETE" && request.Query["uploadId"] is [{ } uploadId])
         {
             await AbortAsync(context, recorded.Bucket, uploadId);
@@ -205,6 +220,69 @@ public sealed class S3rverProxy : IAsyncDisposable
         Directory.Delete(parts, recursive: true);
         _aborted.Enqueue(uploadId);
         context.Response.StatusCode = 204;
+    }
+
+    /// <summary>ListMultipartUploads, from the uploads in s3rver's data folder.</summary>
+    private async Task ListUploadsAsync(HttpContext context, string bucket)
+    {
+        var query = context.Request.Query;
+        if (!Directory.Exists(Path.Combine(_server.DataDirectory, bucket)))
+        {
+            await ErrorAsync(context, 404, "NoSuchBucket", "The specified bucket does not exist.");
+            return;
+        }
+
+        if (query.ContainsKey("delimiter"))
+        {
+            await ErrorAsync(context, 501, "NotImplemented", "The stand-in does not group uploads by a delimiter.");
+            return;
+        }
+
+        var prefix = query["prefix"].ToString();
+        var keyMarker = query["key-marker"].ToString();
+        var uploadIdMarker = query["upload-id-marker"].ToString();
+        var maxUploads = int.TryParse(query["max-uploads"], out var max) ? Math.Clamp(max, 1, 1000) : 1000;
+        var encode = query["encoding-type"] == "url";
+        var folder = Path.Combine(_server.DataDirectory, bucket, "._S3rver_uploads");
+        var uploads = (Directory.Exists(folder) ? Directory.GetDirectories(folder) : [])
+            .Where(d => File.Exists(Path.Combine(d, "key")))
+            .Select(d => (Key: File.ReadAllText(Path.Combine(d, "key")), UploadId: Path.GetFileName(d), Initiated: File.GetLastWriteTimeUtc(Path.Combine(d, "key"))))
+            .Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(u => u.Key, StringComparer.Ordinal).ThenBy(u => u.Initiated).ThenBy(u => u.UploadId, StringComparer.Ordinal)
+            .ToList();
+        var start = keyMarker.Length == 0 ? 0 : uploads.FindIndex(u =>
+            string.CompareOrdinal(u.Key, keyMarker) > 0
+            || (u.Key == keyMarker && uploadIdMarker.Length > 0 && string.CompareOrdinal(u.UploadId, uploadIdMarker) > 0));
+        if (uploads.FindIndex(u => u.Key == keyMarker && u.UploadId == uploadIdMarker) is >= 0 and var marked)
+        {
+            start = marked + 1;
+        }
+
+        var page = start < 0 ? [] : uploads.Skip(start).Take(maxUploads).ToList();
+        var truncated = start >= 0 && start + page.Count < uploads.Count;
+        XNamespace s3 = "http://s3.amazonaws.com/doc/2006-03-01/";
+        string Text(string value) => encode ? Uri.EscapeDataString(value) : value;
+        XElement Person(string name) => new(s3 + name, new XElement(s3 + "ID", S3rverServer.AccessKeyId), new XElement(s3 + "DisplayName", S3rverServer.AccessKeyId));
+        var result = new XElement(s3 + "ListMultipartUploadsResult",
+            new XElement(s3 + "Bucket", bucket),
+            new XElement(s3 + "KeyMarker", Text(keyMarker)),
+            new XElement(s3 + "UploadIdMarker", uploadIdMarker),
+            truncated ? new XElement(s3 + "NextKeyMarker", Text(page[^1].Key)) : null,
+            truncated ? new XElement(s3 + "NextUploadIdMarker", page[^1].UploadId) : null,
+            new XElement(s3 + "Prefix", Text(prefix)),
+            new XElement(s3 + "MaxUploads", maxUploads),
+            new XElement(s3 + "IsTruncated", truncated ? "true" : "false"),
+            page.Select(u => new XElement(s3 + "Upload",
+                new XElement(s3 + "Key", Text(u.Key)),
+                new XElement(s3 + "UploadId", u.UploadId),
+                Person("Initiator"),
+                Person("Owner"),
+                new XElement(s3 + "StorageClass", "STANDARD"),
+                new XElement(s3 + "Initiated", u.Initiated.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)))),
+            encode ? new XElement(s3 + "EncodingType", "url") : null);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/xml";
+        await context.Response.WriteAsync(new XDocument(new XDeclaration("1.0", "UTF-8", null), result).Declaration + result.ToString(SaveOptions.DisableFormatting));
     }
 
     /// <summary>Encodes <paramref name="value"/> as JavaScript's encodeURI does, so s3rver's decodeURI gives it back whole.</summary>

@@ -15,7 +15,8 @@ namespace LoraTrainer.Testing.S3;
 /// <list type="bullet">
 /// <item>It has no ListMultipartUploads (501) and no AbortMultipartUpload (a DELETE with <c>?uploadId</c> answers 405),
 /// so an aborted upload's parts stay in its data folder. <see cref="PendingUploadIds"/> reads that folder, and
-/// <see cref="S3rverProxy"/> in front of it answers the abort as S3 does and deletes the parts.</item>
+/// <see cref="S3rverProxy"/> in front of it answers the abort as S3 does and deletes the parts, and lists the uploads
+/// that folder holds.</item>
 /// <item>It encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17 and later) only offers from
 /// its legacy provider: node runs with <c>--openssl-legacy-provider</c>, without which every second page of a listing
 /// fails with a 500.</item>
