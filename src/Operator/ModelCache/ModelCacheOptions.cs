@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.ModelCache;
 
@@ -19,3 +20,7 @@ internal sealed class ModelCacheOptions
     [RegularExpression("^$|^[^/].{0,510}[^/]$|^[^/]$", ErrorMessage = "ModelCache:Prefix must not start or end with a slash.")]
     public string Prefix { get; set; } = "models";
 }
+
+/// <summary>Checks <see cref="ModelCacheOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class ModelCacheOptionsAttributeValidator : IValidateOptions<ModelCacheOptions>;

@@ -1,5 +1,6 @@
 using LoraTrainer.Operator.ModelCache;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,8 +13,8 @@ internal static class ModelCacheServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ModelCacheOptions>()
             .BindConfiguration(ModelCacheOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelCacheOptions>, ModelCacheOptionsAttributeValidator>());
         services.TryAddSingleton<ModelFileCache>();
         return services;
     }
