@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Dashboard;
 
 /// <summary>The dashboard's settings (section <c>Dashboard</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The TimeSpan ranges are checked by the generated DashboardOptionsAttributeValidator, which does not build the attributes through their type converter.")]
 internal sealed class DashboardOptions
 {
     /// <summary>The configuration section bound to these options.</summary>
@@ -47,3 +50,7 @@ internal enum DashboardAuthentication
     /// <summary>Each request carries a bearer token, checked with a TokenReview.</summary>
     TokenReview,
 }
+
+/// <summary>Checks <see cref="DashboardOptions"/> against its attributes with code generated at build time, not the reflection-based data-annotations validation, which trimming cannot keep.</summary>
+[OptionsValidator]
+internal sealed partial class DashboardOptionsAttributeValidator : IValidateOptions<DashboardOptions>;

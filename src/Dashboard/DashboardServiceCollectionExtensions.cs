@@ -20,7 +20,8 @@ internal static class DashboardServiceCollectionExtensions
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DashboardOptions>, DashboardOptionsAttributeValidator>());
         services.AddObjectStores();
         services.AddMemoryCache();
         services.TryAddSingleton(TimeProvider.System);

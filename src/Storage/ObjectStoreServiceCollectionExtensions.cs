@@ -13,8 +13,8 @@ internal static class ObjectStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<S3Options>()
             .BindConfiguration(S3Options.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3Options>, S3OptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3Options>, S3OptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IObjectStoreFactory, S3ObjectStoreFactory>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Storage;
 
@@ -99,3 +100,7 @@ internal static class S3Limits
     /// <summary>Longest validity of a SigV4 presigned URL: 7 days.</summary>
     public static readonly TimeSpan MaxPresignExpiry = TimeSpan.FromDays(7);
 }
+
+/// <summary>Checks <see cref="S3Options"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class S3OptionsAttributeValidator : IValidateOptions<S3Options>;

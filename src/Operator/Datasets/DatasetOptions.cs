@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.Datasets;
 
@@ -31,3 +32,7 @@ internal sealed class DatasetOptions
     [Range(1, 100)]
     public int FilesNamedInMessages { get; set; } = 5;
 }
+
+/// <summary>Checks <see cref="DatasetOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class DatasetOptionsAttributeValidator : IValidateOptions<DatasetOptions>;

@@ -1,5 +1,6 @@
 using LoraTrainer.Operator.Datasets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,8 +17,8 @@ internal static class DatasetServiceCollectionExtensions
         services.AddStorage();
         services.AddOptions<DatasetOptions>()
             .BindConfiguration(DatasetOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatasetOptions>, DatasetOptionsAttributeValidator>());
         services.TryAddSingleton<DatasetPreflight>();
         services.TryAddSingleton<DatasetZipper>();
         return services;

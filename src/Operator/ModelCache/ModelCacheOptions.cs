@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.ModelCache;
 
@@ -27,3 +28,7 @@ internal sealed class ModelCacheOptions
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "ModelCache:AbortUnrecordedUploadsAfter must be between 1 minute and 3650 days, written like 01:00:00.")]
     public TimeSpan AbortUnrecordedUploadsAfter { get; set; } = TimeSpan.FromHours(1);
 }
+
+/// <summary>Checks <see cref="ModelCacheOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class ModelCacheOptionsAttributeValidator : IValidateOptions<ModelCacheOptions>;

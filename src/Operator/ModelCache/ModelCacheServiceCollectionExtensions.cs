@@ -1,6 +1,7 @@
 using LoraTrainer.Operator.ModelCache;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,8 +17,8 @@ internal static class ModelCacheServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ModelCacheOptions>()
             .BindConfiguration(ModelCacheOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelCacheOptions>, ModelCacheOptionsAttributeValidator>());
         services.TryAddSingleton<ModelFileCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelCacheUploadSweeper>());
         return services;

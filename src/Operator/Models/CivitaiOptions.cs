@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.Models;
 
 /// <summary>How the operator reaches Civitai (section <c>Civitai</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The TimeSpan ranges are checked by the generated CivitaiOptionsAttributeValidator, which does not build the attributes through their type converter.")]
 internal sealed class CivitaiOptions
 {
     /// <summary>The configuration section bound to these options.</summary>
@@ -28,3 +31,7 @@ internal sealed class CivitaiOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
+
+/// <summary>Checks <see cref="CivitaiOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class CivitaiOptionsAttributeValidator : IValidateOptions<CivitaiOptions>;

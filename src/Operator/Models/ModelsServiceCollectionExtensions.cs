@@ -22,8 +22,8 @@ internal static class ModelsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<CivitaiOptions>()
             .BindConfiguration(CivitaiOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CivitaiOptions>, CivitaiOptionsAttributeValidator>());
 
         services.AddRefitGeneratedClient<ICivitaiApi>(CivitaiJsonContext.Default)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<CivitaiOptions>>().Value.BaseUrl))

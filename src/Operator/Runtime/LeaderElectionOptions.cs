@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using LoraTrainer.Cluster;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.Runtime;
 
@@ -63,3 +64,7 @@ public sealed class LeaderElectionOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>Checks <see cref="LeaderElectionOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class LeaderElectionOptionsAttributeValidator : IValidateOptions<LeaderElectionOptions>;

@@ -26,7 +26,8 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<IKubernetes>(sp => ApiRequestMetricsHandler.CreateClient(configure(), sp.GetRequiredService<RuntimeMetrics>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
-        services.AddOptions<LeaderElectionOptions>().BindConfiguration(LeaderElectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LeaderElectionOptions>().BindConfiguration(LeaderElectionOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsAttributeValidator>());
         services.AddOptions<HostOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostOptions>, ShutdownGraceValidation>());
         services.TryAddSingleton<ILeadershipLossHandler, ExitOnLeadershipLoss>();

@@ -131,13 +131,13 @@ internal static class AgentConfigBuilder
             return args;
         }
 
-        var merged = JsonSerializer.SerializeToNode(args, ProtocolJson.Options)!.AsObject();
+        var merged = JsonSerializer.SerializeToNode(args, ProtocolJsonContext.Default.TrainingArgs)!.AsObject();
         foreach (var (name, value) in extraArgs)
         {
-            merged[name] = JsonSerializer.SerializeToNode(value);
+            merged[name] = JsonSerializer.SerializeToNode(value, ProtocolJsonContext.Default.JsonElement);
         }
 
-        return merged.Deserialize<TrainingArgs>(ProtocolJson.Options)!;
+        return merged.Deserialize(ProtocolJsonContext.Default.TrainingArgs)!;
     }
 
     private static string SchedulerName(LrScheduler scheduler) => scheduler switch

@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.TrainingRuns;
 
 /// <summary>Operator-wide settings (configuration section <c>Operator</c>), fed by the Helm chart's values.</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The TimeSpan ranges are checked by the generated OperatorOptionsAttributeValidator, which does not build the attributes through their type converter.")]
 public sealed class OperatorOptions
 {
     /// <summary>The configuration section.</summary>
@@ -86,3 +88,7 @@ internal sealed class OperatorOptionsValidator : IValidateOptions<OperatorOption
             : ValidateOptionsResult.Success;
     }
 }
+
+/// <summary>Checks <see cref="OperatorOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class OperatorOptionsAttributeValidator : IValidateOptions<OperatorOptions>;

@@ -47,7 +47,7 @@ internal sealed class RunSecretStore(IKubernetes client, TimeProvider time)
         var data = new Dictionary<string, byte[]>
         {
             [RunSecret.TokenKey] = Encoding.UTF8.GetBytes(token),
-            [RunSecret.ConfigKey] = JsonSerializer.SerializeToUtf8Bytes(config, ProtocolJson.Options),
+            [RunSecret.ConfigKey] = JsonSerializer.SerializeToUtf8Bytes(config, ProtocolJsonContext.Default.AgentConfig),
         };
         var annotations = new Dictionary<string, string> { [IssuedAtAnnotation] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) };
 

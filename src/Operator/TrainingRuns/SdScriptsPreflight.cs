@@ -96,7 +96,7 @@ internal static class SdScriptsPreflight
     {
         try
         {
-            value.Deserialize(property.PropertyType, ProtocolJson.Options);
+            value.Deserialize(ProtocolJson.Options.GetTypeInfo(property.PropertyType));
             return true;
         }
         catch (JsonException)

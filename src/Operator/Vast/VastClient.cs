@@ -82,7 +82,7 @@ internal sealed class VastClient(IVastApi api, IOptionsMonitor<VastOptions> opti
     public async Task<VastInstancePage> ListInstancesAsync(string? afterToken, IReadOnlyList<string>? labels, CancellationToken cancellationToken)
     {
         var limit = VastJson.Encode(options.CurrentValue.ListPageSize);
-        var filters = labels is null ? null : VastJson.Encode(new Dictionary<string, object> { ["label"] = new Dictionary<string, IReadOnlyList<string>> { ["in"] = labels } });
+        var filters = labels is null ? null : VastJson.Encode(new VastInstanceFilter(new VastLabelIn(labels)));
         var response = await CallAsync(VastEndpoint.List, () => api.ListInstancesAsync(limit, afterToken, filters, cancellationToken), cancellationToken).ConfigureAwait(false);
         EnsureSuccess(VastEndpoint.List, response);
         var next = response.Content?.NextToken;

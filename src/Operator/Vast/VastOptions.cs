@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.Vast;
 
 /// <summary>Settings of the Vast.ai provider, bound from the <c>Vast</c> configuration section.</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The TimeSpan ranges are checked by the generated VastOptionsAttributeValidator, which does not build the attributes through their type converter.")]
 internal sealed class VastOptions
 {
     /// <summary>The configuration section.</summary>
@@ -143,3 +146,7 @@ internal sealed class VastPacingOptions
         _ => TimeSpan.Zero,
     };
 }
+
+/// <summary>Checks <see cref="VastOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+[OptionsValidator]
+internal sealed partial class VastOptionsAttributeValidator : IValidateOptions<VastOptions>;

@@ -40,7 +40,8 @@ internal static class VastServiceCollectionExtensions
             options.Bind(configuration.GetSection(VastOptions.SectionName));
         }
 
-        options.ValidateDataAnnotations().ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VastOptions>, VastOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VastOptions>, VastOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IVastApiKeyProvider, ConfiguredVastApiKeyProvider>();

@@ -7,8 +7,9 @@ namespace LoraTrainer.Benchmarks.Fixtures;
 
 /// <summary>
 /// One of the product's programs (<c>LoraTrainer.Operator.dll</c>, <c>LoraTrainer.Webhook.dll</c>) running as its own
-/// process, <c>dotnet &lt;dll&gt;</c>, configured only through environment variables as a Deployment configures it,
-/// listening on 127.0.0.1. Its memory is the kernel's account of that process alone.
+/// process, <c>dotnet &lt;dll&gt;</c> or its Native AOT executable (<see cref="ProgramBuild"/>), configured only through
+/// environment variables as a Deployment configures it, listening on 127.0.0.1. Its memory is the kernel's account of
+/// that process alone.
 /// </summary>
 /// <remarks>
 /// The programs are the Release builds copied next to this benchmark (it references both projects). Their output is
@@ -57,21 +58,39 @@ internal sealed class ComponentProcess : IAsyncDisposable
         return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build the benchmark (it references the program's project)");
     }
 
-    /// <summary>"server" or "workstation": the collector <paramref name="dll"/> runs with, from its runtimeconfig.json unless DOTNET_gcServer overrides it.</summary>
-    public static string GarbageCollector(string dll)
+    /// <summary>
+    /// "server" or "workstation": the collector <paramref name="program"/> runs with, from its runtimeconfig.json (a
+    /// Native AOT executable carries the project's setting compiled in) unless DOTNET_gcServer overrides it.
+    /// </summary>
+    public static string GarbageCollector(string program)
     {
         var overridden = Environment.GetEnvironmentVariable("DOTNET_gcServer");
+        var runtimeConfig = Path.ChangeExtension(program, ".runtimeconfig.json");
+        if (overridden is null && !File.Exists(runtimeConfig))
+        {
+            return "compiled-in";
+        }
+
         var server = overridden is not null
             ? overridden == "1"
-            : System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(dll, ".runtimeconfig.json")))?["runtimeOptions"]?["configProperties"]?["System.GC.Server"]?.GetValue<bool>() == true;
+            : System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runtimeConfig))?["runtimeOptions"]?["configProperties"]?["System.GC.Server"]?.GetValue<bool>() == true;
         return server ? "server" : "workstation";
     }
 
-    /// <summary>Starts <c>dotnet <paramref name="dll"/></c> on a free loopback port with exactly <paramref name="environment"/> added.</summary>
-    public static ComponentProcess Start(string name, string dll, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="program"/></c>, or the executable itself when it is no dll, on a free loopback
+    /// port with exactly <paramref name="environment"/> added.
+    /// </summary>
+    public static ComponentProcess Start(string name, string program, IReadOnlyDictionary<string, string?> environment)
     {
         var baseUrl = DotnetProgram.FreeLoopbackUrl();
-        var start = DotnetProgram.StartInfo(dll, baseUrl, environment);
+        var start = DotnetProgram.StartInfo(program, baseUrl, environment);
+        if (!program.EndsWith(".dll", StringComparison.Ordinal))
+        {
+            // A Native AOT build is its own executable.
+            start.FileName = program;
+            start.ArgumentList.Clear();
+        }
 
         var startedAtUtc = Time.GetUtcNow();
         var startedAt = Time.GetTimestamp();

@@ -27,16 +27,25 @@ internal static class Components
         ["Operator__LeaderElection__Enabled"] = null,
     };
 
-    /// <summary>Which garbage collector each program runs with, for the report.</summary>
-    public static string GarbageCollectors() =>
-        $"operator: {ComponentProcess.GarbageCollector(ComponentProcess.Program(OperatorProgram))} GC, receiver: {ComponentProcess.GarbageCollector(ComponentProcess.Program(ReceiverProgram))} GC";
+    /// <summary>Which garbage collector each program of <paramref name="build"/> (the JIT build when null) runs with, for the report.</summary>
+    public static string GarbageCollectors(ProgramBuild? build = null)
+    {
+        build ??= ProgramBuild.Jit;
+        return $"operator: {ComponentProcess.GarbageCollector(build.Operator)} GC, receiver: {ComponentProcess.GarbageCollector(build.Receiver)} GC";
+    }
 
-    /// <summary>Starts the receiver; <paramref name="settings"/> are added to its environment (e.g. <c>Receiver__TokenCacheDuration</c>).</summary>
-    public static ComponentProcess StartReceiver(TestWorld fakes, IReadOnlyDictionary<string, string?>? settings = null) =>
-        ComponentProcess.Start("receiver", ComponentProcess.Program(ReceiverProgram), fakes.ReceiverEnvironment(settings ?? new Dictionary<string, string?>()));
+    /// <summary>
+    /// Starts the receiver of <paramref name="build"/> (the JIT build when null); <paramref name="settings"/> are added
+    /// to its environment (e.g. <c>Receiver__TokenCacheDuration</c>).
+    /// </summary>
+    public static ComponentProcess StartReceiver(TestWorld fakes, IReadOnlyDictionary<string, string?>? settings = null, ProgramBuild? build = null) =>
+        ComponentProcess.Start("receiver", (build ?? ProgramBuild.Jit).Receiver, fakes.ReceiverEnvironment(settings ?? new Dictionary<string, string?>()));
 
-    /// <summary>Starts the operator, pointing agents at <paramref name="receiver"/>; <paramref name="settings"/> override its environment.</summary>
-    public static ComponentProcess StartOperator(TestWorld fakes, Uri receiver, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the operator of <paramref name="build"/> (the JIT build when null), pointing agents at
+    /// <paramref name="receiver"/>; <paramref name="settings"/> override its environment.
+    /// </summary>
+    public static ComponentProcess StartOperator(TestWorld fakes, Uri receiver, IReadOnlyDictionary<string, string?>? settings = null, ProgramBuild? build = null)
     {
         var overrides = new Dictionary<string, string?>(ChartDefaults, StringComparer.Ordinal);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -44,7 +53,7 @@ internal static class Components
             overrides[key] = value;
         }
 
-        return ComponentProcess.Start("operator", ComponentProcess.Program(OperatorProgram), fakes.OperatorEnvironment(receiver, overrides));
+        return ComponentProcess.Start("operator", (build ?? ProgramBuild.Jit).Operator, fakes.OperatorEnvironment(receiver, overrides));
     }
 
     /// <summary>Starts a process with <paramref name="start"/> and waits for <c>/readyz</c>; a process that never gets ready is killed.</summary>

@@ -36,6 +36,14 @@ internal sealed class Report(TextWriter output)
     public void Repeated(string label, IReadOnlyList<double> runs, string unit, string format = "N0") =>
         Figure(label, $"{Number(Samples.Median(runs), format)} {unit}  (median of {runs.Count}: {string.Join(", ", runs.Select(r => Number(r, format)))})");
 
+    /// <summary>One figure of several builds on one line, each after the first with its difference from the first in percent.</summary>
+    public void SideBySide(string label, IReadOnlyList<(string Build, double Value)> values, string unit, string format = "N0")
+    {
+        var first = values[0].Value;
+        Figure(label, string.Join(", ", values.Select((v, i) =>
+            $"{v.Build} {Number(v.Value, format)} {unit}" + (i == 0 || first == 0 ? "" : $" ({(v.Value / first - 1) * 100:+0;-0} %)"))));
+    }
+
     public void Note(string text) => output.WriteLine($"  note: {text}");
 
     public static string Number(double value, string format = "N0") => value.ToString(format, CultureInfo.InvariantCulture);

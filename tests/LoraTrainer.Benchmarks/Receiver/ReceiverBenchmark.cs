@@ -21,15 +21,16 @@ internal sealed class ReceiverBenchmark : IBenchmark
     public string Summary => "webhook receiver: signed events per second, Kubernetes writes per run under a progress flood, latency";
 
     public string Usage => """
-        receiver [--runs 100] [--seconds 10] [--repeats 3] [--flood-seconds 60] [--flood-rate 10]
+        receiver [--runs 100] [--seconds 10] [--repeats 3] [--flood-seconds 60] [--flood-rate 10] [--builds jit,aot]
           --runs           runs in training, one agent (one request in flight) each
           --seconds        length of each throughput measurement (after a 3 s warm-up)
           --repeats        throughput measurements; medians are reported
           --flood-seconds  length of the paced flood
           --flood-rate     progress events per second per run during the flood
-        """;
+        without --builds the receiver host runs inside the benchmark process; with it, each build's receiver runs as its own process:
+        """ + "\n" + ProgramBuild.Usage;
 
-    public IReadOnlyList<string> Options => ["runs", "seconds", "repeats", "flood-seconds", "flood-rate"];
+    public IReadOnlyList<string> Options => ["runs", "seconds", "repeats", "flood-seconds", "flood-rate", ProgramBuild.Option];
 
     public async Task RunAsync(BenchmarkOptions options, Report report, CancellationToken cancellationToken)
     {
@@ -38,20 +39,35 @@ internal sealed class ReceiverBenchmark : IBenchmark
         var repeats = options.Int("repeats", 3, max: 50);
         var floodDuration = options.Seconds("flood-seconds", 60, min: 10);
         var floodRate = options.Int("flood-rate", 10, max: 1000);
+        IReadOnlyList<ProgramBuild?> builds = options.Text(ProgramBuild.Option) is null ? [null] : [.. ProgramBuild.Parse(options, receiverOnly: true)];
 
-        var throughput = await MeasureThroughputAsync(runs, duration, repeats, cancellationToken);
-        var flood = await MeasureFloodAsync(runs, floodDuration, floodRate, cancellationToken);
-        ReceiverReport.Print(report, runs, throughput, flood, floodRate, floodDuration);
+        var measured = new List<(ProgramBuild Build, IReadOnlyList<ThroughputRun> Throughput, FloodRun Flood)>();
+        foreach (var build in builds)
+        {
+            var throughput = await MeasureThroughputAsync(build, runs, duration, repeats, cancellationToken);
+            var flood = await MeasureFloodAsync(build, runs, floodDuration, floodRate, cancellationToken);
+            ReceiverReport.Print(report, build, runs, throughput, flood, floodRate, floodDuration);
+            if (build is not null)
+            {
+                measured.Add((build, throughput, flood));
+            }
+        }
+
+        if (measured.Count > 1)
+        {
+            ReceiverReport.Compare(report, measured);
+        }
     }
 
-    private static async Task<IReadOnlyList<ThroughputRun>> MeasureThroughputAsync(int runs, TimeSpan duration, int repeats, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ThroughputRun>> MeasureThroughputAsync(ProgramBuild? build, int runs, TimeSpan duration, int repeats, CancellationToken cancellationToken)
     {
         // The default limit (20 events/s per run, burst 100) would answer 429 long before the receiver is busy.
         await using var host = await ReceiverHost.StartAsync(runs, new Dictionary<string, string?>
         {
             ["Receiver:EventsPerSecondPerRun"] = "10000",
             ["Receiver:EventBurstPerRun"] = "100000",
-        }, cancellationToken);
+        }, build, cancellationToken);
+        var idle = host.Memory();
         await SendAsFastAsPossibleAsync(host, TimeSpan.FromSeconds(3), new LatencyRecorder(), new ConcurrentDictionary<int, int>(), cancellationToken);
 
         var results = new List<ThroughputRun>();
@@ -60,10 +76,12 @@ internal sealed class ReceiverBenchmark : IBenchmark
             host.Kube.ClearRequestLog();
             var latencies = new LatencyRecorder();
             var statuses = new ConcurrentDictionary<int, int>();
+            var receiverCpu = host.OutsideCpu();
             var load = await SendAsFastAsPossibleAsync(host, duration, latencies, statuses, cancellationToken);
+            receiverCpu = host.OutsideCpu() - receiverCpu;
             var requests = RequestCounts.From(host.Kube.RequestLog);
-            results.Add(new ThroughputRun(load, latencies.PercentileMs(50), latencies.PercentileMs(99),
-                new Dictionary<int, int>(statuses), requests, duration));
+            results.Add(new ThroughputRun(load with { Cpu = load.Cpu + receiverCpu }, latencies.PercentileMs(50), latencies.PercentileMs(99),
+                new Dictionary<int, int>(statuses), requests, duration, receiverCpu, idle, host.Memory()));
             Console.Error.WriteLine($"receiver: throughput run {repeat}/{repeats} done");
         }
 
@@ -78,14 +96,14 @@ internal sealed class ReceiverBenchmark : IBenchmark
             statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
         }, latencies, cancellationToken);
 
-    private static async Task<FloodRun> MeasureFloodAsync(int runs, TimeSpan duration, int rate, CancellationToken cancellationToken)
+    private static async Task<FloodRun> MeasureFloodAsync(ProgramBuild? build, int runs, TimeSpan duration, int rate, CancellationToken cancellationToken)
     {
-        await using var host = await ReceiverHost.StartAsync(runs, new Dictionary<string, string?>(), cancellationToken);
+        await using var host = await ReceiverHost.StartAsync(runs, new Dictionary<string, string?>(), build, cancellationToken);
         var latencies = new LatencyRecorder();
         var statuses = new ConcurrentDictionary<int, int>();
         var interval = TimeSpan.FromSeconds(1.0 / rate);
         host.Kube.ClearRequestLog();
-        var cpu = Environment.CpuUsage.TotalTime;
+        var cpu = Environment.CpuUsage.TotalTime + host.OutsideCpu();
         var started = Time.GetTimestamp();
         var agents = host.Agents.Select(agent => Task.Run(async () =>
         {
@@ -103,7 +121,7 @@ internal sealed class ReceiverBenchmark : IBenchmark
         }, cancellationToken)).ToList();
         await Task.WhenAll(agents);
         var sent = Time.GetElapsedTime(started);
-        var busy = Environment.CpuUsage.TotalTime - cpu;
+        var busy = Environment.CpuUsage.TotalTime + host.OutsideCpu() - cpu;
         await Task.Delay(FlushWait, Time, cancellationToken);
 
         var log = host.Kube.RequestLog;
@@ -115,9 +133,9 @@ internal sealed class ReceiverBenchmark : IBenchmark
     }
 }
 
-/// <summary>One throughput measurement.</summary>
+/// <summary>One throughput measurement; <see cref="ReceiverCpu"/> and the memory are the receiver process's (zero and null in-process).</summary>
 internal sealed record ThroughputRun(LoadResult Load, double P50Ms, double P99Ms, IReadOnlyDictionary<int, int> Statuses,
-    RequestCounts Requests, TimeSpan Duration);
+    RequestCounts Requests, TimeSpan Duration, TimeSpan ReceiverCpu, ProcessMemory? IdleMemory, ProcessMemory? Memory);
 
 /// <summary>What one run cost during the flood, and whether its final status holds the last event sent.</summary>
 internal sealed record FloodRunWrites(RequestCounts Requests, bool LatestWritten);

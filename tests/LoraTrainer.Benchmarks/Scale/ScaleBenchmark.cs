@@ -25,7 +25,7 @@ internal sealed class ScaleBenchmark : IBenchmark
     public string Summary => "B1: N runs through the whole lifecycle, operator and receiver as processes: time, memory, requests per run";
 
     public string Usage => """
-        scale [--runs 1000] [--agents 32] [--epochs 3] [--progress 2] [--boot 2] [--repeats 1] [--timeout 900]
+        scale [--runs 1000] [--agents 32] [--epochs 3] [--progress 2] [--boot 2] [--repeats 1] [--timeout 900] [--builds jit]
           --runs      TrainingRuns applied at once, each taken from apply to completed and its instance destroyed
           --agents    simulated agents working at once (the other instances wait, running, as during a slow boot)
           --epochs    epochs per run: one epochCompleted event each
@@ -33,9 +33,9 @@ internal sealed class ScaleBenchmark : IBenchmark
           --boot      seconds from creating an instance to its agent starting (the image pull)
           --repeats   measurements, each with fresh processes and fakes; medians are reported
           --timeout   seconds one measurement may take before it is abandoned
-        """;
+        """ + "\n" + ProgramBuild.Usage + " (alternating, each repeat)";
 
-    public IReadOnlyList<string> Options => ["runs", "agents", "epochs", "progress", "boot", "repeats", "timeout"];
+    public IReadOnlyList<string> Options => ["runs", "agents", "epochs", "progress", "boot", "repeats", "timeout", ProgramBuild.Option];
 
     public async Task RunAsync(BenchmarkOptions options, Report report, CancellationToken cancellationToken)
     {
@@ -45,18 +45,31 @@ internal sealed class ScaleBenchmark : IBenchmark
         var boot = options.Seconds("boot", 2, min: 0);
         var repeats = options.Int("repeats", 1, max: 20);
         var timeout = options.Seconds("timeout", 900, min: 10);
+        var builds = ProgramBuild.Parse(options);
 
-        var results = new List<ScaleRun>();
+        // The builds take turns within each repeat, so a change in the machine's load falls on all of them alike.
+        var results = builds.ToDictionary(build => build, _ => new List<ScaleRun>());
         for (var repeat = 1; repeat <= repeats; repeat++)
         {
-            results.Add(await MeasureOnceAsync(runs, agents, script, boot, timeout, cancellationToken));
-            Console.Error.WriteLine($"scale: measurement {repeat}/{repeats} done");
+            foreach (var build in builds)
+            {
+                results[build].Add(await MeasureOnceAsync(build, runs, agents, script, boot, timeout, cancellationToken));
+                Console.Error.WriteLine($"scale: measurement {repeat}/{repeats} of the {build.Name} build done");
+            }
         }
 
-        ScaleReport.Print(report, runs, agents, script, boot, results);
+        foreach (var build in builds)
+        {
+            ScaleReport.Print(report, build, runs, agents, script, boot, results[build]);
+        }
+
+        if (builds.Count > 1)
+        {
+            ScaleReport.Compare(report, runs, builds.Select(build => (build, (IReadOnlyList<ScaleRun>)results[build])).ToList());
+        }
     }
 
-    private static async Task<ScaleRun> MeasureOnceAsync(int runs, int concurrency, AgentScript script, TimeSpan boot, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<ScaleRun> MeasureOnceAsync(ProgramBuild build, int runs, int concurrency, AgentScript script, TimeSpan boot, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await using var fakes = await BenchmarkWorld.StartAsync(requestLogCapacity: (runs * 200) + 20_000, boot, cancellationToken);
         var workload = new ScaleWorkload(fakes, runs, script.Epochs);
@@ -64,8 +77,8 @@ internal sealed class ScaleBenchmark : IBenchmark
         using var agents = new AgentPool(concurrency, script);
         fakes.Vast.OnRunning = agents.RunAsync;
 
-        await using var receiver = await Components.StartReadyAsync(() => Components.StartReceiver(fakes), cancellationToken);
-        await using var @operator = await Components.StartReadyAsync(() => Components.StartOperator(fakes, receiver.BaseUrl), cancellationToken);
+        await using var receiver = await Components.StartReadyAsync(() => Components.StartReceiver(fakes, build: build), cancellationToken);
+        await using var @operator = await Components.StartReadyAsync(() => Components.StartOperator(fakes, receiver.BaseUrl, build: build), cancellationToken);
         await Eventually.UntilAsync(() => fakes.Kube.RequestLog.Any(e => e.User == BenchmarkWorld.OperatorUser && e.IsWatch && e.Path.EndsWith("/trainingruns", StringComparison.Ordinal)),
             Components.ReadyTimeout, "the operator's informer to sync", interval: Poll.Interval, cancellationToken: cancellationToken);
 

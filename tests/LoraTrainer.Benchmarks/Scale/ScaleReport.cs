@@ -9,12 +9,12 @@ internal static class ScaleReport
     private const double OperatorPeakGoalMiB = 200;
     private const double WritesGoal = 25;
 
-    public static void Print(Report report, int runs, int agents, AgentScript script, TimeSpan boot, IReadOnlyList<ScaleRun> results)
+    public static void Print(Report report, ProgramBuild build, int runs, int agents, AgentScript script, TimeSpan boot, IReadOnlyList<ScaleRun> results)
     {
         IReadOnlyList<double> Of(Func<ScaleRun, double> pick) => [.. results.Select(pick)];
         var events = 6 + (script.Epochs * (script.ProgressPerEpoch + 1));
 
-        report.Section($"lifecycle: {runs:N0} runs, {agents} agents at once, {script.Epochs} epochs, {events} events per run, {boot.TotalSeconds:N0} s boot");
+        report.Section($"{build.Name} build: lifecycle: {runs:N0} runs, {agents} agents at once, {script.Epochs} epochs, {events} events per run, {boot.TotalSeconds:N0} s boot");
         report.Repeated("first apply → every run finished, every GPU destroyed", Of(r => r.Elapsed.TotalSeconds), "s", "N1");
         report.Repeated("  of which applying every run", Of(r => r.ApplyTime.TotalSeconds), "s", "N1");
         report.Repeated("throughput", Of(r => runs / r.Elapsed.TotalSeconds), "runs/s", "N1");
@@ -31,7 +31,7 @@ internal static class ScaleReport
         report.Figure("Vast bill (simulated ledger)", string.Join(", ", results.Select(r => $"${r.Cost.Dollars:N2} for {r.Cost.InstanceSeconds / 3600:N2} instance-hours")));
 
         report.Section("memory: each process's resident set, from the kernel (VmRSS, VmHWM)");
-        report.Figure("garbage collectors", Components.GarbageCollectors());
+        report.Figure("garbage collectors", Components.GarbageCollectors(build));
         Memory(report, "operator", results.Select(r => r.Operator).ToList());
         Memory(report, "receiver", results.Select(r => r.Receiver).ToList());
         var peak = Samples.Median(Of(r => Mib(r.Operator.AtEnd.PeakResidentBytes)));
@@ -73,9 +73,27 @@ internal static class ScaleReport
             report.Repeated(route, Of(r => r.VastCalls.GetValueOrDefault(route) / (double)runs), "", "N2");
         }
 
-        report.Note("operator, receiver: separate processes (Release builds of src/Operator and src/Webhook); fakes and agents share the benchmark process and the same 2 cores.");
+        report.Note(build.IsNative
+            ? "operator, receiver: separate processes (the Native AOT executables published from src/Operator and src/Webhook); fakes and agents share the benchmark process and the same 2 cores."
+            : "operator, receiver: separate processes (Release builds of src/Operator and src/Webhook); fakes and agents share the benchmark process and the same 2 cores.");
         report.Note("S3 requests are not counted: s3rver keeps no request log. Each agent makes 2 (the dataset GET and the output PUT).");
     }
+
+    /// <summary>The builds side by side: medians of each, and each build against the first (the JIT build when it is named first).</summary>
+    public static void Compare(Report report, int runs, IReadOnlyList<(ProgramBuild Build, IReadOnlyList<ScaleRun> Results)> builds)
+    {
+        report.Section($"side by side: {string.Join(" against ", builds.Select(b => b.Build.Name))} (medians)");
+        Row(report, builds, "throughput", "runs/s", "N1", r => runs / r.Elapsed.TotalSeconds);
+        Row(report, builds, "operator: ready and idle", "MiB", "N1", r => Mib(r.Operator.AtStart.ResidentBytes));
+        Row(report, builds, "operator: peak (VmHWM)", "MiB", "N1", r => Mib(r.Operator.AtEnd.PeakResidentBytes));
+        Row(report, builds, "operator: CPU per run", "ms", "N2", r => r.Operator.Cpu.TotalMilliseconds / runs);
+        Row(report, builds, "receiver: ready and idle", "MiB", "N1", r => Mib(r.Receiver.AtStart.ResidentBytes));
+        Row(report, builds, "receiver: peak (VmHWM)", "MiB", "N1", r => Mib(r.Receiver.AtEnd.PeakResidentBytes));
+        Row(report, builds, "receiver: CPU per run", "ms", "N2", r => r.Receiver.Cpu.TotalMilliseconds / runs);
+    }
+
+    private static void Row(Report report, IReadOnlyList<(ProgramBuild Build, IReadOnlyList<ScaleRun> Results)> builds, string label, string unit, string format, Func<ScaleRun, double> pick) =>
+        report.SideBySide(label, [.. builds.Select(b => (b.Build.Name, Samples.Median([.. b.Results.Select(pick)])))], unit, format);
 
     private static void Memory(Report report, string component, IReadOnlyList<ComponentFigures> figures)
     {

@@ -25,26 +25,30 @@ internal sealed class StartupBenchmark : IBenchmark
     public string Summary => "cold start of the operator and the receiver (to ready, synced, reconciled) and their idle memory";
 
     public string Usage => """
-        startup [--repeats 5] [--idle 10] [--runs 100]
+        startup [--repeats 5] [--idle 10] [--runs 100] [--builds jit]
           --repeats  fresh processes per scenario; medians are reported
           --idle     seconds each process is left idle before its memory is read
           --runs     completed TrainingRuns in the cluster for the operator's second scenario
-        """;
+        """ + "\n" + ProgramBuild.Usage;
 
-    public IReadOnlyList<string> Options => ["repeats", "idle", "runs"];
+    public IReadOnlyList<string> Options => ["repeats", "idle", "runs", ProgramBuild.Option];
 
     public async Task RunAsync(BenchmarkOptions options, Report report, CancellationToken cancellationToken)
     {
         var repeats = options.Int("repeats", 5, max: 50);
         var idle = options.Seconds("idle", 10, min: 0);
         var runs = options.Int("runs", 100, max: 10_000);
+        var builds = ProgramBuild.Parse(options);
 
-        await using var fakes = await BenchmarkWorld.StartAsync(requestLogCapacity: 100_000, boot: TimeSpan.Zero, cancellationToken);
-        var receiver = await RepeatAsync("receiver", repeats, () => MeasureReceiverAsync(fakes, idle, cancellationToken));
-        var empty = await RepeatAsync("operator, no runs", repeats, () => MeasureOperatorAsync(fakes, 0, idle, cancellationToken));
-        CompletedRuns.Seed(fakes.Kube, runs);
-        var loaded = await RepeatAsync($"operator, {runs} runs", repeats, () => MeasureOperatorAsync(fakes, runs, idle, cancellationToken));
-        StartupReport.Print(report, idle, runs, receiver, empty, loaded);
+        foreach (var build in builds)
+        {
+            await using var fakes = await BenchmarkWorld.StartAsync(requestLogCapacity: 100_000, boot: TimeSpan.Zero, cancellationToken);
+            var receiver = await RepeatAsync($"{build.Name} receiver", repeats, () => MeasureReceiverAsync(fakes, build, idle, cancellationToken));
+            var empty = await RepeatAsync($"{build.Name} operator, no runs", repeats, () => MeasureOperatorAsync(fakes, build, 0, idle, cancellationToken));
+            CompletedRuns.Seed(fakes.Kube, runs);
+            var loaded = await RepeatAsync($"{build.Name} operator, {runs} runs", repeats, () => MeasureOperatorAsync(fakes, build, runs, idle, cancellationToken));
+            StartupReport.Print(report, build, idle, runs, receiver, empty, loaded);
+        }
     }
 
     private static async Task<IReadOnlyList<StartupRun>> RepeatAsync(string what, int repeats, Func<Task<StartupRun>> measure)
@@ -60,14 +64,14 @@ internal sealed class StartupBenchmark : IBenchmark
     }
 
     /// <summary>Start → ready → the first agent request answered (a signed config GET) → idle → memory.</summary>
-    private static async Task<StartupRun> MeasureReceiverAsync(TestWorld fakes, TimeSpan idle, CancellationToken cancellationToken)
+    private static async Task<StartupRun> MeasureReceiverAsync(TestWorld fakes, ProgramBuild build, TimeSpan idle, CancellationToken cancellationToken)
     {
         var run = new TrainingRunBuilder().Named("probe", BenchmarkWorld.Namespace).InPhase(TrainingPhase.PendingGpu).Build();
         run.Metadata.Uid = null;
         var (_, token) = RunSeeding.SeedWithSecret(fakes.Kube, run, new AgentConfig { Run = new RunIdentity { Namespace = BenchmarkWorld.Namespace, Name = "probe", Attempt = 1 } });
         try
         {
-            await using var receiver = Components.StartReceiver(fakes);
+            await using var receiver = Components.StartReceiver(fakes, build: build);
             var ready = await receiver.WaitForOkAsync("/readyz", Components.ReadyTimeout, cancellationToken);
             var cpu = receiver.Cpu();
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
@@ -85,12 +89,12 @@ internal sealed class StartupBenchmark : IBenchmark
     }
 
     /// <summary>Start → first API request (the CRD check) → lease held → informer's list → ready → watch → every run reconciled → idle → memory.</summary>
-    private static async Task<StartupRun> MeasureOperatorAsync(TestWorld fakes, int runs, TimeSpan idle, CancellationToken cancellationToken)
+    private static async Task<StartupRun> MeasureOperatorAsync(TestWorld fakes, ProgramBuild build, int runs, TimeSpan idle, CancellationToken cancellationToken)
     {
         // A fresh install: the lease of the previous (killed) process would make this one wait out its duration.
         DeleteIfPresent(fakes, "coordination.k8s.io/v1", "Lease", "default", LeaseName);
 
-        await using var @operator = Components.StartOperator(fakes, new Uri("http://127.0.0.1:9"));
+        await using var @operator = Components.StartOperator(fakes, new Uri("http://127.0.0.1:9"), build: build);
         var ready = await @operator.WaitForOkAsync("/readyz", Components.ReadyTimeout, cancellationToken);
         var cpu = @operator.Cpu();
         var firstRequest = await SinceStartAsync(@operator, fakes, _ => true, cancellationToken);

@@ -15,22 +15,24 @@ internal static class StartupReport
         ("informer's WATCH reached the API", r => r.Watched),
     ];
 
-    public static void Print(Report report, TimeSpan idle, int runs, IReadOnlyList<StartupRun> receiver, IReadOnlyList<StartupRun> empty, IReadOnlyList<StartupRun> loaded)
+    public static void Print(Report report, ProgramBuild build, TimeSpan idle, int runs, IReadOnlyList<StartupRun> receiver, IReadOnlyList<StartupRun> empty, IReadOnlyList<StartupRun> loaded)
     {
-        report.Section("receiver: cold start (process start → …), then idle");
+        report.Section($"{build.Name} build: receiver: cold start (process start → …), then idle");
         Times(report, receiver, ("/readyz answers 200", r => r.Ready), ("first signed config GET answered", r => r.FirstAgentRequest));
         Memory(report, receiver, idle);
 
-        report.Section("operator, no runs in the cluster: cold start, then idle");
+        report.Section($"{build.Name} build: operator, no runs in the cluster: cold start, then idle");
         Times(report, empty, OperatorSteps);
         Memory(report, empty, idle);
 
-        report.Section($"operator, {runs} completed runs in the cluster: cold start, then idle");
+        report.Section($"{build.Name} build: operator, {runs} completed runs in the cluster: cold start, then idle");
         Times(report, loaded, [.. OperatorSteps, ("first reconcile done (/metrics)", r => r.FirstReconcile), ($"all {runs} runs reconciled (/metrics)", r => r.AllReconciled)]);
         Memory(report, loaded, idle);
 
-        report.Note(Components.GarbageCollectors() + ".");
-        report.Note("times run from just before the process is started (dotnet <program>.dll) and include the runtime's own start; each repeat is a fresh process.");
+        report.Note(Components.GarbageCollectors(build) + ".");
+        report.Note(build.IsNative
+            ? "times run from just before the Native AOT executable is started; each repeat is a fresh process."
+            : "times run from just before the process is started (dotnet <program>.dll) and include the runtime's own start; each repeat is a fresh process.");
         report.Note("API times are when the request reached the fake. Leader election is on, as in the chart: a replica standing by would answer /readyz at once.");
     }
 

@@ -72,6 +72,37 @@ public sealed class DockerfileTests
             "the operator and the receiver are built from src/Dockerfile only");
     }
 
+    [Fact]
+    public void DefaultTarget_IsTheNativeAotBuildOnTheRuntimeDepsBase_AndTheJitBuildStaysATarget()
+    {
+        var dockerfile = ChartFiles.Read(DockerfilePath);
+        var stages = System.Text.RegularExpressions.Regex.Matches(dockerfile, @"(?m)^FROM (?:--platform=\S+ )?(?<image>\S+) AS (?<name>\S+)$")
+            .Select(m => (Name: m.Groups["name"].Value, Image: m.Groups["image"].Value))
+            .ToList();
+
+        Assert.Equal(("aot", "${RUNTIME_DEPS_IMAGE}"), stages[^1]);
+        Assert.Matches("(?m)^ARG RUNTIME_DEPS_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0(-[a-z-]+)?$", dockerfile);
+        Assert.Contains(("jit", "${ASPNET_IMAGE}"), stages);
+        Assert.Contains(("build-aot", "${DOTNET_AOT_SDK_IMAGE}"), stages);
+        Assert.Contains("COPY --from=build-aot /app ./", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("COPY --from=build-jit /app ./", dockerfile, StringComparison.Ordinal);
+        Assert.Matches(@"(?s)AS build-aot\n.*-p:PublishAot=true.*\nFROM ", dockerfile);
+    }
+
+    [Theory]
+    [InlineData("Operator", false)]
+    [InlineData("Webhook", false)]
+    [InlineData("Dashboard", true)]
+    public void BuildCommands_OfTheOperatorAndReceiverTakeTheDefaultNativeTarget_AndTheDashboardsTheJitOne(string process, bool jit)
+    {
+        foreach (var text in new[] { ChartFiles.Read(DockerfilePath), ChartFiles.Read("docs/install.md") })
+        {
+            var command = System.Text.RegularExpressions.Regex.Match(text, $@"docker build -f {DockerfilePath} --build-arg PROJECT={process} [^\n]*").Value;
+
+            Assert.Equal(jit, command.Contains("--target jit", StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>The folders (relative to the repository) of a project and every project it references, transitively.</summary>
     private static IEnumerable<string> ReferencedProjects(string projectPath)
     {

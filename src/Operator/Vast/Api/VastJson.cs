@@ -7,25 +7,23 @@ namespace LoraTrainer.Operator.Vast.Api;
 /// <summary>Serializer settings for Vast's JSON: snake_case names, numbers that may arrive as strings, unknown fields ignored.</summary>
 internal static class VastJson
 {
-    /// <summary>The options every Vast body is read and written with.</summary>
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        PropertyNameCaseInsensitive = true,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new LenientBooleanConverter() },
-    };
+    /// <summary>The options every Vast body is read and written with: those of <see cref="VastJsonContext"/>, which describe only Vast's types.</summary>
+    public static JsonSerializerOptions Options => VastJsonContext.Default.Options;
 
-    /// <summary>Refit settings using <see cref="Options"/>; exceptions are stripped of the Authorization header.</summary>
-    public static RefitSettings CreateRefitSettings() => new(new SystemTextJsonContentSerializer(Options))
+    /// <summary>Refit settings over <see cref="VastJsonContext"/>, without reflection; exceptions are stripped of the Authorization header.</summary>
+    public static RefitSettings CreateRefitSettings()
     {
+        var settings = RefitSettings.ForJsonContext(VastJsonContext.Default);
         // An ApiException keeps the live request; drop the bearer key before anything can serialize it.
-        ExceptionRedactor = exception => exception.RequestMessage.Headers.Authorization = null,
-    };
+        settings.ExceptionRedactor = exception => exception.RequestMessage.Headers.Authorization = null;
+        return settings;
+    }
 
-    /// <summary>Encodes a value as JSON, the way Vast expects the listing's <c>limit</c> and <c>select_filters</c>.</summary>
-    public static string Encode<T>(T value) => JsonSerializer.Serialize(value, Options);
+    /// <summary>Encodes the listing's <c>limit</c> as JSON, the way Vast expects it.</summary>
+    public static string Encode(int value) => JsonSerializer.Serialize(value, VastJsonContext.Default.Int32);
+
+    /// <summary>Encodes the listing's <c>select_filters</c> as JSON: <c>{"label":{"in":[…]}}</c>.</summary>
+    public static string Encode(VastInstanceFilter filter) => JsonSerializer.Serialize(filter, VastJsonContext.Default.VastInstanceFilter);
 }
 
 /// <summary>Reads <c>true</c>, <c>"true"</c>, <c>1</c> and <c>"1"</c> as true: Vast is not consistent about booleans.</summary>

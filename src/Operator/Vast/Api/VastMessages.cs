@@ -121,3 +121,9 @@ internal sealed record VastEmptyBody
 
 /// <summary>Body that changes an instance's label.</summary>
 internal sealed record VastLabelRequest(string Label);
+
+/// <summary>The listing's <c>select_filters</c> that keeps only instances with one of the given labels: <c>{"label":{"in":[…]}}</c>.</summary>
+internal sealed record VastInstanceFilter(VastLabelIn Label);
+
+/// <summary>The <c>in</c> clause of <see cref="VastInstanceFilter"/>.</summary>
+internal sealed record VastLabelIn(IReadOnlyList<string> In);

@@ -51,7 +51,7 @@ internal sealed class VastSearchQueryConverter : JsonConverter<VastSearchQuery>
             foreach (var clause in field)
             {
                 writer.WritePropertyName(clause.Operator);
-                JsonSerializer.Serialize(writer, clause.Value, clause.Value.GetType(), options);
+                JsonSerializer.Serialize(writer, clause.Value, options.GetTypeInfo(clause.Value.GetType()));
             }
 
             writer.WriteEndObject();

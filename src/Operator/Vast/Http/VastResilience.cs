@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
@@ -13,6 +14,8 @@ internal static class VastResilience
     public const string PipelineName = "vast";
 
     /// <summary>Builds the pipeline from <see cref="VastOptions"/>.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Polly checks strategy options' data annotations; VastPacingStrategyOptions has none, and its members are kept by the DynamicDependency.")]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(VastPacingStrategyOptions))]
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, ResilienceHandlerContext context)
     {
         var options = context.ServiceProvider.GetRequiredService<IOptions<VastOptions>>().Value;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace LoraTrainer.Operator.Vast.Offers;
 
@@ -44,7 +45,12 @@ public sealed class GpuImageSupport
     {
         using var stream = typeof(GpuImageSupport).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"The operator was built without {ResourceName}.");
-        return JsonSerializer.Deserialize<GpuImageSupport>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web))
+        return JsonSerializer.Deserialize(stream, GpuImageSupportJsonContext.Default.GpuImageSupport)
             ?? throw new InvalidOperationException($"{ResourceName} is empty.");
     }
 }
+
+/// <summary>The metadata <c>gpu-support.json</c> is read with, generated at build time (web defaults: camelCase, any case read).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(GpuImageSupport))]
+internal sealed partial class GpuImageSupportJsonContext : JsonSerializerContext;

@@ -58,7 +58,7 @@ internal sealed class SharedOfferSearches(VastClient client, IVastApiKeyProvider
     {
         // The key itself (held in memory only, as the HTTP handler holds it) tells accounts apart; its source may be shared.
         var key = await keys.GetApiKeyAsync(cancellationToken).ConfigureAwait(false);
-        return (key.Value, JsonSerializer.Serialize(query, VastJson.Options));
+        return (key.Value, JsonSerializer.Serialize(query, VastJsonContext.Default.VastSearchQuery));
     }
 
     private Search? Usable((string Key, string Query) identity, DateTimeOffset notBefore) =>
