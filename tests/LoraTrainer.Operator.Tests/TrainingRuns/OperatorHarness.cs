@@ -88,8 +88,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
         run.Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace };
         using var client = Kube.CreateClient();
-        using var generic = new k8s.GenericClient(client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
-        return await generic.CreateNamespacedAsync(run, Namespace, CancellationToken.None);
+        return await TrainingRunRequests.CreateAsync(client, run, CancellationToken.None);
     }
 
     public static SimulatedOffer Offer(long id, long machine, double price = 0.35, VastLifecycle? lifecycle = null) =>
