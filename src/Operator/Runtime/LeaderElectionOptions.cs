@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using LoraTrainer.Cluster;
+using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.Runtime;
 
@@ -63,3 +64,10 @@ public sealed class LeaderElectionOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>
+/// Checks <see cref="LeaderElectionOptions"/> (its attributes and its <see cref="LeaderElectionOptions.Validate"/>) with
+/// code generated at build time, which a Native AOT build can run where reflection-based data annotations cannot.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class LeaderElectionOptionsValidator : IValidateOptions<LeaderElectionOptions>;
