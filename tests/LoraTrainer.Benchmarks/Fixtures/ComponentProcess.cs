@@ -67,11 +67,16 @@ internal sealed class ComponentProcess : IAsyncDisposable
         return server ? "server" : "workstation";
     }
 
-    /// <summary>Starts <c>dotnet <paramref name="dll"/></c> on a free loopback port with exactly <paramref name="environment"/> added.</summary>
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> (or, for a path that is no dll, that published native program) on a
+    /// free loopback port with exactly <paramref name="environment"/> added.
+    /// </summary>
     public static ComponentProcess Start(string name, string dll, IReadOnlyDictionary<string, string?> environment)
     {
         var baseUrl = DotnetProgram.FreeLoopbackUrl();
-        var start = DotnetProgram.StartInfo(dll, baseUrl, environment);
+        var start = dll.EndsWith(".dll", StringComparison.Ordinal)
+            ? DotnetProgram.StartInfo(dll, baseUrl, environment)
+            : DotnetProgram.NativeStartInfo(dll, baseUrl, environment);
 
         var startedAtUtc = Time.GetUtcNow();
         var startedAt = Time.GetTimestamp();

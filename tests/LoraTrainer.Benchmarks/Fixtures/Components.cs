@@ -31,9 +31,13 @@ internal static class Components
     public static string GarbageCollectors() =>
         $"operator: {ComponentProcess.GarbageCollector(ComponentProcess.Program(OperatorProgram))} GC, receiver: {ComponentProcess.GarbageCollector(ComponentProcess.Program(ReceiverProgram))} GC";
 
-    /// <summary>Starts the receiver; <paramref name="settings"/> are added to its environment (e.g. <c>Receiver__TokenCacheDuration</c>).</summary>
-    public static ComponentProcess StartReceiver(TestWorld fakes, IReadOnlyDictionary<string, string?>? settings = null) =>
-        ComponentProcess.Start("receiver", ComponentProcess.Program(ReceiverProgram), fakes.ReceiverEnvironment(settings ?? new Dictionary<string, string?>()));
+    /// <summary>
+    /// Starts the receiver (its JIT build, or with <paramref name="native"/> the published Native AOT file);
+    /// <paramref name="settings"/> are added to its environment (e.g. <c>Receiver__TokenCacheDuration</c>).
+    /// </summary>
+    public static ComponentProcess StartReceiver(TestWorld fakes, IReadOnlyDictionary<string, string?>? settings = null, bool native = false) =>
+        ComponentProcess.Start("receiver", native ? NativePrograms.Receiver.Path ?? throw new InvalidOperationException(NativePrograms.Receiver.Missing) : ComponentProcess.Program(ReceiverProgram),
+            fakes.ReceiverEnvironment(settings ?? new Dictionary<string, string?>()));
 
     /// <summary>Starts the operator, pointing agents at <paramref name="receiver"/>; <paramref name="settings"/> override its environment.</summary>
     public static ComponentProcess StartOperator(TestWorld fakes, Uri receiver, IReadOnlyDictionary<string, string?>? settings = null)

@@ -25,13 +25,14 @@ internal sealed class StartupBenchmark : IBenchmark
     public string Summary => "cold start of the operator and the receiver (to ready, synced, reconciled) and their idle memory";
 
     public string Usage => """
-        startup [--repeats 5] [--idle 10] [--runs 100]
+        startup [--repeats 5] [--idle 10] [--runs 100] [--native-receiver 0]
           --repeats  fresh processes per scenario; medians are reported
+          --native-receiver  1 also measures the published Native AOT receiver, alternating with the JIT one
           --idle     seconds each process is left idle before its memory is read
           --runs     completed TrainingRuns in the cluster for the operator's second scenario
         """;
 
-    public IReadOnlyList<string> Options => ["repeats", "idle", "runs"];
+    public IReadOnlyList<string> Options => ["repeats", "idle", "runs", "native-receiver"];
 
     public async Task RunAsync(BenchmarkOptions options, Report report, CancellationToken cancellationToken)
     {
@@ -40,7 +41,22 @@ internal sealed class StartupBenchmark : IBenchmark
         var runs = options.Int("runs", 100, max: 10_000);
 
         await using var fakes = await BenchmarkWorld.StartAsync(requestLogCapacity: 100_000, boot: TimeSpan.Zero, cancellationToken);
-        var receiver = await RepeatAsync("receiver", repeats, () => MeasureReceiverAsync(fakes, idle, cancellationToken));
+        if (options.Int("native-receiver", 0, max: 1) == 1)
+        {
+            // JIT and Native AOT side by side, alternating, so a change in the machine's load falls on both.
+            var jit = new List<StartupRun>();
+            var aot = new List<StartupRun>();
+            for (var repeat = 1; repeat <= repeats; repeat++)
+            {
+                jit.AddRange(await RepeatAsync("receiver (JIT)", 1, () => MeasureReceiverAsync(fakes, idle, native: false, cancellationToken)));
+                aot.AddRange(await RepeatAsync("receiver (Native AOT)", 1, () => MeasureReceiverAsync(fakes, idle, native: true, cancellationToken)));
+            }
+
+            StartupReport.PrintReceivers(report, idle, jit, aot);
+            return;
+        }
+
+        var receiver = await RepeatAsync("receiver", repeats, () => MeasureReceiverAsync(fakes, idle, native: false, cancellationToken));
         var empty = await RepeatAsync("operator, no runs", repeats, () => MeasureOperatorAsync(fakes, 0, idle, cancellationToken));
         CompletedRuns.Seed(fakes.Kube, runs);
         var loaded = await RepeatAsync($"operator, {runs} runs", repeats, () => MeasureOperatorAsync(fakes, runs, idle, cancellationToken));
@@ -60,14 +76,14 @@ internal sealed class StartupBenchmark : IBenchmark
     }
 
     /// <summary>Start → ready → the first agent request answered (a signed config GET) → idle → memory.</summary>
-    private static async Task<StartupRun> MeasureReceiverAsync(TestWorld fakes, TimeSpan idle, CancellationToken cancellationToken)
+    private static async Task<StartupRun> MeasureReceiverAsync(TestWorld fakes, TimeSpan idle, bool native, CancellationToken cancellationToken)
     {
         var run = new TrainingRunBuilder().Named("probe", BenchmarkWorld.Namespace).InPhase(TrainingPhase.PendingGpu).Build();
         run.Metadata.Uid = null;
         var (_, token) = RunSeeding.SeedWithSecret(fakes.Kube, run, new AgentConfig { Run = new RunIdentity { Namespace = BenchmarkWorld.Namespace, Name = "probe", Attempt = 1 } });
         try
         {
-            await using var receiver = Components.StartReceiver(fakes);
+            await using var receiver = Components.StartReceiver(fakes, native: native);
             var ready = await receiver.WaitForOkAsync("/readyz", Components.ReadyTimeout, cancellationToken);
             var cpu = receiver.Cpu();
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });

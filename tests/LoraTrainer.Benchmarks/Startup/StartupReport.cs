@@ -34,6 +34,19 @@ internal static class StartupReport
         report.Note("API times are when the request reached the fake. Leader election is on, as in the chart: a replica standing by would answer /readyz at once.");
     }
 
+    /// <summary>The JIT receiver and the published Native AOT one, measured alternately in one run.</summary>
+    public static void PrintReceivers(Report report, TimeSpan idle, IReadOnlyList<StartupRun> jit, IReadOnlyList<StartupRun> aot)
+    {
+        foreach (var (build, runs) in new[] { ("JIT (dotnet LoraTrainer.Webhook.dll)", jit), ("Native AOT (published LoraTrainer.Webhook)", aot) })
+        {
+            report.Section($"receiver, {build}: cold start (process start → …), then idle");
+            Times(report, runs, ("/readyz answers 200", r => r.Ready), ("first signed config GET answered", r => r.FirstAgentRequest));
+            Memory(report, runs, idle);
+        }
+
+        report.Note("JIT and Native AOT alternate, one fresh process each per repeat, so both see the same load.");
+    }
+
     private static void Times(Report report, IReadOnlyList<StartupRun> runs, params (string Label, Func<StartupRun, TimeSpan?> Pick)[] times)
     {
         foreach (var (label, pick) in times)
