@@ -39,7 +39,7 @@ public sealed record ModelCacheSpec
     public string? Bucket { get; init; }
 
     /// <summary>The key prefix in the bucket, without a trailing slash; absent uses the operator's <c>ModelCache:Prefix</c>.</summary>
-    [MaxLength(512)]
+    [StringLength(512)]
     public string? Prefix { get; init; }
 }
 
@@ -74,7 +74,7 @@ public sealed record UrlModelSource
     /// <summary>The HTTPS URL of a single <c>.safetensors</c> file.</summary>
     [Required]
     [RegularExpression("^https?://.+")]
-    [MaxLength(2048)]
+    [StringLength(2048)]
     public string Url { get; init; } = "";
 
     /// <summary>The lowercase hex SHA-256 of the file; the download is refused when it differs.</summary>

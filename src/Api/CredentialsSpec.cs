@@ -21,10 +21,10 @@ public sealed record SecretReference
     /// <summary>The Secret's name.</summary>
     [Required]
     [RegularExpression("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
-    [MaxLength(253)]
+    [StringLength(253)]
     public string Name { get; init; } = "";
 
     /// <summary>The key within the Secret holding a single value (an API key or token); defaults to the key named for each use.</summary>
-    [MaxLength(253)]
+    [StringLength(253)]
     public string? Key { get; init; }
 }

@@ -11,11 +11,11 @@ public sealed record DatasetSpec
 
     /// <summary>The token the LoRA learns to respond to, e.g. <c>ohwx</c>.</summary>
     [RegularExpression(@"^\S+$")]
-    [MaxLength(64)]
+    [StringLength(64)]
     public string? TriggerWord { get; init; }
 
     /// <summary>The class the subject belongs to, e.g. <c>woman</c>; used as the caption of images without one.</summary>
-    [MaxLength(256)]
+    [StringLength(256)]
     public string? ClassTokens { get; init; }
 
     /// <summary>How many times each image is seen per epoch. Defaults to 10.</summary>
@@ -39,6 +39,6 @@ public sealed record S3Location
     public string Bucket { get; init; } = "";
 
     /// <summary>The key prefix, e.g. <c>people/anna/</c>. Empty means the whole bucket.</summary>
-    [MaxLength(1024)]
+    [StringLength(1024)]
     public string Prefix { get; init; } = "";
 }

@@ -6,7 +6,7 @@ namespace LoraTrainer.Api;
 public sealed record GpuSpec
 {
     /// <summary>Acceptable GPU models as Vast names them, e.g. <c>RTX 4090</c>, <c>RTX A6000</c>. Empty accepts any.</summary>
-    [MaxLength(32)]
+    [ItemCount(0, 32)]
     public List<string>? GpuNames { get; init; }
 
     /// <summary>Number of GPUs. Defaults to 1.</summary>
@@ -55,6 +55,6 @@ public sealed record GpuSpec
     public int BidMarginPercent { get; init; } = 10;
 
     /// <summary>Overrides the operator's default GPU image.</summary>
-    [MaxLength(1024)]
+    [StringLength(1024)]
     public string? Image { get; init; }
 }

@@ -12,8 +12,7 @@ public sealed record SamplesSpec
 {
     /// <summary>The prompts, rendered in this order at every sampled epoch; at most 8.</summary>
     [Required]
-    [MinLength(1)]
-    [MaxLength(SampleDefaults.MaxPrompts)]
+    [ItemCount(1, SampleDefaults.MaxPrompts)]
     public IReadOnlyList<SamplePromptSpec> Prompts { get; init; } = [];
 
     /// <summary>Render the prompts after every this many epochs (the last epoch is always among them when it divides). Defaults to 1.</summary>
@@ -35,12 +34,12 @@ public sealed record SamplesSpec
 public sealed record SamplePromptSpec
 {
     /// <summary>What to draw. Defaults to the dataset's trigger word and class tokens, e.g. <c>ohwx woman</c>.</summary>
-    [MaxLength(1000)]
+    [StringLength(1000)]
     [RegularExpression(@"^[^\r\n]*$")]
     public string? Prompt { get; init; }
 
     /// <summary>What not to draw (<c>--n</c>).</summary>
-    [MaxLength(1000)]
+    [StringLength(1000)]
     [RegularExpression(@"^[^\r\n]*$")]
     public string? NegativePrompt { get; init; }
 

@@ -22,3 +22,17 @@ public sealed class ValidationRuleAttribute(string rule, string message) : Attri
     /// <summary>The message shown when the rule fails.</summary>
     public string Message { get; } = message;
 }
+
+/// <summary>
+/// How many items a list holds (<c>minItems</c>/<c>maxItems</c> in the CRD). Lists take this rather than
+/// <c>MinLength</c>/<c>MaxLength</c>, which count items by reflection; strings take <c>StringLength</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ItemCountAttribute(int minimum, int maximum) : Attribute
+{
+    /// <summary>The fewest items; 0 for no lower bound.</summary>
+    public int Minimum { get; } = minimum;
+
+    /// <summary>The most items.</summary>
+    public int Maximum { get; } = maximum;
+}

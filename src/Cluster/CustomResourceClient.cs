@@ -38,7 +38,7 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client, ILogger<
                 ? client.CustomObjects.ListClusterCustomObjectAsync(Entity.Group, Entity.ApiVersion, Entity.PluralName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
                 : client.CustomObjects.ListNamespacedCustomObjectAsync(Entity.Group, Entity.ApiVersion, @namespace, Entity.PluralName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken),
                 $"list {Entity.PluralName}").ConfigureAwait(false);
-            var metadata = page.TryGetProperty("metadata", out var meta) ? KubernetesJson.Deserialize<V1ListMeta>(meta) : null;
+            var metadata = page.TryGetProperty("metadata", out var meta) ? ClusterJson.Deserialize<V1ListMeta>(meta) : null;
             if (page.TryGetProperty("items", out var pageItems) && pageItems.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in pageItems.EnumerateArray())
@@ -66,46 +66,16 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client, ILogger<
     public async IAsyncEnumerable<(WatchEventType Type, TResource Object)> WatchAsync(string? @namespace, string resourceVersion, int timeoutSeconds,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var operation = $"watch {Entity.PluralName}";
-        Exception? streamError = null;
-        var events = @namespace is null
-            ? client.CustomObjects.WatchListClusterCustomObjectAsync(Entity.Group, Entity.ApiVersion, Entity.PluralName,
-                allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: ex => streamError ??= ex, cancellationToken: cancellationToken)
-            : client.CustomObjects.WatchListNamespacedCustomObjectAsync(Entity.Group, Entity.ApiVersion, @namespace, Entity.PluralName,
-                allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: ex => streamError ??= ex, cancellationToken: cancellationToken);
-
-        var enumerator = events.GetAsyncEnumerator(cancellationToken);
-        await using (enumerator.ConfigureAwait(false))
+        var path = @namespace is null
+            ? $"apis/{Entity.Group}/{Entity.ApiVersion}/{Entity.PluralName}"
+            : $"apis/{Entity.Group}/{Entity.ApiVersion}/namespaces/{Uri.EscapeDataString(@namespace)}/{Entity.PluralName}";
+        await foreach (var (type, item) in KubernetesWatch.StreamAsync(client, path, resourceVersion, timeoutSeconds, fieldSelector: null, $"watch {Entity.PluralName}", cancellationToken)
+            .ConfigureAwait(false))
         {
-            while (true)
+            if (TryDeserialize(item) is { } readable)
             {
-                bool moved;
-                try
-                {
-                    moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex) when (KubernetesApiException.From(ex, operation) is KubernetesApiException typed)
-                {
-                    // The watch request itself was refused, e.g. 410 for a resourceVersion the server no longer has.
-                    throw typed;
-                }
-
-                if (!moved)
-                {
-                    break;
-                }
-
-                var (type, item) = enumerator.Current;
-                if (TryDeserialize((JsonElement)item) is { } readable)
-                {
-                    yield return (type, readable);
-                }
+                yield return (type, readable);
             }
-        }
-
-        if (streamError is not null)
-        {
-            throw KubernetesApiException.From(streamError, operation);
         }
     }
 
@@ -156,14 +126,14 @@ public sealed class CustomResourceClient<TResource>(IKubernetes client, ILogger<
         }
     }
 
-    private static TResource Deserialize(object result) => KubernetesJson.Deserialize<TResource>(((JsonElement)result).GetRawText());
+    private static TResource Deserialize(object result) => ClusterJson.Deserialize<TResource>((JsonElement)result);
 
     /// <summary>The object, or null (logged with its namespace and name, never its content) when it does not fit <typeparamref name="TResource"/>.</summary>
     private TResource? TryDeserialize(JsonElement item)
     {
         try
         {
-            return KubernetesJson.Deserialize<TResource>(item);
+            return ClusterJson.Deserialize<TResource>(item);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException)
         {

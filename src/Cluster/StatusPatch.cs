@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using k8s;
 
 namespace LoraTrainer.Cluster;
 
@@ -37,7 +36,7 @@ public static partial class StatusPatch
     /// </summary>
     public static JsonObject? For<TStatus>(TStatus? current, TStatus desired, string? resourceVersion)
         where TStatus : class =>
-        For(current is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current)), JsonNode.Parse(KubernetesJson.Serialize(desired)), resourceVersion);
+        For(current is null ? null : JsonNode.Parse(ClusterJson.Serialize(current)), JsonNode.Parse(ClusterJson.Serialize(desired)), resourceVersion);
 
     /// <summary>
     /// Drops the fraction of every RFC 3339 timestamp in <paramref name="document"/> (changing it in place), so a

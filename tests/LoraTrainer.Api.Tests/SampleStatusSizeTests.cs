@@ -1,5 +1,6 @@
 using System.Text;
 using k8s;
+using LoraTrainer.Cluster;
 
 namespace LoraTrainer.Api.Tests;
 
@@ -24,7 +25,7 @@ public sealed class SampleStatusSizeTests
             })],
         };
 
-        var bytes = Encoding.UTF8.GetByteCount(KubernetesJson.Serialize(status.Epochs));
+        var bytes = Encoding.UTF8.GetByteCount(ClusterJson.Serialize(status.Epochs));
 
         // docs/trainingrun.md ("Size of status") states this figure; Kubernetes allows an object 1.5 MB.
         Assert.InRange(bytes, 40_000, 80_000);

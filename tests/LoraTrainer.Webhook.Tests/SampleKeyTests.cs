@@ -29,7 +29,7 @@ public sealed class SampleKeyTests : IAsyncLifetime
         var samples = Assert.Single(_receiver.Run("own").Status!.Epochs!, e => e.Epoch == 2).Samples!;
         Assert.Equal([ReceiverFixture.SampleKey("own", 2, 0), ReceiverFixture.SampleKey("own", 2, 1)], samples.Select(s => s.Key));
         Assert.Equal([0, 1], samples.Select(s => s.Prompt));
-        var json = k8s.KubernetesJson.Serialize(_receiver.Run("own").Status);
+        var json = LoraTrainer.Cluster.ClusterJson.Serialize(_receiver.Run("own").Status);
         Assert.DoesNotContain("https://", json, StringComparison.Ordinal);
         Assert.DoesNotContain("X-Amz-Signature", json, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using YamlDotNet.Serialization;
 
 namespace LoraTrainer.Api.Schema;
@@ -27,6 +28,10 @@ public static class CrdGenerator
     }
 
     /// <summary>The CRD as YAML, exactly as it is committed.</summary>
+    /// <remarks>Reads the types and their documentation file by reflection: for the CRD tool and tests, never the shipped programs.</remarks>
+    [RequiresUnreferencedCode(SchemaBuilder.ByReflection)]
+    [RequiresDynamicCode(SchemaBuilder.ByReflection)]
+    [RequiresAssemblyFiles(SchemaBuilder.ByReflection)]
     public static string Generate()
     {
         var docs = XmlDocs.For(typeof(TrainingRun).Assembly);

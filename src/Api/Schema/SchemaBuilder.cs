@@ -1,5 +1,6 @@
 using System.Collections;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -7,8 +8,13 @@ using System.Text.Json.Serialization;
 namespace LoraTrainer.Api.Schema;
 
 /// <summary>Builds an OpenAPI v3 structural schema from the C# types, the way controller-gen does from Go types.</summary>
+[RequiresUnreferencedCode(ByReflection)]
+[RequiresDynamicCode(ByReflection)]
 internal sealed class SchemaBuilder(XmlDocs docs, bool defaults)
 {
+    /// <summary>Why building the schema needs reflection over the full types.</summary>
+    public const string ByReflection = "The CRD schema is built from the API types' properties and attributes by reflection.";
+
     private static readonly NullabilityInfoContext Nullability = new();
 
     /// <summary>The schema of an object type: its properties, required fields, defaults (when enabled) and one-of rules.</summary>
@@ -102,7 +108,6 @@ internal sealed class SchemaBuilder(XmlDocs docs, bool defaults)
 
     private static void ApplyValidation(PropertyInfo property, Dictionary<string, object> schema)
     {
-        var isArray = (string)schema["type"] == "array";
         foreach (var attribute in property.GetCustomAttributes())
         {
             switch (attribute)
@@ -114,11 +119,21 @@ internal sealed class SchemaBuilder(XmlDocs docs, bool defaults)
                 case RegularExpressionAttribute regex:
                     schema["pattern"] = regex.Pattern;
                     break;
-                case MaxLengthAttribute max:
-                    schema[isArray ? "maxItems" : "maxLength"] = max.Length;
+                case StringLengthAttribute length:
+                    schema["maxLength"] = length.MaximumLength;
+                    if (length.MinimumLength > 0)
+                    {
+                        schema["minLength"] = length.MinimumLength;
+                    }
+
                     break;
-                case MinLengthAttribute min:
-                    schema[isArray ? "minItems" : "minLength"] = min.Length;
+                case ItemCountAttribute count:
+                    if (count.Minimum > 0)
+                    {
+                        schema["minItems"] = count.Minimum;
+                    }
+
+                    schema["maxItems"] = count.Maximum;
                     break;
             }
         }

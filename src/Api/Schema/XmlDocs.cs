@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -12,6 +13,7 @@ internal sealed partial class XmlDocs
     private XmlDocs(Dictionary<string, string> summaries) => _summaries = summaries;
 
     /// <summary>Loads the documentation file that sits next to <paramref name="assembly"/>.</summary>
+    [RequiresAssemblyFiles("Reads the documentation file beside the assembly.")]
     public static XmlDocs For(Assembly assembly)
     {
         var path = Path.ChangeExtension(assembly.Location, ".xml");

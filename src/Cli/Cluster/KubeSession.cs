@@ -62,12 +62,12 @@ internal sealed class KubeSession(Kubernetes client, string @namespace, string h
     public Task<TrainingRun> ApplyAsync(TrainingRun run, CancellationToken cancellationToken)
     {
         run.Metadata.NamespaceProperty = @namespace;
-        var patch = new V1Patch(KubernetesJson.Serialize(run), V1Patch.PatchType.ApplyPatch);
+        var patch = new V1Patch(ClusterJson.Serialize(run), V1Patch.PatchType.ApplyPatch);
         return Call("create trainingruns", null, async () =>
         {
             var applied = await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, TrainingRun.Group, TrainingRun.Version, @namespace,
                 TrainingRun.Plural, run.Metadata.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
-            return KubernetesJson.Deserialize<TrainingRun>(((System.Text.Json.JsonElement)applied).GetRawText());
+            return ClusterJson.Deserialize<TrainingRun>((System.Text.Json.JsonElement)applied);
         });
     }
 
@@ -87,7 +87,7 @@ internal sealed class KubeSession(Kubernetes client, string @namespace, string h
         {
             var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, TrainingRun.Group, TrainingRun.Version, @namespace,
                 TrainingRun.Plural, name, fieldManager: FieldManager, cancellationToken: cancellationToken);
-            return KubernetesJson.Deserialize<TrainingRun>(((System.Text.Json.JsonElement)patched).GetRawText());
+            return ClusterJson.Deserialize<TrainingRun>((System.Text.Json.JsonElement)patched);
         });
     }
 

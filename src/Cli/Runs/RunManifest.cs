@@ -1,5 +1,7 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using k8s;
 using LoraTrainer.Api;
 using LoraTrainer.Cluster;
 using LoraTrainer.CommandLine;
@@ -59,7 +61,7 @@ internal static partial class RunManifest
                 throw new InvalidDataException($"it holds {documents.Count} objects; give one TrainingRun");
             }
 
-            run = KubernetesJson.Deserialize<TrainingRun>(documents[0].ToJsonString());
+            run = ClusterJson.Deserialize<TrainingRun>(documents[0].ToJsonString());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException or InvalidDataException or System.Text.Json.JsonException)
         {
@@ -78,7 +80,25 @@ internal static partial class RunManifest
     public static int BatchSize(TrainingRun run) =>
         run.Spec.Training?.BatchSize ?? (run.Spec.BaseModel.Family is { } family ? TrainingDefaults.For(family).BatchSize : 1);
 
-    public static string Yaml(TrainingRun run) => KubernetesYaml.Serialize(run);
+    /// <summary>The run as YAML, written from the JSON the API server would receive (so names and omitted nulls match).</summary>
+    public static string Yaml(TrainingRun run) =>
+        new YamlDotNet.Serialization.SerializerBuilder().WithQuotingNecessaryStrings().Build().Serialize(Plain(JsonNode.Parse(ClusterJson.Serialize(run))));
+
+    /// <summary>A JSON tree as dictionaries, lists and scalars, which the YAML writer renders as they read.</summary>
+    private static object? Plain(JsonNode? node) => node switch
+    {
+        JsonObject o => o.ToDictionary(p => p.Key, p => Plain(p.Value)),
+        JsonArray a => a.Select(Plain).ToList(),
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => v.GetValue<string>(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Number => long.TryParse(v.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole : v.GetValue<double>(),
+            _ => null,
+        },
+        _ => null,
+    };
 
     private static BaseModelSpec BaseModel(TrainFlags flags)
     {

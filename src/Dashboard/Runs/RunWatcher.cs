@@ -55,11 +55,10 @@ internal sealed class RunWatcher(IKubernetes kubernetes, CustomResourceClient<Tr
 
     private async Task<string> WatchEventsAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        Exception? failure = null;
-        var stream = kubernetes.CoreV1.WatchListEventForAllNamespacesAsync(fieldSelector: EventSelector, allowWatchBookmarks: true,
-            resourceVersion: resourceVersion, timeoutSeconds: (int)WatchTimeout.TotalSeconds, onError: ex => failure ??= ex, cancellationToken: cancellationToken);
-        await foreach (var (type, e) in stream)
+        var stream = KubernetesWatch.StreamAsync(kubernetes, "api/v1/events", resourceVersion, (int)WatchTimeout.TotalSeconds, EventSelector, "watch events", cancellationToken);
+        await foreach (var (type, item) in stream)
         {
+            var e = ClusterJson.Deserialize<Corev1Event>(item);
             resourceVersion = e.Metadata?.ResourceVersion ?? resourceVersion;
             if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted && e.InvolvedObject?.Name is not null)
             {
@@ -67,7 +66,7 @@ internal sealed class RunWatcher(IKubernetes kubernetes, CustomResourceClient<Tr
             }
         }
 
-        return failure is null ? resourceVersion : throw KubernetesApiException.From(failure, "watch events");
+        return resourceVersion;
     }
 
     private async Task KeepWatchingAsync(string what, Func<CancellationToken, Task<string>> list, Func<string, CancellationToken, Task<string>> watch, CancellationToken cancellationToken)

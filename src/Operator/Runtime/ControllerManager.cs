@@ -1,7 +1,4 @@
-using k8s.LeaderElection.ResourceLock;
-using k8s.LeaderElection;
 using k8s;
-using LoraTrainer.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +16,8 @@ public sealed class ControllerManager(
     IEnumerable<IRunnable> runnables,
     IOptions<LeaderElectionOptions> options,
     ILeadershipLossHandler onLost,
-    ILogger<ControllerManager> logger) : BackgroundService
+    ILogger<ControllerManager> logger,
+    TimeProvider? time = null) : BackgroundService
 {
     private readonly IReadOnlyList<IRunnable> _runnables = runnables.ToList();
     private volatile bool _leading;
@@ -47,31 +45,20 @@ public sealed class ControllerManager(
         }
 
         var leaseNamespace = settings.LeaseNamespace ?? PodNamespace() ?? "default";
-        var lease = new LeaseLock(client, leaseNamespace, settings.LeaseName, Identity);
-        using var elector = new LeaderElector(new LeaderElectionConfig(lease)
-        {
-            LeaseDuration = settings.LeaseDuration,
-            RenewDeadline = settings.RenewDeadline,
-            RetryPeriod = settings.RetryPeriod,
-        });
-
-        // The elector keeps trying to renew in the background until its token is cancelled, even after it reported
-        // the loss: cancelled below so a replica that lost cannot win the Lease back while it shuts down.
-        using var electing = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var elector = new LeaseElector(client, leaseNamespace, settings, Identity, time ?? TimeProvider.System);
         using var leadership = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var lost = new CancellationTokenSource();
         Task running = Task.CompletedTask;
-        elector.OnStartedLeading += () =>
+        void StartedLeading()
         {
             _leading = true;
             RuntimeLog.BecameLeader(logger, Identity);
             running = Task.Run(() => RunAllAsync(leadership.Token, lost.Token), CancellationToken.None);
-        };
-        elector.OnNewLeader += leader => RuntimeLog.NewLeader(logger, Identity, leader);
+        }
 
         try
         {
-            await elector.RunUntilLeadershipLostAsync(electing.Token).ConfigureAwait(false);
+            await elector.RunUntilLeadershipLostAsync(StartedLeading, leader => RuntimeLog.NewLeader(logger, Identity, leader), stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -80,11 +67,14 @@ public sealed class ControllerManager(
 
         var lostLeadership = !stoppingToken.IsCancellationRequested;
         _leading = false;
-        await electing.CancelAsync().ConfigureAwait(false);
         if (!lostLeadership)
         {
             await leadership.CancelAsync().ConfigureAwait(false);
             await running.ConfigureAwait(false);
+
+            // Handed back only once the work has finished, so a standby never reconciles beside it.
+            using var releasing = new CancellationTokenSource(settings.RenewDeadline);
+            await elector.ReleaseAsync(releasing.Token).ConfigureAwait(false);
             return;
         }
 

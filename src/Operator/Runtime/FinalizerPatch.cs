@@ -43,7 +43,7 @@ public static class FinalizerPatch
         var patch = new JsonArray(Operation("test", "/metadata/resourceVersion", resourceVersion));
         foreach (var operation in operations)
         {
-            patch.Add(operation);
+            patch.Add((JsonNode)operation);
         }
 
         return new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch);

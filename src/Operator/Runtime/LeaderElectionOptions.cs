@@ -65,6 +65,9 @@ public sealed class LeaderElectionOptions : IValidatableObject
     }
 }
 
-/// <summary>Checks <see cref="LeaderElectionOptions"/> against its attributes with code generated at build time: the operator is published as Native AOT, where the reflection-based data-annotations validation cannot run.</summary>
+/// <summary>
+/// Checks <see cref="LeaderElectionOptions"/> (its attributes and its <see cref="LeaderElectionOptions.Validate"/>) with
+/// code generated at build time, which a Native AOT build can run where reflection-based data annotations cannot.
+/// </summary>
 [OptionsValidator]
-internal sealed partial class LeaderElectionOptionsAttributeValidator : IValidateOptions<LeaderElectionOptions>;
+internal sealed partial class LeaderElectionOptionsValidator : IValidateOptions<LeaderElectionOptions>;

@@ -51,8 +51,8 @@ public sealed class ResourceWriter<TResource, TStatus>(CustomResourceClient<TRes
     /// </summary>
     public async Task<TResource> PatchStatusAsync(TResource current, TStatus desired, CancellationToken cancellationToken)
     {
-        var before = current.Status is null ? null : JsonNode.Parse(KubernetesJson.Serialize(current.Status));
-        var after = StatusPatch.AtSecondPrecision(JsonNode.Parse(KubernetesJson.Serialize(desired)), preciseTimestamps);
+        var before = current.Status is null ? null : JsonNode.Parse(ClusterJson.Serialize(current.Status));
+        var after = StatusPatch.AtSecondPrecision(JsonNode.Parse(ClusterJson.Serialize(desired)), preciseTimestamps);
         var patch = StatusPatch.For(before, after, current.Metadata.ResourceVersion);
         if (patch is null)
         {

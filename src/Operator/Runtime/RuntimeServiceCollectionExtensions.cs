@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using k8s.Models;
 using k8s;
 using LoraTrainer.Cluster;
@@ -27,7 +28,7 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
         services.AddOptions<LeaderElectionOptions>().BindConfiguration(LeaderElectionOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsAttributeValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>());
         services.AddOptions<HostOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostOptions>, ShutdownGraceValidation>());
         services.TryAddSingleton<ILeadershipLossHandler, ExitOnLeadershipLoss>();
@@ -43,7 +44,7 @@ public static class RuntimeServiceCollectionExtensions
     /// own options (each controller gets the ones given here, defaults otherwise); a second call for the same
     /// resource type is ignored.
     /// </summary>
-    public static IServiceCollection AddController<TResource, TReconciler>(this IServiceCollection services, string name,
+    public static IServiceCollection AddController<TResource, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TReconciler>(this IServiceCollection services, string name,
         Func<IServiceProvider, ControllerOptions>? controllerOptions = null, Func<IServiceProvider, InformerOptions>? informerOptions = null)
         where TResource : class, IKubernetesObject<V1ObjectMeta>
         where TReconciler : class, IReconciler<TResource>

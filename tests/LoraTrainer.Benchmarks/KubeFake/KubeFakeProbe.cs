@@ -1,7 +1,7 @@
 using System.Globalization;
-using k8s;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Measuring;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing;
 
 namespace LoraTrainer.Benchmarks.KubeFake;

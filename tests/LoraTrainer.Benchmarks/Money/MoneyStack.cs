@@ -68,15 +68,14 @@ internal sealed class MoneyStack : IAsyncDisposable
     /// <summary>Creates the run through the Kubernetes API, as <c>kubectl create</c> does (one POST).</summary>
     public async Task ApplyAsync(TrainingRun run, CancellationToken cancellationToken)
     {
-        using var generic = new GenericClient(_client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
-        await generic.CreateNamespacedAsync(run, Namespace, cancellationToken);
+        run.Metadata.NamespaceProperty = Namespace;
+        await TrainingRunRequests.CreateAsync(_client, run, cancellationToken);
     }
 
     /// <summary>Deletes the run (its finalizer releases what it holds) and waits until it is gone.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        using var generic = new GenericClient(_client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
-        await generic.DeleteNamespacedAsync<TrainingRun>(Namespace, name, cancellationToken);
+        await TrainingRunRequests.DeleteAsync(_client, Namespace, name, cancellationToken);
         await Kube.WaitForDeletionAsync(TrainingRun.ApiVersionString, TrainingRun.KindName, Namespace, name, TimeSpan.FromSeconds(60), cancellationToken);
     }
 

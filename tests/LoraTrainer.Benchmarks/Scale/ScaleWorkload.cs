@@ -1,10 +1,11 @@
 using k8s.Models;
-using LoraTrainer.Testing.World;
 using LoraTrainer.Api;
 using LoraTrainer.Benchmarks.Fixtures;
 using LoraTrainer.Benchmarks.Zip;
 using LoraTrainer.Testing.Builders;
+using LoraTrainer.Testing.Kubernetes;
 using LoraTrainer.Testing.Vast;
+using LoraTrainer.Testing.World;
 
 namespace LoraTrainer.Benchmarks.Scale;
 
@@ -36,9 +37,8 @@ internal sealed class ScaleWorkload(TestWorld fakes, int runs, int epochs)
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         using var client = fakes.CreateBenchmarkClient();
-        using var generic = new k8s.GenericClient(client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
         await Parallel.ForEachAsync(Enumerable.Range(0, runs), new ParallelOptions { MaxDegreeOfParallelism = ApplyConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => await generic.CreateNamespacedAsync(Run(i), BenchmarkWorld.Namespace, ct));
+            async (i, ct) => await TrainingRunRequests.CreateAsync(client, Run(i), ct));
     }
 
     private static string Prefix(int index) => $"people/{Name(index)}/";

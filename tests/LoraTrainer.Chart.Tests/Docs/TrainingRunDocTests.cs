@@ -1,9 +1,9 @@
-using LoraTrainer.Cluster;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.Operator.TrainingRuns;
 using LoraTrainer.Protocol.SdScripts;
 using LoraTrainer.Testing.Kubernetes;
@@ -174,7 +174,7 @@ public sealed partial class TrainingRunDocTests
 
         var refusals = examples
             .SelectMany(example => validator.Validate(example)
-                .Concat(SdScriptsPreflight.ExtraArgErrors(KubernetesJson.Deserialize<TrainingRun>(example.ToJsonString()).Spec.Training?.ExtraArgs)))
+                .Concat(SdScriptsPreflight.ExtraArgErrors(ClusterJson.Deserialize<TrainingRun>(example.ToJsonString()).Spec.Training?.ExtraArgs)))
             .ToList();
 
         Assert.NotEmpty(examples);

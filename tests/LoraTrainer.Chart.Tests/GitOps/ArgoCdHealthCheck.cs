@@ -1,8 +1,8 @@
-using LoraTrainer.Cluster;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Kubernetes;
 using NLua;
 
@@ -23,7 +23,7 @@ internal static partial class ArgoCdHealthCheck
 
     /// <summary>Argo CD's verdict on a run: its health status and message.</summary>
     public static (string? Status, string? Message) Evaluate(TrainingRun run) =>
-        Evaluate(JsonNode.Parse(KubernetesJson.Serialize(run)));
+        Evaluate(JsonNode.Parse(ClusterJson.Serialize(run)));
 
     /// <summary>Argo CD's verdict on a resource given as JSON.</summary>
     public static (string? Status, string? Message) Evaluate(JsonNode? resource)

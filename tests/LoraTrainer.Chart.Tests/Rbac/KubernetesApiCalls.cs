@@ -1,8 +1,7 @@
 using System.Reflection;
-using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 
 namespace LoraTrainer.Chart.Tests.Rbac;
 
@@ -37,16 +36,22 @@ internal static class KubernetesApiCalls
         ["CustomObjects"] = TrainingRun.Group,
     };
 
+    /// <summary>
+    /// A product member that makes an API request without a client member: the custom resource watch, which reads the
+    /// stream itself. The raw <see cref="KubernetesWatch"/> underneath is reached only through it in the operator and the receiver.
+    /// </summary>
+    public static bool IsOwnRequest(MethodBase member) =>
+        member.DeclaringType is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(CustomResourceClient<>) && member.Name == "WatchAsync";
+
     /// <summary>The grants <paramref name="member"/> needs; empty for members that make no API request (models, configuration, JSON).</summary>
     /// <exception cref="NotSupportedException">An API call this mapping does not know yet: extend it.</exception>
     public static IReadOnlyList<ApiPermission> PermissionsFor(MethodBase member)
     {
         var type = member.DeclaringType!;
-        if (member is ConstructorInfo && typeof(ILock).IsAssignableFrom(type))
+        if (IsOwnRequest(member))
         {
-            return type == typeof(LeaseLock)
-                ? [new("coordination.k8s.io", "leases", "get"), new("coordination.k8s.io", "leases", "create"), new("coordination.k8s.io", "leases", "update")]
-                : throw new NotSupportedException($"{type.Name} is a leader-election lock this test does not map to RBAC yet.");
+            // The watch streams through the client's HTTP pipeline itself; the custom resources it watches are TrainingRuns.
+            return [new(TrainingRun.Group, TrainingRun.Plural, "watch")];
         }
 
         // An owner reference with blockOwnerDeletion needs update on the owner's finalizers (OwnerReferencesPermissionEnforcement);

@@ -55,6 +55,11 @@ internal static class KubernetesCallScanner
                 }
                 else if (assembly?.GetName().Name?.StartsWith("LoraTrainer.", StringComparison.Ordinal) == true)
                 {
+                    if (KubernetesApiCalls.IsOwnRequest(callee))
+                    {
+                        calls.Add(new KubernetesCall(callee, method));
+                    }
+
                     // The open definition: its body is where the calls are, whatever the type arguments.
                     Visit(callee.Module.ResolveMethod(callee.MetadataToken)!);
                     if (callee.DeclaringType!.TypeInitializer is { } staticConstructor)

@@ -1,8 +1,8 @@
-using LoraTrainer.Cluster;
 using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
 
@@ -15,7 +15,7 @@ internal static class CrdInstaller
     {
         foreach (var manifest in Manifests.Load(RepositoryRoot.Combine("config", "crds")))
         {
-            var crd = KubernetesJson.Deserialize<V1CustomResourceDefinition>(manifest.ToJsonString());
+            var crd = ClusterJson.Deserialize<V1CustomResourceDefinition>(manifest.ToJsonString());
             try
             {
                 await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd, fieldValidation: "Strict", cancellationToken: cancellationToken);

@@ -1,9 +1,9 @@
-using LoraTrainer.Cluster;
 using System.Net;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using LoraTrainer.Cluster;
 using LoraTrainer.ClusterTests.Fixtures;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
@@ -45,7 +45,7 @@ public abstract class TrainingRunApiContract(IApiServerFixture fixture)
             await client.CustomObjects.CreateNamespacedCustomObjectAsync(sample, Group, RunVersion, ns, Plural, fieldValidation: "Strict", cancellationToken: Token);
         }
 
-        var list = JsonNode.Parse(KubernetesJson.Serialize(await client.CustomObjects.ListNamespacedCustomObjectAsync(Group, RunVersion, ns, Plural, cancellationToken: Token)))!;
+        var list = JsonNode.Parse(ClusterJson.Serialize(await client.CustomObjects.ListNamespacedCustomObjectAsync(Group, RunVersion, ns, Plural, cancellationToken: Token)))!;
         Assert.Equal(Manifests.Load(RepositoryRoot.Combine("config", "samples")).Count, list["items"]!.AsArray().Count);
     }
 

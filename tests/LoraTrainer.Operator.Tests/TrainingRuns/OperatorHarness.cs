@@ -88,8 +88,7 @@ public sealed class OperatorHarness : IAsyncDisposable
 
         run.Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace };
         using var client = Kube.CreateClient();
-        using var generic = new k8s.GenericClient(client, TrainingRun.Group, TrainingRun.Version, TrainingRun.Plural, disposeClient: false);
-        return await generic.CreateNamespacedAsync(run, Namespace, CancellationToken.None);
+        return await TrainingRunRequests.CreateAsync(client, run, CancellationToken.None);
     }
 
     /// <summary>Stores a Secret <paramref name="name"/> in the runs' namespace holding <paramref name="value"/> under <paramref name="key"/>.</summary>

@@ -64,7 +64,7 @@ public sealed class TrainingRunVastTroubleTests(S3rverFixture s3) : IClassFixtur
             "the operator to ask Vast again a minute later", count => $"{count} requests", cancellationToken: TestContext.Current.CancellationToken);
         var warning = Assert.Single(await _h.EventsAsync("badkey"), e => e.Reason == "VastKeyRejected");
         Assert.Equal(("Warning", Why), (warning.Type, warning.Message));
-        Assert.DoesNotContain(RevokedKey, KubernetesJson.Serialize(_h.Run("badkey")), StringComparison.Ordinal);
+        Assert.DoesNotContain(RevokedKey, ClusterJson.Serialize(_h.Run("badkey")), StringComparison.Ordinal);
     }
 
     [Fact]

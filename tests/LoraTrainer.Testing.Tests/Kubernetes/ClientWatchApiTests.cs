@@ -1,16 +1,17 @@
 using k8s;
 using k8s.Models;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Builders;
 using static LoraTrainer.Testing.Tests.Kubernetes.KubeFixtures;
 
 namespace LoraTrainer.Testing.Tests.Kubernetes;
 
-/// <summary>The other watch entry points of KubernetesClient work against the fake unmodified.</summary>
+/// <summary>The product's watch entry points (typed custom resources, built-in types by path) work against the fake unmodified.</summary>
 public sealed class ClientWatchApiTests
 {
     [Fact]
-    public async Task ListWithWatchTrue_ThroughTheWatchAsyncExtension_StreamsTypedTrainingRuns()
+    public async Task CustomResourceClientWatch_StreamsTypedTrainingRuns()
     {
         await using var server = await StartWithCrdAsync();
         using var client = server.CreateClient();
@@ -20,11 +21,7 @@ public sealed class ClientWatchApiTests
         cts.CancelAfter(TimeSpan.FromSeconds(10));
 
         var seen = false;
-        var response = client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(Group, RunVersion, "default", Plural,
-            resourceVersion: start, watch: true, cancellationToken: cts.Token);
-#pragma warning disable CS0618 // The extension is what existing informers call; it must keep working.
-        await foreach (var (type, run) in response.WatchAsync<TrainingRun, object>(cancellationToken: cts.Token))
-#pragma warning restore CS0618
+        await foreach (var (type, run) in new CustomResourceClient<TrainingRun>(client).WatchAsync("default", start, 60, cts.Token))
         {
             Assert.Equal(WatchEventType.Modified, type);
             Assert.Equal(TrainingPhase.Training, run.Status!.Phase);
@@ -36,7 +33,7 @@ public sealed class ClientWatchApiTests
     }
 
     [Fact]
-    public async Task TypedBuiltInWatch_SeesLeaseRenewals()
+    public async Task BuiltInWatchByPath_SeesLeaseRenewals()
     {
         await using var server = await LoraTrainer.Testing.Kubernetes.FakeKubeApiServer.StartAsync(cancellationToken: Token);
         using var client = server.CreateClient();
@@ -47,10 +44,11 @@ public sealed class ClientWatchApiTests
         cts.CancelAfter(TimeSpan.FromSeconds(10));
 
         var seen = false;
-        await foreach (var (type, changed) in client.CoordinationV1.WatchListNamespacedLeaseAsync("default", resourceVersion: lease.Metadata.ResourceVersion, cancellationToken: cts.Token))
+        await foreach (var (type, changed) in KubernetesWatch.StreamAsync(client, "apis/coordination.k8s.io/v1/namespaces/default/leases", lease.Metadata.ResourceVersion, 60,
+                           fieldSelector: null, "watch leases", cts.Token))
         {
             Assert.Equal(WatchEventType.Modified, type);
-            Assert.Equal("b", changed.Spec.HolderIdentity);
+            Assert.Equal("b", ClusterJson.Deserialize<V1Lease>(changed).Spec.HolderIdentity);
             seen = true;
             break;
         }

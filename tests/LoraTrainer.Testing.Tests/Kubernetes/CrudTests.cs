@@ -1,10 +1,12 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using k8s;
-using LoraTrainer.Testing.Kubernetes;
 using k8s.Autorest;
 using k8s.Models;
 using LoraTrainer.Api;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Builders;
+using LoraTrainer.Testing.Kubernetes;
 using static LoraTrainer.Testing.Tests.Kubernetes.KubeFixtures;
 
 namespace LoraTrainer.Testing.Tests.Kubernetes;
@@ -28,19 +30,18 @@ public sealed class CrudTests
     }
 
     [Fact]
-    public async Task TypedGenericClient_RoundTripsTrainingRunThroughCreateGetListReplaceDelete()
+    public async Task TypedCustomObjects_RoundTripTrainingRunThroughCreateGetListReplaceDelete()
     {
         await using var server = await StartWithCrdAsync();
         using var client = server.CreateClient();
-        using var runs = Runs(client);
         var run = new TrainingRunBuilder().Named("portrait", "default").Build();
 
-        var created = await runs.CreateNamespacedAsync(run, "default", Token);
-        var fetched = await runs.ReadNamespacedAsync<TrainingRun>("default", "portrait", Token);
+        var created = Read<TrainingRun>(await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse(ClusterJson.Serialize(run)), Group, RunVersion, "default", Plural, cancellationToken: Token));
+        var fetched = Read<TrainingRun>(await client.CustomObjects.GetNamespacedCustomObjectAsync(Group, RunVersion, "default", Plural, "portrait", Token));
         fetched.Metadata.Labels = new Dictionary<string, string> { ["team"] = "ml" };
-        var replaced = await runs.ReplaceNamespacedAsync(fetched, "default", "portrait", Token);
-        var listed = await runs.ListNamespacedAsync<TrainingRunList>("default", cancel: Token);
-        var deleted = await runs.DeleteNamespacedAsync<TrainingRun>("default", "portrait", Token);
+        var replaced = Read<TrainingRun>(await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(JsonNode.Parse(ClusterJson.Serialize(fetched)), Group, RunVersion, "default", Plural, "portrait", cancellationToken: Token));
+        var listed = Read<TrainingRunList>(await client.CustomObjects.ListNamespacedCustomObjectAsync(Group, RunVersion, "default", Plural, cancellationToken: Token));
+        var deleted = Read<TrainingRun>(await client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, RunVersion, "default", Plural, "portrait", cancellationToken: Token));
 
         Assert.Equal("ohwx", created.Spec.Dataset!.TriggerWord);
         Assert.Equal(created.Metadata.Uid, fetched.Metadata.Uid);
@@ -49,6 +50,8 @@ public sealed class CrudTests
         Assert.Equal(created.Metadata.Uid, deleted.Metadata.Uid);
         Assert.Null(server.Get<TrainingRun>("default", "portrait"));
     }
+
+    private static T Read<T>(object answer) => ClusterJson.Deserialize<T>((System.Text.Json.JsonElement)answer);
 
     [Fact]
     public async Task Create_WhenNameIsTaken_Answers409AlreadyExists()

@@ -1,6 +1,7 @@
-using LoraTrainer.Cluster;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Kubernetes;
 
 namespace LoraTrainer.Testing.Tests.Kubernetes;
@@ -37,7 +38,33 @@ internal static class KubeFixtures
         return run;
     }
 
-    public static GenericClient Runs(IKubernetes client) => new(client, Group, RunVersion, Plural, disposeClient: false);
+    /// <summary>A watch of the runs in <c>default</c>, its events as the server sends them (ERROR events included).</summary>
+    public static IAsyncEnumerable<(string Type, JsonElement Object)> WatchRunsAsync(IKubernetes client, string? resourceVersion, string? labelSelector = null,
+        bool bookmarks = false, int? timeoutSeconds = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string> { "watch=true" };
+        if (resourceVersion is not null)
+        {
+            query.Add($"resourceVersion={Uri.EscapeDataString(resourceVersion)}");
+        }
+
+        if (labelSelector is not null)
+        {
+            query.Add($"labelSelector={Uri.EscapeDataString(labelSelector)}");
+        }
+
+        if (bookmarks)
+        {
+            query.Add("allowWatchBookmarks=true");
+        }
+
+        if (timeoutSeconds is { } seconds)
+        {
+            query.Add($"timeoutSeconds={seconds}");
+        }
+
+        return KubernetesWatch.ReadAsync(client, $"apis/{Group}/{RunVersion}/namespaces/default/{Plural}?{string.Join('&', query)}", cancellationToken);
+    }
 
     /// <summary>Creates a run through the API and returns it as the server stored it.</summary>
     public static async Task<JsonObject> CreateRunAsync(IKubernetes client, string name, string @namespace = "default", IReadOnlyDictionary<string, string>? labels = null)
@@ -49,7 +76,7 @@ internal static class KubeFixtures
     public static async Task<JsonObject> GetRunAsync(IKubernetes client, string name, string @namespace = "default") =>
         ToJson(await client.CustomObjects.GetNamespacedCustomObjectAsync(Group, RunVersion, @namespace, Plural, name, Token));
 
-    public static JsonObject ToJson(object value) => JsonNode.Parse(KubernetesJson.Serialize(value))!.AsObject();
+    public static JsonObject ToJson(object value) => JsonNode.Parse(ClusterJson.Serialize(value))!.AsObject();
 
     public static string ResourceVersion(JsonObject obj) => obj["metadata"]!["resourceVersion"]!.GetValue<string>();
 

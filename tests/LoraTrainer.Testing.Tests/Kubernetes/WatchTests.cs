@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
+using k8s.Models;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Kubernetes;
 using static LoraTrainer.Testing.Tests.Kubernetes.KubeFixtures;
 
@@ -37,7 +39,7 @@ public sealed class WatchTests
         cts.CancelAfter(Patience);
         var events = new List<string>();
 
-        await foreach (var (type, obj) in client.CustomObjects.WatchListNamespacedCustomObjectAsync(Group, RunVersion, "default", Plural, cancellationToken: cts.Token))
+        await foreach (var (type, obj) in WatchRunsAsync(client, resourceVersion: null, cancellationToken: cts.Token))
         {
             events.Add($"{type} {ToJson(obj)["metadata"]!["name"]}");
             if (events.Count == 2)
@@ -51,7 +53,7 @@ public sealed class WatchTests
             }
         }
 
-        Assert.Equal(["Added a", "Added b", "Added c"], events);
+        Assert.Equal(["ADDED a", "ADDED b", "ADDED c"], events);
     }
 
     [Fact]
@@ -203,11 +205,16 @@ public sealed class WatchTests
         var events = new List<(WatchEventType, JsonObject)>();
         try
         {
-            await foreach (var (type, obj) in client.CustomObjects.WatchListNamespacedCustomObjectAsync(Group, RunVersion, "default", Plural,
-                               allowWatchBookmarks: bookmarks, labelSelector: labelSelector, resourceVersion: resourceVersion,
-                               timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cts.Token))
+            await foreach (var (type, obj) in WatchRunsAsync(client, resourceVersion, labelSelector, bookmarks, timeoutSeconds, cts.Token))
             {
-                events.Add((type, ToJson(obj)));
+                if (type == "ERROR")
+                {
+                    // What a client makes of an ERROR event: the Status it carries, as an error beside the stream.
+                    onError?.Invoke(new KubernetesException(ClusterJson.Deserialize<V1Status>(obj)));
+                    continue;
+                }
+
+                events.Add((Enum.Parse<WatchEventType>(type, ignoreCase: true), ToJson(obj)));
                 if (events.Count == count)
                 {
                     break;

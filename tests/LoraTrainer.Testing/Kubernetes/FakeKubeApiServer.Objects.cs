@@ -1,8 +1,8 @@
-using LoraTrainer.Cluster;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Kubernetes.Http;
 using LoraTrainer.Testing.Kubernetes.Semantics;
 using LoraTrainer.Testing.Kubernetes.Storage;
@@ -39,8 +39,8 @@ public sealed partial class FakeKubeApiServer
     public T Seed<T>(T obj)
         where T : class, IKubernetesObject
     {
-        var seeded = Seed(JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject());
-        return KubernetesJson.Deserialize<T>(seeded.ToJsonString());
+        var seeded = Seed(JsonNode.Parse(ClusterJson.Serialize(obj))!.AsObject());
+        return ClusterJson.Deserialize<T>(seeded.ToJsonString());
     }
 
     /// <summary>Seeds every document of a YAML text, CustomResourceDefinitions first, the rest in order.</summary>
@@ -60,7 +60,7 @@ public sealed partial class FakeKubeApiServer
         where T : class, IKubernetesObject
     {
         var (apiVersion, kind) = EntityOf<T>();
-        return Get(apiVersion, kind, @namespace, name) is { } obj ? KubernetesJson.Deserialize<T>(obj.ToJsonString()) : null;
+        return Get(apiVersion, kind, @namespace, name) is { } obj ? ClusterJson.Deserialize<T>(obj.ToJsonString()) : null;
     }
 
     /// <summary>The stored objects of a kind, in one namespace or all.</summary>
@@ -72,7 +72,7 @@ public sealed partial class FakeKubeApiServer
         where T : class, IKubernetesObject
     {
         var (apiVersion, kind) = EntityOf<T>();
-        return [.. List(apiVersion, kind, @namespace).Select(o => KubernetesJson.Deserialize<T>(o.ToJsonString()))];
+        return [.. List(apiVersion, kind, @namespace).Select(o => ClusterJson.Deserialize<T>(o.ToJsonString()))];
     }
 
     /// <summary>Deletes an object as a client's DELETE would (finalizers and garbage collection included).</summary>

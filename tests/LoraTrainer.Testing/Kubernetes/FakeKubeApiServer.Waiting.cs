@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s;
+using LoraTrainer.Cluster;
 using LoraTrainer.Testing.Kubernetes.Watch;
 
 namespace LoraTrainer.Testing.Kubernetes;
@@ -25,8 +26,8 @@ public sealed partial class FakeKubeApiServer
     {
         var (apiVersion, kind) = EntityOf<T>();
         var found = await WaitForAsync(apiVersion, kind, @namespace, name,
-            o => predicate(KubernetesJson.Deserialize<T>(o.ToJsonString())), timeout, cancellationToken);
-        return KubernetesJson.Deserialize<T>(found.ToJsonString());
+            o => predicate(ClusterJson.Deserialize<T>(o.ToJsonString())), timeout, cancellationToken);
+        return ClusterJson.Deserialize<T>(found.ToJsonString());
     }
 
     /// <summary>Waits until the object no longer exists (returns at once if it never did).</summary>

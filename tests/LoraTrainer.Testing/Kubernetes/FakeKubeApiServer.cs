@@ -84,11 +84,14 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     }
 
     /// <summary>A fresh client configuration pointing at this server (no TLS, no credentials needed).</summary>
-    public KubernetesClientConfiguration CreateClientConfiguration() => new()
+    public KubernetesClientConfiguration CreateClientConfiguration()
     {
-        Host = BaseAddress.ToString().TrimEnd('/'),
-        Namespace = "default",
-    };
+        var configuration = new KubernetesClientConfiguration { Host = BaseAddress.ToString().TrimEnd('/'), Namespace = "default" };
+
+        // Tests send TrainingRuns and JSON documents as request bodies, which the client's own models do not cover.
+        configuration.AddJsonOptions(LoraTrainer.Cluster.ClusterJson.AddTo);
+        return configuration;
+    }
 
     /// <summary>A KubernetesClient for this server; the caller disposes it.</summary>
     public k8s.Kubernetes CreateClient() => new(CreateClientConfiguration());

@@ -38,6 +38,58 @@ public static class DotnetProgram
         return start;
     }
 
+    /// <summary>How to start a published native <paramref name="executable"/> as <see cref="StartInfo(string, Uri, IReadOnlyDictionary{string, string?})"/> starts a dll.</summary>
+    public static ProcessStartInfo NativeStartInfo(string executable, Uri baseUrl, IReadOnlyDictionary<string, string?> environment)
+    {
+        var start = StartInfo(executable, baseUrl, environment);
+        start.FileName = executable;
+        start.ArgumentList.Clear();
+        return start;
+    }
+
+    /// <summary>
+    /// Polls <c>/readyz</c> on <paramref name="baseUrl"/> until it answers 200. Throws when <paramref name="process"/>
+    /// exits first, or after <paramref name="timeout"/> (calling <paramref name="giveUp"/> first); the message carries
+    /// <paramref name="output"/>.
+    /// </summary>
+    public static async Task WaitForReadyAsync(Process process, Uri baseUrl, string name, TimeSpan timeout, Func<string> output, Action giveUp,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(giveUp);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the {name} exited with {process.ExitCode} before it was ready:\n{output()}");
+            }
+
+            if (TimeProvider.System.GetElapsedTime(started) > timeout)
+            {
+                giveUp();
+                throw new InvalidOperationException($"the {name} was not ready within {timeout.TotalSeconds:N0} s:\n{output()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, cancellationToken);
+        }
+    }
+
     /// <summary>A loopback URL on a port that was free a moment ago, for a program that binds it itself.</summary>
     public static Uri FreeLoopbackUrl()
     {

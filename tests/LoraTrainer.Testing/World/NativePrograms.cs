@@ -2,13 +2,16 @@ namespace LoraTrainer.Testing.World;
 
 /// <summary>
 /// The programs as they ship: published as Native AOT for linux-x64 (<c>dotnet publish src/Agent -r linux-x64 -c
-/// Release</c>), found in each project's publish folder of this checkout. A test that runs one skips, naming the
+/// Release</c>, and so for src/Webhook), found in each project's publish folder of this checkout. A test that runs one skips, naming the
 /// publish command, when it has not been published: the publish takes minutes, so the build does not do it.
 /// </summary>
 internal static class NativePrograms
 {
     /// <summary>The GPU agent, <c>lora-agent</c>.</summary>
     public static NativeProgram Agent { get; } = new("Agent", "lora-agent");
+
+    /// <summary>The webhook receiver, <c>LoraTrainer.Webhook</c>.</summary>
+    public static NativeProgram Receiver { get; } = new("Webhook", "LoraTrainer.Webhook");
 }
 
 /// <summary>One program published as Native AOT from <c>src/{Project}</c> as <paramref name="FileName"/>.</summary>

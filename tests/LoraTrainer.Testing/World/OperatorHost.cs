@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using LoraTrainer.Testing.Processes;
 
 namespace LoraTrainer.Testing.World;
@@ -15,7 +14,6 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
     public const string Program = "LoraTrainer.Operator";
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(50);
     private readonly OutputTail _output = new(lines: 60);
     private Process? _process;
 
@@ -38,7 +36,7 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
         var process = Process.Start(start) ?? throw new InvalidOperationException("the operator did not start");
         _output.Follow(process);
         _process = process;
-        await WaitForReadyAsync(process, baseUrl, cancellationToken);
+        await DotnetProgram.WaitForReadyAsync(process, baseUrl, "operator", ReadyTimeout, Output, Kill, cancellationToken);
         ReadyAt = TimeProvider.System.GetUtcNow();
     }
 
@@ -72,39 +70,5 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
     {
         Kill();
         return ValueTask.CompletedTask;
-    }
-
-    private async Task WaitForReadyAsync(Process process, Uri baseUrl, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(5) };
-        var started = TimeProvider.System.GetTimestamp();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"the operator exited with {process.ExitCode} before it was ready:\n{Output()}");
-            }
-
-            if (TimeProvider.System.GetElapsedTime(started) > ReadyTimeout)
-            {
-                Kill();
-                throw new InvalidOperationException($"the operator was not ready within {ReadyTimeout.TotalSeconds:N0} s:\n{Output()}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/readyz", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(ReadyPoll, TimeProvider.System, cancellationToken);
-        }
     }
 }

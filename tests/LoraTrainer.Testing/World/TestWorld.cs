@@ -112,7 +112,12 @@ internal sealed class TestWorld : IAsyncDisposable
         _tokens.ContainsKey(user) ? Path.Combine(Folder, $"{user}.kubeconfig") : throw new ArgumentOutOfRangeException(nameof(user), user, "not a user of this world");
 
     /// <summary>A Kubernetes client acting as <paramref name="user"/>.</summary>
-    public k8s.Kubernetes CreateClient(string user) => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath(user)));
+    public k8s.Kubernetes CreateClient(string user)
+    {
+        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath(user));
+        configuration.AddJsonOptions(LoraTrainer.Cluster.ClusterJson.AddTo);
+        return new(configuration);
+    }
 
     /// <summary>
     /// The operator's settings for this world (<see cref="OperatorSettings.ForFakes"/>): callbacks to <paramref name="receiver"/>,

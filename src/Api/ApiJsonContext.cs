@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using k8s;
+
+namespace LoraTrainer.Api;
+
+/// <summary>
+/// Build-time JSON metadata for the TrainingRun types, written as the Kubernetes client writes its own models
+/// (camelCase, nulls omitted, RFC 3339 timestamps), so the wire format does not depend on reflection.
+/// </summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    Converters = [typeof(KubernetesJson.Iso8601TimeSpanConverter), typeof(KubernetesJson.KubernetesDateTimeConverter), typeof(KubernetesJson.KubernetesDateTimeOffsetConverter)])]
+[JsonSerializable(typeof(TrainingRun))]
+[JsonSerializable(typeof(TrainingRunList))]
+[JsonSerializable(typeof(TrainingRunSpec))]
+[JsonSerializable(typeof(TrainingRunStatus))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;
