@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
 namespace LoraTrainer.Operator.ModelCache;
@@ -25,6 +26,7 @@ internal sealed class ModelCacheOptions
     /// run's status names it: a fill opened just before the operator stopped. Defaults to 1 hour; at least 1 minute, so
     /// that an upload a run is recording right now is spared.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Checked by the generated ModelCacheOptionsAttributeValidator, which does not build the attribute through its type converter.")]
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "ModelCache:AbortUnrecordedUploadsAfter must be between 1 minute and 3650 days, written like 01:00:00.")]
     public TimeSpan AbortUnrecordedUploadsAfter { get; set; } = TimeSpan.FromHours(1);
 }

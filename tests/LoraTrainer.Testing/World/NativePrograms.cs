@@ -2,7 +2,7 @@ namespace LoraTrainer.Testing.World;
 
 /// <summary>
 /// The programs as they ship: published as Native AOT for linux-x64 (<c>dotnet publish src/Agent -r linux-x64 -c
-/// Release</c>, and so for src/Webhook), found in each project's publish folder of this checkout. A test that runs one skips, naming the
+/// Release</c>, and so for src/Webhook and src/Operator), found in each project's publish folder of this checkout. A test that runs one skips, naming the
 /// publish command, when it has not been published: the publish takes minutes, so the build does not do it.
 /// </summary>
 internal static class NativePrograms
@@ -12,6 +12,9 @@ internal static class NativePrograms
 
     /// <summary>The webhook receiver, <c>LoraTrainer.Webhook</c>.</summary>
     public static NativeProgram Receiver { get; } = new("Webhook", "LoraTrainer.Webhook");
+
+    /// <summary>The operator, <c>LoraTrainer.Operator</c>.</summary>
+    public static NativeProgram Operator { get; } = new("Operator", "LoraTrainer.Operator");
 }
 
 /// <summary>One program published as Native AOT from <c>src/{Project}</c> as <paramref name="FileName"/>.</summary>

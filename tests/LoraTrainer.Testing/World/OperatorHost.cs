@@ -4,7 +4,7 @@ using LoraTrainer.Testing.Processes;
 namespace LoraTrainer.Testing.World;
 
 /// <summary>
-/// The real operator program, <c>dotnet LoraTrainer.Operator.dll</c>, as its own process configured through its
+/// The real operator program, <c>dotnet LoraTrainer.Operator.dll</c> (or its published Native AOT file), as its own process configured through its
 /// environment (as a Deployment configures it). <see cref="Kill"/> is SIGKILL: no shutdown code of the operator
 /// runs, and a restart is a new process with no memory of the old one.
 /// </summary>
@@ -23,6 +23,15 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
     /// <summary>When the current process first answered <c>/readyz</c> (its informers synced), on the system clock.</summary>
     public DateTimeOffset ReadyAt { get; private set; }
 
+    /// <summary>
+    /// A program to run instead of <c>dotnet LoraTrainer.Operator.dll</c>, e.g. the Native AOT operator as its image
+    /// ships it (<see cref="NativePrograms.Operator"/>); null runs the JIT build. Takes effect at the next start.
+    /// </summary>
+    public string? Executable { get; set; }
+
+    /// <summary>The program the current process runs, or null when none runs.</summary>
+    public string? RunningProgram => _process is { HasExited: false } process ? process.StartInfo.FileName : null;
+
     /// <summary>The last lines the operator printed, for failure messages.</summary>
     public string Output() => _output.Text();
 
@@ -30,9 +39,10 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
     /// <exception cref="InvalidOperationException">It exited, or was not ready within a minute; the message carries its output.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, Program + ".dll");
         var baseUrl = DotnetProgram.FreeLoopbackUrl();
-        var start = DotnetProgram.StartInfo(dll, baseUrl, environment);
+        var start = Executable is { } executable
+            ? DotnetProgram.NativeStartInfo(executable, baseUrl, environment)
+            : DotnetProgram.StartInfo(Path.Combine(AppContext.BaseDirectory, Program + ".dll"), baseUrl, environment);
         var process = Process.Start(start) ?? throw new InvalidOperationException("the operator did not start");
         _output.Follow(process);
         _process = process;
