@@ -14,7 +14,7 @@ internal static class ReceiverProgram
     public static ProgramInfo Info { get; } = new("loratrainer-receiver",
         "The LoraTrainer receiver: serves GPU agents their run's config and records their signed events in the TrainingRun's status.")
     {
-        Usage = "usage: dotnet run --project src/Webhook [-- --Key=value ...]   (in a container: dotnet LoraTrainer.Webhook.dll)",
+        Usage = "usage: dotnet run --project src/Webhook [-- --Key=value ...]   (in its image: /app/loratrainer [--Key=value ...])",
         Settings =
         [
             new("KUBECONFIG", $"the kubeconfig of the cluster, or {ReceiverOptions.Section}:{nameof(ReceiverOptions.Kubeconfig)} (default ~/.kube/config, else in-cluster)"),

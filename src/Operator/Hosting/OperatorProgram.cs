@@ -20,7 +20,7 @@ internal static class OperatorProgram
     public static ProgramInfo Info { get; } = new("loratrainer-operator",
         "The LoraTrainer operator: reconciles TrainingRuns, zips their datasets, rents GPUs on Vast.ai, and releases them.")
     {
-        Usage = "usage: dotnet run --project src/Operator [-- --Key=value ...]   (in a container: dotnet LoraTrainer.Operator.dll)",
+        Usage = "usage: dotnet run --project src/Operator [-- --Key=value ...]   (in its image: /app/loratrainer [--Key=value ...])",
         Settings =
         [
             new($"{OperatorOptions.Section}:{nameof(OperatorOptions.ReceiverUrl)}", "the receiver's absolute URL as GPU hosts reach it (required)"),

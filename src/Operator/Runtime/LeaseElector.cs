@@ -54,7 +54,7 @@ internal sealed class LeaseElector(IKubernetes client, string @namespace, Leader
         _lease.Spec.AcquireTime = now;
         try
         {
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(_lease, settings.LeaseName, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(Writable(_lease), settings.LeaseName, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException)
         {
@@ -113,7 +113,7 @@ internal sealed class LeaseElector(IKubernetes client, string @namespace, Leader
             spec.HolderIdentity = identity;
             spec.LeaseDurationSeconds = LeaseSeconds;
             spec.RenewTime = now.UtcDateTime;
-            _lease = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(current, settings.LeaseName, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _lease = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(Writable(current), settings.LeaseName, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException)
@@ -121,6 +121,17 @@ internal sealed class LeaseElector(IKubernetes client, string @namespace, Leader
             // A conflict (another candidate wrote first), a refusal or an unreachable server: try again next period.
             return false;
         }
+    }
+
+    /// <summary>
+    /// The Lease as read, without its <c>managedFields</c>: the API server keeps them when an update leaves them out,
+    /// and their <c>fieldsV1</c> is free-form JSON that the client's generated serializer cannot write back (a Native
+    /// AOT build has no reflection to fall back on).
+    /// </summary>
+    private static V1Lease Writable(V1Lease lease)
+    {
+        lease.Metadata.ManagedFields = null;
+        return lease;
     }
 
     private async Task<V1Lease?> ReadAsync(CancellationToken cancellationToken)

@@ -87,6 +87,8 @@ public sealed class DockerfileTests
         Assert.Contains("COPY --from=build-aot /app ./", dockerfile, StringComparison.Ordinal);
         Assert.Contains("COPY --from=build-jit /app ./", dockerfile, StringComparison.Ordinal);
         Assert.Matches(@"(?s)AS build-aot\n.*-p:PublishAot=true.*\nFROM ", dockerfile);
+        // The operator's and the receiver's projects publish as Native AOT by default: the JIT stage must say it is not.
+        Assert.Matches(@"(?s)AS build-jit\n.*dotnet restore [^\n]*-p:PublishAot=false.*dotnet publish [^\n]*\n[^\n]*-p:PublishAot=false.*\nFROM ", dockerfile);
     }
 
     [Theory]

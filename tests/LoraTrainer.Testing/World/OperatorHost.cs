@@ -29,6 +29,9 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
     /// </summary>
     public string? Executable { get; set; }
 
+    /// <summary>Settings added to the operator's environment (e.g. <c>Operator__LeaderElection__Enabled</c>) at the next start.</summary>
+    public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(StringComparer.Ordinal);
+
     /// <summary>The program the current process runs, or null when none runs.</summary>
     public string? RunningProgram => _process is { HasExited: false } process ? process.StartInfo.FileName : null;
 
@@ -40,9 +43,15 @@ internal sealed class OperatorHost(IReadOnlyDictionary<string, string?> environm
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         var baseUrl = DotnetProgram.FreeLoopbackUrl();
+        var settings = new Dictionary<string, string?>(environment, StringComparer.Ordinal);
+        foreach (var (name, value) in Settings)
+        {
+            settings[name] = value;
+        }
+
         var start = Executable is { } executable
-            ? DotnetProgram.NativeStartInfo(executable, baseUrl, environment)
-            : DotnetProgram.StartInfo(Path.Combine(AppContext.BaseDirectory, Program + ".dll"), baseUrl, environment);
+            ? DotnetProgram.NativeStartInfo(executable, baseUrl, settings)
+            : DotnetProgram.StartInfo(Path.Combine(AppContext.BaseDirectory, Program + ".dll"), baseUrl, settings);
         var process = Process.Start(start) ?? throw new InvalidOperationException("the operator did not start");
         _output.Follow(process);
         _process = process;
