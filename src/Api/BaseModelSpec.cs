@@ -48,15 +48,15 @@ public sealed record FluxFilesSpec
 {
     /// <summary>The CLIP-L text encoder (<c>--clip_l</c>), e.g. <c>clip_l.safetensors</c>.</summary>
     [Required]
-    public UrlModelSource ClipL { get; init; } = new();
+    public UrlModelSource ClipL { get; set; } = new();
 
     /// <summary>The T5-XXL text encoder (<c>--t5xxl</c>), fp16 or fp8, e.g. <c>t5xxl_fp16.safetensors</c>.</summary>
     [Required]
-    public UrlModelSource T5xxl { get; init; } = new();
+    public UrlModelSource T5xxl { get; set; } = new();
 
     /// <summary>The autoencoder (<c>--ae</c>), <c>ae.safetensors</c> from the FLUX.1 repository.</summary>
     [Required]
-    public UrlModelSource Ae { get; init; } = new();
+    public UrlModelSource Ae { get; set; } = new();
 }
 
 /// <summary>A Civitai model version.</summary>
@@ -75,12 +75,12 @@ public sealed record UrlModelSource
     [Required]
     [RegularExpression("^https?://.+")]
     [StringLength(2048)]
-    public string Url { get; init; } = "";
+    public string Url { get; set; } = "";
 
     /// <summary>The lowercase hex SHA-256 of the file; the download is refused when it differs.</summary>
     [Required]
     [RegularExpression("^[a-f0-9]{64}$")]
-    public string Sha256 { get; init; } = "";
+    public string Sha256 { get; set; } = "";
 
     /// <summary>
     /// A Secret key holding a bearer token for the download (default key <c>token</c>), e.g. a Hugging Face token for a

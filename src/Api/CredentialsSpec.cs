@@ -22,7 +22,7 @@ public sealed record SecretReference
     [Required]
     [RegularExpression("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
     [StringLength(253)]
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary>The key within the Secret holding a single value (an API key or token); defaults to the key named for each use.</summary>
     [StringLength(253)]

@@ -11,7 +11,7 @@ public sealed record GpuSpec
 
     /// <summary>Number of GPUs. Defaults to 1.</summary>
     [Range(1, 8)]
-    public int NumGpus { get; init; } = 1;
+    public int NumGpus { get; set; } = 1;
 
     /// <summary>Minimum memory per GPU in GB. Defaults to the family's floor (12 for SD 1.5, 16 for SDXL, 24 for Flux).</summary>
     [Range(4, 192)]
@@ -19,11 +19,11 @@ public sealed record GpuSpec
 
     /// <summary>Highest acceptable total price in USD per hour (GPU plus storage). Defaults to 1.00.</summary>
     [Range(0.001, 100)]
-    public double MaxPricePerHour { get; init; } = 1.0;
+    public double MaxPricePerHour { get; set; } = 1.0;
 
     /// <summary>Minimum host reliability score (0–1). Defaults to 0.95.</summary>
     [Range(0, 1)]
-    public double MinReliability { get; init; } = 0.95;
+    public double MinReliability { get; set; } = 0.95;
 
     /// <summary>Disk to allocate in GB. Defaults to the family's need (40 for SD 1.5, 60 for SDXL, 100 for Flux).</summary>
     [Range(10, 2048)]
@@ -31,11 +31,11 @@ public sealed record GpuSpec
 
     /// <summary>Minimum download bandwidth in Mbps. Defaults to 200.</summary>
     [Range(1, 100000)]
-    public int MinInetDownMbps { get; init; } = 200;
+    public int MinInetDownMbps { get; set; } = 200;
 
     /// <summary>Minimum CUDA version the host driver supports, e.g. <c>12.1</c>. Defaults to 12.1.</summary>
     [RegularExpression(@"^\d+\.\d+$")]
-    public string MinCudaVersion { get; init; } = "12.1";
+    public string MinCudaVersion { get; set; } = "12.1";
 
     /// <summary>Acceptable host countries as ISO 3166 two-letter codes. Empty accepts any.</summary>
     public List<string>? Countries { get; init; }
@@ -52,7 +52,7 @@ public sealed record GpuSpec
     /// Offers whose <c>min_bid</c> plus storage is over the cap are skipped. Defaults to 10.
     /// </summary>
     [Range(0, 500)]
-    public int BidMarginPercent { get; init; } = 10;
+    public int BidMarginPercent { get; set; } = 10;
 
     /// <summary>Overrides the operator's default GPU image.</summary>
     [StringLength(1024)]

@@ -8,13 +8,13 @@ public sealed record OutputSpec
 {
     /// <summary>The bucket and prefix; the LoRA is written as <c>{prefix}{run name}.safetensors</c>.</summary>
     [Required]
-    public S3Location S3 { get; init; } = new();
+    public S3Location S3 { get; set; } = new();
 
     /// <summary>
     /// Keep only the lowest-loss epoch (<c>best</c>) or every epoch (<c>all</c>). Defaults to best. A run that saves
     /// state uploads every epoch either way; with <c>best</c> the others are deleted once the run is completed.
     /// </summary>
-    public KeepPolicy Keep { get; init; } = KeepPolicy.Best;
+    public KeepPolicy Keep { get; set; } = KeepPolicy.Best;
 
     /// <summary>
     /// The epoch whose LoRA the run's canonical key holds, chosen by the user (from its sample images, say) over the

@@ -18,7 +18,7 @@ public sealed record RunPolicySpec
 
     /// <summary>How many times a stalled run is retried on another machine. Defaults to 2.</summary>
     [Range(0, 10)]
-    public int BackoffLimit { get; init; } = 2;
+    public int BackoffLimit { get; set; } = 2;
 
     /// <summary>Delete the run this many seconds after it finished. Unset keeps it.</summary>
     [Range(0, 31_536_000)]
@@ -40,24 +40,24 @@ public sealed record DeadlinesSpec
 {
     /// <summary>From instance creation to the agent's <c>gpuReady</c>. Defaults to 20m.</summary>
     [RegularExpression(Duration.Pattern)]
-    public string PendingGpu { get; init; } = "20m";
+    public string PendingGpu { get; set; } = "20m";
 
     /// <summary>From <c>gpuReady</c> to <c>imagesDownloaded</c>. Defaults to 15m.</summary>
     [RegularExpression(Duration.Pattern)]
-    public string PendingImages { get; init; } = "15m";
+    public string PendingImages { get; set; } = "15m";
 
     /// <summary>From <c>imagesDownloaded</c> to <c>ready</c>. Defaults to 30m.</summary>
     [RegularExpression(Duration.Pattern)]
-    public string PendingModel { get; init; } = "30m";
+    public string PendingModel { get; set; } = "30m";
 
     /// <summary>Longest silence from the agent while training. Defaults to 10m.</summary>
     [RegularExpression(Duration.Pattern)]
-    public string Heartbeat { get; init; } = "10m";
+    public string Heartbeat { get; set; } = "10m";
 
     /// <summary>
     /// How long an interruptible instance Vast paused (outbid) may stay paused before it is destroyed and the run
     /// retried on another machine. Its storage bills while it waits. Defaults to 10m.
     /// </summary>
     [RegularExpression(Duration.Pattern)]
-    public string Interrupted { get; init; } = "10m";
+    public string Interrupted { get; set; } = "10m";
 }

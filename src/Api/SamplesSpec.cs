@@ -13,11 +13,11 @@ public sealed record SamplesSpec
     /// <summary>The prompts, rendered in this order at every sampled epoch; at most 8.</summary>
     [Required]
     [ItemCount(1, SampleDefaults.MaxPrompts)]
-    public IReadOnlyList<SamplePromptSpec> Prompts { get; init; } = [];
+    public IReadOnlyList<SamplePromptSpec> Prompts { get; set; } = [];
 
     /// <summary>Render the prompts after every this many epochs (the last epoch is always among them when it divides). Defaults to 1.</summary>
     [Range(1, 1000)]
-    public int EveryNEpochs { get; init; } = 1;
+    public int EveryNEpochs { get; set; } = 1;
 
     /// <summary>Also render the prompts before training starts (epoch 0), a baseline of what the base model draws. Defaults to false.</summary>
     public bool AtFirst { get; init; }

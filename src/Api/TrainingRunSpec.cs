@@ -8,11 +8,11 @@ public sealed record TrainingRunSpec
 {
     /// <summary>The checkpoint the LoRA is trained against.</summary>
     [Required]
-    public BaseModelSpec BaseModel { get; init; } = new();
+    public BaseModelSpec BaseModel { get; set; } = new();
 
     /// <summary>The training images and how they are captioned.</summary>
     [Required]
-    public DatasetSpec Dataset { get; init; } = new();
+    public DatasetSpec Dataset { get; set; } = new();
 
     /// <summary>Training hyperparameters. Every field is optional: the model family's defaults apply.</summary>
     public TrainingSpec? Training { get; init; }
@@ -25,7 +25,7 @@ public sealed record TrainingRunSpec
 
     /// <summary>Where the trained LoRA is written.</summary>
     [Required]
-    public OutputSpec Output { get; init; } = new();
+    public OutputSpec Output { get; set; } = new();
 
     /// <summary>Secrets holding provider credentials. Operator-wide defaults apply when omitted.</summary>
     public CredentialsSpec? Credentials { get; init; }

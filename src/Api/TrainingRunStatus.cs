@@ -7,7 +7,7 @@ public sealed record TrainingRunStatus
     public long? ObservedGeneration { get; init; }
 
     /// <summary>Where the run is in its lifecycle.</summary>
-    public TrainingPhase Phase { get; init; } = TrainingPhase.Pending;
+    public TrainingPhase Phase { get; set; } = TrainingPhase.Pending;
 
     /// <summary>When the run entered its current phase; phase deadlines count from here.</summary>
     public DateTimeOffset? PhaseStartTime { get; init; }
@@ -22,7 +22,7 @@ public sealed record TrainingRunStatus
     public int Stalls { get; init; }
 
     /// <summary>Standard conditions: Ready, Reconciling, Stalled, Succeeded, Failed.</summary>
-    public IReadOnlyList<Condition> Conditions { get; init; } = [];
+    public IReadOnlyList<Condition> Conditions { get; set; } = [];
 
     /// <summary>The dataset zip handed to the GPU.</summary>
     public DatasetStatus? Dataset { get; init; }
@@ -34,7 +34,7 @@ public sealed record TrainingRunStatus
     public GpuStatus? Gpu { get; init; }
 
     /// <summary>Machines that failed earlier attempts; never rented again for this run.</summary>
-    public IReadOnlyList<string> ExcludedMachines { get; init; } = [];
+    public IReadOnlyList<string> ExcludedMachines { get; set; } = [];
 
     /// <summary>The latest pause of this attempt's interruptible instance: when Vast paused it, and when it resumed.</summary>
     public InterruptionStatus? Interruption { get; init; }
@@ -43,7 +43,7 @@ public sealed record TrainingRunStatus
     public ProgressStatus? Progress { get; init; }
 
     /// <summary>Mean loss of each finished epoch, and the keys of its sample images; epoch 0 holds the baseline samples of <c>spec.samples.atFirst</c>.</summary>
-    public IReadOnlyList<EpochLoss> Epochs { get; init; } = [];
+    public IReadOnlyList<EpochLoss> Epochs { get; set; } = [];
 
     /// <summary>Money spent so far.</summary>
     public CostStatus? Cost { get; init; }
@@ -85,16 +85,16 @@ public sealed record TrainingRunStatus
 public sealed record Condition
 {
     /// <summary>The condition type, e.g. <c>Ready</c>.</summary>
-    public string Type { get; init; } = "";
+    public string Type { get; set; } = "";
 
     /// <summary><c>True</c>, <c>False</c> or <c>Unknown</c>.</summary>
-    public string Status { get; init; } = ConditionStatus.Unknown;
+    public string Status { get; set; } = ConditionStatus.Unknown;
 
     /// <summary>A CamelCase reason.</summary>
-    public string Reason { get; init; } = "";
+    public string Reason { get; set; } = "";
 
     /// <summary>A human-readable message.</summary>
-    public string Message { get; init; } = "";
+    public string Message { get; set; } = "";
 
     /// <summary>When <see cref="Status"/> last changed.</summary>
     public DateTimeOffset LastTransitionTime { get; init; }
@@ -136,14 +136,14 @@ public sealed record ModelStatus
     /// <summary>The checkpoint SHA-256.</summary>
     public string? Sha256 { get; init; }
     /// <summary>Every model file of the attempt and its place in the model cache; empty when the run uses no cache.</summary>
-    public IReadOnlyList<ModelFileStatus> Files { get; init; } = [];
+    public IReadOnlyList<ModelFileStatus> Files { get; set; } = [];
 }
 
 /// <summary>One model file of the attempt, and whether it came from the model cache.</summary>
 public sealed record ModelFileStatus
 {
     /// <summary>The file name.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
     /// <summary>The trainer argument that takes it (<c>clip_l</c>, <c>t5xxl</c>, <c>ae</c>); absent for the checkpoint.</summary>
     public string? Argument { get; init; }
     /// <summary>Its SHA-256, which names it in the cache.</summary>
@@ -172,7 +172,7 @@ public sealed record CachePartStatus
     /// <summary>The part number, from 1.</summary>
     public int PartNumber { get; init; }
     /// <summary>The ETag the store answered.</summary>
-    public string ETag { get; init; } = "";
+    public string ETag { get; set; } = "";
 }
 
 /// <summary>The values of <see cref="ModelFileStatus.Cache"/>.</summary>
@@ -203,7 +203,7 @@ public static class ModelCacheStates
 public sealed record GpuStatus
 {
     /// <summary>Always <c>vast</c> today.</summary>
-    public string Provider { get; init; } = "vast";
+    public string Provider { get; set; } = "vast";
     /// <summary>The Vast instance (contract) id.</summary>
     public string? InstanceId { get; init; }
     /// <summary>The offer (ask) it was created from.</summary>
@@ -325,7 +325,7 @@ public sealed record InterruptionStatus
     /// <summary>When it saw it running again; unset while it is paused or once the run gave up on it.</summary>
     public DateTimeOffset? ResumedAt { get; init; }
     /// <summary>The phase the run was in, and returns to when the instance resumes.</summary>
-    public TrainingPhase Phase { get; init; } = TrainingPhase.Training;
+    public TrainingPhase Phase { get; set; } = TrainingPhase.Training;
 }
 
 /// <summary>The run's saved training state: the newest complete one, and the upload the agent sends the next one to.</summary>
@@ -351,9 +351,9 @@ public sealed record ResumeStatus
 public sealed record StateUploadStatus
 {
     /// <summary>The key it writes.</summary>
-    public string Key { get; init; } = "";
+    public string Key { get; set; } = "";
     /// <summary>The store's upload id.</summary>
-    public string UploadId { get; init; } = "";
+    public string UploadId { get; set; } = "";
     /// <summary>Bytes per part but the last.</summary>
     public long PartSize { get; init; }
     /// <summary>How many parts are presigned.</summary>
@@ -366,15 +366,15 @@ public sealed record SavedStateStatus
     /// <summary>The epoch it was saved at.</summary>
     public int Epoch { get; init; }
     /// <summary>The key it writes.</summary>
-    public string Key { get; init; } = "";
+    public string Key { get; set; } = "";
     /// <summary>The upload its parts went to.</summary>
-    public string UploadId { get; init; } = "";
+    public string UploadId { get; set; } = "";
     /// <summary>Its size in bytes.</summary>
     public long Bytes { get; init; }
     /// <summary>Its SHA-256.</summary>
-    public string Sha256 { get; init; } = "";
+    public string Sha256 { get; set; } = "";
     /// <summary>The parts, in order, with the ETags the store answered.</summary>
-    public IReadOnlyList<StatePartStatus> Parts { get; init; } = [];
+    public IReadOnlyList<StatePartStatus> Parts { get; set; } = [];
 }
 
 /// <summary>One part of a state upload.</summary>
@@ -383,7 +383,7 @@ public sealed record StatePartStatus
     /// <summary>The part number, from 1.</summary>
     public int PartNumber { get; init; }
     /// <summary>Its ETag.</summary>
-    public string ETag { get; init; } = "";
+    public string ETag { get; set; } = "";
 }
 
 /// <summary>The plan of a dry run.</summary>
