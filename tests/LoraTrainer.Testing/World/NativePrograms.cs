@@ -15,6 +15,22 @@ internal static class NativePrograms
 
     /// <summary>The operator, <c>LoraTrainer.Operator</c>.</summary>
     public static NativeProgram Operator { get; } = new("Operator", "LoraTrainer.Operator");
+
+    /// <summary>
+    /// The environment variable that picks the build every test world runs: <c>jit</c> (unset, the default) runs the
+    /// build's assemblies; <c>aot</c> runs the published Native AOT operator, receiver and agent instead, so the whole
+    /// end-to-end suite can be held to the programs the images ship.
+    /// </summary>
+    public const string BuildVariable = "LORATRAINER_TEST_BUILD";
+
+    /// <summary>Whether <see cref="BuildVariable"/> asks for the Native AOT programs.</summary>
+    /// <exception cref="InvalidOperationException">It holds something other than <c>jit</c> or <c>aot</c>.</exception>
+    public static bool Selected => Environment.GetEnvironmentVariable(BuildVariable) switch
+    {
+        null or "" or "jit" => false,
+        "aot" => true,
+        var other => throw new InvalidOperationException($"{BuildVariable}={other}: write jit (the default) or aot."),
+    };
 }
 
 /// <summary>One program published as Native AOT from <c>src/{Project}</c> as <paramref name="FileName"/>.</summary>
@@ -30,4 +46,10 @@ internal sealed record NativeProgram(string Project, string FileName)
 
     /// <summary>Why a test that needs it cannot run, or null when it can.</summary>
     public string? Missing => Path is null ? $"The Native AOT {FileName} is not published; run `{PublishCommand}` first." : null;
+
+    /// <summary>The published executable when <see cref="NativePrograms.BuildVariable"/> asks for it, null for the JIT build.</summary>
+    /// <exception cref="InvalidOperationException">It is asked for and not published; the message names the publish command.</exception>
+    public string? Selected => NativePrograms.Selected
+        ? Path ?? throw new InvalidOperationException($"{NativePrograms.BuildVariable}=aot: {Missing}")
+        : null;
 }

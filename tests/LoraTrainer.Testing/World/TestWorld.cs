@@ -248,19 +248,19 @@ internal sealed class TestWorld : IAsyncDisposable
 
         if (parts.Agents)
         {
-            _agents = Started(new AgentLauncher(Vast, Path.Combine(Folder, "gpu-hosts")));
+            _agents = Started(new AgentLauncher(Vast, Path.Combine(Folder, "gpu-hosts")) { Executable = NativePrograms.Agent.Selected });
             Vast.OnRunning = _agents.RunAsync;
         }
 
         if (parts.Receiver is { } configureReceiver)
         {
-            _receiver = Started(new ReceiverHost(Kube, configureReceiver));
+            _receiver = Started(new ReceiverHost(Kube, configureReceiver) { Executable = NativePrograms.Receiver.Selected });
             await _receiver.StartAsync();
         }
 
         if (parts.OperatorProcess)
         {
-            _operator = Started(new OperatorHost(OperatorEnvironment(overrides: QuietOperator)));
+            _operator = Started(new OperatorHost(OperatorEnvironment(overrides: QuietOperator)) { Executable = NativePrograms.Operator.Selected });
             await _operator.StartAsync(cancellationToken);
         }
 
