@@ -149,7 +149,12 @@ internal sealed class StartupBenchmark : IBenchmark
         await Task.Delay(idle, TimeProvider.System, cancellationToken);
         var memory = process.Memory();
         var metrics = await process.ScrapeAsync(cancellationToken);
-        return measured with { Idle = memory, ManagedHeapBytes = metrics.Sum("dotnet_total_memory_bytes") };
+        return measured with
+        {
+            Idle = memory,
+            ManagedHeapBytes = metrics.Sum("dotnet_total_memory_bytes"),
+            GcCommittedBytes = metrics.Sum("system_runtime_dotnet_gc_last_collection_memory_committed_size"),
+        };
     }
 }
 
@@ -167,4 +172,7 @@ internal sealed record StartupRun
     public TimeSpan? AllReconciled { get; init; }
     public ProcessMemory Idle { get; init; }
     public double ManagedHeapBytes { get; init; }
+
+    /// <summary>Memory the GC held committed at its last collection (the runtime's own meter), 0 before the first.</summary>
+    public double GcCommittedBytes { get; init; }
 }

@@ -50,6 +50,9 @@ internal static class StartupReport
     {
         report.Repeated($"resident set after {idle.TotalSeconds:N0} s idle (VmRSS)", [.. runs.Select(r => r.Idle.ResidentBytes / 1048576.0)], "MiB", "N1");
         report.Repeated("peak resident set so far (VmHWM)", [.. runs.Select(r => r.Idle.PeakResidentBytes / 1048576.0)], "MiB", "N1");
+        report.Repeated("  of which file-backed (the executable, libraries: RssFile)", [.. runs.Select(r => r.Idle.FileBackedBytes / 1048576.0)], "MiB", "N1");
+        report.Repeated("  of which anonymous (heaps, stacks: RssAnon)", [.. runs.Select(r => r.Idle.AnonymousBytes / 1048576.0)], "MiB", "N1");
+        report.Repeated("GC committed at its last collection", [.. runs.Select(r => r.GcCommittedBytes / 1048576.0)], "MiB", "N1");
         report.Repeated("managed heap (dotnet_total_memory_bytes)", [.. runs.Select(r => r.ManagedHeapBytes / 1048576.0)], "MiB", "N1");
     }
 }
