@@ -91,6 +91,24 @@ internal sealed class KubeSession(Kubernetes client, string @namespace, string h
         });
     }
 
+    /// <summary>
+    /// The changes to one run after <paramref name="resourceVersion"/>, as the server streams them, until it ends the
+    /// watch (at the latest after <paramref name="timeoutSeconds"/>). A bookmark yields no run, only the version reached.
+    /// </summary>
+    /// <exception cref="KubernetesApiException">The server refused the watch or ended it with an error (410 Gone: the version is too old).</exception>
+    public async IAsyncEnumerable<(WatchEventType Type, TrainingRun? Run, string? ResourceVersion)> WatchAsync(string name, string resourceVersion,
+        int timeoutSeconds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var path = $"apis/{TrainingRun.Group}/{TrainingRun.Version}/namespaces/{@namespace}/{TrainingRun.Plural}";
+        await foreach (var (type, item) in KubernetesWatch.StreamAsync(client, path, resourceVersion, timeoutSeconds, $"metadata.name={name}",
+                           "watch trainingruns", cancellationToken))
+        {
+            var version = item.ValueKind == System.Text.Json.JsonValueKind.Object
+                && item.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
+            yield return (type, type == WatchEventType.Bookmark ? null : ClusterJson.Deserialize<TrainingRun>(item), version);
+        }
+    }
+
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken) =>
         Call("delete trainingruns", name, () => _runs.DeleteAsync(Key(name), cancellationToken));
 

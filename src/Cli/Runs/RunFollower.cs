@@ -1,33 +1,120 @@
+using System.Net;
 using System.Runtime.CompilerServices;
 using LoraTrainer.Api;
 using LoraTrainer.Cli.Cluster;
+using LoraTrainer.Cluster;
 
 namespace LoraTrainer.Cli.Runs;
 
-/// <summary>Reads a run until it ends (or, for a dry run, until its plan is written), yielding each new version.</summary>
-internal sealed class RunFollower(KubeSession cluster, TimeProvider time, TimeSpan interval)
+/// <summary>
+/// Reads a run until it ends (or, for a dry run, until its plan is written), yielding each new version: one read, then
+/// a watch on that run alone, so an epoch shows the moment the receiver writes it. A watch the server closes is opened
+/// again from the last version seen; an expired version (410), a dropped connection or any other failed watch reads the run again first. A user
+/// who may read runs but not watch them (403 on the watch) is followed by reading the run every <paramref name="pollInterval"/>.
+/// </summary>
+internal sealed class RunFollower(KubeSession cluster, TimeProvider time, TimeSpan pollInterval)
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long the server keeps one watch open before the follower opens the next.</summary>
+    private const int WatchSeconds = 300;
+
     public async IAsyncEnumerable<TrainingRun> FollowAsync(string name, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? seen = null;
-        while (true)
+        var run = await cluster.GetAsync(name, cancellationToken);
+        yield return run;
+        var seen = run.Metadata.ResourceVersion;
+        var watching = true;
+        while (!IsDone(run))
         {
-            var run = await cluster.GetAsync(name, cancellationToken);
-            if (run.Metadata.ResourceVersion != seen)
+            if (!watching)
             {
-                seen = run.Metadata.ResourceVersion;
-                yield return run;
+                await Task.Delay(pollInterval, time, cancellationToken);
+                run = await cluster.GetAsync(name, cancellationToken);
+                if (run.Metadata.ResourceVersion != seen)
+                {
+                    seen = run.Metadata.ResourceVersion;
+                    yield return run;
+                }
+
+                continue;
             }
 
-            if (IsDone(run))
+            var changes = cluster.WatchAsync(name, seen, WatchSeconds, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using (changes)
             {
-                yield break;
-            }
+                while (true)
+                {
+                    Interruption interruption;
+                    try
+                    {
+                        interruption = await changes.MoveNextAsync() ? Interruption.None : Interruption.Closed;
+                    }
+                    catch (KubernetesApiException refused) when (refused.StatusCode == HttpStatusCode.Forbidden)
+                    {
+                        interruption = Interruption.NotAllowed;
+                    }
+                    catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or System.Text.Json.JsonException
+                                               || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                    {
+                        // 410 for an expired version, a dropped stream, an error event: a read tells what is true now,
+                        // and says in one line why when the cluster itself is the problem.
+                        interruption = Interruption.Lost;
+                    }
 
-            await Task.Delay(interval, time, cancellationToken);
+                    if (interruption == Interruption.NotAllowed)
+                    {
+                        watching = false;
+                        break;
+                    }
+
+                    if (interruption == Interruption.Lost)
+                    {
+                        // Read it again: what changed while no watch was open is in the run as it is now.
+                        await Task.Delay(pollInterval, time, cancellationToken);
+                        run = await cluster.GetAsync(name, cancellationToken);
+                        if (run.Metadata.ResourceVersion != seen)
+                        {
+                            seen = run.Metadata.ResourceVersion;
+                            yield return run;
+                        }
+
+                        break;
+                    }
+
+                    if (interruption == Interruption.Closed)
+                    {
+                        break;
+                    }
+
+                    var (type, changed, version) = changes.Current;
+                    if (type == WatchEventType.Deleted)
+                    {
+                        // Says, in the plugin's words, that the run is gone.
+                        await cluster.GetAsync(name, cancellationToken);
+                    }
+
+                    seen = version ?? seen;
+                    if (changed is not null && type is WatchEventType.Added or WatchEventType.Modified)
+                    {
+                        run = changed;
+                        yield return run;
+                        if (IsDone(run))
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
         }
+    }
+
+    private enum Interruption
+    {
+        None,
+        Closed,
+        Lost,
+        NotAllowed,
     }
 
     /// <summary>Completed, failed or stalled; for a dry run, planned (or refused).</summary>
