@@ -1,3 +1,4 @@
+using k8s.Models;
 using System.Net;
 using System.Text.Json;
 using LoraTrainer.Api;
@@ -40,6 +41,27 @@ public sealed class AgentFaultTests : IAsyncLifetime
         await _stack.AssertLedgerAsync(
             InstanceBudget.Until(killedAt + Heartbeat + Scenario.CheckInterval, "attempt 1: until its agent died and the 5 s heartbeat deadline passed"),
             InstanceBudget.Until(completedAt, "attempt 2: until the run completed"));
+    }
+
+    [Fact]
+    public async Task AgentThatExitsAtStart_LeavesAnExitedContainer_AndTheRetryOnAnotherMachineCompletesLongBeforeAnyDeadline()
+    {
+        // The first agent refuses a setting and exits 2 at once, as a broken image would: Vast shows the instance exited.
+        _stack.Agents.Settings = launch => launch == 1
+            ? new Dictionary<string, string> { ["Agent__RetryBaseDelay"] = "-00:00:01" }
+            : new Dictionary<string, string>();
+        var appliedAt = Scenario.Now;
+        await _stack.ApplyAsync(Samples.Minimal("exits", deadline: "10m", backoffLimit: 1));
+
+        var run = await _stack.CompletesAsync("exits");
+
+        Assert.Equal(2, run.Status!.Attempt);
+        Assert.Equal("62", run.Status.Gpu!.MachineId);
+        Assert.Equal(2, Assert.Single(_stack.Agents.Started, a => a.Launch == 1).ExitCode);
+        Assert.Contains(_stack.Kube.List<Corev1Event>(_stack.Namespace),
+            e => e.InvolvedObject.Name == "exits" && e.Message?.Contains("container exited with code 2", StringComparison.Ordinal) == true);
+        Assert.True(Scenario.Now - appliedAt < TimeSpan.FromMinutes(2), "the exit is seen at once, not at a 10-minute deadline");
+        await _stack.WaitForNothingAliveAsync(cancellationToken: TestContext.Current.CancellationToken);
     }
 
     [Fact]

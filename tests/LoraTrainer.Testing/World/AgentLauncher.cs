@@ -22,6 +22,9 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
     /// <summary>Chooses the trainer's behaviour by launch number (1 for the first agent).</summary>
     public Func<int, FakeTrainerSettings> Trainer { get; set; } = _ => new FakeTrainerSettings();
 
+    /// <summary>Settings added to the agent's environment by launch number (1 for the first agent), after the world's own.</summary>
+    public Func<int, IReadOnlyDictionary<string, string>> Settings { get; set; } = _ => new Dictionary<string, string>();
+
     /// <summary>
     /// The agent executable to start: null (the default) runs the build's <c>lora-agent.dll</c> with <c>dotnet</c>; a path
     /// runs that program itself, e.g. the Native AOT agent (<see cref="NativePrograms.Agent"/>) as the GPU image ships it.
@@ -82,6 +85,10 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__LoraTrainer.Agent.Training.TrainerProcess"] = "Information";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        foreach (var (name, value) in Settings(launch))
+        {
+            start.Environment[name] = value;
+        }
 
         var agent = new AgentProcess(instance.InstanceId, launch, Process.Start(start) ?? throw new InvalidOperationException("lora-agent did not start"));
         _agents[instance.InstanceId] = agent;
@@ -105,6 +112,14 @@ internal sealed class AgentLauncher(VastSimulator vast, string workRoot) : IAsyn
                 catch (TimeoutException)
                 {
                 }
+            }
+
+            if (agent.Process.HasExited && !agent.Killed && vast.Instance(instance.InstanceId) is { DestroyedAt: null, ActualStatus: "running", CurState: "running" })
+            {
+                // The agent is the container's process: when it ends by itself (not killed with its host, nor while
+                // Vast is stopping the container), the container stops and Vast reports the instance exited, its
+                // disk kept and billed, until destroyed.
+                vast.SetStatus(instance.InstanceId, "exited", $"container exited with code {agent.Process.ExitCode}");
             }
         }
         finally
