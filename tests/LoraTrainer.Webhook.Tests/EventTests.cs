@@ -312,7 +312,7 @@ public sealed class EventTests : IAsyncLifetime
         _receiver.Time.Advance(TimeSpan.FromSeconds(5));
         var status = await _receiver.Kube.WaitForAsync<Api.TrainingRun>(ReceiverFixture.Namespace, "flood", r => r.Status!.Progress!.Percent == 30, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
-        Assert.Equal(writesAfterFirst + 1, _receiver.StatusWrites("flood"));
+        Assert.Equal(writesAfterFirst + 1, await _receiver.StatusWritesAsync("flood", writesAfterFirst + 1));
         Assert.Equal(30, status.Status!.LastEventSeq);
         Assert.Equal(0.17, status.Status.Progress!.Loss!.Value, 6);
     }

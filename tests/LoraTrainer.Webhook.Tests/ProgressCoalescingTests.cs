@@ -32,7 +32,7 @@ public sealed class ProgressCoalescingTests : IAsyncLifetime
         var status = await _receiver.Kube.WaitForAsync<TrainingRun>(ReceiverFixture.Namespace, "slow", r => r.Status!.Progress!.Percent == 30,
             TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
-        Assert.Equal(writes + 1, _receiver.StatusWrites("slow"));
+        Assert.Equal(writes + 1, await _receiver.StatusWritesAsync("slow", writes + 1));
         Assert.Equal(3, status.Status!.LastEventSeq);
     }
 

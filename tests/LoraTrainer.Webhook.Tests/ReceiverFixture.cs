@@ -152,6 +152,17 @@ public sealed class ReceiverFixture : IAsyncDisposable
     public int StatusWrites(string name) =>
         Kube.RequestLog.Count(e => e.Method == "PATCH" && e.Path.EndsWith($"/trainingruns/{name}/status", StringComparison.Ordinal));
 
+    /// <summary>
+    /// The run's status writes once the request log holds at least <paramref name="atLeast"/>: the fake stores a write
+    /// before it logs the request (as its answer starts), so a test that saw the stored change waits for the log too.
+    /// </summary>
+    public async Task<int> StatusWritesAsync(string name, int atLeast)
+    {
+        await Eventually.UntilAsync(() => StatusWrites(name) >= atLeast, TimeSpan.FromSeconds(10), $"{atLeast} status writes of {name} in the request log",
+            cancellationToken: TestContext.Current.CancellationToken);
+        return StatusWrites(name);
+    }
+
     /// <summary>Kubernetes requests that read a Secret (any run's).</summary>
     public int SecretReads() => Kube.RequestLog.Count(e => e.Method == "GET" && e.Path.Contains("/secrets/", StringComparison.Ordinal));
 
