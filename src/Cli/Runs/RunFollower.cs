@@ -25,10 +25,13 @@ internal sealed class RunFollower(KubeSession cluster, TimeProvider time, TimeSp
         yield return run;
         var seen = run.Metadata.ResourceVersion;
         var watching = true;
+        var readAgain = false;
         while (!IsDone(run))
         {
-            if (!watching)
+            // Polling, or after a lost watch: what changed meanwhile is in the run as it is now.
+            if (!watching || readAgain)
             {
+                readAgain = false;
                 await Task.Delay(pollInterval, time, cancellationToken);
                 run = await cluster.GetAsync(name, cancellationToken);
                 if (run.Metadata.ResourceVersion != seen)
@@ -62,28 +65,11 @@ internal sealed class RunFollower(KubeSession cluster, TimeProvider time, TimeSp
                         interruption = Interruption.Lost;
                     }
 
-                    if (interruption == Interruption.NotAllowed)
+                    if (interruption != Interruption.None)
                     {
-                        watching = false;
-                        break;
-                    }
-
-                    if (interruption == Interruption.Lost)
-                    {
-                        // Read it again: what changed while no watch was open is in the run as it is now.
-                        await Task.Delay(pollInterval, time, cancellationToken);
-                        run = await cluster.GetAsync(name, cancellationToken);
-                        if (run.Metadata.ResourceVersion != seen)
-                        {
-                            seen = run.Metadata.ResourceVersion;
-                            yield return run;
-                        }
-
-                        break;
-                    }
-
-                    if (interruption == Interruption.Closed)
-                    {
+                        // Closed: watch again from where it ended. Lost: read first. Not allowed: read from now on.
+                        watching = interruption != Interruption.NotAllowed;
+                        readAgain = interruption == Interruption.Lost;
                         break;
                     }
 
