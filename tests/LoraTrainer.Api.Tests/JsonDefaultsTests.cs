@@ -39,7 +39,7 @@ public sealed class JsonDefaultsTests
     [Fact]
     public void AGpuSectionNamingOnlyItsCards_KeepsOneGpuAndTheDefaultBandwidthFloor()
     {
-        var spec = JsonSerializer.Deserialize("""{"gpuNames":["RTX 4090"]}""", ApiJsonContext.Default.TrainingRunSpec.Options.GetTypeInfo(typeof(GpuSpec))) as GpuSpec;
+        var spec = JsonSerializer.Deserialize("""{"gpuNames":["RTX 4090"]}""", ApiJsonContext.Default.GetTypeInfo(typeof(GpuSpec))!) as GpuSpec;
 
         Assert.NotNull(spec);
         Assert.Equal(1, spec.NumGpus);
