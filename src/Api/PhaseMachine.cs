@@ -254,8 +254,17 @@ public static class PhaseMachine
     private static string FinishedEarly(OutputStatus output) =>
         $"finished early (spec.finish: now): epoch {output.Epoch} (loss {Format(output.Loss)}), the best saved, at {output.Uri}";
 
+    /// <remarks>
+    /// An agent restarted in place on a resumed instance may report its output, and exit, before the operator has seen
+    /// the instance running again: the verified output ends the pause as the resume would have, then completes the run.
+    /// </remarks>
     private static TrainingRunStatus? Verify(TrainingRunStatus status, DateTimeOffset now)
     {
+        if (status.Phase == TrainingPhase.Interrupted && status.WorkPhase() == TrainingPhase.Training && status.Output?.Uri is not null)
+        {
+            status = Resume(status, now)!;
+        }
+
         if (status.Phase != TrainingPhase.Training || status.Output?.Uri is null)
         {
             return null;

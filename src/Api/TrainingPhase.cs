@@ -48,6 +48,10 @@ public static class TrainingPhases
         phase is TrainingPhase.PendingGpu or TrainingPhase.PendingImages or TrainingPhase.PendingModel or TrainingPhase.Training
             or TrainingPhase.Interrupted;
 
+    /// <summary>The phase the run's work is in: its own, or while interrupted the phase it returns to when the instance runs again.</summary>
+    public static TrainingPhase WorkPhase(this TrainingRunStatus status) =>
+        status is { Phase: TrainingPhase.Interrupted, Interruption: { } interruption } ? interruption.Phase : status.Phase;
+
     /// <summary>The name as written in <c>status.phase</c>.</summary>
     public static string ToWireName(this TrainingPhase phase) => phase switch
     {

@@ -55,6 +55,35 @@ public sealed class InterruptionTests
     }
 
     [Fact]
+    public void Apply_UploadVerifiedWhileInterrupted_EndsThePauseAndCompletes()
+    {
+        // The agent restarted in place on the resumed instance finished and reported its output before the operator saw the instance running.
+        var run = new TrainingRunBuilder().InPhase(TrainingPhase.Interrupted, since: Since).Build();
+        run.Status = PhaseMachine.Apply(run, new UploadedInput(1, 1, 3, 0.11, "s3://out/loras/run.safetensors", 1024, new string('a', 64)), Now).Status;
+
+        var result = PhaseMachine.Apply(run, new UploadVerifiedInput(), Now);
+
+        Assert.True(result.Accepted);
+        Assert.Equal(TrainingPhase.Completed, result.Status.Phase);
+        Assert.Equal(Now, result.Status.Output!.VerifiedAt);
+        Assert.Equal(Now, result.Status.Interruption!.ResumedAt);
+        Assert.Equal(30 * 60, result.Status.Gpu!.PausedSeconds);
+    }
+
+    [Fact]
+    public void Apply_UploadVerifiedWhileInterruptedBeforeTraining_IsRefused()
+    {
+        var run = new TrainingRunBuilder().InPhase(TrainingPhase.Interrupted, since: Since).Build();
+        run.Status = run.Status! with
+        {
+            Interruption = run.Status.Interruption! with { Phase = TrainingPhase.PendingModel },
+            Output = new OutputStatus { Uri = "s3://out/loras/run.safetensors", Epoch = 1 },
+        };
+
+        Assert.False(PhaseMachine.Apply(run, new UploadVerifiedInput(), Now).Accepted);
+    }
+
+    [Fact]
     public void Apply_AgentFailedWhileInterrupted_FailsTheRun()
     {
         var run = new TrainingRunBuilder().InPhase(TrainingPhase.Interrupted, since: Since).Build();

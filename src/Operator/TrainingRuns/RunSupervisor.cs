@@ -26,7 +26,8 @@ internal sealed class RunSupervisor(
     {
         var status = run.Status!;
         var now = time.GetUtcNow();
-        if (status.Phase == TrainingPhase.Training && status.Output is { Uri: { } uri, VerifiedAt: null } output)
+        // Checked before the instance: an agent that reported its output may exit, and its container with it.
+        if (status.WorkPhase() == TrainingPhase.Training && status.Output is { Uri: { } uri, VerifiedAt: null } output)
         {
             return await VerifyAsync(run, uri, output, cancellationToken).ConfigureAwait(false);
         }

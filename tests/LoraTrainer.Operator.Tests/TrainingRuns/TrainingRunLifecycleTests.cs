@@ -104,6 +104,34 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     }
 
     [Fact]
+    public async Task AnOutputReportedWhileInterrupted_IsVerifiedAndCompletes_EvenWhenTheContainerHasExited()
+    {
+        // The agent restarted in place on the resumed instance finishes, reports its output and exits before the operator sees the instance run again.
+        _h.Vast.AddOffers(OperatorHarness.Offer(281, machine: 28) with { MinBid = 0.18 });
+        await _h.ApplyRunAsync("bidder", s => s with { Gpu = new GpuSpec { MaxPricePerHour = 5, Interruptible = true } });
+        await _h.WaitForPhaseAsync("bidder", TrainingPhase.PendingGpu);
+        await _h.AgentSendsAsync("bidder", a => new GpuReadyInput(1, a, null, null));
+        await _h.AgentSendsAsync("bidder", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
+        await _h.AgentSendsAsync("bidder", a => new ReadyInput(3, a));
+        var training = await _h.WaitForPhaseAsync("bidder", TrainingPhase.Training);
+        var instanceId = long.Parse(training.Status!.Gpu!.InstanceId!, System.Globalization.CultureInfo.InvariantCulture);
+        _h.Vast.Outbid(instanceId);
+        await _h.WaitForPhaseAsync("bidder", TrainingPhase.Interrupted);
+        var lora = Encoding.UTF8.GetBytes(new string('B', 2048));
+        await _h.S3.PutObjectAsync(OperatorHarness.OutputBucket, "loras/bidder.safetensors", lora, TestContext.Current.CancellationToken);
+
+        await _h.AgentSendsAsync("bidder", a => new UploadedInput(4, a, 1, 0.1, $"s3://{OperatorHarness.OutputBucket}/loras/bidder.safetensors", lora.Length, null));
+        _h.Vast.Resume(instanceId);
+        _h.Vast.SetStatus(instanceId, "exited", "container exited with code 0");
+
+        var done = await _h.WaitForAsync("bidder", r => r.Status?.Gpu?.ReleasedAt is not null);
+        Assert.Equal((TrainingPhase.Completed, 1), (done.Status!.Phase, done.Status.Attempt));
+        Assert.NotNull(done.Status.Output!.VerifiedAt);
+        Assert.NotNull(done.Status.Interruption!.ResumedAt);
+        Assert.Single(_h.Vast.Instances(includeDestroyed: true));
+    }
+
+    [Fact]
     public async Task AgentFailure_IsTerminal_KeepsTheReason_AndReleasesTheGpu()
     {
         _h.Vast.AddOffers(OperatorHarness.Offer(301, machine: 31));
