@@ -45,8 +45,10 @@ internal sealed class RequestHooksMiddleware(FaultInjector faults, RequestLog lo
 
             if (faults.TakeReset(request.Method, request.Path.Value ?? "/", isWatch))
             {
-                // Logged with status 0: nothing was answered.
+                // Logged with status 0 (nothing was answered), and before the reset: a client that retries at once
+                // must find its retry after the reset in the log, however the threads are scheduled.
                 context.Response.StatusCode = 0;
+                Record();
                 context.Abort();
                 return;
             }
