@@ -94,12 +94,12 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
             resume = await CompleteAsync(store, bucket, resume, saved, cancellationToken);
         }
 
-        if (PhaseMachine.IsTerminal(run) && resume.Upload is { } open)
+        if (AbortsUpload(run, resume) && resume.Upload is { } open)
         {
             await PresignedMultipart.AbortAsync(store, new S3Uri(bucket, open.Key), open.UploadId, cancellationToken);
             resume = resume with { Upload = null };
         }
-        else if (resume.Upload is null && !PhaseMachine.IsTerminal(run) && EveryNEpochs(run) > 0)
+        else if (OpensUpload(run, resume))
         {
             var key = OutputKeys.State(run.Spec.Output.S3, run.Metadata.Name, time.GetUtcNow());
             var started = await multipart.StartAsync(store, key, resume.Bytes ?? FirstStateGuessBytes, cancellationToken);
@@ -114,17 +114,16 @@ internal sealed class RunStates(PresignedMultipart multipart, IOptions<S3Options
     /// run saves state, or one to abort once it has ended. Checked before the store (and the Secret naming its
     /// credentials) is touched, since every check of every running run asks.
     /// </summary>
-    public static bool HasWork(TrainingRun run)
-    {
-        var ended = PhaseMachine.IsTerminal(run);
-        return run.Status?.Resume switch
-        {
-            null => !ended && EveryNEpochs(run) > 0,
-            { Saved: not null } => true,
-            { Upload: null } => !ended && EveryNEpochs(run) > 0,
-            _ => ended,
-        };
-    }
+    public static bool HasWork(TrainingRun run) =>
+        run.Status?.Resume?.Saved is not null || OpensUpload(run, run.Status?.Resume) || AbortsUpload(run, run.Status?.Resume);
+
+    /// <summary>A run that saves state and goes on needs an upload open for its next state.</summary>
+    private static bool OpensUpload(TrainingRun run, ResumeStatus? resume) =>
+        resume?.Upload is null && !PhaseMachine.IsTerminal(run) && EveryNEpochs(run) > 0;
+
+    /// <summary>An ended run's open upload would bill its parts until aborted.</summary>
+    private static bool AbortsUpload(TrainingRun run, ResumeStatus? resume) =>
+        resume?.Upload is not null && PhaseMachine.IsTerminal(run);
 
     /// <summary>Completes the reported state's upload; false when the store refuses its parts.</summary>
     /// <remarks>

@@ -116,6 +116,31 @@ public sealed class RunStatesTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
         Assert.NotEqual(refused.Status.Resume.Saved.UploadId, resume.Upload.UploadId);
     }
 
+    [Theory]
+    [InlineData(TrainingPhase.Training, 1, "none", true)] // the first upload to open
+    [InlineData(TrainingPhase.Training, 1, "open", false)] // waiting for the agent's state
+    [InlineData(TrainingPhase.Training, 1, "saved", true)] // a state to complete
+    [InlineData(TrainingPhase.Training, 0, "none", false)] // a run that saves no state
+    [InlineData(TrainingPhase.Completed, 1, "none", false)]
+    [InlineData(TrainingPhase.Completed, 1, "open", true)] // an upload to abort
+    [InlineData(TrainingPhase.Completed, 1, "saved", true)] // a state reported just before the end
+    [InlineData(TrainingPhase.Failed, 1, "open", true)]
+    public void HasWork_IsTrueExactlyWhenAdvanceAsyncWouldCallTheStore(TrainingPhase phase, int every, string upload, bool expected)
+    {
+        var open = new StateUploadStatus { Key = "states/run", UploadId = "u1", PartSize = 5 << 20, Parts = 2 };
+        var resume = upload switch
+        {
+            "open" => new ResumeStatus { Upload = open },
+            "saved" => new ResumeStatus { Upload = open, Saved = new SavedStateStatus { Epoch = 1, Key = open.Key, UploadId = open.UploadId } },
+            _ => null,
+        };
+        var run = new TrainingRunBuilder().InPhase(phase)
+            .WithSpec(spec => spec with { RunPolicy = new RunPolicySpec { SaveStateEveryNEpochs = every } }).Build();
+        run.Status = run.Status! with { Resume = resume };
+
+        Assert.Equal(expected, RunStates.HasWork(run));
+    }
+
     private static TrainingRun With(TrainingRun run, TrainingRunStatus status) => new() { Metadata = run.Metadata, Spec = run.Spec, Status = status };
 
     /// <summary>A bucket, the store through the proxy, and the agent's side of a state upload.</summary>
