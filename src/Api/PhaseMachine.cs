@@ -260,17 +260,17 @@ public static class PhaseMachine
     /// </remarks>
     private static TrainingRunStatus? Verify(TrainingRunStatus status, DateTimeOffset now)
     {
-        if (status.Phase == TrainingPhase.Interrupted && status.WorkPhase() == TrainingPhase.Training && status.Output?.Uri is not null)
-        {
-            status = Resume(status, now)!;
-        }
-
-        if (status.Phase != TrainingPhase.Training || status.Output?.Uri is null)
+        if (status.WorkPhase() != TrainingPhase.Training || status.Output is not { Uri: not null } reported)
         {
             return null;
         }
 
-        var output = status.Output with { VerifiedAt = now };
+        if (status.Phase == TrainingPhase.Interrupted)
+        {
+            status = Resume(status, now)!;
+        }
+
+        var output = reported with { VerifiedAt = now };
         if (output.FinishedEarly == true)
         {
             return Enter(status, TrainingPhase.Completed, now, FinishedEarly(output)) with { Output = output, Reason = FinishedEarlyReason };

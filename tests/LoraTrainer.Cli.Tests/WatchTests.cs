@@ -1,6 +1,7 @@
 using LoraTrainer.Api;
 using LoraTrainer.Testing;
 using LoraTrainer.Testing.Kubernetes;
+using LoraTrainer.Testing.World;
 
 namespace LoraTrainer.Cli.Tests;
 
@@ -48,10 +49,7 @@ public sealed class WatchTests
     public async Task Watch_ShowsEachEpochAsItIsWritten_ReadingTheRunOnceAndThenWatchingIt()
     {
         await using var cluster = await KubeFixture.StartAsync();
-        cluster.SeedRun("anna", Training(epoch: 1, loss: 0.3));
-
-        var watching = Plugin.RunAsync("watch", "anna", "--kubeconfig", cluster.Kubeconfig);
-        await UntilWatchedAsync(cluster);
+        var watching = await StartWatchingAsync(cluster);
         cluster.SeedRun("anna", Training(epoch: 2, loss: 0.2));
         cluster.SeedRun("anna", Completed);
         var result = await watching;
@@ -69,10 +67,7 @@ public sealed class WatchTests
     public async Task Watch_WhenTheServerDropsTheWatch_ReadsWhatChangedMeanwhile_AndWatchesAgain()
     {
         await using var cluster = await KubeFixture.StartAsync();
-        cluster.SeedRun("anna", Training(epoch: 1, loss: 0.3));
-
-        var watching = Plugin.RunAsync("watch", "anna", "--kubeconfig", cluster.Kubeconfig);
-        await UntilWatchedAsync(cluster);
+        var watching = await StartWatchingAsync(cluster);
         cluster.Kube.DropAllWatches(abortConnections: true);
         cluster.SeedRun("anna", Training(epoch: 2, loss: 0.2));
         await Eventually.UntilAsync(() => cluster.Kube.RequestLog.Count(e => e.IsWatch) >= 2, TimeSpan.FromSeconds(30), "a second watch",
@@ -103,9 +98,15 @@ public sealed class WatchTests
         Assert.Single(cluster.Kube.RequestLog, e => e.IsWatch);
     }
 
-    private static Task UntilWatchedAsync(KubeFixture cluster) =>
-        Eventually.UntilAsync(() => cluster.Kube.ActiveWatchCount > 0, TimeSpan.FromSeconds(30), "the plugin's watch",
+    /// <summary>Starts <c>kubectl lora watch anna</c> on a run at epoch 1 and returns once the plugin watches it.</summary>
+    private static async Task<Task<PluginResult>> StartWatchingAsync(KubeFixture cluster)
+    {
+        cluster.SeedRun("anna", Training(epoch: 1, loss: 0.3));
+        var watching = Plugin.RunAsync("watch", "anna", "--kubeconfig", cluster.Kubeconfig);
+        await Eventually.UntilAsync(() => cluster.Kube.ActiveWatchCount > 0, TimeSpan.FromSeconds(30), "the plugin's watch",
             cancellationToken: TestContext.Current.CancellationToken);
+        return watching;
+    }
 
     private static TrainingRunStatus Training(int epoch, double loss) => new()
     {

@@ -1,6 +1,6 @@
-using k8s.Models;
 using System.Net;
 using System.Text.Json;
+using k8s.Models;
 using LoraTrainer.Api;
 using LoraTrainer.Testing.World;
 using LoraTrainer.EndToEndTests.Stack;

@@ -24,14 +24,13 @@ internal sealed class RunFollower(KubeSession cluster, TimeProvider time, TimeSp
         var run = await cluster.GetAsync(name, cancellationToken);
         yield return run;
         var seen = run.Metadata.ResourceVersion;
-        var watching = true;
-        var readAgain = false;
+        var next = Next.Watch;
         while (!IsDone(run))
         {
             // Polling, or after a lost watch: what changed meanwhile is in the run as it is now.
-            if (!watching || readAgain)
+            if (next != Next.Watch)
             {
-                readAgain = false;
+                next = next == Next.ReadThenWatch ? Next.Watch : Next.Read;
                 await Task.Delay(pollInterval, time, cancellationToken);
                 run = await cluster.GetAsync(name, cancellationToken);
                 if (run.Metadata.ResourceVersion != seen)
@@ -48,28 +47,27 @@ internal sealed class RunFollower(KubeSession cluster, TimeProvider time, TimeSp
             {
                 while (true)
                 {
-                    Interruption interruption;
+                    Next? ended;
                     try
                     {
-                        interruption = await changes.MoveNextAsync() ? Interruption.None : Interruption.Closed;
+                        // A watch the server closed is opened again from where it ended.
+                        ended = await changes.MoveNextAsync() ? null : Next.Watch;
                     }
                     catch (KubernetesApiException refused) when (refused.StatusCode == HttpStatusCode.Forbidden)
                     {
-                        interruption = Interruption.NotAllowed;
+                        ended = Next.Read;
                     }
                     catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or System.Text.Json.JsonException
                                                || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                     {
                         // 410 for an expired version, a dropped stream, an error event: a read tells what is true now,
                         // and says in one line why when the cluster itself is the problem.
-                        interruption = Interruption.Lost;
+                        ended = Next.ReadThenWatch;
                     }
 
-                    if (interruption != Interruption.None)
+                    if (ended is { } then)
                     {
-                        // Closed: watch again from where it ended. Lost: read first. Not allowed: read from now on.
-                        watching = interruption != Interruption.NotAllowed;
-                        readAgain = interruption == Interruption.Lost;
+                        next = then;
                         break;
                     }
 
@@ -95,12 +93,12 @@ internal sealed class RunFollower(KubeSession cluster, TimeProvider time, TimeSp
         }
     }
 
-    private enum Interruption
+    /// <summary>How the follower learns of the next change: the watch, one read before watching again, or reads from now on (no permission to watch).</summary>
+    private enum Next
     {
-        None,
-        Closed,
-        Lost,
-        NotAllowed,
+        Watch,
+        ReadThenWatch,
+        Read,
     }
 
     /// <summary>Completed, failed or stalled; for a dry run, planned (or refused).</summary>

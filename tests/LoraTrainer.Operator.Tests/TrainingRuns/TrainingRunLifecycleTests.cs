@@ -107,12 +107,7 @@ public sealed class TrainingRunLifecycleTests(S3rverFixture s3) : IClassFixture<
     public async Task AnOutputReportedWhileInterrupted_IsVerifiedAndCompletes_EvenWhenTheContainerHasExited()
     {
         // The agent restarted in place on the resumed instance finishes, reports its output and exits before the operator sees the instance run again.
-        _h.Vast.AddOffers(OperatorHarness.Offer(281, machine: 28) with { MinBid = 0.18 });
-        await _h.ApplyRunAsync("bidder", s => s with { Gpu = new GpuSpec { MaxPricePerHour = 5, Interruptible = true } });
-        await _h.WaitForPhaseAsync("bidder", TrainingPhase.PendingGpu);
-        await _h.AgentSendsAsync("bidder", a => new GpuReadyInput(1, a, null, null));
-        await _h.AgentSendsAsync("bidder", a => new ImagesDownloadedInput(2, a, 2, 1, 1));
-        await _h.AgentSendsAsync("bidder", a => new ReadyInput(3, a));
+        await StartTrainingAsync("bidder", 281, 28, s => s with { Gpu = new GpuSpec { MaxPricePerHour = 5, Interruptible = true } });
         var training = await _h.WaitForPhaseAsync("bidder", TrainingPhase.Training);
         var instanceId = long.Parse(training.Status!.Gpu!.InstanceId!, System.Globalization.CultureInfo.InvariantCulture);
         _h.Vast.Outbid(instanceId);

@@ -25,7 +25,7 @@ internal static class NativePrograms
 
     /// <summary>Whether <see cref="BuildVariable"/> asks for the Native AOT programs.</summary>
     /// <exception cref="InvalidOperationException">It holds something other than <c>jit</c> or <c>aot</c>.</exception>
-    public static bool Selected => Environment.GetEnvironmentVariable(BuildVariable) switch
+    public static bool AotRequested => Environment.GetEnvironmentVariable(BuildVariable) switch
     {
         null or "" or "jit" => false,
         "aot" => true,
@@ -49,7 +49,7 @@ internal sealed record NativeProgram(string Project, string FileName)
 
     /// <summary>The published executable when <see cref="NativePrograms.BuildVariable"/> asks for it, null for the JIT build.</summary>
     /// <exception cref="InvalidOperationException">It is asked for and not published; the message names the publish command.</exception>
-    public string? Selected => NativePrograms.Selected
+    public string? Selected => NativePrograms.AotRequested
         ? Path ?? throw new InvalidOperationException($"{NativePrograms.BuildVariable}=aot: {Missing}")
         : null;
 }
